@@ -1,0 +1,64 @@
+/**
+ * The `faderd` command. The entry file owns exit codes; commands return or throw, never exit.
+ *
+ * Exit codes: 0 ok, 1 runtime failure, 2 usage error, 3 invalid input file (session, mapping, WAV).
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, formatIssue } from '../util/source-error.ts';
+import { ParamError } from '../params/errors.ts';
+import { registerParams } from './commands/params.ts';
+
+
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
+
+export class UsageError extends Error {}
+
+export function buildProgram(): Command {
+  const program = new Command('faderd')
+    .description('Mixing and mastering daemon with bidirectional control-surface mappings')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerParams(program);
+
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (e instanceof ConfigError) {
+      for (const i of e.issues) process.stderr.write(formatIssue(i) + '\n');
+      return EXIT.invalid;
+    }
+    if (e instanceof UsageError || e instanceof ParamError) {
+      process.stderr.write(`faderd: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`faderd: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.FADERD_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return EXIT.failure;
+  }
+}
+
+const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts');
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`faderd: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

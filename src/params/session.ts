@@ -1,0 +1,282 @@
+/**
+ * Sessions: what the mixer has (channels, buses, fx returns, master), how audio is clocked, which
+ * listeners and mapping files are active, and optional initial param values. YAML on disk; every
+ * error names file:line:col.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { YamlSource } from '../util/yaml-source.ts';
+import { ConfigError } from '../util/source-error.ts';
+
+const inputRef = z.union([z.number().int().min(1).max(256), z.tuple([z.number().int().min(1).max(256), z.number().int().min(1).max(256)])]);
+
+const ChannelSchema = z.strictObject({
+  name: z.string().max(32).optional(),
+  stereo: z.boolean().optional(),
+  /** Interface input(s) that feed this strip: 1-based; a pair for a stereo channel. */
+  input: inputRef.optional(),
+  /** WAV stem that feeds this strip in `faderd render`, relative to the session file. */
+  file: z.string().min(1).optional(),
+});
+
+const BusSchema = z.strictObject({
+  name: z.string().max(32).optional(),
+  stereo: z.boolean().optional(),
+  /** Interface outputs this bus plays on (monitor mixes), 1-based. */
+  output: inputRef.optional(),
+  /** Whether the bus also sums into the master (a subgroup) rather than only feeding its output. */
+  master: z.boolean().optional(),
+});
+
+const FxSchema = z.strictObject({
+  name: z.string().max(32).optional(),
+  type: z.enum(['reverb', 'delay']),
+});
+
+const AudioSchema = z.strictObject({
+  backend: z.enum(['auto', 'portaudio', 'null']).optional(),
+  /** Device name pattern (case-insensitive substring or /regex/) or numeric device id. */
+  device: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
+  sampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(88200), z.literal(96000)]).optional(),
+  blockSize: z.number().int().min(64).max(1024).optional(),
+  inputs: z.number().int().min(0).max(128).optional(),
+  outputs: z.number().int().min(1).max(128).optional(),
+  /** Feed a generated demo multitrack even when a real interface is used. */
+  demo: z.boolean().optional(),
+});
+
+const OscSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Client addresses or CIDR subnets allowed to connect when listening beyond loopback. */
+  allow: z.array(z.string().min(1)).optional(),
+  /** Clients (addresses or subnets) that may read state and meters but change nothing. */
+  readOnly: z.array(z.string().min(1)).optional(),
+  websocketPort: z.number().int().min(1).max(65535).optional(),
+});
+
+const SurfaceSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    mapping: z.string().min(1),
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i).optional(),
+    /** Overrides of the mapping's device description (port pattern, serial path, host/port...). */
+    device: z.record(z.string(), z.unknown()).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  }),
+]);
+
+const SafetySchema = z.strictObject({
+  /** Highest gain, in dB, that master and bus faders may be set to without the deliberate override. */
+  maxGainDb: z.number().min(-20).max(10).optional(),
+});
+
+const StateSchema = z.strictObject({
+  dir: z.string().min(1).optional(),
+  autosaveMs: z.number().int().min(50).max(60_000).optional(),
+});
+
+export const SessionSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  name: z.string().optional(),
+  channels: z.union([z.number().int().min(1).max(256), z.array(ChannelSchema).min(1).max(256)]).optional(),
+  buses: z.union([z.number().int().min(0).max(64), z.array(BusSchema).max(64)]).optional(),
+  fx: z.array(FxSchema).max(16).optional(),
+  master: z.strictObject({ output: inputRef.optional() }).optional(),
+  audio: AudioSchema.optional(),
+  osc: OscSchema.optional(),
+  surfaces: z.array(SurfaceSchema).optional(),
+  safety: SafetySchema.optional(),
+  state: StateSchema.optional(),
+  /** Initial param values (address → value), applied before saved state. */
+  params: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])).optional(),
+});
+
+export type SessionFile = z.infer<typeof SessionSchema>;
+
+export interface ChannelSpec {
+  readonly name: string;
+  readonly stereo: boolean;
+  readonly input?: number | readonly [number, number];
+  readonly file?: string;
+}
+export interface BusSpec {
+  readonly name: string;
+  readonly stereo: boolean;
+  readonly output?: number | readonly [number, number];
+  readonly master: boolean;
+}
+export interface FxSpec {
+  readonly name: string;
+  readonly type: 'reverb' | 'delay';
+}
+export interface SurfaceSpec {
+  readonly mapping: string;
+  readonly id?: string;
+  readonly device?: Readonly<Record<string, unknown>>;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** A session with every default filled in: what the rest of faderd consumes. */
+export interface Session {
+  readonly file?: string;
+  readonly dir: string;
+  readonly name: string;
+  readonly channels: readonly ChannelSpec[];
+  readonly buses: readonly BusSpec[];
+  readonly fx: readonly FxSpec[];
+  readonly master: { readonly output: readonly [number, number] };
+  readonly audio: {
+    readonly backend: 'auto' | 'portaudio' | 'null';
+    readonly device?: string | number;
+    readonly sampleRate: number;
+    readonly blockSize: number;
+    readonly inputs?: number;
+    readonly outputs?: number;
+    readonly demo: boolean;
+  };
+  readonly osc: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly allow: readonly string[];
+    readonly readOnly: readonly string[];
+    readonly websocketPort?: number;
+  };
+  readonly surfaces: readonly SurfaceSpec[];
+  readonly safety: { readonly maxGainDb: number };
+  readonly state: { readonly dir?: string; readonly autosaveMs: number };
+  readonly params: Readonly<Record<string, number | boolean | string>>;
+}
+
+export const DEFAULT_SESSION_YAML = `# faderd's embedded default session
+version: 1
+name: Default
+channels:
+  - { name: Kick, input: 1 }
+  - { name: Snare, input: 2 }
+  - { name: Bass, input: 3 }
+  - { name: Guitar, input: 4 }
+  - { name: Keys, input: 5 }
+  - { name: Vox 1, input: 6 }
+  - { name: Vox 2, input: 7 }
+  - { name: Pad, input: 8 }
+buses:
+  - { name: Mon 1 }
+  - { name: Mon 2 }
+fx:
+  - { name: Reverb, type: reverb }
+  - { name: Delay, type: delay }
+master: { output: [1, 2] }
+audio: { backend: auto, sampleRate: 48000, blockSize: 128 }
+osc: { host: 127.0.0.1, port: 9000 }
+`;
+
+/** Normalizes a validated session file into a Session with every default set. */
+export function resolveSession(raw: SessionFile, file: string | undefined): Session {
+  const dir = file ? path.dirname(path.resolve(file)) : process.cwd();
+  const chans = raw.channels ?? 8;
+  const channels: ChannelSpec[] =
+    typeof chans === 'number'
+      ? Array.from({ length: chans }, (_, i) => ({ name: `Ch ${i + 1}`, stereo: false, input: i + 1 }))
+      : chans.map((c, i) => ({
+          name: c.name ?? `Ch ${i + 1}`,
+          stereo: c.stereo ?? Array.isArray(c.input),
+          ...(c.input !== undefined ? { input: c.input } : {}),
+          ...(c.file !== undefined ? { file: c.file } : {}),
+        }));
+  const b = raw.buses ?? 2;
+  const buses: BusSpec[] =
+    typeof b === 'number'
+      ? Array.from({ length: b }, (_, i) => ({ name: `Bus ${i + 1}`, stereo: true, master: false }))
+      : b.map((x, i) => ({
+          name: x.name ?? `Bus ${i + 1}`,
+          stereo: x.stereo ?? true,
+          master: x.master ?? false,
+          ...(x.output !== undefined ? { output: x.output } : {}),
+        }));
+  const fx: FxSpec[] = (raw.fx ?? []).map((f, i) => ({ name: f.name ?? `FX ${i + 1}`, type: f.type }));
+  const mo = raw.master?.output ?? [1, 2];
+  return {
+    ...(file !== undefined ? { file: path.resolve(file) } : {}),
+    dir,
+    name: raw.name ?? (file ? path.basename(file).replace(/\.ya?ml$/i, '') : 'Default'),
+    channels,
+    buses,
+    fx,
+    master: { output: typeof mo === 'number' ? [mo, mo + 1] : [mo[0], mo[1]] },
+    audio: {
+      backend: raw.audio?.backend ?? 'auto',
+      ...(raw.audio?.device !== undefined ? { device: raw.audio.device } : {}),
+      sampleRate: raw.audio?.sampleRate ?? 48000,
+      blockSize: raw.audio?.blockSize ?? 128,
+      ...(raw.audio?.inputs !== undefined ? { inputs: raw.audio.inputs } : {}),
+      ...(raw.audio?.outputs !== undefined ? { outputs: raw.audio.outputs } : {}),
+      demo: raw.audio?.demo ?? false,
+    },
+    osc: {
+      enabled: raw.osc?.enabled ?? true,
+      host: raw.osc?.host ?? '127.0.0.1',
+      port: raw.osc?.port ?? 9000,
+      allow: raw.osc?.allow ?? [],
+      readOnly: raw.osc?.readOnly ?? [],
+      ...(raw.osc?.websocketPort !== undefined ? { websocketPort: raw.osc.websocketPort } : {}),
+    },
+    surfaces: (raw.surfaces ?? []).map((s) => (typeof s === 'string' ? { mapping: s } : { ...s })),
+    safety: { maxGainDb: raw.safety?.maxGainDb ?? 10 },
+    state: { ...(raw.state?.dir !== undefined ? { dir: raw.state.dir } : {}), autosaveMs: raw.state?.autosaveMs ?? 500 },
+    params: raw.params ?? {},
+  };
+}
+
+function knownKeysAt(pathArr: ReadonlyArray<PropertyKey>): string[] {
+  const top = Object.keys(SessionSchema.shape);
+  if (pathArr.length === 0) return top;
+  const head = String(pathArr[0]);
+  const shapes: Record<string, string[]> = {
+    channels: Object.keys(ChannelSchema.shape),
+    buses: Object.keys(BusSchema.shape),
+    fx: Object.keys(FxSchema.shape),
+    audio: Object.keys(AudioSchema.shape),
+    osc: Object.keys(OscSchema.shape),
+    safety: Object.keys(SafetySchema.shape),
+    state: Object.keys(StateSchema.shape),
+    master: ['output'],
+    surfaces: ['mapping', 'id', 'device', 'options'],
+  };
+  return shapes[head] ?? top;
+}
+
+/** Parses and validates session YAML text; throws ConfigError listing every problem with file:line:col. */
+export function parseSession(text: string, file: string): Session {
+  const src = YamlSource.parse(text, file);
+  const js = src.toJS() ?? {};
+  const res = SessionSchema.safeParse(js);
+  if (!res.success) throw new ConfigError(src.zodIssues(res.error, knownKeysAt));
+  const session = resolveSession(res.data, file === '<default>' ? undefined : file);
+  const issues = [];
+  for (const [i, c] of session.channels.entries()) {
+    if (c.stereo && typeof c.input === 'number') {
+      // A stereo channel given one input takes that input and the next.
+    } else if (!c.stereo && Array.isArray(c.input)) {
+      issues.push(src.issue(['channels', i, 'stereo'], `channels.${i}: a pair of inputs needs 'stereo: true'`));
+    }
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return session;
+}
+
+/** Loads a session file from disk; a missing or unreadable file is a ConfigError naming it. */
+export function loadSession(file: string): Session {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read session: ${(e as Error).message}` }]);
+  }
+  return parseSession(text, file);
+}
+
+export const defaultSession = (): Session => parseSession(DEFAULT_SESSION_YAML, '<default>');

@@ -1,0 +1,51 @@
+/**
+ * The surface-side contract: what every transport (MIDI, OSC, serial, in-memory) offers the mapping
+ * layer. Transports know nothing of params; they move messages and report connection state.
+ */
+import type { Observable } from 'rxjs';
+
+/** OSC 1.0 argument as osc.js represents it with `metadata: true`. */
+export interface OscArg {
+  readonly type: 'i' | 'f' | 's' | 'b' | 'h' | 't' | 'd' | 'S' | 'c' | 'r' | 'm' | 'T' | 'F' | 'N' | 'I';
+  readonly value?: unknown;
+}
+
+export type SurfaceMessage =
+  /** One complete MIDI message: status byte first (running status already expanded); SysEx is F0 … F7. */
+  | { readonly kind: 'midi'; readonly data: Uint8Array; readonly peer?: string }
+  /** One OSC message (bundles are already unpacked); `peer` is the remote "host:port" it came from or goes to. */
+  | { readonly kind: 'osc'; readonly address: string; readonly args: readonly OscArg[]; readonly peer?: string }
+  /** One line of a text-line serial protocol, without its terminator. */
+  | { readonly kind: 'line'; readonly text: string; readonly peer?: string }
+  /** One binary frame (SLIP-decoded) of a serial protocol. */
+  | { readonly kind: 'frame'; readonly data: Uint8Array; readonly peer?: string };
+
+export type TransportKind = 'midi' | 'osc' | 'serial' | 'memory';
+
+export interface SendOptions {
+  /** Send only to this peer (OSC query replies). */
+  readonly to?: string;
+  /** Send to every subscribed peer except this one (the peer that caused the change). */
+  readonly except?: string;
+}
+
+export interface SurfaceTransport {
+  readonly id: string;
+  readonly kind: TransportKind;
+  /** Messages from the device, decoded and framed. Never errors: bad bytes are dropped and counted. */
+  readonly incoming$: Observable<SurfaceMessage>;
+  /** Connection state; emits the current state on subscribe. A reconnect emits true again (resync then). */
+  readonly connected$: Observable<boolean>;
+  /** Queues a message for the device. Never throws; dropped (and counted) while disconnected. */
+  send(msg: SurfaceMessage, opts?: SendOptions): void;
+  /** Counters for status output: messages in/out, dropped, decode errors. */
+  stats(): TransportStats;
+  close(): Promise<void>;
+}
+
+export interface TransportStats {
+  received: number;
+  sent: number;
+  dropped: number;
+  errors: number;
+}

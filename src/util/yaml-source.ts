@@ -1,0 +1,84 @@
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, suggest, type SourceIssue } from './source-error.ts';
+
+/** A YAML file parsed with positions kept, so any later check can point at a line and column. */
+export class YamlSource {
+  readonly file: string;
+  readonly doc: Document;
+  private readonly lines: LineCounter;
+
+  private constructor(file: string, doc: Document, lines: LineCounter) {
+    this.file = file;
+    this.doc = doc;
+    this.lines = lines;
+  }
+
+  /** Parses text; YAML syntax errors are thrown as a ConfigError with positions. */
+  static parse(text: string, file: string): YamlSource {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const src = new YamlSource(file, doc, lines);
+    const issues: SourceIssue[] = doc.errors.map((e) => {
+      const at = lines.linePos(e.pos[0]);
+      return { file, line: at.line, col: at.col, message: e.message.split('\n')[0]! };
+    });
+    if (issues.length) throw new ConfigError(issues);
+    return src;
+  }
+
+  toJS(): unknown {
+    return this.doc.toJS({ maxAliasCount: 1000 });
+  }
+
+  /** Position of the node at `path` (or of its nearest existing ancestor); `key` points at a map key. */
+  positionOf(path: ReadonlyArray<PropertyKey>, key = false): { line: number; col: number } {
+    let node: unknown = this.doc.contents;
+    let offset = 0;
+    const startOf = (n: unknown): number | undefined => (n as Node | null)?.range?.[0];
+    offset = startOf(node) ?? 0;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        if (!pair) break;
+        if (last && key) {
+          offset = startOf(pair.key) ?? offset;
+          break;
+        }
+        node = pair.value;
+        offset = startOf(node) ?? startOf(pair.key) ?? offset;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(seg)];
+        if (item === undefined) break;
+        node = isPair(item) ? item.value : item;
+        offset = startOf(node) ?? offset;
+      } else break;
+    }
+    return this.lines.linePos(offset);
+  }
+
+  issue(path: ReadonlyArray<PropertyKey>, message: string, key = false): SourceIssue {
+    const at = this.positionOf(path, key);
+    return { file: this.file, line: at.line, col: at.col, message };
+  }
+
+  /** Turns a zod failure into located issues, with "did you mean" for misspelt keys. */
+  zodIssues(error: z.ZodError, knownKeys?: (path: ReadonlyArray<PropertyKey>) => Iterable<string>): SourceIssue[] {
+    const out: SourceIssue[] = [];
+    for (const iss of error.issues) {
+      const path = iss.path as PropertyKey[];
+      if (iss.code === 'unrecognized_keys') {
+        for (const k of iss.keys) {
+          const hint = knownKeys ? suggest(k, knownKeys(path)) : undefined;
+          out.push(this.issue([...path, k], `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`, true));
+        }
+        continue;
+      }
+      const where = path.length ? `${path.map(String).join('.')}: ` : '';
+      out.push(this.issue(path, `${where}${iss.message}`));
+    }
+    return out.sort((a, b) => a.line - b.line || a.col - b.col);
+  }
+}
