@@ -49,3 +49,46 @@ export interface TransportStats {
   dropped: number;
   errors: number;
 }
+
+/**
+ * How a mapping file says where its device is. Port-name patterns are case-insensitive substrings,
+ * or a regular expression written `/…/`.
+ */
+export type SurfaceDeviceSpec =
+  | {
+      readonly transport: 'midi';
+      /** Input and output port name patterns (an output defaults to the input's pattern). */
+      readonly input?: string;
+      readonly output?: string;
+      /** Open a virtual port pair with this name where the platform offers them. */
+      readonly virtual?: string;
+    }
+  | {
+      readonly transport: 'osc';
+      /** Local listening address and port for this surface (a dialect such as X32 on 10023). */
+      readonly host?: string;
+      readonly port?: number;
+      /** A fixed remote to send feedback to (a tablet that does not subscribe). */
+      readonly remoteHost?: string;
+      readonly remotePort?: number;
+      /** Address whose receipt (re)subscribes the sender to feedback, e.g. `/xremote`. */
+      readonly renew?: string;
+      /** A subscriber that does not renew within this time is dropped (X32: 10 s). */
+      readonly subscriptionTimeoutMs?: number;
+      /** Client addresses/subnets allowed when listening beyond loopback. */
+      readonly allow?: readonly string[];
+    }
+  | {
+      readonly transport: 'serial';
+      readonly path?: string;
+      /** USB ids (hex strings, e.g. "2341"), used when no path is given. */
+      readonly vendorId?: string;
+      readonly productId?: string;
+      readonly baudRate?: number;
+      /** `lines`: text lines; `slip`: SLIP frames; `midi`: raw MIDI bytes (with running status). */
+      readonly framing: 'lines' | 'slip' | 'midi';
+      readonly lineEnding?: '\n' | '\r\n' | '\r';
+      /** Longest accepted line/frame in bytes; longer input is dropped and counted. */
+      readonly maxFrame?: number;
+    }
+  | { readonly transport: 'memory' };
