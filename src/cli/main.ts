@@ -6,13 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, formatIssue } from '../util/source-error.ts';
 import { ParamError } from '../params/errors.ts';
+import { UsageError } from './errors.ts';
+import { SceneError } from '../params/scenes.ts';
 import { registerParams } from './commands/params.ts';
-
-
+import { registerScene } from './commands/scene.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
-
-export class UsageError extends Error {}
 
 export function buildProgram(): Command {
   const program = new Command('faderd')
@@ -21,8 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerParams(program);
-
-
+  registerScene(program);
   return program;
 }
 
@@ -40,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const i of e.issues) process.stderr.write(formatIssue(i) + '\n');
       return EXIT.invalid;
     }
-    if (e instanceof UsageError || e instanceof ParamError) {
+    if (e instanceof UsageError || e instanceof ParamError || e instanceof SceneError) {
       process.stderr.write(`faderd: ${e.message}\n`);
       return EXIT.usage;
     }

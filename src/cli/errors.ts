@@ -1,0 +1,2 @@
+/** A command was used wrongly (exit code 2). */
+export class UsageError extends Error {}

@@ -1,0 +1,177 @@
+/**
+ * Live state: the mix autosaves (at most `autosaveMs` after the first unsaved change, atomically) and
+ * is restored on the next start. A corrupt or truncated state file is set aside with a clear message
+ * and the last good copy (`state.json.bak`) is used instead; failing that, defaults.
+ *
+ * Format (JSON, versioned): { "format": "faderd-state", "version": 1, "session": "...", "saved":
+ * ISO time, "params": { address: value } } with -inf written as the string "-inf".
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Subscription } from 'rxjs';
+import type { ParamStore } from './store.ts';
+import type { ParamValue } from './registry.ts';
+import type { Session } from './session.ts';
+import { setAside, writeFileAtomic } from './atomic-file.ts';
+import { logger } from '../util/log.ts';
+
+const log = logger(import.meta.url);
+export const STATE_FORMAT = 'faderd-state';
+export const STATE_VERSION = 1;
+export const STATE_FILE = 'state.json';
+
+/** Where a session's state and scenes live: FADERD_STATE_DIR, the session's `state.dir`, or XDG state. */
+export function defaultStateDir(session: Session): string {
+  if (process.env.FADERD_STATE_DIR) return path.resolve(process.env.FADERD_STATE_DIR);
+  if (session.state.dir) return path.resolve(session.dir, session.state.dir);
+  const base = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
+  const slug = session.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'default';
+  return path.join(base, 'faderd', slug);
+}
+
+export function encodeValues(values: Record<string, ParamValue>): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = v === -Infinity ? '-inf' : v;
+  return out;
+}
+
+export class StateFormatError extends Error {}
+
+/** Parses a state file's text; throws StateFormatError saying what is wrong. */
+export function parseStateText(text: string): { session?: string; params: Record<string, unknown> } {
+  let js: unknown;
+  try {
+    js = JSON.parse(text);
+  } catch (e) {
+    throw new StateFormatError(`not valid JSON (${(e as Error).message})`);
+  }
+  if (!js || typeof js !== 'object' || Array.isArray(js)) throw new StateFormatError('not a faderd state object');
+  const o = js as Record<string, unknown>;
+  if (o.format !== STATE_FORMAT) throw new StateFormatError(`format is ${JSON.stringify(o.format)}, expected "${STATE_FORMAT}"`);
+  if (typeof o.version !== 'number' || !Number.isInteger(o.version)) throw new StateFormatError('missing version');
+  if (o.version > STATE_VERSION) throw new StateFormatError(`version ${o.version} is newer than this faderd understands (${STATE_VERSION})`);
+  if (!o.params || typeof o.params !== 'object' || Array.isArray(o.params)) throw new StateFormatError('missing params');
+  return { ...(typeof o.session === 'string' ? { session: o.session } : {}), params: o.params as Record<string, unknown> };
+}
+
+/**
+ * Applies address → raw value pairs as one batch. Entries that are unknown or invalid are skipped with
+ * a warning each (a session that changed since the file was written must not stop the rest).
+ */
+export function applyValues(store: ParamStore, values: Record<string, unknown>, origin: string, source: string): { applied: number; warnings: string[] } {
+  const ok: Array<[string, unknown]> = [];
+  const warnings: string[] = [];
+  for (const [address, raw] of Object.entries(values)) {
+    const def = store.registry.get(address);
+    if (!def) {
+      warnings.push(`${source}: skipped unknown param ${address}`);
+      continue;
+    }
+    if (def.readOnly || def.action) {
+      warnings.push(`${source}: skipped read-only param ${address}`);
+      continue;
+    }
+    try {
+      store.coerce(def, raw);
+      ok.push([address, raw]);
+    } catch (e) {
+      warnings.push(`${source}: skipped ${address}: ${(e as Error).message}`);
+    }
+  }
+  store.batch(ok, origin);
+  return { applied: ok.length, warnings };
+}
+
+export class StateManager {
+  readonly file: string;
+  private readonly autosaveMs: number;
+  private sub: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+  private writable = true;
+  /** Saves done since start (for status and tests). */
+  saves = 0;
+
+  constructor(
+    private readonly store: ParamStore,
+    readonly dir: string,
+    opts: { autosaveMs?: number; sessionName?: string } = {},
+  ) {
+    this.file = path.join(dir, STATE_FILE);
+    this.autosaveMs = opts.autosaveMs ?? 500;
+    this.sessionName = opts.sessionName ?? '';
+  }
+  private readonly sessionName: string;
+
+  /** Loads the state file (or its last good copy) into the store as one batch with origin `state`. */
+  restore(): { restored: number; warnings: string[]; from?: string } {
+    const warnings: string[] = [];
+    for (const candidate of [this.file, `${this.file}.bak`]) {
+      if (!fs.existsSync(candidate)) continue;
+      let parsed;
+      try {
+        parsed = parseStateText(fs.readFileSync(candidate, 'utf8'));
+      } catch (e) {
+        const moved = setAside(candidate, 'corrupt');
+        warnings.push(`${candidate} is unusable (${(e as Error).message}); moved it to ${moved}`);
+        continue;
+      }
+      const r = applyValues(this.store, parsed.params, 'state', candidate);
+      warnings.push(...r.warnings);
+      for (const w of warnings) log.warn(w);
+      return { restored: r.applied, warnings, from: candidate };
+    }
+    for (const w of warnings) log.warn(w);
+    return { restored: 0, warnings };
+  }
+
+  /** Starts autosave: a save at most `autosaveMs` after the first unsaved change. */
+  start(): void {
+    if (this.sub) return;
+    this.sub = this.store.changes$.subscribe((batch) => {
+      if (!batch.some((c) => !c.def.volatile && !c.def.action && !c.def.readOnly)) return;
+      this.dirty = true;
+      if (!this.timer) this.timer = setTimeout(() => this.flushQuietly(), this.autosaveMs);
+    });
+  }
+
+  private flushQuietly(): void {
+    this.timer = undefined;
+    try {
+      this.flush();
+    } catch (e) {
+      if (this.writable) log.error({ err: (e as Error).message, file: this.file }, 'cannot save state; running in memory until the disk is writable');
+      this.writable = false;
+    }
+  }
+
+  /** Saves now, synchronously (used on shutdown and by the autosave timer). */
+  flush(): void {
+    const body = {
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      session: this.sessionName,
+      saved: new Date().toISOString(),
+      params: encodeValues(this.store.snapshot()),
+    };
+    writeFileAtomic(this.file, JSON.stringify(body, null, 1) + '\n', { keepBackup: true });
+    this.dirty = false;
+    this.saves++;
+    if (!this.writable) log.warn({ file: this.file }, 'state saves work again');
+    this.writable = true;
+  }
+
+  get pending(): boolean {
+    return this.dirty;
+  }
+
+  /** Stops autosave; saves what is pending first. */
+  stop(): void {
+    this.sub?.unsubscribe();
+    this.sub = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.dirty) this.flushQuietly();
+  }
+}
