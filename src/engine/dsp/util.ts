@@ -1,0 +1,40 @@
+/**
+ * Small numeric helpers shared by the mixing kernels. Everything here is allocation-free so it may be
+ * called from `configure()` on the audio thread.
+ */
+
+/** ln(10)/20: `exp(db * DB_TO_LN)` is `10^(db/20)` without Math.pow. */
+export const DB_TO_LN = Math.LN10 / 20;
+/** 20/ln(10): `log(g) * LN_TO_DB` is `20·log10(g)`. */
+export const LN_TO_DB = 20 / Math.LN10;
+
+export function dbToGain(db: number): number {
+  return db === -Infinity ? 0 : Math.exp(db * DB_TO_LN);
+}
+
+/** 20·log10(g); 0 → -Infinity. */
+export function gainToDb(g: number): number {
+  return g > 0 ? Math.log(g) * LN_TO_DB : -Infinity;
+}
+
+/** `v` limited to [lo, hi]; NaN becomes `fallback` so a bad param never poisons filter state. */
+export function clampNum(v: number, lo: number, hi: number, fallback: number): number {
+  if (Number.isNaN(v)) return fallback;
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/** Coefficient of a one-pole smoother `y += (1 - a)(x - y)` reaching 1 - 1/e after `timeMs`. */
+export function onePoleCoeff(timeMs: number, sampleRate: number): number {
+  const samples = (timeMs * sampleRate) / 1000;
+  return samples <= 0 ? 0 : Math.exp(-1 / samples);
+}
+
+/** Throws a RangeError at construction (never on the audio path) for a nonsensical rate or size. */
+export function checkPositive(name: string, v: number): void {
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`"${name}" must be a positive finite number, got ${v}`);
+}
+
+/** Throws for a block size that is not a positive integer. */
+export function checkBlock(name: string, v: number): void {
+  if (!Number.isInteger(v) || v <= 0) throw new RangeError(`"${name}" must be a positive integer, got ${v}`);
+}
