@@ -80,7 +80,7 @@ export class ParamStore {
         if (typeof raw === 'number') n = raw;
         else if (typeof raw === 'string' && raw.trim() !== '') n = /^-inf(inity)?$/i.test(raw.trim()) ? -Infinity : Number(raw);
         else throw new ParamTypeError(a, `${a} takes a number in ${def.unit || 'units'}, got ${describe(raw)}`);
-        if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number, got ${describe(raw)}`);
+        if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number in ${def.unit || "units"}, got ${describe(raw)}`);
         if (n === Infinity || (n === -Infinity && def.min !== -Infinity)) {
           if (opts.strict) throw new ParamRangeError(a, `${a} must be within ${fmtRange(def)}, got ${n}`);
         }

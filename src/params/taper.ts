@@ -24,7 +24,7 @@ const clamp01 = (x: number): number => (x <= 0 ? 0 : x >= 1 ? 1 : x);
  *   0.5    ≤ p ≤ 1    : dB = 40 p − 30      (0.25 dB per 1/160 of travel near unity: fine control)
  *   0.25   ≤ p < 0.5  : dB = 80 p − 50
  *   0.0625 ≤ p < 0.25 : dB = 160 p − 70
- *   0      < p < 0.0625: dB = 480 p − 90
+ *   0      < p < 0.0625: dB = 480 p − 90   (so -90 dB and below are off: -inf)
  */
 export const faderLaw: Taper = {
   kind: 'fader',
