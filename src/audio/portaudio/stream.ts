@@ -1,0 +1,145 @@
+/**
+ * The PortAudio backend (naudiodon): the interface clocks the engine. Runs inside the engine worker.
+ *
+ * naudiodon's traps, handled here: a duplex stream's callback blocks until an output chunk is queued,
+ * so the output is primed with silence before start and input is read one block at a time; status
+ * flags (underflow/overflow) come back as strings (closeOnError) and are counted, not printed. The
+ * priming is also the buffer that absorbs the worker's scheduling jitter.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadAddon, SAMPLE_FORMAT, type PaAddon, type PaAudioIO, type PaDeviceInfo, type SampleFormatName } from './addon.ts';
+import { chooseDevice } from './devices.ts';
+import { BYTES_PER_SAMPLE, deinterleave, interleave } from './samples.ts';
+
+export interface PaRunner {
+  readonly inputs: ReadonlyArray<Float32Array>;
+  readonly outputs: ReadonlyArray<Float32Array>;
+  readonly blockFrames: number;
+  readonly blockPeriodMs: number;
+  runBlock(): number;
+  markLate(): void;
+  markDropped(n: number): void;
+}
+
+export interface PortAudioOptions {
+  readonly device?: string | number;
+  readonly sampleRate: number;
+  /** 'auto' tries 32-bit float, then 24 and 16-bit integers. */
+  readonly format?: SampleFormatName | 'auto';
+  /** Output blocks queued ahead of the device; default: enough for ~8 ms, at least 2. */
+  readonly primeBlocks?: number;
+  /** Called after input is read, before rendering (the --demo signal overwrites inputs here). */
+  readonly beforeBlock?: () => void;
+}
+
+const FORMATS_AUTO: readonly SampleFormatName[] = ['float32', 'int24', 'int16'];
+// Device clocks and performance.now() drift apart slowly; the deadline anchor may follow by this much per block.
+const ANCHOR_DRIFT = 2e-4;
+
+export class PortAudioStream {
+  readonly device: PaDeviceInfo;
+  readonly format: SampleFormatName;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly primeBlocks: number;
+  private readonly io: PaAudioIO;
+  private readonly outBuf: Buffer;
+  private readonly inBytes: number;
+  private running = false;
+  private loopDone: Promise<void> = Promise.resolve();
+
+  /** Opens the device (synchronously; throws with the reason when it cannot). */
+  constructor(
+    private readonly runner: PaRunner,
+    private readonly opts: PortAudioOptions,
+    addon: PaAddon = loadAddon(),
+  ) {
+    this.device = chooseDevice(addon.getDevices(), opts.device);
+    this.inChannels = Math.min(runner.inputs.length, this.device.maxInputChannels);
+    this.outChannels = Math.min(runner.outputs.length, this.device.maxOutputChannels);
+    this.primeBlocks = opts.primeBlocks ?? Math.max(2, Math.ceil(8 / runner.blockPeriodMs));
+    const frames = runner.blockFrames;
+    const formats = !opts.format || opts.format === 'auto' ? FORMATS_AUTO : [opts.format];
+    let lastErr: unknown;
+    let opened: { io: PaAudioIO; format: SampleFormatName } | undefined;
+    for (const format of formats) {
+      const base = { deviceId: this.device.id, sampleRate: opts.sampleRate, sampleFormat: SAMPLE_FORMAT[format], framesPerBuffer: frames, closeOnError: true };
+      try {
+        const io = addon.create({
+          ...(this.inChannels > 0 ? { inOptions: { ...base, channelCount: this.inChannels, maxQueue: 16 } } : {}),
+          outOptions: { ...base, channelCount: this.outChannels, maxQueue: this.primeBlocks + 2 },
+        });
+        opened = { io, format };
+        break;
+      } catch (e) {
+        lastErr = e;
+      }
+    }
+    if (!opened) throw new Error(`cannot open audio device "${this.device.name}" at ${opts.sampleRate} Hz: ${(lastErr as Error)?.message ?? lastErr}`);
+    this.io = opened.io;
+    this.format = opened.format;
+    this.outBuf = Buffer.alloc(frames * this.outChannels * BYTES_PER_SAMPLE[this.format]);
+    this.inBytes = frames * this.inChannels * BYTES_PER_SAMPLE[this.format];
+  }
+
+  /** Output latency the priming adds, in frames (an output file starts with this much silence). */
+  get primeFrames(): number {
+    return this.primeBlocks * this.runner.blockFrames;
+  }
+
+  /** Primes and starts; `onFailure` is called once if the device fails while running. */
+  async start(onFailure: (reason: string) => void): Promise<void> {
+    this.outBuf.fill(0);
+    for (let i = 0; i < this.primeBlocks; i++) await this.io.write(this.outBuf);
+    this.io.start();
+    this.running = true;
+    this.loopDone = this.loop().catch((e: unknown) => {
+      if (this.running) {
+        this.running = false;
+        onFailure((e as Error).message ?? String(e));
+      }
+    });
+  }
+
+  private statusOf(result: unknown): void {
+    if (result === undefined || result === null || result === '') return;
+    const s = String(result);
+    // Status flags are recoverable glitches; anything else is a failed device.
+    if (/underflow|overflow/.test(s)) this.runner.markDropped(1);
+    else if (!/priming output/.test(s)) throw new Error(s);
+  }
+
+  private async loop(): Promise<void> {
+    const r = this.runner;
+    const frames = r.blockFrames;
+    const period = r.blockPeriodMs;
+    let anchor = Infinity;
+    let k = 0;
+    while (this.running) {
+      let arrival: number;
+      if (this.inChannels > 0) {
+        const res = await this.io.read(this.inBytes);
+        if (!this.running) return;
+        this.statusOf(res.err);
+        if (res.finished || res.buf.length < this.inBytes) throw new Error('audio input stopped');
+        arrival = performance.now();
+        deinterleave(res.buf, this.format, this.inChannels, r.inputs, frames);
+      } else arrival = performance.now();
+      this.opts.beforeBlock?.();
+      const end = r.runBlock();
+      interleave(r.outputs, frames, this.outBuf, this.format, this.outChannels);
+      this.statusOf(await this.io.write(this.outBuf));
+      // Block k is heard primeBlocks after its input arrived; the anchor is the earliest arrival seen.
+      anchor = Math.min(anchor + period * ANCHOR_DRIFT, arrival - k * period);
+      if (end > anchor + (k + this.primeBlocks) * period) r.markLate();
+      k++;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    // quit() waits for queued output to play; a dead device never plays it, so bound the wait.
+    await Promise.race([this.io.quit('ABORT'), new Promise((res) => setTimeout(res, 1000).unref())]);
+    await Promise.race([this.loopDone, new Promise((res) => setTimeout(res, 200).unref())]);
+  }
+}

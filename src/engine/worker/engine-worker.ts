@@ -1,0 +1,120 @@
+/**
+ * The engine worker's entry: builds the engine from the session, then lets the interface (or the null
+ * clock) drive it. It depends on the main thread for nothing per block: params arrive through the
+ * shared queue, meters leave through the shared snapshot, and a stalled main thread goes unnoticed.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ParamRegistry } from '../../params/registry.ts';
+import type { Engine } from '../types.ts';
+import type { Session } from '../../params/session.ts';
+import { BlockRunner } from './runner.ts';
+import { NullClock } from '../../audio/null/null-clock.ts';
+import { DemoMultitrack } from '../../audio/demo.ts';
+import { PortAudioStream } from '../../audio/portaudio/stream.ts';
+import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
+
+type CreateEngine = (session: Session, registry: ParamRegistry, opts: { maxBlock: number; sampleRate: number }) => Engine;
+
+const data = workerData as EngineWorkerData;
+const port = parentPort!;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+async function main(): Promise<void> {
+  const { session, audio } = data;
+  const registry = ParamRegistry.fromSession(session, { surfaceIds: data.surfaceIds });
+  const mod = (await import(data.engineModule ?? new URL('../index.ts', import.meta.url).href)) as { createEngine: CreateEngine };
+  const engine = mod.createEngine(session, registry, { maxBlock: audio.blockFrames, sampleRate: audio.sampleRate });
+  for (let i = 0; i < data.initial.length; i++) if (!Number.isNaN(data.initial[i]!)) engine.setParam(i, data.initial[i]!);
+  const runner = new BlockRunner(engine, registry, data.queue, data.meters, audio.blockFrames);
+  runner.applyPending();
+  post({ type: 'ready', latencyFrames: engine.latencyFrames, inputChannels: engine.inputChannels, outputChannels: engine.outputChannels });
+
+  let demo: DemoMultitrack | undefined;
+  let demoOn = false;
+  const fillDemo = (): void => {
+    if (demoOn) demo!.fill(runner.inputs, audio.blockFrames);
+  };
+  const setDemo = (on: boolean): void => {
+    if (on && !demo) demo = new DemoMultitrack(audio.sampleRate);
+    demoOn = on;
+    if (!on) runner.clearInputs();
+  };
+  const nullClock = new NullClock(runner, { beforeBlock: fillDemo });
+  let pa: PortAudioStream | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let stopping = false;
+
+  const openDevice = async (): Promise<void> => {
+    pa = new PortAudioStream(runner, { ...(audio.device !== undefined ? { device: audio.device } : {}), sampleRate: audio.sampleRate, format: audio.format ?? 'auto', ...(audio.primeBlocks ? { primeBlocks: audio.primeBlocks } : {}), beforeBlock: fillDemo });
+    setDemo(audio.demo === true);
+    nullClock.stop();
+    const stream = pa;
+    await stream.start((reason) => void onDeviceFailure(stream, reason));
+    post({ type: 'audio', state: 'running', device: stream.device.name, primeFrames: stream.primeFrames, format: stream.format });
+  };
+
+  const fallBack = (reason: string, device: string): void => {
+    setDemo(audio.demo === true);
+    nullClock.start();
+    post({ type: 'audio', state: 'fallback', device, reason });
+    retry ??= setInterval(() => void retryDevice(), audio.retryMs ?? 5000);
+  };
+
+  const retryDevice = async (): Promise<void> => {
+    if (stopping || pa) return;
+    try {
+      await openDevice();
+      clearInterval(retry);
+      retry = undefined;
+      post({ type: 'log', level: 'warn', msg: `audio device back: ${pa!.device.name}` });
+    } catch {
+      pa = undefined;
+      if (!nullClock.isRunning) nullClock.start();
+    }
+  };
+
+  const onDeviceFailure = async (stream: PortAudioStream, reason: string): Promise<void> => {
+    if (stopping || pa !== stream) return;
+    pa = undefined;
+    await stream.stop().catch(() => undefined);
+    fallBack(`audio device failed: ${reason}`, stream.device.name);
+  };
+
+  const startNull = (): void => {
+    setDemo(audio.demo !== false);
+    nullClock.start();
+    post({ type: 'audio', state: 'running', device: 'null' });
+  };
+
+  if (audio.backend === 'null') startNull();
+  else {
+    try {
+      await openDevice();
+    } catch (e) {
+      pa = undefined;
+      const reason = (e as Error).message;
+      // A box with no interface at all runs on the timer; a chosen device that fails is retried.
+      if (audio.backend === 'auto' && audio.device === undefined && /no audio output device found|not available/.test(reason)) startNull();
+      else fallBack(reason, String(audio.device ?? 'default'));
+    }
+  }
+
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'resetLoudness') engine.resetLoudness();
+    else if (m.type === 'stop') {
+      stopping = true;
+      if (retry) clearInterval(retry);
+      nullClock.stop();
+      const s = pa;
+      pa = undefined;
+      void (s ? s.stop() : Promise.resolve()).finally(() => {
+        runner.publish();
+        post({ type: 'audio', state: 'stopped', device: s?.device.name ?? 'null' });
+        post({ type: 'stopped' });
+        port.close();
+      });
+    }
+  });
+}
+
+main().catch((e: unknown) => post({ type: 'fatal', message: (e as Error).stack ?? String(e) }));

@@ -1,0 +1,27 @@
+/** Messages and start-up data between the control plane and the engine worker (rare events only). */
+import type { Session } from '../../params/session.ts';
+import type { AudioConfig, AudioState } from '../../audio/index.ts';
+import type { ParamQueueBuffers } from './param-queue.ts';
+import type { MeterSnapshotBuffers } from './meter-snapshot.ts';
+
+export interface EngineWorkerData {
+  /** Passed by structured clone, which keeps -Infinity (JSON would not). */
+  readonly session: Session;
+  readonly surfaceIds: readonly string[];
+  readonly queue: ParamQueueBuffers;
+  readonly meters: MeterSnapshotBuffers;
+  /** Engine value of every param at start, by index (NaN: nothing to send). */
+  readonly initial: Float64Array;
+  readonly audio: AudioConfig;
+  /** Module exporting createEngine(session, registry, {maxBlock, sampleRate}); default the real engine. */
+  readonly engineModule?: string;
+}
+
+export type ToWorker = { readonly type: 'stop' } | { readonly type: 'resetLoudness' };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly latencyFrames: number; readonly inputChannels: number; readonly outputChannels: number }
+  | { readonly type: 'audio'; readonly state: AudioState; readonly device: string; readonly reason?: string; readonly primeFrames?: number; readonly format?: string }
+  | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string }
+  | { readonly type: 'stopped' }
+  | { readonly type: 'fatal'; readonly message: string };
