@@ -1,0 +1,128 @@
+/**
+ * Tempo-free stereo delay, 100 % wet: one delay line per channel, feedback through a one-pole low-pass
+ * (damping), linear-interpolated fractional read.
+ *
+ * Time changes glide instead of jumping: the read position follows the new time with a 60 ms one-pole,
+ * its speed limited to ±MAX_GLIDE_RATE samples per sample, so a large change sounds as a short
+ * tape-like pitch bend (at most ±25 % in speed) rather than a click.
+ *
+ * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
+ */
+import { checkBlock, checkPositive, clampNum, onePoleCoeff } from './util.ts';
+
+export interface DelaySettings {
+  timeMs: number;
+  feedbackPct: number;
+  dampingPct: number;
+}
+
+/** Largest change of the delay, in samples per sample, while gliding. */
+export const MAX_GLIDE_RATE = 0.25;
+const GLIDE_MS = 60;
+/** Damping 100 % puts the feedback low-pass corner here; 0 % bypasses it. */
+const DAMPING_MIN_HZ = 800;
+const DAMPING_MAX_HZ = 20000;
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export class StereoDelay {
+  private readonly sampleRate: number;
+  private readonly maxDelaySamples: number;
+  private readonly mask: number;
+  private readonly lineL: Float32Array;
+  private readonly lineR: Float32Array;
+  private readonly glide: number;
+  private write = 0;
+  private delay: number;
+  private delayTarget: number;
+  private feedback = 0;
+  private lpCoeff = 0;
+  private lpL = 0;
+  private lpR = 0;
+
+  constructor(sampleRate: number, maxBlock: number, maxTimeMs = 2000) {
+    checkPositive('sampleRate', sampleRate);
+    checkBlock('maxBlock', maxBlock);
+    checkPositive('maxTimeMs', maxTimeMs);
+    this.sampleRate = sampleRate;
+    this.maxDelaySamples = Math.ceil((maxTimeMs * sampleRate) / 1000);
+    const size = nextPow2(this.maxDelaySamples + 4);
+    this.mask = size - 1;
+    this.lineL = new Float32Array(size);
+    this.lineR = new Float32Array(size);
+    this.glide = 1 - onePoleCoeff(GLIDE_MS, sampleRate);
+    this.delay = this.delayTarget = Math.min(this.maxDelaySamples, Math.round(0.25 * sampleRate));
+  }
+
+  /** The current (gliding) delay in ms. */
+  get currentTimeMs(): number {
+    return (this.delay * 1000) / this.sampleRate;
+  }
+
+  configure(s: DelaySettings): void {
+    const samples = (clampNum(s.timeMs, 1, 1e7, 250) * this.sampleRate) / 1000;
+    this.delayTarget = Math.min(this.maxDelaySamples, Math.max(1, samples));
+    this.feedback = clampNum(s.feedbackPct, 0, 95, 0) / 100;
+    const damping = clampNum(s.dampingPct, 0, 100, 0) / 100;
+    if (damping === 0) this.lpCoeff = 0;
+    else {
+      // Corner falls log-linearly from 20 kHz to 800 Hz as damping goes 0 → 100 %.
+      const fc = Math.min(DAMPING_MAX_HZ * Math.pow(DAMPING_MIN_HZ / DAMPING_MAX_HZ, damping), this.sampleRate * 0.45);
+      this.lpCoeff = Math.exp((-2 * Math.PI * fc) / this.sampleRate);
+    }
+  }
+
+  /** Jumps to the configured time without gliding (initial state). */
+  settle(): void {
+    this.delay = this.delayTarget;
+  }
+
+  /** Writes 100 % wet output; in and out may be the same arrays. */
+  process(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void {
+    const lineL = this.lineL, lineR = this.lineR, mask = this.mask;
+    const fb = this.feedback, a = this.lpCoeff, b = 1 - a;
+    const k = this.glide, target = this.delayTarget;
+    let d = this.delay, w = this.write, lpL = this.lpL, lpR = this.lpR;
+    for (let i = 0; i < frames; i++) {
+      if (d !== target) {
+        let step = (target - d) * k;
+        if (step > MAX_GLIDE_RATE) step = MAX_GLIDE_RATE;
+        else if (step < -MAX_GLIDE_RATE) step = -MAX_GLIDE_RATE;
+        d += step;
+        if (Math.abs(target - d) < 1e-6) d = target;
+      }
+      const di = Math.floor(d);
+      const frac = d - di;
+      const r0 = (w - di) & mask;
+      const r1 = (r0 - 1) & mask;
+      const yL = lineL[r0]! + frac * (lineL[r1]! - lineL[r0]!);
+      const yR = lineR[r0]! + frac * (lineR[r1]! - lineR[r0]!);
+      lpL = b * yL + a * lpL;
+      lpR = b * yR + a * lpR;
+      lineL[w] = inL[i]! + fb * lpL;
+      lineR[w] = inR[i]! + fb * lpR;
+      outL[i] = yL;
+      outR[i] = yR;
+      w = (w + 1) & mask;
+    }
+    this.delay = d;
+    this.write = w;
+    // A NaN that got into the loop must not circulate forever.
+    if (lpL !== lpL || lpR !== lpR) this.reset();
+    else {
+      this.lpL = lpL;
+      this.lpR = lpR;
+    }
+  }
+
+  reset(): void {
+    this.lineL.fill(0);
+    this.lineR.fill(0);
+    this.lpL = 0;
+    this.lpR = 0;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Gate / downward expander with hysteresis and hold. The detector is linked across channels (the
+ * loudest channel's absolute value) and is a peak-hold follower: instant attack, held for 20 ms (a
+ * half-period of 25 Hz, so low notes do not ripple through it), then a 5 ms fall. The gate opens when
+ * the detector reaches the threshold and starts closing only after it has stayed below
+ * threshold - hysteresis (3 dB default) for the hold time.
+ *
+ * The gain moves linearly in dB: from closed (-range) to open (0 dB) in attackMs, from open to closed in
+ * releaseMs, so the times mean what a console's gate times mean.
+ *
+ * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
+ */
+import { DB_TO_LN, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+
+export interface GateSettings {
+  thresholdDb: number;
+  rangeDb: number;
+  attackMs: number;
+  holdMs: number;
+  releaseMs: number;
+  hysteresisDb?: number;
+}
+
+const DETECTOR_HOLD_MS = 20;
+const DETECTOR_FALL_MS = 5;
+
+export class Gate {
+  private readonly sampleRate: number;
+  private readonly detHoldSamples: number;
+  private readonly detFall: number;
+  private openLin = 0;
+  private closeLin = 0;
+  private rangeDb = 40;
+  private closedGain = 0;
+  private attackStepDb = 0;
+  private releaseStepDb = 0;
+  private holdSamples = 0;
+  // Running state.
+  private env = 0;
+  private envHold = 0;
+  private holdLeft = 0;
+  private gainDb = 0;
+  private isOpenNow = false;
+  private transitionCount = 0;
+
+  constructor(sampleRate: number) {
+    checkPositive('sampleRate', sampleRate);
+    this.sampleRate = sampleRate;
+    this.detHoldSamples = Math.round((DETECTOR_HOLD_MS * sampleRate) / 1000);
+    this.detFall = onePoleCoeff(DETECTOR_FALL_MS, sampleRate);
+    this.configure({ thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 });
+    this.reset();
+  }
+
+  configure(s: GateSettings): void {
+    const thr = clampNum(s.thresholdDb, -140, 20, -50);
+    const hyst = clampNum(s.hysteresisDb ?? 3, 0, 40, 3);
+    this.openLin = dbToGain(thr);
+    this.closeLin = dbToGain(thr - hyst);
+    this.rangeDb = clampNum(s.rangeDb, 0, 140, 40);
+    this.closedGain = dbToGain(-this.rangeDb);
+    const perMs = this.sampleRate / 1000;
+    // At least 1 dB/ramp so a gate with range 0 that is then widened still moves.
+    const span = this.rangeDb > 1 ? this.rangeDb : 1;
+    this.attackStepDb = span / Math.max(1, clampNum(s.attackMs, 0, 10000, 0.5) * perMs);
+    this.releaseStepDb = span / Math.max(1, clampNum(s.releaseMs, 0, 60000, 200) * perMs);
+    this.holdSamples = Math.round(clampNum(s.holdMs, 0, 60000, 50) * perMs);
+  }
+
+  /** Current attenuation in dB, ≥ 0. */
+  get gainReductionDb(): number {
+    return this.gainDb < 0 ? -this.gainDb : 0;
+  }
+
+  /** Whether the gate is open (signal above threshold, or within hold). */
+  get isOpen(): boolean {
+    return this.isOpenNow;
+  }
+
+  /** Open/close transitions since construction or reset (for chatter diagnostics). */
+  get transitions(): number {
+    return this.transitionCount;
+  }
+
+  process(chans: Float32Array[], nch: number, frames: number): void {
+    const detHold = this.detHoldSamples, detFall = this.detFall;
+    const openLin = this.openLin, closeLin = this.closeLin;
+    const attStep = this.attackStepDb, relStep = this.releaseStepDb;
+    const closedDb = -this.rangeDb, closedGain = this.closedGain;
+    let env = this.env, envHold = this.envHold, holdLeft = this.holdLeft;
+    let gDb = this.gainDb, open = this.isOpenNow, transitions = this.transitionCount;
+    for (let i = 0; i < frames; i++) {
+      let peak = 0;
+      for (let c = 0; c < nch; c++) {
+        const x = chans[c]![i]!;
+        const ax = x < 0 ? -x : x;
+        if (ax > peak) peak = ax;
+      }
+      if (peak >= env) {
+        env = peak;
+        envHold = detHold;
+      } else if (envHold > 0) {
+        envHold--;
+      } else {
+        env *= detFall;
+      }
+
+      if (env >= openLin) {
+        if (!open) transitions++;
+        open = true;
+        holdLeft = this.holdSamples;
+      } else if (open) {
+        if (env >= closeLin) holdLeft = this.holdSamples;
+        else if (holdLeft > 0) holdLeft--;
+        else {
+          open = false;
+          transitions++;
+        }
+      }
+
+      const targetDb = open ? 0 : closedDb;
+      let g: number;
+      if (gDb === targetDb) {
+        g = open ? 1 : closedGain;
+      } else {
+        if (gDb < targetDb) {
+          gDb += attStep;
+          if (gDb > targetDb) gDb = targetDb;
+        } else {
+          gDb -= relStep;
+          if (gDb < targetDb) gDb = targetDb;
+        }
+        g = Math.exp(gDb * DB_TO_LN);
+      }
+      for (let c = 0; c < nch; c++) {
+        const buf = chans[c]!;
+        buf[i] = buf[i]! * g;
+      }
+    }
+    // NaN input must not leave the detector stuck.
+    this.env = env === env ? env : 0;
+    this.envHold = envHold;
+    this.holdLeft = holdLeft;
+    this.gainDb = gDb;
+    this.isOpenNow = open;
+    this.transitionCount = transitions;
+  }
+
+  /** Closed and fully attenuated, detector empty. */
+  reset(): void {
+    this.env = 0;
+    this.envHold = 0;
+    this.holdLeft = 0;
+    this.gainDb = -this.rangeDb;
+    this.isOpenNow = false;
+    this.transitionCount = 0;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Pan for mono sources and balance for stereo sources, both with the Web Audio StereoPannerNode law:
+ * constant power, -3.01 dB per side at centre for mono; for stereo, the side moved away from keeps
+ * its own signal and cross-feeds the other at cos/sin of the same curve.
+ *
+ * Pan moves are smoothed: every gain ramps linearly to its new value over `timeMs` (20 ms default),
+ * so a jump from hard left to hard right has a per-sample gain step of at most 1 / rampSamples.
+ *
+ * Thread rules: all methods except the constructor are audio-thread safe (no allocation, no throw).
+ */
+import { checkPositive, clampNum } from './util.ts';
+
+/** Mono pan gains at pan p (-1 left … +1 right): left = cos(xπ/2), right = sin(xπ/2), x = (p+1)/2. */
+export function panGains(p: number): { left: number; right: number } {
+  const x = (clampNum(p, -1, 1, 0) + 1) / 2;
+  return { left: Math.cos((x * Math.PI) / 2), right: Math.sin((x * Math.PI) / 2) };
+}
+
+/**
+ * Stereo balance matrix at pan p: outL = inL·ll + inR·rl, outR = inR·rr + inL·lr.
+ * p ≤ 0: x = p+1, ll = 1, rl = cos(xπ/2), rr = sin(xπ/2), lr = 0; p > 0: x = p, ll = cos(xπ/2),
+ * lr = sin(xπ/2), rr = 1, rl = 0.
+ */
+export function balanceGains(p: number): { ll: number; rl: number; lr: number; rr: number } {
+  const pp = clampNum(p, -1, 1, 0);
+  if (pp <= 0) {
+    const x = pp + 1;
+    return { ll: 1, rl: Math.cos((x * Math.PI) / 2), lr: 0, rr: Math.sin((x * Math.PI) / 2) };
+  }
+  return { ll: Math.cos((pp * Math.PI) / 2), rl: 0, lr: Math.sin((pp * Math.PI) / 2), rr: 1 };
+}
+
+// Gain slots: mono left/right, then the balance matrix.
+const ML = 0, MR = 1, LL = 2, RL = 3, LR = 4, RR = 5, SLOTS = 6;
+
+export class Panner {
+  private readonly rampSamples: number;
+  private readonly cur = new Float64Array(SLOTS);
+  private readonly tgt = new Float64Array(SLOTS);
+  private readonly inc = new Float64Array(SLOTS);
+  private remaining = 0;
+  private panValue = 0;
+
+  constructor(sampleRate: number, timeMs = 20) {
+    checkPositive('sampleRate', sampleRate);
+    checkPositive('timeMs', timeMs);
+    this.rampSamples = Math.max(1, Math.round((timeMs * sampleRate) / 1000));
+    this.setImmediatePan(0);
+  }
+
+  /** The pan position last asked for. */
+  get pan(): number {
+    return this.panValue;
+  }
+
+  setPan(p: number): void {
+    if (Number.isNaN(p)) return;
+    this.writeTargets(p);
+    for (let k = 0; k < SLOTS; k++) this.inc[k] = (this.tgt[k]! - this.cur[k]!) / this.rampSamples;
+    this.remaining = this.rampSamples;
+  }
+
+  setImmediatePan(p: number): void {
+    if (Number.isNaN(p)) return;
+    this.writeTargets(p);
+    this.cur.set(this.tgt);
+    this.inc.fill(0);
+    this.remaining = 0;
+  }
+
+  /** Mono in → adds into outL/outR (add = true) or overwrites them. */
+  processMono(input: Float32Array, outL: Float32Array, outR: Float32Array, frames: number, add: boolean): void {
+    const cur = this.cur, inc = this.inc;
+    let gl = cur[ML]!, gr = cur[MR]!;
+    const il = inc[ML]!, ir = inc[MR]!;
+    let i = 0;
+    const ramp = this.remaining < frames ? this.remaining : frames;
+    if (add) {
+      for (; i < ramp; i++) {
+        gl += il; gr += ir;
+        const x = input[i]!;
+        outL[i] = outL[i]! + x * gl;
+        outR[i] = outR[i]! + x * gr;
+      }
+      if (ramp === this.remaining) { gl = this.tgt[ML]!; gr = this.tgt[MR]!; }
+      for (; i < frames; i++) {
+        const x = input[i]!;
+        outL[i] = outL[i]! + x * gl;
+        outR[i] = outR[i]! + x * gr;
+      }
+    } else {
+      for (; i < ramp; i++) {
+        gl += il; gr += ir;
+        const x = input[i]!;
+        outL[i] = x * gl;
+        outR[i] = x * gr;
+      }
+      if (ramp === this.remaining) { gl = this.tgt[ML]!; gr = this.tgt[MR]!; }
+      for (; i < frames; i++) {
+        const x = input[i]!;
+        outL[i] = x * gl;
+        outR[i] = x * gr;
+      }
+    }
+    this.advance(ramp);
+  }
+
+  /** Stereo in → balance; adds into outL/outR (add = true) or overwrites them. In and out may alias. */
+  processStereo(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, frames: number, add: boolean): void {
+    const cur = this.cur, inc = this.inc, tgt = this.tgt;
+    let ll = cur[LL]!, rl = cur[RL]!, lr = cur[LR]!, rr = cur[RR]!;
+    const ill = inc[LL]!, irl = inc[RL]!, ilr = inc[LR]!, irr = inc[RR]!;
+    const ramp = this.remaining < frames ? this.remaining : frames;
+    let i = 0;
+    if (add) {
+      for (; i < ramp; i++) {
+        ll += ill; rl += irl; lr += ilr; rr += irr;
+        const xl = inL[i]!, xr = inR[i]!;
+        outL[i] = outL[i]! + xl * ll + xr * rl;
+        outR[i] = outR[i]! + xr * rr + xl * lr;
+      }
+    } else {
+      for (; i < ramp; i++) {
+        ll += ill; rl += irl; lr += ilr; rr += irr;
+        const xl = inL[i]!, xr = inR[i]!;
+        outL[i] = xl * ll + xr * rl;
+        outR[i] = xr * rr + xl * lr;
+      }
+    }
+    if (ramp === this.remaining) { ll = tgt[LL]!; rl = tgt[RL]!; lr = tgt[LR]!; rr = tgt[RR]!; }
+    if (add) {
+      for (; i < frames; i++) {
+        const xl = inL[i]!, xr = inR[i]!;
+        outL[i] = outL[i]! + xl * ll + xr * rl;
+        outR[i] = outR[i]! + xr * rr + xl * lr;
+      }
+    } else {
+      for (; i < frames; i++) {
+        const xl = inL[i]!, xr = inR[i]!;
+        outL[i] = xl * ll + xr * rl;
+        outR[i] = xr * rr + xl * lr;
+      }
+    }
+    this.advance(ramp);
+  }
+
+  private writeTargets(p: number): void {
+    const pp = clampNum(p, -1, 1, 0);
+    this.panValue = pp;
+    const x = (pp + 1) / 2;
+    const t = this.tgt;
+    t[ML] = Math.cos((x * Math.PI) / 2);
+    t[MR] = Math.sin((x * Math.PI) / 2);
+    if (pp <= 0) {
+      const y = ((pp + 1) * Math.PI) / 2;
+      t[LL] = 1; t[RL] = Math.cos(y); t[LR] = 0; t[RR] = Math.sin(y);
+    } else {
+      const y = (pp * Math.PI) / 2;
+      t[LL] = Math.cos(y); t[RL] = 0; t[LR] = Math.sin(y); t[RR] = 1;
+    }
+  }
+
+  /** Moves every slot `n` ramp steps on; lands exactly on the targets when the ramp ends. */
+  private advance(n: number): void {
+    if (n === 0) return;
+    this.remaining -= n;
+    if (this.remaining === 0) this.cur.set(this.tgt);
+    else for (let k = 0; k < SLOTS; k++) this.cur[k] = this.cur[k]! + this.inc[k]! * n;
+  }
+}

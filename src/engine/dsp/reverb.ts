@@ -1,0 +1,165 @@
+/**
+ * Stereo reverb, 100 % wet: per-channel predelay and two Schroeder all-pass diffusers feed an 8-line
+ * feedback delay network with a Householder mixing matrix (lossless, one multiply for the whole
+ * matrix). Each line's gain is set from its length so every line decays 60 dB in `decayMs`, which makes
+ * the broadband RT60 equal to decayMs. Damping is a one-pole low-pass in every line with unit gain at
+ * DC: low frequencies keep the set RT60, highs die sooner.
+ *
+ * Size scales the line lengths (30..100 % of 43-90 ms). Changing size moves the read taps, which may
+ * click on a ringing tail; decay, damping and predelay changes are smooth enough to ride live.
+ *
+ * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
+ */
+import { checkBlock, checkPositive, clampNum } from './util.ts';
+
+export interface ReverbSettings {
+  sizePct: number;
+  decayMs: number;
+  dampingPct: number;
+  predelayMs: number;
+}
+
+const LINES = 8;
+/** Line lengths at size 100 %, ms: mutually far from simple ratios so modes do not pile up. */
+const LINE_MS = [43.1, 47.9, 53.7, 59.3, 67.1, 73.3, 79.9, 89.7];
+const MIN_SIZE_SCALE = 0.3;
+const MAX_PREDELAY_MS = 250;
+/** Diffuser all-pass lengths (ms) for left and right, slightly different to decorrelate. */
+const DIFFUSER_MS = [[4.71, 1.63], [5.13, 1.37]];
+const DIFFUSER_GAIN = 0.6;
+/** Output taps: two orthogonal Hadamard rows give decorrelated left and right. */
+const TAP_L = [1, -1, 1, -1, 1, -1, 1, -1];
+const TAP_R = [1, 1, -1, -1, 1, 1, -1, -1];
+/** Keeps the wet level near the dry level for broadband input at mid-size settings. */
+const OUTPUT_GAIN = 0.25;
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+export class Reverb {
+  private readonly sampleRate: number;
+  private readonly lines: Float32Array[] = [];
+  private readonly masks = new Int32Array(LINES);
+  private readonly lengths = new Int32Array(LINES);
+  private readonly gains = new Float64Array(LINES);
+  private readonly lp = new Float64Array(LINES);
+  private readonly tapL = new Float64Array(TAP_L);
+  private readonly tapR = new Float64Array(TAP_R);
+  private readonly out = new Float64Array(LINES);
+  private readonly pre: Float32Array[] = [];
+  private readonly preMask: number;
+  private readonly diff: Float32Array[] = [];
+  private readonly diffMask: number;
+  private readonly diffLen = new Int32Array(4);
+  private predelay = 0;
+  private lpCoeff = 0;
+  private w = 0;
+
+  constructor(sampleRate: number, maxBlock: number) {
+    checkPositive('sampleRate', sampleRate);
+    checkBlock('maxBlock', maxBlock);
+    this.sampleRate = sampleRate;
+    for (let k = 0; k < LINES; k++) {
+      const size = nextPow2(Math.ceil((LINE_MS[k]! * sampleRate) / 1000) + 2);
+      this.lines.push(new Float32Array(size));
+      this.masks[k] = size - 1;
+    }
+    const preSize = nextPow2(Math.ceil((MAX_PREDELAY_MS * sampleRate) / 1000) + 2);
+    this.preMask = preSize - 1;
+    this.pre.push(new Float32Array(preSize), new Float32Array(preSize));
+    let diffMax = 0;
+    for (let c = 0; c < 2; c++) {
+      for (let j = 0; j < 2; j++) {
+        const len = Math.max(1, Math.round((DIFFUSER_MS[c]![j]! * sampleRate) / 1000));
+        this.diffLen[2 * c + j] = len;
+        diffMax = Math.max(diffMax, len);
+      }
+    }
+    const diffSize = nextPow2(diffMax + 2);
+    this.diffMask = diffSize - 1;
+    for (let k = 0; k < 4; k++) this.diff.push(new Float32Array(diffSize));
+    this.configure({ sizePct: 50, decayMs: 1500, dampingPct: 30, predelayMs: 10 });
+  }
+
+  configure(s: ReverbSettings): void {
+    const size = clampNum(s.sizePct, 0, 100, 50) / 100;
+    const decayMs = clampNum(s.decayMs, 100, 20000, 1500);
+    const scale = MIN_SIZE_SCALE + (1 - MIN_SIZE_SCALE) * size;
+    for (let k = 0; k < LINES; k++) {
+      const len = Math.max(1, Math.round((LINE_MS[k]! * scale * this.sampleRate) / 1000));
+      this.lengths[k] = len;
+      // 60 dB in decayMs: per pass through a line of `len` samples, -60·len/(decay·fs) dB.
+      this.gains[k] = Math.pow(10, (-3 * len * 1000) / (decayMs * this.sampleRate));
+    }
+    const damping = clampNum(s.dampingPct, 0, 100, 0) / 100;
+    // Pole up to 0.7: at 100 % a 48 kHz line loses ~14 dB per pass at 10 kHz against 0 dB at DC.
+    this.lpCoeff = 0.7 * damping;
+    this.predelay = Math.round((clampNum(s.predelayMs, 0, MAX_PREDELAY_MS, 0) * this.sampleRate) / 1000);
+  }
+
+  /** Writes 100 % wet output; in and out may be the same arrays. */
+  process(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void {
+    const lines = this.lines, masks = this.masks, lengths = this.lengths, gains = this.gains;
+    const lp = this.lp, out = this.out, tapL = this.tapL, tapR = this.tapR;
+    const preL = this.pre[0]!, preR = this.pre[1]!, preMask = this.preMask, predelay = this.predelay;
+    const dL1 = this.diff[0]!, dL2 = this.diff[1]!, dR1 = this.diff[2]!, dR2 = this.diff[3]!;
+    const nL1 = this.diffLen[0]!, nL2 = this.diffLen[1]!, nR1 = this.diffLen[2]!, nR2 = this.diffLen[3]!;
+    const dMask = this.diffMask, g = DIFFUSER_GAIN;
+    const a = this.lpCoeff, b = 1 - a;
+    let w = this.w;
+    for (let i = 0; i < frames; i++) {
+      const pw = w & preMask;
+      preL[pw] = inL[i]!;
+      preR[pw] = inR[i]!;
+      let xl = preL[(w - predelay) & preMask]!;
+      let xr = preR[(w - predelay) & preMask]!;
+      // Schroeder all-passes: v = x + g·v[n-N]; y = v[n-N] - g·v.
+      const dw = w & dMask;
+      let v = xl + g * dL1[(w - nL1) & dMask]!;
+      xl = dL1[(w - nL1) & dMask]! - g * v;
+      dL1[dw] = v;
+      v = xl + g * dL2[(w - nL2) & dMask]!;
+      xl = dL2[(w - nL2) & dMask]! - g * v;
+      dL2[dw] = v;
+      v = xr + g * dR1[(w - nR1) & dMask]!;
+      xr = dR1[(w - nR1) & dMask]! - g * v;
+      dR1[dw] = v;
+      v = xr + g * dR2[(w - nR2) & dMask]!;
+      xr = dR2[(w - nR2) & dMask]! - g * v;
+      dR2[dw] = v;
+
+      let sum = 0, yl = 0, yr = 0;
+      for (let k = 0; k < LINES; k++) {
+        const line = lines[k]!;
+        const y = gains[k]! * line[(w - lengths[k]!) & masks[k]!]!;
+        const f = b * y + a * lp[k]!;
+        lp[k] = f;
+        out[k] = f;
+        sum += f;
+        yl += tapL[k]! * f;
+        yr += tapR[k]! * f;
+      }
+      // Householder reflection I - (2/N)·1·1ᵀ: each line gets its own output minus a quarter of the sum.
+      const q = (2 / LINES) * sum;
+      for (let k = 0; k < LINES; k++) {
+        lines[k]![w & masks[k]!] = out[k]! - q + ((k & 1) === 0 ? xl : xr);
+      }
+      outL[i] = OUTPUT_GAIN * yl;
+      outR[i] = OUTPUT_GAIN * yr;
+      w = (w + 1) & 0x3fffffff;
+    }
+    this.w = w;
+    // A NaN that got in would circulate forever: clear and start again.
+    if (!Number.isFinite(lp[0]!)) this.reset();
+  }
+
+  reset(): void {
+    for (const l of this.lines) l.fill(0);
+    for (const p of this.pre) p.fill(0);
+    for (const d of this.diff) d.fill(0);
+    this.lp.fill(0);
+  }
+}
