@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { measureTruePeak, TruePeakMeter } from '../../../src/engine/dsp/truepeak.ts';
+
+const FS = 48000;
+
+/** Tech 3341 cases 15-19: a sine with 10 ms linear fades, 1 s long. */
+function fadedSine(freqHz: number, amp: number, phaseDeg: number): Float32Array {
+  const n = FS;
+  const fade = Math.round(0.01 * FS);
+  const out = new Float32Array(n);
+  const ph = (phaseDeg * Math.PI) / 180;
+  for (let i = 0; i < n; i++) {
+    const env = Math.min(1, i / fade, (n - 1 - i) / fade);
+    out[i] = amp * env * Math.sin((2 * Math.PI * freqHz * i) / FS + ph);
+  }
+  return out;
+}
+
+/**
+ * Tech 3341 cases 20-23: fs/6 at 0.5 FFS with one phase-continuous period of fs/4 at 1.0 FFS,
+ * synthesized at 4·fs, low-passed, and decimated by 4 starting at `offset`.
+ */
+function burst(offset: number): Float32Array {
+  const up = 4 * FS;
+  const n = up; // 1 s at 4·fs
+  const x = new Float64Array(n);
+  let phase = 0;
+  const start = Math.round(0.5 * up);
+  // Switch at a zero crossing of the fs/6 tone so the waveform stays continuous.
+  const periodLow = up / (FS / 6);
+  const switchAt = Math.ceil(start / periodLow) * periodLow;
+  const burstLen = up / (FS / 4);
+  for (let i = 0; i < n; i++) {
+    const inBurst = i >= switchAt && i < switchAt + burstLen;
+    const f = inBurst ? FS / 4 : FS / 6;
+    x[i] = (inBurst ? 1 : 0.5) * Math.sin(phase);
+    phase += (2 * Math.PI * f) / up;
+  }
+  // Anti-alias low-pass: Blackman-windowed sinc, cutoff 22 kHz at 4·fs, 511 taps.
+  const taps = 511;
+  const half = (taps - 1) / 2;
+  const fc = 22000 / up;
+  const h = new Float64Array(taps);
+  let sum = 0;
+  for (let k = 0; k < taps; k++) {
+    const t = k - half;
+    const s = t === 0 ? 2 * fc : Math.sin(2 * Math.PI * fc * t) / (Math.PI * t);
+    const w = 0.42 - 0.5 * Math.cos((2 * Math.PI * k) / (taps - 1)) + 0.08 * Math.cos((4 * Math.PI * k) / (taps - 1));
+    h[k] = s * w;
+    sum += h[k]!;
+  }
+  const out = new Float32Array(Math.floor((n - offset) / 4));
+  for (let j = 0; j < out.length; j++) {
+    const c = offset + 4 * j;
+    let y = 0;
+    for (let k = 0; k < taps; k++) {
+      const i = c + half - k;
+      if (i >= 0 && i < n) y += h[k]! * x[i]!;
+    }
+    out[j] = y / sum;
+  }
+  return out;
+}
+
+const tp = (x: Float32Array): number => measureTruePeak([x, x], FS);
+/** Tech 3341 true-peak tolerance: +0.2 / −0.4 dB. */
+const within = (got: number, expected: number): boolean => got <= expected + 0.2 && got >= expected - 0.4;
+
+describe('TruePeakMeter: EBU Tech 3341 cases 15-23', () => {
+  it('cases 15-19', () => {
+    const cases: Array<[number, number, number, number]> = [
+      [FS / 4, 0.5, 0, -6],
+      [FS / 4, 0.5, 45, -6],
+      [FS / 6, 0.5, 60, -6],
+      [FS / 8, 0.5, 67.5, -6],
+      [FS / 4, 1.41, 45, 3],
+    ];
+    for (const [f, a, ph, expected] of cases) {
+      const got = tp(fadedSine(f, a, ph));
+      expect(within(got, expected), `${f} Hz ${a} FFS ${ph}°: ${got}`).toBe(true);
+    }
+  });
+
+  it('cases 20-23 (all four decimation offsets)', () => {
+    for (let offset = 0; offset < 4; offset++) {
+      const x = burst(offset);
+      const got = tp(x);
+      expect(within(got, 0), `offset ${offset}: ${got}`).toBe(true);
+    }
+  });
+
+  it('reads above the sample peak where a sample meter under-reads', () => {
+    const x = fadedSine(FS / 4, 1.41, 45);
+    let sp = 0;
+    for (const v of x) sp = Math.max(sp, Math.abs(v));
+    expect(20 * Math.log10(sp)).toBeLessThan(0.1);
+    expect(tp(x)).toBeGreaterThan(2.8);
+  });
+});
+
+describe('TruePeakMeter', () => {
+  it('each Annex 2 phase has unity DC gain (within the printed coefficients\' 0.02 dB)', () => {
+    // A raised-cosine rise to 0.5 over 50 ms: no step, so no Gibbs overshoot; the hold then reads 0.5.
+    const x = new Float32Array(9600);
+    for (let i = 0; i < x.length; i++) x[i] = i < 2400 ? 0.25 * (1 - Math.cos((Math.PI * i) / 2400)) : 0.5;
+    expect(Math.abs(tp(x) - 20 * Math.log10(0.5))).toBeLessThan(0.02);
+  });
+
+  it('is independent of block size and resets', () => {
+    const x = fadedSine(997, 0.8, 10);
+    const m = new TruePeakMeter(FS, 1);
+    for (let at = 0; at < x.length; at += 100) m.process([x], Math.min(100, x.length - at), at);
+    expect(m.truePeakDbtp).toBeCloseTo(measureTruePeak([x], FS), 9);
+    m.reset();
+    expect(m.truePeakDbtp).toBe(-Infinity);
+  });
+
+  it('reports per channel and the maximum over channels', () => {
+    const a = fadedSine(1000, 0.25, 0);
+    const b = fadedSine(1000, 0.5, 0);
+    const m = new TruePeakMeter(FS, 2);
+    m.process([a, b], a.length);
+    expect(m.channelPeakDbtp(0)).toBeCloseTo(-12.04, 1);
+    expect(m.truePeakDbtp).toBeCloseTo(-6.02, 1);
+  });
+});
