@@ -1,0 +1,356 @@
+/**
+ * The mixing graph built from a session: channels → aux buses and fx returns → master.
+ *
+ * Signal flow per block (audio thread):
+ *   1. channels: input → strip → sends (pre/post) to buses and fx inputs → panned into the master
+ *      (through the solo rule, see solo.ts);
+ *   2. aux buses: summed sends → strip → fx sends → their outputs, and the master if `master: true`;
+ *   3. fx returns: summed fx sends → reverb/delay → strip → master (solo-safe);
+ *   4. master: fader and mute (smoothed) → master chain → master meters → master outputs.
+ * Every param arrives through a ParamBinder by address; the engine turns addresses into indices.
+ */
+import { SmoothedGain } from '../dsp/smoother.ts';
+import { LevelMeter } from '../dsp/meter.ts';
+import { dbToGain } from '../../params/taper.ts';
+import type { Session } from '../../params/session.ts';
+import type { ParamBinder } from '../types.ts';
+import { Strip, steady } from './strip.ts';
+import { Send } from './send.ts';
+import { createFx, type FxProcessor } from './fx.ts';
+import { passesSolo, soloActive } from './solo.ts';
+import { addRamped, addScaled } from './mix.ts';
+
+/** The master chain's contract (src/engine/graph/master.ts), as the graph uses it. */
+export interface MasterStage {
+  bindParams(bind: ParamBinder): void;
+  process(left: Float32Array, right: Float32Array, frames: number): void;
+  readonly latencyFrames: number;
+  bindMeters(index: (address: string) => number): void;
+  writeMeters(meters: Float64Array): void;
+  resetLoudness(): void;
+}
+
+export interface GraphOptions {
+  readonly sampleRate: number;
+  readonly maxBlock: number;
+  /** The mastering chain after the master fader; none = the summed mix as it is. */
+  readonly master?: MasterStage;
+}
+
+interface MeterSlots {
+  peak: number;
+  rms: number;
+  gr: number;
+}
+
+/** A strip's way onto the master: a smoothed gate that follows the solo rule. */
+class SoloGate {
+  readonly gain: SmoothedGain;
+  passing = true;
+  constructor(sampleRate: number) {
+    this.gain = new SmoothedGain(sampleRate);
+    this.gain.setImmediateGain(1);
+  }
+  update(pass: boolean, snap: boolean): void {
+    if (pass === this.passing && !snap) return;
+    this.passing = pass;
+    if (snap) this.gain.setImmediateGain(pass ? 1 : 0);
+    else this.gain.setTargetGain(pass ? 1 : 0);
+  }
+}
+
+interface ChannelNode {
+  readonly strip: Strip;
+  /** 0-based interface inputs feeding each side of the strip (-1: none). */
+  readonly inputs: readonly number[];
+  readonly sends: readonly Send[];
+  readonly solo: SoloGate;
+  readonly meters: MeterSlots;
+}
+
+interface BusNode {
+  readonly strip: Strip;
+  readonly outputs: readonly number[];
+  readonly toMaster: boolean;
+  readonly sends: readonly Send[];
+  readonly solo: SoloGate;
+  readonly pannedL: Float32Array;
+  readonly pannedR: Float32Array;
+  readonly meters: MeterSlots;
+}
+
+interface FxNode {
+  readonly strip: Strip;
+  readonly fx: FxProcessor;
+  readonly inL: Float32Array;
+  readonly inR: Float32Array;
+  readonly meters: MeterSlots;
+}
+
+/** 1-based refs of a session (a number, or a pair) → 0-based indices for `width` sides. */
+function refs(ref: number | readonly [number, number] | undefined, width: 1 | 2): number[] {
+  if (ref === undefined) return width === 1 ? [-1] : [-1, -1];
+  if (typeof ref === 'number') return width === 1 ? [ref - 1] : [ref - 1, ref];
+  return width === 1 ? [ref[0] - 1] : [ref[0] - 1, ref[1] - 1];
+}
+
+export class MixGraph {
+  readonly inputChannels: number;
+  readonly outputChannels: number;
+  private readonly channels: ChannelNode[];
+  private readonly buses: BusNode[];
+  private readonly fxs: FxNode[];
+  private readonly masterL: Float32Array;
+  private readonly masterR: Float32Array;
+  private readonly masterPair: Float32Array[];
+  private readonly scratchL: Float32Array;
+  private readonly scratchR: Float32Array;
+  private readonly ramp: Float32Array;
+  private readonly masterGain: SmoothedGain;
+  private masterFaderDb = 0;
+  private masterMuted = false;
+  private readonly masterMeter: LevelMeter;
+  private readonly masterMeters: MeterSlots;
+  private readonly masterOut: readonly number[];
+  private readonly master: MasterStage | undefined;
+  private readonly chSolo: boolean[];
+  private readonly busSolo: boolean[];
+  private readonly busToMaster: boolean[];
+  private started = false;
+
+  constructor(session: Session, opts: GraphOptions, bind: ParamBinder, meterIndex: (address: string) => number) {
+    const { sampleRate: sr, maxBlock } = opts;
+    const slots = (base: string): MeterSlots => ({ peak: meterIndex(`${base}/meter/peak`), rms: meterIndex(`${base}/meter/rms`), gr: meterIndex(`${base}/meter/gr`) });
+    this.masterL = new Float32Array(maxBlock);
+    this.masterR = new Float32Array(maxBlock);
+    this.masterPair = [this.masterL, this.masterR];
+    this.scratchL = new Float32Array(maxBlock);
+    this.scratchR = new Float32Array(maxBlock);
+    this.ramp = new Float32Array(maxBlock);
+
+    this.buses = session.buses.map((spec, j) => {
+      const width = spec.stereo ? 2 : 1;
+      const strip = new Strip(sr, maxBlock, width);
+      strip.bindParams(bind, `/bus/${j + 1}`);
+      return {
+        strip,
+        outputs: spec.output === undefined ? [] : refs(spec.output, width),
+        toMaster: spec.master,
+        sends: [] as Send[],
+        solo: new SoloGate(sr),
+        pannedL: new Float32Array(maxBlock),
+        pannedR: new Float32Array(maxBlock),
+        meters: slots(`/bus/${j + 1}`),
+      };
+    });
+    this.fxs = session.fx.map((spec, k) => {
+      const strip = new Strip(sr, maxBlock, 2);
+      strip.bindParams(bind, `/fx/${k + 1}`);
+      const fx = createFx(spec.type, sr, maxBlock);
+      fx.bindParams(bind, `/fx/${k + 1}`);
+      return { strip, fx, inL: new Float32Array(maxBlock), inR: new Float32Array(maxBlock), meters: slots(`/fx/${k + 1}`) };
+    });
+    const fxSends = (strip: Strip, base: string): Send[] =>
+      this.fxs.map((f, k) => {
+        const s = new Send(sr, strip, [f.inL, f.inR]);
+        s.bindParams(bind, `${base}/fxsend/${k + 1}`);
+        return s;
+      });
+    for (const [j, b] of this.buses.entries()) (b.sends as Send[]).push(...fxSends(b.strip, `/bus/${j + 1}`));
+    this.channels = session.channels.map((spec, i) => {
+      const width = spec.stereo ? 2 : 1;
+      const strip = new Strip(sr, maxBlock, width);
+      const base = `/ch/${i + 1}`;
+      strip.bindParams(bind, base);
+      const sends = this.buses.map((b, j) => {
+        const s = new Send(sr, strip, b.strip.bufs);
+        s.bindParams(bind, `${base}/send/${j + 1}`);
+        return s;
+      });
+      sends.push(...fxSends(strip, base));
+      return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr), meters: slots(base) };
+    });
+
+    this.masterGain = new SmoothedGain(sr);
+    this.masterGain.setImmediateGain(1);
+    bind('/master/fader', (v) => {
+      this.masterFaderDb = v;
+      this.setMasterGain();
+    });
+    bind('/master/mute', (v) => {
+      this.masterMuted = v !== 0;
+      this.setMasterGain();
+    });
+    this.masterMeter = new LevelMeter(sr);
+    this.masterMeters = slots('/master');
+    this.masterOut = refs(session.master.output, 2);
+    this.master = opts.master;
+    this.master?.bindParams(bind);
+    this.master?.bindMeters(meterIndex);
+
+    this.chSolo = this.channels.map(() => false);
+    this.busSolo = this.buses.map(() => false);
+    this.busToMaster = this.buses.map((b) => b.toMaster);
+    const highest = (xs: readonly number[]): number => xs.reduce((m, x) => Math.max(m, x + 1), 0);
+    this.inputChannels = highest(this.channels.flatMap((c) => c.inputs));
+    this.outputChannels = Math.max(highest(this.masterOut), highest(this.buses.flatMap((b) => b.outputs)));
+  }
+
+  get latencyFrames(): number {
+    return this.master?.latencyFrames ?? 0;
+  }
+
+  private setMasterGain(): void {
+    const g = this.masterMuted ? 0 : dbToGain(this.masterFaderDb);
+    if (this.started) this.masterGain.setTargetGain(g);
+    else this.masterGain.setImmediateGain(g);
+  }
+
+  /** Re-evaluates the solo rule; snaps on the first block, ramps after. */
+  private updateSolo(snap: boolean): void {
+    for (let i = 0; i < this.channels.length; i++) this.chSolo[i] = this.channels[i]!.strip.soloed;
+    for (let j = 0; j < this.buses.length; j++) this.busSolo[j] = this.buses[j]!.strip.soloed;
+    const active = soloActive({ channelSolo: this.chSolo, busSolo: this.busSolo, busToMaster: this.busToMaster });
+    for (const c of this.channels) c.solo.update(passesSolo(active, c.strip.soloed), snap);
+    for (const b of this.buses) b.solo.update(passesSolo(active, b.strip.soloed), snap);
+  }
+
+  /** Audio thread: one block. Never allocates or throws. */
+  process(inputs: ReadonlyArray<Float32Array>, outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
+    const snap = !this.started;
+    if (snap) {
+      this.started = true;
+      for (const c of this.channels) c.strip.snap = false;
+      for (const b of this.buses) b.strip.snap = false;
+      for (const f of this.fxs) f.strip.snap = false;
+    }
+    this.updateSolo(snap);
+    for (let k = 0; k < outputs.length; k++) outputs[k]!.fill(0, 0, frames);
+    this.masterL.fill(0, 0, frames);
+    this.masterR.fill(0, 0, frames);
+    for (const b of this.buses) for (const buf of b.strip.bufs) buf.fill(0, 0, frames);
+    for (const f of this.fxs) {
+      f.inL.fill(0, 0, frames);
+      f.inR.fill(0, 0, frames);
+    }
+
+    for (const ch of this.channels) {
+      const { strip } = ch;
+      for (let c = 0; c < strip.nch; c++) readInput(inputs, ch.inputs[c]!, strip.bufs[c]!, frames);
+      strip.processPre(frames);
+      strip.processPost(frames);
+      for (const s of ch.sends) s.process(frames);
+      this.toMaster(strip, ch.solo, frames);
+      writeMeters(meters, ch.meters, strip);
+    }
+
+    for (const b of this.buses) {
+      const { strip } = b;
+      strip.processPre(frames);
+      strip.processPost(frames);
+      for (const s of b.sends) s.process(frames);
+      if (b.outputs.length) {
+        if (strip.nch === 2) {
+          strip.panTo(b.pannedL, b.pannedR, frames, false);
+          addOut(outputs, b.outputs[0]!, b.pannedL, frames);
+          addOut(outputs, b.outputs[1]!, b.pannedR, frames);
+        } else addOut(outputs, b.outputs[0]!, strip.post[0]!, frames);
+      }
+      if (b.toMaster) this.toMaster(strip, b.solo, frames);
+      writeMeters(meters, b.meters, strip);
+    }
+
+    for (const f of this.fxs) {
+      const { strip } = f;
+      f.fx.process(f.inL, f.inR, strip.bufs[0]!, strip.bufs[1]!, frames);
+      strip.processPre(frames);
+      strip.processPost(frames);
+      strip.panTo(this.masterL, this.masterR, frames, true);
+      writeMeters(meters, f.meters, strip);
+    }
+
+    this.processMaster(outputs, frames, meters);
+  }
+
+  /** Pans a strip onto the master through its solo gate. */
+  private toMaster(strip: Strip, solo: SoloGate, frames: number): void {
+    const g = solo.gain;
+    if (steady(g)) {
+      if (g.current === 0) return;
+      if (g.current === 1) {
+        strip.panTo(this.masterL, this.masterR, frames, true);
+        return;
+      }
+    }
+    strip.panTo(this.scratchL, this.scratchR, frames, false);
+    g.fill(this.ramp, frames);
+    addRamped(this.scratchL, this.masterL, this.ramp, frames);
+    addRamped(this.scratchR, this.masterR, this.ramp, frames);
+  }
+
+  private processMaster(outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
+    const { masterL: l, masterR: r, masterGain: g } = this;
+    if (steady(g)) {
+      const k = g.current;
+      if (k !== 1) {
+        for (let i = 0; i < frames; i++) {
+          l[i]! *= k;
+          r[i]! *= k;
+        }
+      }
+    } else {
+      g.fill(this.ramp, frames);
+      const ramp = this.ramp;
+      for (let i = 0; i < frames; i++) {
+        l[i]! *= ramp[i]!;
+        r[i]! *= ramp[i]!;
+      }
+    }
+    if (this.master) this.master.process(l, r, frames);
+    this.masterMeter.process(this.masterPair, 2, frames);
+    const m = this.masterMeters;
+    if (m.peak >= 0) meters[m.peak] = this.masterMeter.peakDb;
+    if (m.rms >= 0) meters[m.rms] = this.masterMeter.rmsDb;
+    if (this.master) this.master.writeMeters(meters);
+    addOut(outputs, this.masterOut[0]!, l, frames);
+    addOut(outputs, this.masterOut[1]!, r, frames);
+  }
+
+  /** Clears filter, envelope and fx states (not params). */
+  reset(): void {
+    for (const c of this.channels) c.strip.reset();
+    for (const b of this.buses) b.strip.reset();
+    for (const f of this.fxs) {
+      f.strip.reset();
+      f.fx.reset();
+    }
+  }
+
+  resetLoudness(): void {
+    this.master?.resetLoudness();
+  }
+}
+
+/** Copies interface input `index` into `out`; missing or short input reads as silence. */
+function readInput(inputs: ReadonlyArray<Float32Array>, index: number, out: Float32Array, frames: number): void {
+  const src = index >= 0 ? inputs[index] : undefined;
+  if (!src) {
+    out.fill(0, 0, frames);
+    return;
+  }
+  const n = src.length < frames ? src.length : frames;
+  for (let i = 0; i < n; i++) out[i] = src[i]!;
+  if (n < frames) out.fill(0, n, frames);
+}
+
+function addOut(outputs: ReadonlyArray<Float32Array>, index: number, src: Float32Array, frames: number): void {
+  const out = index >= 0 ? outputs[index] : undefined;
+  if (!out) return;
+  addScaled(src, out, 1, out.length < frames ? out.length : frames);
+}
+
+function writeMeters(meters: Float64Array, slots: MeterSlots, strip: Strip): void {
+  if (slots.peak >= 0) meters[slots.peak] = strip.peakDb;
+  if (slots.rms >= 0) meters[slots.rms] = strip.rmsDb;
+  if (slots.gr >= 0) meters[slots.gr] = strip.gainReductionDb;
+}

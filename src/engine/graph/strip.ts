@@ -1,0 +1,283 @@
+/**
+ * The strip shared by channels, aux buses and fx returns:
+ *   trim → polarity → HPF → gate → 4-band EQ → comp → saturation → mute → fader → pan.
+ * Pre-fader sends tap after mute, post-fader sends after the fader. Mono or stereo.
+ *
+ * Threads: the constructor and bindParams() run off the audio path. Setters (through the binder)
+ * and the process* methods run on the audio thread: setters only store values and mark a stage
+ * dirty; coefficients are recomputed once at the start of the next block.
+ */
+import { BiquadBank, HighPass, type BiquadType } from '../dsp/biquad.ts';
+import { Gate } from '../dsp/gate.ts';
+import { Compressor } from '../dsp/compressor.ts';
+import { Saturator } from '../dsp/saturation.ts';
+import { SmoothedGain } from '../dsp/smoother.ts';
+import { Panner } from '../dsp/pan.ts';
+import { LevelMeter } from '../dsp/meter.ts';
+import { dbToGain } from '../../params/taper.ts';
+import { EQ_BANDS, EQ_TYPES } from '../../params/registry.ts';
+import type { ParamBinder } from '../types.ts';
+import { copyRamped, copyScaled, mulRamped, mulScalar } from './mix.ts';
+
+/** Registry EQ shape (by enum index) → biquad type. */
+const EQ_KIND: readonly BiquadType[] = EQ_TYPES;
+
+interface EqBand {
+  readonly bank: BiquadBank;
+  type: number;
+  freqHz: number;
+  gainDb: number;
+  q: number;
+  /** A shelf or peak at 0 dB is the identity: skipped to save CPU. */
+  active: boolean;
+}
+
+/** True once a smoothed gain has settled, so a block can use one scalar instead of a ramp. */
+export const steady = (g: SmoothedGain): boolean => g.current === g.target;
+
+export class Strip {
+  readonly nch: 1 | 2;
+  /** Working signal: the graph writes the strip's input here; after processPre() it is pre-fader. */
+  readonly bufs: Float32Array[];
+  /** Post-fader, pre-pan signal after processPost(). */
+  readonly post: Float32Array[];
+  /** Scratch ramp shared by the stages of this strip (one ramp drives every channel). */
+  readonly ramp: Float32Array;
+  /** Before the first block, setters snap instead of ramping (no fade-in from defaults). */
+  snap = true;
+
+  private readonly trim: SmoothedGain;
+  private trimDb = 0;
+  private inverted = false;
+  private readonly hpf: HighPass;
+  private hpfOn = false;
+  private hpfFreqHz = 80;
+  private hpfSlope: 12 | 24 = 12;
+  private hpfDirty = true;
+  private readonly gate: Gate;
+  private gateOn = false;
+  private readonly gateSet = { thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 };
+  private gateDirty = true;
+  private eqOn = true;
+  private readonly bands: EqBand[];
+  private eqDirty = true;
+  private readonly comp: Compressor;
+  private compOn = false;
+  private readonly compSet = { thresholdDb: -20, ratio: 3, kneeDb: 6, attackMs: 10, releaseMs: 100, makeupDb: 0, autoMakeup: false };
+  private compDirty = true;
+  private readonly sats: Saturator[];
+  private satOn = false;
+  private readonly satSet = { driveDb: 6, mixPct: 100 };
+  private satDirty = true;
+  private readonly mute: SmoothedGain;
+  readonly fader: SmoothedGain;
+  private readonly panner: Panner;
+  private readonly meter: LevelMeter;
+  /** Current soloed flag, read by the graph's solo rule. */
+  soloed = false;
+  muted = false;
+
+  constructor(sampleRate: number, maxBlock: number, nch: 1 | 2) {
+    this.nch = nch;
+    this.bufs = Array.from({ length: nch }, () => new Float32Array(maxBlock));
+    this.post = Array.from({ length: nch }, () => new Float32Array(maxBlock));
+    this.ramp = new Float32Array(maxBlock);
+    this.trim = new SmoothedGain(sampleRate);
+    this.trim.setImmediateGain(1);
+    this.hpf = new HighPass(sampleRate, nch);
+    this.gate = new Gate(sampleRate);
+    this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
+    this.comp = new Compressor(sampleRate);
+    this.sats = Array.from({ length: nch }, () => new Saturator(sampleRate));
+    this.mute = new SmoothedGain(sampleRate);
+    this.mute.setImmediateGain(1);
+    this.fader = new SmoothedGain(sampleRate);
+    this.fader.setImmediateGain(1);
+    this.panner = new Panner(sampleRate);
+    this.panner.setImmediatePan(0);
+    this.meter = new LevelMeter(sampleRate);
+  }
+
+  /** Registers a setter for every strip param under `base` (/ch/N, /bus/B, /fx/K). */
+  bindParams(bind: ParamBinder, base: string): void {
+    bind(`${base}/trim`, (v) => {
+      this.trimDb = v;
+      this.setTrim();
+    });
+    bind(`${base}/polarity`, (v) => {
+      this.inverted = v !== 0;
+      this.setTrim();
+    });
+    bind(`${base}/hpf/on`, (v) => {
+      if (v !== 0 && !this.hpfOn) this.hpf.reset();
+      this.hpfOn = v !== 0;
+    });
+    bind(`${base}/hpf/freq`, (v) => {
+      this.hpfFreqHz = v;
+      this.hpfDirty = true;
+    });
+    bind(`${base}/hpf/slope`, (v) => {
+      this.hpfSlope = v === 1 ? 24 : 12;
+      this.hpfDirty = true;
+    });
+    bind(`${base}/gate/on`, (v) => {
+      if (v !== 0 && !this.gateOn) this.gate.reset();
+      this.gateOn = v !== 0;
+    });
+    this.bindSettings(bind, `${base}/gate`, this.gateSet, { threshold: 'thresholdDb', range: 'rangeDb', attack: 'attackMs', hold: 'holdMs', release: 'releaseMs' }, () => (this.gateDirty = true));
+    bind(`${base}/eq/on`, (v) => {
+      this.eqOn = v !== 0;
+    });
+    this.bands.forEach((band, k) => {
+      const p = `${base}/eq/${k + 1}`;
+      const dirty = (): void => {
+        this.eqDirty = true;
+      };
+      bind(`${p}/type`, (v) => ((band.type = v), dirty()));
+      bind(`${p}/freq`, (v) => ((band.freqHz = v), dirty()));
+      bind(`${p}/gain`, (v) => ((band.gainDb = v), dirty()));
+      bind(`${p}/q`, (v) => ((band.q = v), dirty()));
+    });
+    bind(`${base}/comp/on`, (v) => {
+      if (v !== 0 && !this.compOn) this.comp.reset();
+      this.compOn = v !== 0;
+    });
+    this.bindSettings(bind, `${base}/comp`, this.compSet, { threshold: 'thresholdDb', ratio: 'ratio', knee: 'kneeDb', attack: 'attackMs', release: 'releaseMs', makeup: 'makeupDb' }, () => (this.compDirty = true));
+    bind(`${base}/comp/auto`, (v) => {
+      this.compSet.autoMakeup = v !== 0;
+      this.compDirty = true;
+    });
+    bind(`${base}/sat/on`, (v) => {
+      this.satOn = v !== 0;
+    });
+    this.bindSettings(bind, `${base}/sat`, this.satSet, { drive: 'driveDb', mix: 'mixPct' }, () => (this.satDirty = true));
+    bind(`${base}/mute`, (v) => {
+      this.muted = v !== 0;
+      this.setGain(this.mute, this.muted ? 0 : 1);
+    });
+    bind(`${base}/solo`, (v) => {
+      this.soloed = v !== 0;
+    });
+    bind(`${base}/fader`, (v) => this.setGain(this.fader, dbToGain(v)));
+    bind(`${base}/pan`, (v) => {
+      if (this.snap) this.panner.setImmediatePan(v);
+      else this.panner.setPan(v);
+    });
+  }
+
+  private bindSettings<S extends Record<string, number | boolean>>(bind: ParamBinder, prefix: string, target: S, keys: Record<string, keyof S>, dirty: () => void): void {
+    for (const [name, key] of Object.entries(keys)) {
+      bind(`${prefix}/${name}`, (v) => {
+        (target as Record<keyof S, number | boolean>)[key] = v;
+        dirty();
+      });
+    }
+  }
+
+  /** Ramps to a gain, or snaps before the first block. */
+  setGain(g: SmoothedGain, gain: number): void {
+    if (this.snap) g.setImmediateGain(gain);
+    else g.setTargetGain(gain);
+  }
+
+  private setTrim(): void {
+    // Polarity rides on the trim ramp: a flip crosses zero smoothly instead of clicking.
+    this.setGain(this.trim, dbToGain(this.trimDb) * (this.inverted ? -1 : 1));
+  }
+
+  /** Audio thread: recomputes what changed since the last block (at most once per block). */
+  private configure(): void {
+    if (this.hpfDirty) {
+      this.hpf.configure(this.hpfFreqHz, this.hpfSlope);
+      this.hpfDirty = false;
+    }
+    if (this.gateDirty) {
+      this.gate.configure(this.gateSet);
+      this.gateDirty = false;
+    }
+    if (this.eqDirty) {
+      for (const b of this.bands) {
+        const kind = EQ_KIND[b.type] ?? 'peak';
+        const wasActive = b.active;
+        b.active = !((kind === 'peak' || kind === 'lowshelf' || kind === 'highshelf') && b.gainDb === 0);
+        if (b.active) {
+          if (!wasActive) b.bank.reset();
+          b.bank.configure(kind, b.freqHz, b.q, b.gainDb);
+        }
+      }
+      this.eqDirty = false;
+    }
+    if (this.compDirty) {
+      this.comp.configure(this.compSet);
+      this.compDirty = false;
+    }
+    if (this.satDirty) {
+      for (const s of this.sats) s.configure(this.satSet);
+      this.satDirty = false;
+    }
+  }
+
+  /** Audio thread: trim → … → saturation → mute, in place on `bufs`. */
+  processPre(frames: number): void {
+    this.configure();
+    const { bufs, nch } = this;
+    this.applyGain(this.trim, bufs, frames);
+    if (this.hpfOn) this.hpf.process(bufs, nch, frames);
+    if (this.gateOn) this.gate.process(bufs, nch, frames);
+    if (this.eqOn) {
+      for (const b of this.bands) if (b.active) b.bank.process(bufs, nch, frames);
+    }
+    if (this.compOn) this.comp.process(bufs, nch, frames);
+    if (this.satOn) for (let c = 0; c < nch; c++) this.sats[c]!.process(bufs[c]!, frames);
+    this.applyGain(this.mute, bufs, frames);
+  }
+
+  private applyGain(g: SmoothedGain, bufs: Float32Array[], frames: number): void {
+    if (steady(g)) {
+      const k = g.current;
+      if (k !== 1) for (let c = 0; c < this.nch; c++) mulScalar(bufs[c]!, k, frames);
+    } else {
+      g.fill(this.ramp, frames);
+      for (let c = 0; c < this.nch; c++) mulRamped(bufs[c]!, this.ramp, frames);
+    }
+  }
+
+  /** Audio thread: fader into `post`, then the level meter on it. */
+  processPost(frames: number): void {
+    const { bufs, post, nch } = this;
+    if (steady(this.fader)) {
+      const k = this.fader.current;
+      for (let c = 0; c < nch; c++) copyScaled(bufs[c]!, post[c]!, k, frames);
+    } else {
+      this.fader.fill(this.ramp, frames);
+      for (let c = 0; c < nch; c++) copyRamped(bufs[c]!, post[c]!, this.ramp, frames);
+    }
+    this.meter.process(post, nch, frames);
+  }
+
+  /** Audio thread: pans `post` into a stereo pair, adding or overwriting. */
+  panTo(outL: Float32Array, outR: Float32Array, frames: number, add: boolean): void {
+    if (this.nch === 1) this.panner.processMono(this.post[0]!, outL, outR, frames, add);
+    else this.panner.processStereo(this.post[0]!, this.post[1]!, outL, outR, frames, add);
+  }
+
+  get peakDb(): number {
+    return this.meter.peakDb;
+  }
+  get rmsDb(): number {
+    return this.meter.rmsDb;
+  }
+  /** Gate and compressor reduction together (dB, ≥ 0). */
+  get gainReductionDb(): number {
+    return (this.gateOn ? this.gate.gainReductionDb : 0) + (this.compOn ? this.comp.gainReductionDb : 0);
+  }
+
+  /** Clears every filter and envelope state (offline renders start from silence). */
+  reset(): void {
+    this.hpf.reset();
+    this.gate.reset();
+    for (const b of this.bands) b.bank.reset();
+    this.comp.reset();
+    this.meter.reset();
+  }
+}
