@@ -10,6 +10,7 @@ import { UsageError } from './errors.ts';
 import { SceneError } from '../params/scenes.ts';
 import { registerParams } from './commands/params.ts';
 import { registerScene } from './commands/scene.ts';
+import { registerRender } from './commands/render.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerParams(program);
   registerScene(program);
+  registerRender(program);
   return program;
 }
 

@@ -1,0 +1,126 @@
+/**
+ * `faderd render SESSION [-o OUT.wav]`: the session's stems through the live engine, offline.
+ * A progress bar on stderr when it is a terminal; `--json` prints a summary on stdout at the end.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadSession } from '../../params/session.ts';
+import { parseStateText } from '../../params/persistence.ts';
+import { parseScene } from '../../params/scenes.ts';
+import { ConfigError } from '../../util/source-error.ts';
+import { writeWav } from '../../audio/file/wav.ts';
+import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
+import { UsageError } from '../errors.ts';
+
+interface RenderOpts {
+  output?: string;
+  json?: boolean;
+  bits?: string;
+  state?: string;
+  scene?: string;
+  tail?: string;
+  block?: string;
+}
+
+const BITS = ['16', '24', '32', '32f'] as const;
+type Bits = (typeof BITS)[number];
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` }]);
+  }
+}
+
+function stateLayer(file: string): ValueLayer {
+  try {
+    return { source: file, params: parseStateText(readText(file)).params };
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError([{ file, line: 1, col: 1, message: `not a faderd state file: ${(e as Error).message}` }]);
+  }
+}
+
+function sceneLayer(file: string): ValueLayer {
+  return { source: file, params: parseScene(readText(file), file).params };
+}
+
+function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} takes a whole number ${min}..${max}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** A progress bar redrawn in place on a terminal; nothing at all otherwise. */
+function progressBar(stream: NodeJS.WriteStream): ((f: number) => void) | undefined {
+  if (!stream.isTTY) return undefined;
+  const width = 30;
+  return (f) => {
+    const full = Math.round(f * width);
+    stream.write(`\rrendering [${'#'.repeat(full)}${' '.repeat(width - full)}] ${String(Math.round(f * 100)).padStart(3)}%`);
+    if (f >= 1) stream.write('\n');
+  };
+}
+
+const round = (x: number, digits = 2): number | string => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x < 0 ? '-inf' : 'inf');
+
+export function summary(file: string, r: RenderResult, bits: Bits): Record<string, unknown> {
+  return {
+    output: file,
+    sampleRate: r.sampleRate,
+    sessionSampleRate: r.sessionSampleRate,
+    sampleRateFrom: 'stems',
+    bits,
+    channels: 2,
+    stems: r.stems,
+    frames: r.frames,
+    durationS: round(r.frames / r.sampleRate, 3),
+    tailS: round(r.tailFrames / r.sampleRate, 3),
+    latencyFramesCompensated: r.latencyFrames,
+    peakDbfs: round(r.peakDb),
+    timeMs: round(r.timeMs, 1),
+    realtimeFactor: round(r.frames / r.sampleRate / (r.timeMs / 1000), 1),
+    warnings: r.warnings,
+  };
+}
+
+export function registerRender(program: Command): void {
+  program
+    .command('render')
+    .description("Render a session's WAV stems through the engine to a stereo mix")
+    .argument('<session>', 'session file whose channels name their stems (file: …)')
+    .option('-o, --output <file>', 'output WAV (default: <session name>.wav in the current directory)')
+    .option('--json', 'print a JSON summary (peak, duration, time taken) on stdout')
+    .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float)', '24')
+    .option('--state <file>', 'a faderd state file whose values apply after the session params')
+    .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
+    .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
+    .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
+    .action((sessionFile: string, opts: RenderOpts) => {
+      if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
+      const bits = (opts.bits ?? '24') as Bits;
+      const tailMs = intOption('tail', opts.tail, 0, 60_000);
+      const blockSize = intOption('block', opts.block, 16, 8192);
+      const session = loadSession(sessionFile);
+      const layers: ValueLayer[] = [];
+      if (opts.state) layers.push(stateLayer(opts.state));
+      if (opts.scene) layers.push(sceneLayer(opts.scene));
+      const onProgress = opts.json ? undefined : progressBar(process.stderr);
+      const result = renderSession(session, {
+        layers,
+        ...(tailMs !== undefined ? { tailMs } : {}),
+        ...(blockSize !== undefined ? { blockSize } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      });
+      const out = path.resolve(opts.output ?? `${path.basename(sessionFile).replace(/\.ya?ml$/i, '')}.wav`);
+      writeWav(out, result.channels, result.sampleRate, { bitDepth: bits });
+      if (opts.json) process.stdout.write(JSON.stringify(summary(out, result, bits), null, 2) + '\n');
+      else {
+        for (const w of result.warnings) process.stderr.write(`faderd: ${w}\n`);
+        process.stderr.write(`wrote ${out}: ${(result.frames / result.sampleRate).toFixed(2)} s, peak ${result.peakDb.toFixed(1)} dBFS, in ${(result.timeMs / 1000).toFixed(2)} s\n`);
+      }
+    });
+}
