@@ -10,7 +10,10 @@ import { UsageError } from './errors.ts';
 import { SceneError } from '../params/scenes.ts';
 import { registerParams } from './commands/params.ts';
 import { registerScene } from './commands/scene.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerRender } from './commands/render.ts';
+import { registerRun } from './commands/run.ts';
+import { registerDevices } from './commands/devices.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
 
@@ -22,7 +25,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerParams(program);
   registerScene(program);
+  registerCheck(program);
   registerRender(program);
+  registerRun(program);
+  registerDevices(program);
   return program;
 }
 

@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { parseDocument, isMap, isScalar } from 'yaml';
+import { checkSessionText } from '../../params/session-check.ts';
+import { parseMapping } from '../../mapping/load.ts';
+import { ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
+
+type Kind = 'session' | 'mapping';
+
+/** A file with `bindings` or `surface` at the top is a mapping; anything else is a session. */
+export function detectKind(text: string): Kind {
+  const doc = parseDocument(text);
+  if (isMap(doc.contents)) {
+    const keys = doc.contents.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
+    if (keys.includes('bindings') || keys.includes('surface')) return 'mapping';
+  }
+  return 'session';
+}
+
+/** Checks one file; returns its issues (empty when valid). */
+export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean } = {}): { kind: Kind; issues: SourceIssue[] } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` }] };
+  }
+  const kind = forced ?? detectKind(text);
+  if (kind === 'session') return { kind, issues: checkSessionText(text, file, opts).issues };
+  try {
+    parseMapping(text, file);
+    return { kind, issues: [] };
+  } catch (e) {
+    if (e instanceof ConfigError) return { kind, issues: [...e.issues] };
+    throw e;
+  }
+}
+
+/** `faderd check FILE...`: validate sessions and mappings, every error in one run (exit 3 if any). */
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Validate session and mapping files; prints every problem as file:line:col: message')
+    .argument('<files...>', 'session or mapping YAML files (the kind is detected; force it with --session/--mapping)')
+    .option('--session', 'treat every file as a session')
+    .option('--mapping', 'treat every file as a mapping')
+    .option('--stems', 'also check that the WAV stems a session names exist')
+    .action((files: string[], opts: { session?: boolean; mapping?: boolean; stems?: boolean }) => {
+      const forced: Kind | undefined = opts.session ? 'session' : opts.mapping ? 'mapping' : undefined;
+      let bad = 0;
+      for (const f of files) {
+        const { kind, issues } = checkFile(f, forced, { stems: opts.stems ?? false });
+        if (issues.length === 0) process.stdout.write(`${f}: ok (${kind})\n`);
+        else {
+          bad++;
+          for (const i of issues) process.stderr.write(formatIssue(i) + '\n');
+          process.stderr.write(`${f}: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${kind})\n`);
+        }
+      }
+      if (bad) process.exitCode = 3;
+    });
+}

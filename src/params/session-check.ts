@@ -1,0 +1,52 @@
+/**
+ * Checks of a session that need more than its schema: initial params name real addresses with valid
+ * values, and the files it refers to (stems, mappings) exist. Each issue carries file:line:col.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { ParamRegistry } from './registry.ts';
+import { ParamStore } from './store.ts';
+import { parseSession, type Session } from './session.ts';
+import { YamlSource } from '../util/yaml-source.ts';
+import { ConfigError, type SourceIssue } from '../util/source-error.ts';
+
+export interface SessionCheck {
+  readonly session?: Session;
+  readonly issues: SourceIssue[];
+}
+
+/** Validates session text deeply; never throws for bad input, returns every issue found. */
+export function checkSessionText(text: string, file: string, opts: { stems?: boolean } = {}): SessionCheck {
+  let session: Session;
+  try {
+    session = parseSession(text, file);
+  } catch (e) {
+    if (e instanceof ConfigError) return { issues: [...e.issues] };
+    throw e;
+  }
+  const src = YamlSource.parse(text, file);
+  const issues: SourceIssue[] = [];
+  const surfaceIds = session.surfaces.map((s, i) => s.id ?? `surface${i + 1}`);
+  const store = new ParamStore(ParamRegistry.fromSession(session, { surfaceIds }));
+  for (const [address, raw] of Object.entries(session.params)) {
+    try {
+      const def = store.def(address);
+      if (def.readOnly || def.action) throw new Error(`${address} is read-only and cannot be set in a session`);
+      store.coerce(def, raw, { strict: true });
+    } catch (e) {
+      issues.push(src.issue(['params', address], (e as Error).message, true));
+    }
+  }
+  session.surfaces.forEach((s, i) => {
+    const p = path.resolve(session.dir, s.mapping);
+    if (!fs.existsSync(p) && !fs.existsSync(path.resolve(process.cwd(), s.mapping))) {
+      issues.push(src.issue(['surfaces', i], `mapping file not found: ${s.mapping} (looked in ${session.dir})`));
+    }
+  });
+  if (opts.stems) {
+    session.channels.forEach((c, i) => {
+      if (c.file && !fs.existsSync(path.resolve(session.dir, c.file))) issues.push(src.issue(['channels', i, 'file'], `stem not found: ${c.file}`));
+    });
+  }
+  return { session, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+}
