@@ -82,6 +82,7 @@ export class NativeOscServer {
   private readonly subs: SubscriberTable<Entry>;
   private readonly readOnlyPeer: AddressMatcher | undefined;
   private readonly paramErrors: RateLimitedLog;
+  private readonly internalErrors: RateLimitedLog;
   private readonly rx = new RxSubscription();
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly counts = { applied: 0, queries: 0, readOnlyIgnored: 0 };
@@ -103,6 +104,7 @@ export class NativeOscServer {
     this.timeoutMs = opts.subscriptionTimeoutMs ?? 10_000;
     this.subs = new SubscriberTable<Entry>(this.timeoutMs);
     this.paramErrors = new RateLimitedLog(log, 'OSC server: message refused by the param store');
+    this.internalErrors = new RateLimitedLog(log, 'OSC server: packet failed');
   }
 
   /** The bound UDP port. */
@@ -116,8 +118,25 @@ export class NativeOscServer {
 
   async start(): Promise<void> {
     await this.endpoint.start();
-    this.rx.add(this.endpoint.packets$.subscribe((p) => this.onPacket(p.peer, p.messages)));
-    this.rx.add(this.store.changes$.subscribe((batch) => this.feedback(batch)));
+    this.rx.add(
+      this.endpoint.packets$.subscribe((p) => {
+        // A bug here must cost one packet, not the server (an error would end the subscription).
+        try {
+          this.onPacket(p.peer, p.messages);
+        } catch (e) {
+          this.internalErrors.hit(`${p.peer}: ${(e as Error).stack ?? String(e)}`);
+        }
+      }),
+    );
+    this.rx.add(
+      this.store.changes$.subscribe((batch) => {
+        try {
+          this.feedback(batch);
+        } catch (e) {
+          this.internalErrors.hit(`feedback: ${(e as Error).stack ?? String(e)}`);
+        }
+      }),
+    );
     this.sweepTimer = setInterval(() => {
       for (const peer of this.subs.sweep()) this.endpoint.forget(peer);
     }, Math.max(50, Math.min(1000, this.timeoutMs / 4)));

@@ -1,0 +1,264 @@
+/**
+ * Source messages → control events, and feedback values → the exact messages a device expects.
+ * Decoders are per binding instance and keep the little state a source needs (14-bit pairs, NRPN).
+ */
+import type { SurfaceMessage, OscArg } from '../surfaces/types.ts';
+import type { ParamDef, ParamValue } from '../params/registry.ts';
+import { decodeRelative, formatForDisplay } from './glue.ts';
+import type { Encoding } from './schema.ts';
+import type { FeedbackOut, PatternByte, SourceSpec } from './types.ts';
+
+export type ControlEvent =
+  /** An absolute position: `raw` of `steps` (127, 16383...), `norm` = raw / steps. */
+  | { readonly kind: 'abs'; readonly norm: number; readonly raw: number; readonly steps: number }
+  /** A value in the param's own unit (OSC/serial with `units: value`). */
+  | { readonly kind: 'value'; readonly value: number }
+  | { readonly kind: 'rel'; readonly ticks: number }
+  | { readonly kind: 'press'; readonly down: boolean };
+
+export interface DecodeOptions {
+  readonly encoder?: Encoding | undefined;
+  /** Treat a CC/OSC value as a button (above half = pressed). */
+  readonly button?: boolean;
+}
+
+const abs = (raw: number, steps: number): ControlEvent => ({ kind: 'abs', norm: raw / steps, raw, steps });
+
+function matchPattern(pattern: readonly PatternByte[], data: Uint8Array): number | undefined {
+  if (data.length !== pattern.length) return undefined;
+  let value = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    if ('byte' in p) {
+      if (data[i] !== p.byte) return undefined;
+    } else if ('value' in p) value = data[i]!;
+  }
+  return value;
+}
+
+function oscNumber(a: OscArg | undefined): number | undefined {
+  if (!a) return undefined;
+  if (a.type === 'T') return 1;
+  if (a.type === 'F') return 0;
+  if (typeof a.value === 'number') return a.value;
+  if (typeof a.value === 'bigint') return Number(a.value);
+  return undefined;
+}
+
+/** A stateful decoder for one source: a message in, an event (or undefined if not ours) out. */
+export function createDecoder(src: SourceSpec, opts: DecodeOptions): (msg: SurfaceMessage) => ControlEvent | undefined {
+  const asButton = (e: ControlEvent | undefined): ControlEvent | undefined =>
+    opts.button && e?.kind === 'abs' ? { kind: 'press', down: e.norm >= 0.5 } : e;
+  switch (src.kind) {
+    case 'osc':
+      return (msg) => {
+        if (msg.kind !== 'osc' || !src.match.test(msg.address)) return undefined;
+        const v = oscNumber(msg.args[src.arg]);
+        if (v === undefined || Number.isNaN(v)) return undefined;
+        if (opts.encoder) return { kind: 'rel', ticks: Math.round(v) };
+        if (src.units === 'value') return { kind: 'value', value: v };
+        return asButton({ kind: 'abs', norm: Math.min(1, Math.max(0, v)), raw: v, steps: 1 });
+      };
+    case 'line':
+      return (msg) => {
+        if (msg.kind !== 'line') return undefined;
+        const m = src.match.exec(msg.text.trim());
+        if (!m) return undefined;
+        const v = Number(m[1]);
+        if (src.units === 'value') return { kind: 'value', value: v };
+        return asButton({ kind: 'abs', norm: Math.min(1, Math.max(0, v)), raw: v, steps: 1 });
+      };
+    case 'sysex':
+    case 'frame':
+      return (msg) => {
+        if (msg.kind !== (src.kind === 'sysex' ? 'midi' : 'frame')) return undefined;
+        const v = matchPattern(src.pattern, msg.data);
+        return v === undefined ? undefined : asButton(abs(v, 127));
+      };
+    default:
+      break;
+  }
+  const ch = src.channel;
+  let msb = -1;
+  let nrpnHi = -1;
+  let nrpnLo = -1;
+  let dataHi = -1;
+  return (msg) => {
+    if (msg.kind !== 'midi' || msg.data.length < 2) return undefined;
+    const d = msg.data;
+    const status = d[0]! & 0xf0;
+    if ((d[0]! & 0x0f) !== ch) return undefined;
+    switch (src.kind) {
+      case 'note':
+        if ((status === 0x90 || status === 0x80) && d[1] === src.note) return { kind: 'press', down: status === 0x90 && (d[2] ?? 0) > 0 };
+        return undefined;
+      case 'cc':
+        if (status !== 0xb0 || d[1] !== src.cc) return undefined;
+        if (opts.encoder) return { kind: 'rel', ticks: decodeRelative(opts.encoder, d[2] ?? 0) };
+        return asButton(abs(d[2] ?? 0, 127));
+      case 'cc14':
+        if (status !== 0xb0) return undefined;
+        if (d[1] === src.msb) msb = d[2] ?? 0;
+        else if (d[1] === src.lsb && msb >= 0) return abs((msb << 7) | (d[2] ?? 0), 16383);
+        return undefined;
+      case 'nrpn':
+        if (status !== 0xb0) return undefined;
+        if (d[1] === 0x63) nrpnHi = d[2] ?? 0;
+        else if (d[1] === 0x62) nrpnLo = d[2] ?? 0;
+        else if ((nrpnHi << 7) + nrpnLo === src.param && nrpnHi >= 0 && nrpnLo >= 0) {
+          if (d[1] === 0x06) dataHi = d[2] ?? 0;
+          else if (d[1] === 0x26 && dataHi >= 0) return abs((dataHi << 7) | (d[2] ?? 0), 16383);
+        }
+        return undefined;
+      case 'pitchbend':
+        return status === 0xe0 && d.length >= 3 ? abs(((d[2]! << 7) | d[1]!), 16383) : undefined;
+      case 'pressure':
+        return status === 0xd0 ? abs(d[1]!, 127) : undefined;
+      case 'polypressure':
+        return status === 0xa0 && d[1] === src.note ? abs(d[2] ?? 0, 127) : undefined;
+      case 'program':
+        return status === 0xc0 ? abs(d[1]!, 127) : undefined;
+    }
+  };
+}
+
+/** What feedback knows about a value: the control position, the value itself and its param. */
+export interface FeedbackValue {
+  /** Control position 0..1 (the glue run backwards). */
+  readonly norm: number;
+  readonly value: ParamValue | undefined;
+  readonly def: ParamDef | undefined;
+  /** The target does not exist (banked past the last channel): show nothing. */
+  readonly blank: boolean;
+}
+
+export interface Outgoing {
+  /** One physical output (a fader, an LED, a ring, a cell): the coalescing key. */
+  readonly key: string;
+  readonly msg: SurfaceMessage;
+  readonly except?: string;
+}
+
+const midi = (...bytes: number[]): SurfaceMessage => ({ kind: 'midi', data: Uint8Array.from(bytes) });
+const to7 = (n: number): number => Math.max(0, Math.min(127, Math.round(n * 127)));
+const to14 = (n: number): number => Math.max(0, Math.min(16383, Math.round(n * 16383)));
+
+/** Scribble-strip text as SysEx: header, offset, `width` ASCII characters (padded), F7. */
+export function lcdMessage(header: readonly number[], offset: number, width: number, text: string): SurfaceMessage {
+  const cells = new Array<number>(width).fill(0x20);
+  for (let i = 0; i < width && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    cells[i] = c >= 0x20 && c < 0x7f ? c : 0x3f;
+  }
+  return midi(0xf0, ...header, offset, ...cells, 0xf7);
+}
+
+/** The key of an output, independent of its value (`pb:0`, `c:0:48`, `lcd:7`...). */
+export function outputKey(out: FeedbackOut): string {
+  switch (out.kind) {
+    case 'source': {
+      const s = out.source;
+      switch (s.kind) {
+        case 'note':
+        case 'polypressure':
+          return `${s.kind}:${s.channel}:${s.note}`;
+        case 'cc':
+          return `c:${s.channel}:${s.cc}`;
+        case 'cc14':
+          return `c:${s.channel}:${s.msb}`;
+        case 'nrpn':
+          return `nrpn:${s.channel}:${s.param}`;
+        case 'pitchbend':
+        case 'pressure':
+        case 'program':
+          return `${s.kind}:${s.channel}`;
+        case 'sysex':
+        case 'frame':
+          return `${s.kind}:${s.pattern.map((b) => ('byte' in b ? b.byte : 'v')).join(',')}`;
+        case 'osc':
+          return `osc:${s.address}`;
+        case 'line':
+          return `line:${s.format.render(s.env)}`;
+      }
+      break;
+    }
+    case 'ring':
+      return `c:${out.channel}:${out.cc}`;
+    case 'meter':
+      return `meter:${out.channel}:${out.strip}`;
+    case 'lcd':
+      return `lcd:${out.header.join(',')}:${out.offset}`;
+    case 'osc':
+      return `osc:${out.address}`;
+    case 'line':
+      return `line:${out.format.render(out.env)}`;
+  }
+}
+
+function oscArg(type: 'f' | 'i' | 's' | 'T', fb: FeedbackValue, units: 'normalized' | 'value'): OscArg {
+  const num = units === 'value' && typeof fb.value === 'number' ? fb.value : typeof fb.value === 'boolean' && units === 'value' ? (fb.value ? 1 : 0) : fb.norm;
+  if (type === 'T') return { type: fb.norm >= 0.5 ? 'T' : 'F' };
+  if (type === 's') return { type: 's', value: formatForDisplay(fb.def, fb.value, 32) };
+  if (type === 'i') return { type: 'i', value: Math.round(num) };
+  return { type: 'f', value: Number.isFinite(num) ? num : 0 };
+}
+
+/** The message that shows `fb` on `out`. */
+export function encodeFeedback(out: FeedbackOut, fb: FeedbackValue): SurfaceMessage {
+  const n = fb.blank ? 0 : fb.norm;
+  switch (out.kind) {
+    case 'source': {
+      const s = out.source;
+      switch (s.kind) {
+        case 'note':
+          return midi(0x90 | s.channel, s.note, n >= 0.5 ? (out.on ?? 0x7f) : (out.off ?? 0));
+        case 'cc':
+          return midi(0xb0 | s.channel, s.cc, to7(n));
+        case 'cc14': {
+          const v = to14(n);
+          return { kind: 'midi', data: Uint8Array.from([0xb0 | s.channel, s.msb, v >> 7, 0xb0 | s.channel, s.lsb, v & 0x7f]) };
+        }
+        case 'nrpn': {
+          const v = to14(n);
+          const c = 0xb0 | s.channel;
+          return { kind: 'midi', data: Uint8Array.from([c, 0x63, s.param >> 7, c, 0x62, s.param & 0x7f, c, 0x06, v >> 7, c, 0x26, v & 0x7f]) };
+        }
+        case 'pitchbend': {
+          const v = to14(n);
+          return midi(0xe0 | s.channel, v & 0x7f, v >> 7);
+        }
+        case 'pressure':
+          return midi(0xd0 | s.channel, to7(n));
+        case 'polypressure':
+          return midi(0xa0 | s.channel, s.note, to7(n));
+        case 'program':
+          return midi(0xc0 | s.channel, to7(n));
+        case 'sysex':
+        case 'frame': {
+          const data = Uint8Array.from(s.pattern.map((b) => ('byte' in b ? b.byte : to7(n))));
+          return s.kind === 'sysex' ? { kind: 'midi', data } : { kind: 'frame', data };
+        }
+        case 'osc':
+          return { kind: 'osc', address: s.address, args: [oscArg(s.args[s.arg] === 'i' ? 'i' : s.args[s.arg] === 'T' || s.args[s.arg] === 'F' ? 'T' : 'f', fb, s.units)] };
+        case 'line':
+          return { kind: 'line', text: s.format.render(s.env, s.units === 'value' && typeof fb.value === 'number' ? fb.value : n) };
+      }
+      break;
+    }
+    case 'ring': {
+      const pos = fb.blank ? 0 : 1 + Math.round(n * 10);
+      return midi(0xb0 | out.channel, out.cc, (out.center && !fb.blank ? 0x40 : 0) | (out.mode << 4) | pos);
+    }
+    case 'meter': {
+      const db = typeof fb.value === 'number' ? fb.value : -Infinity;
+      const level = fb.blank || !(db >= out.floorDb) ? 0 : Math.min(12, Math.round(((db - out.floorDb) / -out.floorDb) * 12));
+      return midi(0xd0 | out.channel, (out.strip << 4) | level);
+    }
+    case 'lcd':
+      return lcdMessage(out.header, out.offset, out.width, fb.blank ? '' : formatForDisplay(fb.def, fb.value, out.width));
+    case 'osc':
+      return { kind: 'osc', address: out.address, args: [oscArg(out.type, fb, out.units)] };
+    case 'line':
+      return { kind: 'line', text: out.format.render(out.env, n) };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Compiles a loaded mapping into RxJS pipelines between one surface and the store: for each binding
+ * instance a control pipeline (surface → store/state) and a feedback pipeline (store → surface). A
+ * state change (bank, page...) or a (re)connection resyncs every output in one pass. dispose() ends
+ * every subscription and timer it made.
+ */
+import { BehaviorSubject, Subject, Subscription, asyncScheduler, share, type SchedulerLike } from 'rxjs';
+import type { ParamStore } from '../params/store.ts';
+import type { SurfaceTransport } from '../surfaces/types.ts';
+import { logger, RateLimitedLog } from '../util/log.ts';
+import { controlPipeline, type ControlLink } from './control.ts';
+import { feedbackPipeline } from './feedback.ts';
+import { TargetResolver, type Runtime } from './runtime.ts';
+import { FeedbackSink } from './sink.ts';
+import { SurfaceState } from './state.ts';
+import type { MappingFile } from './types.ts';
+
+export { SurfaceState } from './state.ts';
+
+const log = logger(import.meta.url);
+
+export interface CompileOptions {
+  /** The surface id; changes it makes carry origin `surface:<id>`. */
+  readonly id: string;
+  /** Time source for rate limits, acceleration and hold timers (tests inject a virtual one). */
+  readonly scheduler?: SchedulerLike;
+  /** Feedback messages per second per physical output; default: the mapping's feedbackRateHz. */
+  readonly feedbackRateHz?: number;
+}
+
+export interface CompiledMapping {
+  readonly state: SurfaceState;
+  /** Sends every bound output's current value again. */
+  resync(): void;
+  dispose(): void;
+}
+
+export function compileMapping(mapping: MappingFile, store: ParamStore, transport: SurfaceTransport, opts: CompileOptions): CompiledMapping {
+  const scheduler = opts.scheduler ?? asyncScheduler;
+  const count = (pattern: string): number => store.registry.match(pattern).length;
+  const state = new SurfaceState(mapping.state, { channels: count('/ch/*/fader'), buses: count('/bus/*/fader'), fx: count('/fx/*/fader') });
+  const root = new Subscription();
+  const sink = new FeedbackSink(transport, opts.feedbackRateHz ?? mapping.feedbackRateHz, scheduler);
+  const resync$ = new Subject<void>();
+  const rt: Runtime = {
+    store,
+    transport,
+    origin: `surface:${opts.id}`,
+    scheduler,
+    state,
+    sink,
+    resync$,
+    incoming$: transport.incoming$.pipe(share()),
+    badInput: new RateLimitedLog(log, `surface ${opts.id}: input the mapping could not apply`),
+  };
+
+  const links: ControlLink[] = [];
+  for (const inst of mapping.bindings) {
+    const target = new TargetResolver(inst, rt);
+    const link: ControlLink = { touched$: new BehaviorSubject(false), lastAbsolute: undefined };
+    links.push(link);
+    root.add(controlPipeline(inst, rt, target, link));
+    root.add(feedbackPipeline(inst, rt, target, link));
+  }
+  root.add(state.changes$.subscribe(() => resync$.next()));
+  root.add(
+    transport.connected$.subscribe((up) => {
+      if (up) resync$.next();
+    }),
+  );
+  log.debug({ mapping: mapping.file, surface: opts.id, bindings: mapping.bindings.length }, 'mapping compiled');
+
+  let disposed = false;
+  return {
+    state,
+    resync: () => {
+      if (!disposed) resync$.next();
+    },
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      root.unsubscribe();
+      sink.dispose();
+      resync$.complete();
+      for (const l of links) l.touched$.complete();
+      state.dispose();
+    },
+  };
+}

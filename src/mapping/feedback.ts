@@ -1,0 +1,94 @@
+/**
+ * The feedback direction of one binding instance: its target's changes (or, on a resync, its current
+ * value) → touch suppression → origin suppression → the glue run backwards → the exact messages of
+ * each feedback output → the surface's coalescing sink.
+ */
+import { EMPTY, Subscription, filter, map, of, startWith, switchMap, type Observable } from 'rxjs';
+import type { ParamValue } from '../params/registry.ts';
+import { encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
+import type { ControlLink } from './control.ts';
+import { suppressWhileTouched } from './operators/touch-suppress.ts';
+import type { Runtime, TargetResolver } from './runtime.ts';
+import type { BindingInstance } from './types.ts';
+
+interface Update {
+  readonly fb: FeedbackValue;
+  readonly origin: string;
+  /** A resync or a touch release: sent whatever its origin. */
+  readonly force: boolean;
+}
+
+const BLANK: FeedbackValue = { norm: 0, value: undefined, def: undefined, blank: true };
+
+export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: TargetResolver, link: ControlLink): Subscription {
+  if (inst.feedback.length === 0) return Subscription.EMPTY;
+  const keys = inst.feedback.map(outputKey);
+
+  const updates$: Observable<Update> = rt.resync$.pipe(
+    switchMap((): Observable<Update> => {
+      const r = target.get();
+      if (!r.active) return EMPTY;
+      if (r.kind === 'param') {
+        const def = r.def;
+        if (!def) return of({ fb: BLANK, origin: '', force: true });
+        const scale = target.scale(def);
+        const fb = (value: ParamValue): FeedbackValue => ({ norm: scale.toControl(value), value, def, blank: false });
+        return rt.store.changes$.pipe(
+          map((batch) => batch.find((c) => c.def === def)),
+          filter((c) => c !== undefined),
+          map((c) => ({ fb: fb(c.value), origin: c.origin, force: false })),
+          startWith({ fb: fb(rt.store.getByIndex(def.index)), origin: '', force: true }),
+        );
+      }
+      const current = (): FeedbackValue => {
+        const on = isOn(inst, rt, r);
+        return { norm: on ? 1 : 0, value: on, def: undefined, blank: false };
+      };
+      // Group, state and scene targets show on/off: all set, state selected, scene current.
+      const watched = r.kind === 'all' ? new Set(r.defs) : r.kind === 'scene' ? new Set([rt.store.def('/scene/current')]) : undefined;
+      const changes$ = watched
+        ? rt.store.changes$.pipe(
+            filter((batch) => batch.some((c) => watched.has(c.def))),
+            map((batch) => ({ fb: current(), origin: batch[0]!.origin, force: false })),
+          )
+        : EMPTY;
+      return changes$.pipe(startWith({ fb: current(), origin: '', force: true }));
+    }),
+  );
+
+  const touched$ = inst.touch ? updates$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : updates$;
+  return touched$.subscribe((u) => {
+    let except: string | undefined;
+    if (!u.force) {
+      const own = u.origin === rt.origin;
+      const ownPeer = u.origin.startsWith(`${rt.origin}@`);
+      if (!inst.echo) {
+        if (own) return;
+        if (ownPeer) except = u.origin.slice(rt.origin.length + 1);
+      } else if ((own || ownPeer) && link.lastAbsolute && Object.is(link.lastAbsolute.value, u.fb.value)) {
+        // The control is already where this value puts it; re-quantizing it would make it jitter.
+        return;
+      }
+    }
+    for (let k = 0; k < inst.feedback.length; k++) {
+      rt.sink.send({ key: keys[k]!, msg: encodeFeedback(inst.feedback[k]!, u.fb), ...(except !== undefined ? { except } : {}) });
+    }
+  });
+}
+
+function isOn(inst: BindingInstance, rt: Runtime, r: ReturnType<TargetResolver['get']>): boolean {
+  if (!r.active) return false;
+  const t = inst.target;
+  if (r.kind === 'all') {
+    const fixed = t.kind === 'all' ? t.value : undefined;
+    // A solo-clear style button (writes false) lights while anything is still set.
+    if (fixed === false) return r.defs.some((d) => rt.store.getByIndex(d.index) === true);
+    return r.defs.length > 0 && r.defs.every((d) => rt.store.getByIndex(d.index) === true);
+  }
+  if (r.kind === 'state' && t.kind === 'state') {
+    const env = { ...rt.state.env, ...inst.vars };
+    return rt.state.get(t.name) === t.value.evaluate(env);
+  }
+  if (r.kind === 'scene' && t.kind === 'scene') return rt.store.get('/scene/current') === t.name;
+  return false;
+}

@@ -1,0 +1,82 @@
+/**
+ * Hot reload of one mapping file on one surface. reload() parses the file again; a file with an error
+ * is refused (its issues returned, with file:line:col) and the running mapping keeps running; a good
+ * file replaces it, and the new one resyncs the surface.
+ */
+import fs from 'node:fs';
+import type { ParamStore } from '../params/store.ts';
+import type { SurfaceTransport } from '../surfaces/types.ts';
+import { logger } from '../util/log.ts';
+import { ConfigError, formatIssue, type SourceIssue } from '../util/source-error.ts';
+import { compileMapping, type CompileOptions, type CompiledMapping } from './compile.ts';
+import { resolveDevice } from './device.ts';
+import { loadMapping } from './load.ts';
+
+const log = logger(import.meta.url);
+const DEBOUNCE_MS = 150;
+
+export type HostOptions = CompileOptions & { readonly deviceOverride?: Record<string, unknown> };
+
+export class MappingHost {
+  private current: CompiledMapping | undefined;
+  private watcher: fs.FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly file: string,
+    private readonly store: ParamStore,
+    private readonly transport: SurfaceTransport,
+    private readonly opts: HostOptions,
+  ) {}
+
+  /** The running mapping, if any. */
+  get compiled(): CompiledMapping | undefined {
+    return this.current;
+  }
+
+  /** Loads and starts the mapping; throws ConfigError if the file is bad (nothing runs then). */
+  start(): void {
+    const r = this.reload();
+    if (!r.ok) throw new ConfigError(r.issues);
+  }
+
+  reload(): { ok: true } | { ok: false; issues: SourceIssue[] } {
+    let next: CompiledMapping;
+    try {
+      const mapping = loadMapping(this.file);
+      resolveDevice(mapping, this.opts.deviceOverride);
+      this.current?.dispose();
+      this.current = undefined;
+      next = compileMapping(mapping, this.store, this.transport, this.opts);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      const issues = [...e.issues];
+      log.warn({ file: this.file, issues: issues.map(formatIssue) }, this.current ? 'mapping refused; the previous one keeps running' : 'mapping refused');
+      return { ok: false, issues };
+    }
+    this.current = next;
+    log.info({ file: this.file, surface: this.opts.id }, 'mapping loaded');
+    return { ok: true };
+  }
+
+  /** Reloads when the file changes (editors write in bursts, hence the debounce). */
+  watch(): void {
+    if (this.watcher) return;
+    this.watcher = fs.watch(this.file, () => {
+      clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => {
+        this.debounce = undefined;
+        if (this.watcher) this.reload();
+      }, DEBOUNCE_MS);
+    });
+    this.watcher.on('error', (e) => log.warn({ file: this.file, err: e.message }, 'cannot watch mapping file'));
+  }
+
+  dispose(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.current?.dispose();
+    this.current = undefined;
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Loading a mapping file: YAML with positions, the zod schema, then every binding expanded over its
+ * repeat variables with numbers and addresses checked. Every problem is collected (not only the
+ * first) and thrown as one ConfigError whose issues carry file:line:col.
+ */
+import fs from 'node:fs';
+import { z } from 'zod';
+import { YamlSource } from '../util/yaml-source.ts';
+import { ConfigError, suggest, type SourceIssue } from '../util/source-error.ts';
+import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
+import { BINDING_KEYS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
+import { compileNumber, ExprError } from './expr.ts';
+import { expandBinding } from './expand.ts';
+import type { BindingInstance, MappingFile, StateVarDef } from './types.ts';
+
+/** Names a template may read that come from the session the mapping is compiled against. */
+export const SESSION_NAMES = ['channels', 'buses', 'fx'] as const;
+
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  glue: GLUE_KEYS,
+  source: SOURCE_KEYS,
+  touch: SOURCE_KEYS,
+  target: ['param', 'all', 'state', 'scene', 'name', 'action', 'value'],
+  feedback: ['source', 'ring', 'meter', 'lcd', 'led', 'midi', 'osc', 'line'],
+  display: ['lcd', 'holdMs'],
+};
+
+function knownKeysFor(path: ReadonlyArray<PropertyKey>): readonly string[] {
+  if (path.length === 0) return TOP_KEYS;
+  if (path[0] === 'bindings') {
+    const inner = path.slice(2).filter((p) => typeof p === 'string') as string[];
+    if (inner.length === 0) return BINDING_KEYS;
+    return KNOWN_KEYS[inner[inner.length - 1]!] ?? KNOWN_KEYS[inner[0]!] ?? BINDING_KEYS;
+  }
+  return [];
+}
+
+/** Collects located issues for one file. */
+export class IssueList {
+  readonly items: SourceIssue[] = [];
+  private readonly seen = new Set<string>();
+  constructor(readonly src: YamlSource) {}
+
+  add(path: ReadonlyArray<PropertyKey>, message: string, key = false): void {
+    const id = `${path.join('.')}|${message}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.items.push(this.src.issue(path, message, key));
+  }
+
+  /** Adds a zod failure found under `prefix`, with "did you mean" hints for misspelt keys. */
+  zod(error: z.ZodError, prefix: ReadonlyArray<PropertyKey>): void {
+    for (const iss of error.issues) {
+      const path = [...prefix, ...(iss.path as PropertyKey[])];
+      if (iss.code === 'unrecognized_keys') {
+        for (const k of iss.keys) {
+          const hint = suggest(k, knownKeysFor(path));
+          this.add([...path, k], `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`, true);
+        }
+      } else if (iss.code === 'invalid_union' && 'errors' in iss && Array.isArray(iss.errors)) {
+        // Report the branch that got furthest (the object form of a target), not "invalid input".
+        const branches = iss.errors as z.core.$ZodIssue[][];
+        const best = branches.reduce((a, b) => (b.length && (!a.length || b.some((x) => x.code !== 'invalid_type')) ? b : a), [] as z.core.$ZodIssue[]);
+        if (best.length && best.some((x) => x.code !== 'invalid_type')) this.zod(new z.ZodError(best), path);
+        else this.add(path, `${path.map(String).join('.')}: ${iss.message}`);
+      } else {
+        this.add(path, `${path.map(String).join('.')}: ${iss.message}`);
+      }
+    }
+  }
+}
+
+/** Parses and validates mapping text; throws ConfigError listing every problem with file:line:col. */
+export function parseMapping(text: string, file: string): MappingFile {
+  const src = YamlSource.parse(text, file);
+  const js = src.toJS();
+  const issues = new IssueList(src);
+  if (typeof js !== 'object' || js === null || Array.isArray(js)) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: 'a mapping file is a YAML map with version, surface and bindings' }]);
+  }
+  const top = MappingSchema.safeParse(js);
+  if (!top.success) issues.zod(top.error, []);
+  const raw = js as Record<string, unknown>;
+
+  let device: SurfaceDeviceSpec | undefined;
+  if (raw.surface !== undefined && typeof raw.surface === 'object') {
+    const dev = DeviceSchema.safeParse(raw.surface);
+    if (dev.success) device = dev.data;
+    else issues.zod(dev.error, ['surface']);
+  }
+
+  const stateVars: StateVarDef[] = [];
+  let stateOk = true;
+  if (raw.state !== undefined && typeof raw.state === 'object' && raw.state !== null) {
+    for (const [name, v] of Object.entries(raw.state)) {
+      const r = StateVarSchema.safeParse(v);
+      if (!r.success) {
+        stateOk = false;
+        issues.zod(r.error, ['state', name]);
+        continue;
+      }
+      const d = r.data;
+      if (typeof d === 'number') {
+        stateVars.push({ name, initial: d });
+        continue;
+      }
+      const bound = (key: 'min' | 'max') => {
+        const b = d[key];
+        if (b === undefined) return undefined;
+        try {
+          const e = compileNumber(b);
+          for (const n of e.names) {
+            if (!(SESSION_NAMES as readonly string[]).includes(n)) issues.add(['state', name, key], `state.${name}.${key}: unknown name '${n}' (a bound may use ${SESSION_NAMES.join(', ')})`);
+          }
+          return e;
+        } catch (err) {
+          if (err instanceof ExprError) issues.add(['state', name, key], `state.${name}.${key}: ${err.message}`);
+          else throw err;
+          return undefined;
+        }
+      };
+      const min = bound('min');
+      const max = bound('max');
+      stateVars.push({ name, initial: d.initial, ...(min ? { min } : {}), ...(max ? { max } : {}) });
+    }
+  } else if (raw.state !== undefined) stateOk = false;
+
+  const bindings: BindingInstance[] = [];
+  if (Array.isArray(raw.bindings)) {
+    raw.bindings.forEach((b, i) => {
+      const r = BindingSchema.safeParse(b);
+      if (!r.success) {
+        issues.zod(r.error, ['bindings', i]);
+        return;
+      }
+      if (!stateOk) return;
+      bindings.push(...expandBinding(r.data, i, { issues, device, stateVars }));
+    });
+    if (raw.bindings.length === 0) issues.add(['bindings'], 'bindings: a mapping needs at least one binding');
+  }
+
+  if (issues.items.length || !top.success || !device) {
+    throw new ConfigError([...issues.items].sort((a, b) => a.line - b.line || a.col - b.col));
+  }
+  return {
+    file,
+    version: 1,
+    name: top.data.name ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/i, ''),
+    device,
+    state: stateVars,
+    feedbackRateHz: top.data.feedbackRateHz ?? 30,
+    bindings,
+  };
+}
+
+/** Reads and parses a mapping file; an unreadable file is a ConfigError naming it. */
+export function loadMapping(file: string): MappingFile {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read mapping: ${(e as Error).message}` }]);
+  }
+  return parseMapping(text, file);
+}
