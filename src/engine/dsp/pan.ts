@@ -10,10 +10,18 @@
  */
 import { checkPositive, clampNum } from './util.ts';
 
+/** cos(xπ/2) and sin(xπ/2) for x in [0, 1], exact at the ends so hard pans and centre balance are bit-exact. */
+function quarterCos(x: number): number {
+  return x <= 0 ? 1 : x >= 1 ? 0 : Math.cos((x * Math.PI) / 2);
+}
+function quarterSin(x: number): number {
+  return x <= 0 ? 0 : x >= 1 ? 1 : Math.sin((x * Math.PI) / 2);
+}
+
 /** Mono pan gains at pan p (-1 left … +1 right): left = cos(xπ/2), right = sin(xπ/2), x = (p+1)/2. */
 export function panGains(p: number): { left: number; right: number } {
   const x = (clampNum(p, -1, 1, 0) + 1) / 2;
-  return { left: Math.cos((x * Math.PI) / 2), right: Math.sin((x * Math.PI) / 2) };
+  return { left: quarterCos(x), right: quarterSin(x) };
 }
 
 /**
@@ -25,9 +33,9 @@ export function balanceGains(p: number): { ll: number; rl: number; lr: number; r
   const pp = clampNum(p, -1, 1, 0);
   if (pp <= 0) {
     const x = pp + 1;
-    return { ll: 1, rl: Math.cos((x * Math.PI) / 2), lr: 0, rr: Math.sin((x * Math.PI) / 2) };
+    return { ll: 1, rl: quarterCos(x), lr: 0, rr: quarterSin(x) };
   }
-  return { ll: Math.cos((pp * Math.PI) / 2), rl: 0, lr: Math.sin((pp * Math.PI) / 2), rr: 1 };
+  return { ll: quarterCos(pp), rl: 0, lr: quarterSin(pp), rr: 1 };
 }
 
 // Gain slots: mono left/right, then the balance matrix.
@@ -70,7 +78,7 @@ export class Panner {
 
   /** Mono in → adds into outL/outR (add = true) or overwrites them. */
   processMono(input: Float32Array, outL: Float32Array, outR: Float32Array, frames: number, add: boolean): void {
-    const cur = this.cur, inc = this.inc;
+    const cur = this.cur, inc = this.inc, tgt = this.tgt;
     let gl = cur[ML]!, gr = cur[MR]!;
     const il = inc[ML]!, ir = inc[MR]!;
     let i = 0;
@@ -82,7 +90,7 @@ export class Panner {
         outL[i] = outL[i]! + x * gl;
         outR[i] = outR[i]! + x * gr;
       }
-      if (ramp === this.remaining) { gl = this.tgt[ML]!; gr = this.tgt[MR]!; }
+      if (ramp === this.remaining) { gl = tgt[ML]!; gr = tgt[MR]!; }
       for (; i < frames; i++) {
         const x = input[i]!;
         outL[i] = outL[i]! + x * gl;
@@ -95,7 +103,7 @@ export class Panner {
         outL[i] = x * gl;
         outR[i] = x * gr;
       }
-      if (ramp === this.remaining) { gl = this.tgt[ML]!; gr = this.tgt[MR]!; }
+      if (ramp === this.remaining) { gl = tgt[ML]!; gr = tgt[MR]!; }
       for (; i < frames; i++) {
         const x = input[i]!;
         outL[i] = x * gl;
@@ -145,18 +153,20 @@ export class Panner {
   }
 
   private writeTargets(p: number): void {
-    const pp = clampNum(p, -1, 1, 0);
+    // Written out rather than calling quarterCos/quarterSin: a double returned from a call that the
+    // compiler does not inline is boxed on the heap, and this runs on the audio thread.
+    const pp = p < -1 ? -1 : p > 1 ? 1 : p;
     this.panValue = pp;
-    const x = (pp + 1) / 2;
     const t = this.tgt;
-    t[ML] = Math.cos((x * Math.PI) / 2);
-    t[MR] = Math.sin((x * Math.PI) / 2);
+    const h = Math.PI / 2;
+    const x = (pp + 1) / 2;
+    t[ML] = x >= 1 ? 0 : Math.cos(x * h);
+    t[MR] = x <= 0 ? 0 : Math.sin(x * h);
     if (pp <= 0) {
-      const y = ((pp + 1) * Math.PI) / 2;
-      t[LL] = 1; t[RL] = Math.cos(y); t[LR] = 0; t[RR] = Math.sin(y);
+      const y = pp + 1;
+      t[LL] = 1; t[RL] = y >= 1 ? 0 : Math.cos(y * h); t[LR] = 0; t[RR] = y >= 1 ? 1 : Math.sin(y * h);
     } else {
-      const y = (pp * Math.PI) / 2;
-      t[LL] = Math.cos(y); t[RL] = 0; t[LR] = Math.sin(y); t[RR] = 1;
+      t[LL] = pp >= 1 ? 0 : Math.cos(pp * h); t[RL] = 0; t[LR] = pp >= 1 ? 1 : Math.sin(pp * h); t[RR] = 1;
     }
   }
 

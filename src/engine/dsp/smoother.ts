@@ -118,7 +118,8 @@ export class SmoothedGain {
       cur = rem === 0 ? tgt : cur + inc;
       gains[i] = cur;
     }
-    gains.fill(cur, i, frames);
+    // A loop, not gains.fill(cur): passing a double to a builtin boxes it on the heap.
+    for (; i < frames; i++) gains[i] = cur;
     this.cur = cur;
     this.remaining = rem;
   }

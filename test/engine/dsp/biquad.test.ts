@@ -123,7 +123,7 @@ describe('Biquad', () => {
     const bq = new Biquad(48000);
     bq.configure('peak', 1000, 1, 6);
     const buf = sine(100, 48000, 128);
-    expect(heapGrowth(() => bq.process(buf, 128))).toBeLessThan(64 * 1024);
+    expect(heapGrowth(() => bq.process(buf, 128))).toBeLessThan(32 * 1024);
   });
 });
 

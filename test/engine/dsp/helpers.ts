@@ -1,3 +1,6 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
 /** Shared signal helpers for the DSP kernel tests (not a test file itself). */
 
 export function sine(freqHz: number, sampleRate: number, frames: number, amp = 1, phase = 0): Float32Array {
@@ -63,22 +66,36 @@ export function logFreqs(lo: number, hi: number, count: number): number[] {
   return out;
 }
 
+let gcFn: (() => void) | undefined;
+
+/** A full GC, so no sweeping left over from earlier work shrinks the heap during a measurement. */
+function forceGc(): void {
+  if (!gcFn) {
+    v8.setFlagsFromString('--expose-gc');
+    gcFn = vm.runInNewContext('gc') as () => void;
+  }
+  gcFn();
+}
+
+function youngBytes(): number {
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
+  return 0;
+}
+
 /**
- * Runs `block` `blocks` times after a warm-up and returns heap growth in bytes. A kernel that allocates
- * even one small object per block grows the heap by ≥ 16 bytes × blocks, far above what this returns
- * for an allocation-free loop. Allocations big enough to trigger a GC show up as the heap shrinking
- * within a chunk, which an allocation-free loop never causes: that returns Infinity.
+ * Runs `block` `blocks` times after a warm-up and returns the bytes it allocated in the young
+ * generation, where every short-lived object lands first (compiled code and feedback metadata go
+ * elsewhere, so they add no noise). After a forced GC the young generation is empty; an
+ * allocation-free loop leaves it so. A kernel that allocates even one small object per block adds
+ * ≥ 16 bytes × blocks; allocations big enough to trigger a collection empty it again, which shows as
+ * shrinking: that returns Infinity.
  */
 export function heapGrowth(block: () => void, blocks = 10_000): number {
-  for (let i = 0; i < 2000; i++) block();
-  const chunks = 10;
-  const start = process.memoryUsage().heapUsed;
-  let last = start;
-  for (let c = 0; c < chunks; c++) {
-    for (let i = 0; i < blocks / chunks; i++) block();
-    const now = process.memoryUsage().heapUsed;
-    if (now < last) return Infinity;
-    last = now;
-  }
-  return last - start;
+  // Long enough for the optimizing compiler to take over: interpreted code boxes doubles on the heap.
+  for (let i = 0; i < 20_000; i++) block();
+  forceGc();
+  const before = youngBytes();
+  for (let i = 0; i < blocks; i++) block();
+  const after = youngBytes();
+  return after < before ? Infinity : after - before;
 }
