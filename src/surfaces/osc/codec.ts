@@ -112,8 +112,9 @@ export function argValue(a: OscArg): number | boolean | string | undefined {
     case 'd':
       return typeof a.value === 'number' ? a.value : undefined;
     case 'h': {
-      const v = a.value as { toNumber?: () => number } | undefined;
-      return typeof v?.toNumber === 'function' ? v.toNumber() : undefined;
+      const v = a.value as { toNumber?: () => number; high?: number; low?: number } | undefined;
+      if (typeof v?.toNumber === 'function') return v.toNumber();
+      return typeof v?.high === 'number' && typeof v.low === 'number' ? v.high * 2 ** 32 + (v.low >>> 0) : undefined;
     }
     case 'T':
       return true;
