@@ -63,43 +63,56 @@ const BIN_LU = 0.01;
 const HIST_TOP = 20;
 const BINS = Math.round((HIST_TOP - ABS_GATE) / BIN_LU);
 
+// Slots of LoudnessMeter.v.
+const HOP_ACC = 0;
+const SUM_M = 1;
+const SUM_S = 2;
+const MAX_M = 3;
+const MAX_S = 4;
+const HOPS = 5;
+const SAMPLES = 6;
+const NEXT_EDGE = 7;
+const SCRATCH = 8;
+
 const toLufs = (meanSquare: number): number => (meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity);
 
 /** Histogram of gated-block (or short-term) loudness above the absolute gate, with summed energies. */
 class LoudnessHistogram {
   private readonly count = new Float64Array(BINS);
   private readonly energy = new Float64Array(BINS);
-  private total = 0;
-  private totalEnergy = 0;
+  /** [count, energy] of every value above the absolute gate. */
+  private readonly totals = new Float64Array(2);
 
-  add(meanSquare: number): void {
-    const l = toLufs(meanSquare);
+  /** Adds the mean square at `values[at]` (read from an array so no boxed double crosses the call). */
+  add(values: Float64Array, at: number): void {
+    const meanSquare = values[at]!;
+    if (!(meanSquare > 0)) return;
+    const l = -0.691 + 10 * Math.log10(meanSquare);
     if (!(l > ABS_GATE)) return;
     let b = Math.floor((l - ABS_GATE) / BIN_LU);
     if (b >= BINS) b = BINS - 1;
     this.count[b]! += 1;
     this.energy[b]! += meanSquare;
-    this.total += 1;
-    this.totalEnergy += meanSquare;
+    this.totals[0]! += 1;
+    this.totals[1]! += meanSquare;
   }
 
   reset(): void {
     this.count.fill(0);
     this.energy.fill(0);
-    this.total = 0;
-    this.totalEnergy = 0;
+    this.totals.fill(0);
   }
 
   /** First bin whose centre lies above (power mean of everything − gapLu). */
   private gateBin(gapLu: number): number {
-    const thr = toLufs(this.totalEnergy / this.total) - gapLu;
+    const thr = toLufs(this.totals[1]! / this.totals[0]!) - gapLu;
     const b = Math.ceil((thr - ABS_GATE) / BIN_LU - 0.5);
     return b < 0 ? 0 : b;
   }
 
   /** BS.1770 gated loudness: power mean of the blocks above the relative gate. */
   gatedLoudness(gapLu: number): number {
-    if (this.total === 0) return -Infinity;
+    if (this.totals[0] === 0) return -Infinity;
     let n = 0;
     let e = 0;
     for (let b = this.gateBin(gapLu); b < BINS; b++) {
@@ -111,7 +124,7 @@ class LoudnessHistogram {
 
   /** Tech 3342 LRA: P95 − P10 of the values above the relative gate (MATLAB reference's rounding). */
   range(gapLu: number): number {
-    if (this.total === 0) return 0;
+    if (this.totals[0] === 0) return 0;
     const start = this.gateBin(gapLu);
     let n = 0;
     for (let b = start; b < BINS; b++) n += this.count[b]!;
@@ -143,14 +156,11 @@ export class LoudnessMeter {
   private readonly state: Float64Array;
   private readonly hops = new Float64Array(S_HOPS);
   private hopPos = 0;
-  private hopAcc = 0;
-  private hopsDone = 0;
-  private samplesDone = 0;
-  private nextHopEdge = 0;
-  private sumM = 0;
-  private sumS = 0;
-  private maxSumM = 0;
-  private maxSumS = 0;
+  /**
+   * Running values in a typed array (indices below): V8 may box a double object field on every store,
+   * which would allocate on the audio path. Counters live here too since they outgrow small integers.
+   */
+  private readonly v = new Float64Array(9);
   private readonly windowM: number;
   private readonly windowS: number;
   private readonly blocks = new LoudnessHistogram();
@@ -169,42 +179,39 @@ export class LoudnessMeter {
     this.state = new Float64Array(channels * 4);
     this.windowM = (M_HOPS * sampleRate) / HOPS_PER_SECOND;
     this.windowS = (S_HOPS * sampleRate) / HOPS_PER_SECOND;
-    this.nextHopEdge = Math.round(sampleRate / HOPS_PER_SECOND);
+    this.v[NEXT_EDGE] = Math.round(sampleRate / HOPS_PER_SECOND);
   }
 
   reset(): void {
     this.state.fill(0);
     this.hops.fill(0);
     this.hopPos = 0;
-    this.hopAcc = 0;
-    this.hopsDone = 0;
-    this.samplesDone = 0;
-    this.nextHopEdge = Math.round(this.sampleRate / HOPS_PER_SECOND);
-    this.sumM = this.sumS = this.maxSumM = this.maxSumS = 0;
+    this.v.fill(0);
+    this.v[NEXT_EDGE] = Math.round(this.sampleRate / HOPS_PER_SECOND);
     this.blocks.reset();
     this.shortTerms.reset();
   }
 
   /** Clears the max-momentary and max-short-term holds only (integration continues). */
   resetMax(): void {
-    this.maxSumM = this.maxSumS = 0;
+    this.v[MAX_M] = this.v[MAX_S] = 0;
   }
 
   /** Momentary loudness of the last 400 ms (LUFS; silence before the first sample counts as silence). */
   get momentaryLufs(): number {
-    return toLufs(this.sumM / this.windowM);
+    return toLufs(this.v[SUM_M]! / this.windowM);
   }
 
   get shortTermLufs(): number {
-    return toLufs(this.sumS / this.windowS);
+    return toLufs(this.v[SUM_S]! / this.windowS);
   }
 
   get maxMomentaryLufs(): number {
-    return toLufs(this.maxSumM / this.windowM);
+    return toLufs(this.v[MAX_M]! / this.windowM);
   }
 
   get maxShortTermLufs(): number {
-    return toLufs(this.maxSumS / this.windowS);
+    return toLufs(this.v[MAX_S]! / this.windowS);
   }
 
   /** Gated integrated loudness since reset (−Infinity until a 400 ms block passes the −70 LUFS gate). */
@@ -219,22 +226,24 @@ export class LoudnessMeter {
 
   /** Seconds of audio measured since reset. */
   get seconds(): number {
-    return this.samplesDone / this.sampleRate;
+    return this.v[SAMPLES]! / this.sampleRate;
   }
 
   /** Measures `frames` frames of `chans` (one array per channel) starting at `offset`. */
   process(chans: ReadonlyArray<Float32Array>, frames: number, offset = 0): void {
+    const v = this.v;
     let done = 0;
     while (done < frames) {
-      const n = Math.min(frames - done, this.nextHopEdge - this.samplesDone);
-      this.hopAcc += this.filterChunk(chans, offset + done, n);
+      const n = Math.min(frames - done, v[NEXT_EDGE]! - v[SAMPLES]!);
+      this.filterChunk(chans, offset + done, n);
       done += n;
-      this.samplesDone += n;
-      if (this.samplesDone === this.nextHopEdge) this.endHop();
+      v[SAMPLES]! += n;
+      if (v[SAMPLES] === v[NEXT_EDGE]) this.endHop();
     }
   }
 
-  private filterChunk(chans: ReadonlyArray<Float32Array>, from: number, n: number): number {
+  /** K-weights `n` frames and adds their weighted energy to the current hop. */
+  private filterChunk(chans: ReadonlyArray<Float32Array>, from: number, n: number): void {
     const c = this.coef;
     const b0 = c[0]!, b1 = c[1]!, b2 = c[2]!, a1 = c[3]!, a2 = c[4]!;
     const r1 = c[8]!, r2 = c[9]!;
@@ -269,28 +278,31 @@ export class LoudnessMeter {
       st[s + 3] = w2;
       if (Number.isFinite(acc)) total += g * acc;
     }
-    return total;
+    this.v[HOP_ACC]! += total;
   }
 
   private endHop(): void {
     const hops = this.hops;
-    const p = this.hopAcc;
-    this.hopAcc = 0;
+    const v = this.v;
+    const p = v[HOP_ACC]!;
+    v[HOP_ACC] = 0;
     const pos = this.hopPos;
-    this.sumS += p - hops[pos]!;
-    this.sumM += p - hops[(pos + S_HOPS - M_HOPS) % S_HOPS]!;
+    v[SUM_S]! += p - hops[pos]!;
+    v[SUM_M]! += p - hops[(pos + S_HOPS - M_HOPS) % S_HOPS]!;
     hops[pos] = p;
     this.hopPos = pos + 1 === S_HOPS ? 0 : pos + 1;
     if (this.hopPos === 0) this.resum();
-    if (this.sumM < 0) this.sumM = 0;
-    if (this.sumS < 0) this.sumS = 0;
-    this.hopsDone++;
-    this.nextHopEdge = Math.round(((this.hopsDone + 1) * this.sampleRate) / HOPS_PER_SECOND);
-    if (this.sumM > this.maxSumM) this.maxSumM = this.sumM;
-    if (this.sumS > this.maxSumS) this.maxSumS = this.sumS;
-    if (this.hopsDone % BLOCK_STEP_HOPS === 0) {
-      if (this.hopsDone >= M_HOPS) this.blocks.add(this.sumM / this.windowM);
-      if (this.hopsDone >= S_HOPS) this.shortTerms.add(this.sumS / this.windowS);
+    if (v[SUM_M]! < 0) v[SUM_M] = 0;
+    if (v[SUM_S]! < 0) v[SUM_S] = 0;
+    const done = ++v[HOPS]!;
+    v[NEXT_EDGE] = Math.round(((done + 1) * this.sampleRate) / HOPS_PER_SECOND);
+    if (v[SUM_M]! > v[MAX_M]!) v[MAX_M] = v[SUM_M]!;
+    if (v[SUM_S]! > v[MAX_S]!) v[MAX_S] = v[SUM_S]!;
+    if (done % BLOCK_STEP_HOPS === 0) {
+      v[SCRATCH] = v[SUM_M]! / this.windowM;
+      if (done >= M_HOPS) this.blocks.add(v, SCRATCH);
+      v[SCRATCH] = v[SUM_S]! / this.windowS;
+      if (done >= S_HOPS) this.shortTerms.add(v, SCRATCH);
     }
   }
 
@@ -303,8 +315,8 @@ export class LoudnessMeter {
       s += hops[i]!;
       if (i >= S_HOPS - M_HOPS) m += hops[i]!;
     }
-    this.sumS = s;
-    this.sumM = m;
+    this.v[SUM_S] = s;
+    this.v[SUM_M] = m;
   }
 }
 

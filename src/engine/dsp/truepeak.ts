@@ -44,6 +44,64 @@ for (let p = 0; p < PHASES; p++) {
 /** Largest output any phase can give for inputs bounded by 1. */
 const MAX_GAIN = l1;
 
+/**
+ * The Annex 2 interpolator as a peak detector, for the limiter: per input sample i, the largest |value|
+ * of the 4 interpolated points lying in [i − ANNEX_DELAY, i − ANNEX_DELAY + 1) (the symmetric 48-tap
+ * filter puts them at odd eighths of a sample). Inputs that cannot reach `floor` skip the FIR.
+ */
+export const ANNEX_DELAY = 6;
+
+export class AnnexPeakDetector {
+  private readonly work = new Float64Array(TAPS - 1 + CHUNK);
+  private readonly floor = new Float64Array(1);
+
+  reset(): void {
+    this.work.fill(0);
+  }
+
+  /** Level under which the FIR may be skipped (see Oversampler.setFloor). */
+  setFloor(floor: number): void {
+    this.floor[0] = floor;
+  }
+
+  peaks(input: Float32Array, frames: number, out: Float64Array): void {
+    const floor = this.floor[0]!;
+    const w = this.work;
+    const h = TAPS - 1;
+    for (let done = 0; done < frames; done += CHUNK) {
+      const n = Math.min(CHUNK, frames - done);
+      let inMax = 0;
+      for (let i = 0; i < h; i++) {
+        const a = Math.abs(w[i]!);
+        if (a > inMax) inMax = a;
+      }
+      for (let i = 0; i < n; i++) {
+        const v = input[done + i]!;
+        w[h + i] = v;
+        const a = Math.abs(v);
+        if (a > inMax) inMax = a;
+      }
+      if (inMax * MAX_GAIN <= floor) {
+        out.fill(0, done, done + n);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const base = h + i;
+          let pk = 0;
+          for (let p = 0; p < PHASES; p++) {
+            const o = p * TAPS;
+            let y = 0;
+            for (let k = 0; k < TAPS; k++) y += COEF[o + k]! * w[base - k]!;
+            const a = y < 0 ? -y : y;
+            if (a > pk) pk = a;
+          }
+          out[done + i] = pk;
+        }
+      }
+      w.copyWithin(0, n, n + h);
+    }
+  }
+}
+
 export const toDbtp = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
 
 export class TruePeakMeter {

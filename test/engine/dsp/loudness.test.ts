@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { designKWeighting, kWeightingCoefficients, LoudnessMeter, measureLoudness } from '../../../src/engine/dsp/loudness.ts';
 import { feed, toneSegments } from './ebu-signals.ts';
+import { heapGrowth, noise } from './helpers.ts';
 
 const FS = 48000;
 
@@ -177,6 +178,14 @@ describe('LoudnessMeter', () => {
     feed(stereo(x), 37, (c, f, o) => m.process(c, f, o), () => {});
     expect(m.integratedLufs).toBeCloseTo(whole.integratedLufs, 9);
     expect(m.loudnessRange).toBeCloseTo(whole.lra, 9);
+  });
+
+  it('does not allocate in process() once warm (hours of integration stay in fixed histograms)', () => {
+    const m = new LoudnessMeter(FS, 2);
+    const a = noise(128, 0.5, 3);
+    const chans = [a, Float32Array.from(a)];
+    heapGrowth(() => m.process(chans, 128), 20000);
+    expect(heapGrowth(() => m.process(chans, 128), 40000)).toBeLessThan(64 * 1024);
   });
 
   it('refuses weights that do not match the channel count', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measureTruePeak, TruePeakMeter } from '../../../src/engine/dsp/truepeak.ts';
+import { heapGrowth, noise } from './helpers.ts';
 
 const FS = 48000;
 
@@ -113,6 +114,13 @@ describe('TruePeakMeter', () => {
     expect(m.truePeakDbtp).toBeCloseTo(measureTruePeak([x], FS), 9);
     m.reset();
     expect(m.truePeakDbtp).toBe(-Infinity);
+  });
+
+  it('does not allocate in process()', () => {
+    const m = new TruePeakMeter(FS, 2);
+    const a = noise(128, 0.5, 4);
+    const chans = [a, Float32Array.from(a)];
+    expect(heapGrowth(() => m.process(chans, 128), 20000)).toBeLessThan(64 * 1024);
   });
 
   it('reports per channel and the maximum over channels', () => {

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { TruePeakLimiter } from '../../../src/engine/dsp/limiter.ts';
+import { measureTruePeak } from '../../../src/engine/dsp/truepeak.ts';
+import { heapGrowth, noise, sine } from './helpers.ts';
+
+const FS = 48000;
+const BLOCK = 128;
+
+function limit(chans: Float32Array[], ceilingDb: number, releaseMs = 100): { out: Float32Array[]; lim: TruePeakLimiter; gains: number[] } {
+  const lim = new TruePeakLimiter(FS, BLOCK, chans.length);
+  lim.configure({ ceilingDb, releaseMs });
+  const out = chans.map((c) => Float32Array.from(c));
+  const gains: number[] = [];
+  for (let at = 0; at < out[0]!.length; at += BLOCK) {
+    const n = Math.min(BLOCK, out[0]!.length - at);
+    lim.process(out.map((c) => c.subarray(at, at + n)), n);
+    gains.push(lim.currentGain);
+  }
+  return { out, lim, gains };
+}
+
+/** Programme-like material: low-passed noise, decaying kick-like bursts, a bright 15 kHz line, hard edges. */
+function loudMaterial(seconds: number, gainDb: number, seed: number): Float32Array {
+  const n = Math.round(seconds * FS);
+  const w = noise(n, 1, seed);
+  const out = new Float32Array(n);
+  const g = Math.pow(10, gainDb / 20);
+  let lp = 0;
+  for (let i = 0; i < n; i++) {
+    lp += 0.2 * (w[i]! - lp);
+    const t = (i % 12000) / FS;
+    const kick = Math.exp(-t * 30) * Math.sin(2 * Math.PI * 60 * t * (1 + 2 * Math.exp(-t * 40)));
+    const hat = i % 6000 < 40 ? w[i]! : 0;
+    const bright = 0.15 * Math.sin((2 * Math.PI * 15000 * i) / FS);
+    out[i] = g * 0.35 * (lp * 1.5 + kick + hat + bright);
+  }
+  return out;
+}
+
+describe('TruePeakLimiter', () => {
+  it('holds -1 dBTP on loud material pushed 12 dB over, measured by the independent BS.1770 meter', () => {
+    const l = loudMaterial(4, 12, 1);
+    const r = loudMaterial(4, 12, 2);
+    expect(measureTruePeak([l, r], FS)).toBeGreaterThan(8);
+    const { out } = limit([l, r], -1);
+    expect(measureTruePeak(out, FS)).toBeLessThanOrEqual(-1);
+  });
+
+  it('holds the ceiling on full-band white noise, where 4x interpolators disagree most', () => {
+    for (const seed of [7, 8, 9]) {
+      const x = noise(FS, 2, seed);
+      const { out } = limit([x], -1);
+      expect(measureTruePeak(out, FS)).toBeLessThanOrEqual(-1);
+    }
+  });
+
+  it('holds the ceiling on the Tech 3341 intersample-peak tones pushed 12 dB over', () => {
+    for (const [f, ph] of [[FS / 4, 45], [FS / 6, 60], [FS / 8, 67.5], [FS / 4, 0]] as const) {
+      const x = sine(f, FS, FS / 2, Math.pow(10, 6 / 20), (ph * Math.PI) / 180);
+      for (const ceiling of [-1, -0.1, -6]) {
+        const { out } = limit([x, x], ceiling);
+        expect(measureTruePeak(out, FS), `${f} Hz ${ph}° into ${ceiling}`).toBeLessThanOrEqual(ceiling);
+      }
+    }
+  });
+
+  it('does not pump on a steady sine (1 kHz and 50 Hz)', () => {
+    for (const f of [1000, 50]) {
+      const x = sine(f, FS, 2 * FS, Math.pow(10, 11 / 20));
+      const { gains, out } = limit([x, x], -1, 50);
+      const settled = gains.slice(Math.ceil((0.3 * FS) / BLOCK));
+      const spreadDb = 20 * Math.log10(Math.max(...settled) / Math.min(...settled));
+      expect(spreadDb, `${f} Hz`).toBeLessThan(0.01);
+      // And the settled gain is the one that puts the crest on the ceiling (−0.1 dB detector margin).
+      expect(20 * Math.log10(settled[0]!)).toBeCloseTo(-12 - 0.1, 1);
+      expect(measureTruePeak([out[0]!.subarray(FS / 2)], FS)).toBeLessThanOrEqual(-1);
+    }
+  });
+
+  it('passes material under the ceiling untouched, delayed by latencyFrames', () => {
+    const x = sine(440, FS, 4096, 0.5);
+    const { out, lim } = limit([x], -1);
+    const d = lim.latencyFrames;
+    expect(d).toBeGreaterThan(0);
+    for (let i = 0; i < d; i++) expect(out[0]![i]).toBe(0);
+    for (let i = d; i < 4096; i++) expect(out[0]![i]).toBe(x[i - d]);
+    expect(lim.gainReductionDb).toBe(0);
+  });
+
+  it('recovers after a transient at the release rate', () => {
+    const x = new Float32Array(FS);
+    for (let i = 0; i < FS; i++) x[i] = (i > 1000 && i < 1100 ? 4 : 0.1) * Math.sin((2 * Math.PI * 1000 * i) / FS);
+    const { gains } = limit([x], -1, 20);
+    const atBurst = Math.min(...gains);
+    expect(atBurst).toBeLessThan(0.3);
+    expect(gains[gains.length - 1]).toBeGreaterThan(0.999);
+  });
+
+  it('does not allocate in process()', () => {
+    const lim = new TruePeakLimiter(FS, BLOCK, 2);
+    const a = loudMaterial(0.1, 12, 3).subarray(0, BLOCK);
+    const chans = [a, Float32Array.from(a)];
+    expect(heapGrowth(() => lim.process(chans, BLOCK), 5000)).toBeLessThan(64 * 1024);
+  });
+});
