@@ -195,8 +195,12 @@ export class NativeOscServer {
         }
         if (patterns.length === 0) this.subscribe(peer, { pattern: '*', re: undefined, norm: false });
         for (const p of patterns) {
-          const norm = p === NORM || p.startsWith(NORM + '/');
-          const bare = norm ? p.slice(NORM.length) || '/*' : p;
+          if (p === NORM) {
+            this.subscribe(peer, { pattern: NORM, re: undefined, norm: true });
+            continue;
+          }
+          const norm = p.startsWith(NORM + '/');
+          const bare = norm ? p.slice(NORM.length) : p;
           let re: RegExp;
           try {
             re = addressPatternToRegExp(bare);

@@ -222,6 +222,22 @@ describe('NativeOscServer', () => {
     expect(plain.received.some((y) => y.address.includes('meter'))).toBe(false);
   });
 
+  it('/subscribe /norm sends every non-meter change in normalized form', async () => {
+    const { store, client, server } = await setup();
+    const a = await client();
+    a.send('/subscribe', s('/norm'));
+    await seen(server, 1);
+    store.set('/ch/2/mute', true, 'api');
+    store.set('/ch/2/fader', -10, 'api');
+    store.set('/ch/2/meter/peak', -3, 'engine', { internal: true });
+    await a.waitFor((m) => m.length === 2, 'two normalized changes');
+    await sleep(60);
+    expect(a.received).toEqual([
+      { address: '/norm/ch/2/mute', args: [{ type: 'f', value: 1 }] },
+      { address: '/norm/ch/2/fader', args: [{ type: 'f', value: 0.5 }] },
+    ]);
+  });
+
   it('drops a client that does not renew, and on /unsubscribe', async () => {
     const { store, client, server } = await setup({ subscriptionTimeoutMs: 150 });
     const [a, b] = [await client(), await client()];
