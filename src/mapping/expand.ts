@@ -49,7 +49,11 @@ function parseRepeat(def: BindingDef, at: (p: Path, m: string) => void): Array<R
 export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext): BindingInstance[] {
   const base: Path = ['bindings', index];
   const before = ctx.issues.items.length;
-  const at = (p: Path, m: string): void => ctx.issues.add([...base, ...p], m);
+  const at = (p: Path, m: string): void => {
+    const rel = p.map(String).join('.');
+    const msg = rel && m.startsWith(`${rel}: `) ? m.slice(rel.length + 2) : m;
+    ctx.issues.add([...base, ...p], `${[...base, ...p].map(String).join('.')}: ${msg}`);
+  };
   const repeatNames = Object.keys(def.repeat ?? {});
   const stateNames = ctx.stateVars.map((s) => s.name);
   const dynamicNames = new Set([...repeatNames, ...stateNames, ...SESSION]);
@@ -118,7 +122,8 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     const framing = t === 'serial' ? ctx.device.framing : undefined;
     const ok =
       kind === 'osc' ? t === 'osc' : kind === 'line' ? framing === 'lines' : kind === 'frame' ? framing === 'slip' : isMidiDevice;
-    if (!ok) at(p, `${p.join('.')}: a ${kind} source/output needs a ${kind === 'osc' ? 'osc' : kind === 'line' ? 'serial (framing: lines)' : kind === 'frame' ? 'serial (framing: slip)' : 'midi (or serial framing: midi)'} surface, this one is ${t}${framing ? ` (${framing})` : ''}`);
+    const need = kind === 'osc' ? 'an OSC surface' : kind === 'line' ? 'a serial surface with framing: lines' : kind === 'frame' ? 'a serial surface with framing: slip' : 'a MIDI surface (or serial with framing: midi)';
+    if (!ok) at(p, `${kind === 'midi' ? 'MIDI' : kind} messages need ${need}; this surface is ${t}${framing ? ` with framing: ${framing}` : ''}`);
   };
 
   const bytePattern = (p: Path, text: string, env: Env, sysex: boolean): PatternByte[] | undefined => {
