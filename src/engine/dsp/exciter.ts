@@ -1,0 +1,81 @@
+/**
+ * Exciter for subtle brightness: the 2.5–7.5 kHz band is isolated (4th-order band-pass), bent by a
+ * polynomial (b² and b³: only 2nd and 3rd harmonics, so nothing folds back at 44.1 kHz and above), the
+ * result high-passed at 2.5 kHz again (removes the DC and low difference tones b² makes) and mixed in.
+ * Amount 100 % adds the products with gain 1; 0 % bypasses exactly.
+ *
+ * The added harmonics grow with the band's level (squared and cubed), as in tape and tube exciters:
+ * at −20 dBFS in the band, 100 % adds 2nd harmonics around −40 dBFS.
+ *
+ * Thread rules: the constructor allocates; configure(), process() and reset() do not and never throw.
+ */
+import { BiquadBank } from './biquad.ts';
+import { checkBlock, checkPositive, clampNum } from './util.ts';
+
+export const EXCITER_LOW_HZ = 2500;
+export const EXCITER_HIGH_HZ = 7500;
+
+export class Exciter {
+  private readonly channels: number;
+  private readonly bandHp: BiquadBank[];
+  private readonly bandLp: BiquadBank[];
+  private readonly outHp: BiquadBank[];
+  private readonly band: Float32Array[];
+  /** Current and target amount (0..1). */
+  private readonly amt = new Float64Array(2);
+
+  constructor(sampleRate: number, maxBlock: number, channels = 2) {
+    checkPositive('sampleRate', sampleRate);
+    checkBlock('maxBlock', maxBlock);
+    checkBlock('channels', channels);
+    this.channels = channels;
+    const bank = (type: 'highpass' | 'lowpass', f: number): BiquadBank[] =>
+      [0, 1].map(() => {
+        const b = new BiquadBank(sampleRate, channels);
+        b.configure(type, Math.min(f, sampleRate * 0.45), Math.SQRT1_2);
+        return b;
+      });
+    this.bandHp = bank('highpass', EXCITER_LOW_HZ);
+    this.bandLp = bank('lowpass', EXCITER_HIGH_HZ);
+    this.outHp = bank('highpass', EXCITER_LOW_HZ);
+    this.band = Array.from({ length: channels }, () => new Float32Array(maxBlock));
+  }
+
+  configure(amountPct: number): void {
+    this.amt[1] = clampNum(amountPct, 0, 100, 0) / 100;
+  }
+
+  reset(): void {
+    for (let k = 0; k < 2; k++) {
+      this.bandHp[k]!.reset();
+      this.bandLp[k]!.reset();
+      this.outHp[k]!.reset();
+    }
+  }
+
+  process(chans: Float32Array[], frames: number): void {
+    const a0 = this.amt[0]!, a1 = this.amt[1]!;
+    if (a0 === 0 && a1 === 0) return;
+    const nch = this.channels;
+    for (let c = 0; c < nch; c++) {
+      const src = chans[c]!, dst = this.band[c]!;
+      for (let i = 0; i < frames; i++) dst[i] = src[i]!;
+    }
+    for (let k = 0; k < 2; k++) this.bandHp[k]!.process(this.band, nch, frames);
+    for (let k = 0; k < 2; k++) this.bandLp[k]!.process(this.band, nch, frames);
+    for (let c = 0; c < nch; c++) {
+      const b = this.band[c]!;
+      for (let i = 0; i < frames; i++) {
+        const x = b[i]!;
+        b[i] = x * x + x * x * x;
+      }
+    }
+    for (let k = 0; k < 2; k++) this.outHp[k]!.process(this.band, nch, frames);
+    const inv = frames > 0 ? 1 / frames : 0;
+    for (let c = 0; c < nch; c++) {
+      const buf = chans[c]!, b = this.band[c]!;
+      for (let i = 0; i < frames; i++) buf[i]! += (a0 + (a1 - a0) * (i + 1) * inv) * b[i]!;
+    }
+    this.amt[0] = a1;
+  }
+}
