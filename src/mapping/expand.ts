@@ -167,6 +167,11 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
         return msb === undefined || lsb === undefined ? undefined : { kind, channel, msb, lsb };
       }
       case 'nrpn': {
+        if (Array.isArray(s.nrpn)) {
+          const hi = int([...p, 'nrpn', 0], s.nrpn[0], env, 0, 127);
+          const lo = int([...p, 'nrpn', 1], s.nrpn[1], env, 0, 127);
+          return hi === undefined || lo === undefined ? undefined : { kind, channel, param: (hi << 7) | lo };
+        }
         const param = int([...p, 'nrpn'], s.nrpn, env, 0, 16383);
         return param === undefined ? undefined : { kind, channel, param };
       }

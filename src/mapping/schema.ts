@@ -26,7 +26,8 @@ export const SourceSchema = z
     cc: Num.optional(),
     /** MSB controller, or [msb, lsb] when the pair is not n / n+32. */
     cc14: z.union([Num, z.tuple([Num, Num])]).optional(),
-    nrpn: Num.optional(),
+    /** Parameter number 0..16383, or [msb, lsb] as CC 99/98 select it. */
+    nrpn: z.union([Num, z.tuple([Num, Num])]).optional(),
     pitchbend: z.literal(true).optional(),
     pressure: z.literal(true).optional(),
     polypressure: Num.optional(),
