@@ -37,8 +37,10 @@ export class StereoDelay {
   private readonly lineR: Float32Array;
   private readonly glide: number;
   private write = 0;
-  private delay: number;
-  private delayTarget: number;
+  // Initialized here, not only in the constructor: a field that starts as undefined gets a generic
+  // representation in V8, and every double stored into it then allocates.
+  private delay = 0;
+  private delayTarget = 0;
   private feedback = 0;
   private lpCoeff = 0;
   private lpL = 0;
@@ -87,6 +89,7 @@ export class StereoDelay {
     const fb = this.feedback, a = this.lpCoeff, b = 1 - a;
     const k = this.glide, target = this.delayTarget;
     let d = this.delay, w = this.write, lpL = this.lpL, lpR = this.lpR;
+    let check = 0;
     for (let i = 0; i < frames; i++) {
       if (d !== target) {
         let step = (target - d) * k;
@@ -103,16 +106,19 @@ export class StereoDelay {
       const yR = lineR[r0]! + frac * (lineR[r1]! - lineR[r0]!);
       lpL = b * yL + a * lpL;
       lpR = b * yR + a * lpR;
-      lineL[w] = inL[i]! + fb * lpL;
-      lineR[w] = inR[i]! + fb * lpR;
+      const wl = inL[i]! + fb * lpL;
+      const wr = inR[i]! + fb * lpR;
+      lineL[w] = wl;
+      lineR[w] = wr;
+      check += wl + wr;
       outL[i] = yL;
       outR[i] = yR;
       w = (w + 1) & mask;
     }
     this.delay = d;
     this.write = w;
-    // A NaN that got into the loop must not circulate forever.
-    if (lpL !== lpL || lpR !== lpR) this.reset();
+    // A NaN or infinity that got into the line must not circulate forever.
+    if (!Number.isFinite(check)) this.reset();
     else {
       this.lpL = lpL;
       this.lpR = lpR;

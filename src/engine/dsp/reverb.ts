@@ -110,6 +110,7 @@ export class Reverb {
     const dMask = this.diffMask, g = DIFFUSER_GAIN;
     const a = this.lpCoeff, b = 1 - a;
     let w = this.w;
+    let check = 0;
     for (let i = 0; i < frames; i++) {
       const pw = w & preMask;
       preL[pw] = inL[i]!;
@@ -144,6 +145,7 @@ export class Reverb {
       }
       // Householder reflection I - (2/N)·1·1ᵀ: each line gets its own output minus a quarter of the sum.
       const q = (2 / LINES) * sum;
+      check += q + xl + xr;
       for (let k = 0; k < LINES; k++) {
         lines[k]![w & masks[k]!] = out[k]! - q + ((k & 1) === 0 ? xl : xr);
       }
@@ -153,7 +155,7 @@ export class Reverb {
     }
     this.w = w;
     // A NaN that got in would circulate forever: clear and start again.
-    if (!Number.isFinite(lp[0]!)) this.reset();
+    if (!Number.isFinite(check)) this.reset();
   }
 
   reset(): void {

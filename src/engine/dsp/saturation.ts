@@ -1,10 +1,11 @@
 /**
  * Character stage: drive into a tanh waveshaper, then a make-up gain chosen so that a sine peaking at
- * the reference level (-18 dBFS, a typical operating level) comes out at the same peak whatever the
- * drive. More drive therefore means more harmonics and a flatter top at the same working level, not
- * just more volume; material hotter than the reference is progressively squashed.
+ * the reference level (-18 dBFS, a typical operating level) keeps its RMS level whatever the drive.
+ * More drive therefore means more harmonics and a flatter top at the same working loudness, not just
+ * more volume; material hotter than the reference is progressively squashed.
  *
- * Drive, make-up and mix glide with a 10 ms one-pole, so moving them while playing does not zipper.
+ * Drive and make-up glide together in the log domain (a 10 ms one-pole on their dB values), so the
+ * small-signal gain (drive × make-up) never bumps up during a move; mix glides linearly.
  * The shaper is memoryless and runs at the base rate; run it inside an oversampler when aliasing of
  * high, heavily driven material matters.
  *
@@ -20,19 +21,30 @@ export interface SaturationSettings {
 /** Peak level (dBFS) whose sine keeps its peak level through the stage. */
 export const SATURATION_REFERENCE_DB = -18;
 
-/** Make-up gain for a drive (linear): ref / tanh(drive·ref). */
+const MAKEUP_POINTS = 64;
+
+/**
+ * Make-up gain (linear) for a drive (linear): RMS of the reference sine over RMS of its shaped version,
+ * by a midpoint sum over a quarter period (enough: tanh of a sine is smooth). Allocation-free.
+ */
 export function saturationMakeup(drive: number): number {
   const r = dbToGain(SATURATION_REFERENCE_DB);
-  return r / Math.tanh(drive * r);
+  let sum = 0;
+  for (let k = 0; k < MAKEUP_POINTS; k++) {
+    const y = Math.tanh(drive * r * Math.sin(((k + 0.5) * Math.PI) / (2 * MAKEUP_POINTS)));
+    sum += y * y;
+  }
+  return r / Math.sqrt((2 * sum) / MAKEUP_POINTS);
 }
 
 export class Saturator {
   private readonly glide: number;
-  private drive = 1;
-  private makeup = saturationMakeup(1);
+  // Drive and make-up are held as natural logs so they glide geometrically.
+  private lnDrive = 0;
+  private lnMakeup = Math.log(saturationMakeup(1));
   private wet = 1;
-  private driveTarget = 1;
-  private makeupTarget = saturationMakeup(1);
+  private lnDriveTarget = 0;
+  private lnMakeupTarget = Math.log(saturationMakeup(1));
   private wetTarget = 1;
   private settled = true;
 
@@ -43,23 +55,24 @@ export class Saturator {
 
   configure(s: SaturationSettings): void {
     const drive = dbToGain(clampNum(s.driveDb, 0, 48, 0));
-    this.driveTarget = drive;
-    this.makeupTarget = saturationMakeup(drive);
+    this.lnDriveTarget = Math.log(drive);
+    this.lnMakeupTarget = Math.log(saturationMakeup(drive));
     this.wetTarget = clampNum(s.mixPct, 0, 100, 100) / 100;
     this.settled = false;
   }
 
   /** Snaps the glide to the configured values (initial state). */
   settle(): void {
-    this.drive = this.driveTarget;
-    this.makeup = this.makeupTarget;
+    this.lnDrive = this.lnDriveTarget;
+    this.lnMakeup = this.lnMakeupTarget;
     this.wet = this.wetTarget;
     this.settled = true;
   }
 
   process(buf: Float32Array, frames: number): void {
     if (this.settled) {
-      const g = this.drive, c = this.makeup * this.wet, dry = 1 - this.wet;
+      const g = Math.exp(this.lnDrive), c = Math.exp(this.lnMakeup) * this.wet, dry = 1 - this.wet;
+      if (dry === 1) return;
       for (let i = 0; i < frames; i++) {
         const x = buf[i]!;
         buf[i] = dry * x + c * Math.tanh(g * x);
@@ -67,19 +80,19 @@ export class Saturator {
       return;
     }
     const a = this.glide, b = 1 - a;
-    const gT = this.driveTarget, cT = this.makeupTarget, wT = this.wetTarget;
-    let g = this.drive, c = this.makeup, w = this.wet;
+    const dT = this.lnDriveTarget, mT = this.lnMakeupTarget, wT = this.wetTarget;
+    let ld = this.lnDrive, lm = this.lnMakeup, w = this.wet;
     for (let i = 0; i < frames; i++) {
-      g = a * g + b * gT;
-      c = a * c + b * cT;
+      ld = a * ld + b * dT;
+      lm = a * lm + b * mT;
       w = a * w + b * wT;
       const x = buf[i]!;
-      buf[i] = (1 - w) * x + w * c * Math.tanh(g * x);
+      buf[i] = (1 - w) * x + w * Math.exp(lm) * Math.tanh(Math.exp(ld) * x);
     }
-    this.drive = g;
-    this.makeup = c;
+    this.lnDrive = ld;
+    this.lnMakeup = lm;
     this.wet = w;
-    // Close enough to be inaudible: switch to the cheaper steady loop.
-    if (Math.abs(g - gT) < 1e-6 * gT && Math.abs(c - cT) < 1e-6 * cT && Math.abs(w - wT) < 1e-6) this.settle();
+    // Within 1e-6 (in ln units, about 1e-5 dB) the glide is inaudible: switch to the cheaper loop.
+    if (Math.abs(ld - dT) < 1e-6 && Math.abs(lm - mT) < 1e-6 && Math.abs(w - wT) < 1e-6) this.settle();
   }
 }

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { LevelMeter } from '../../../src/engine/dsp/meter.ts';
+import { heapGrowth, sine } from './helpers.ts';
+
+const FS = 48000;
+const BLOCK = 480;
+
+function feed(m: LevelMeter, chans: Float32Array[], seconds: number): void {
+  const n = Math.round(seconds * FS);
+  const blk = chans.map(() => new Float32Array(BLOCK));
+  for (let at = 0; at < n; at += BLOCK) {
+    for (let c = 0; c < chans.length; c++) for (let i = 0; i < BLOCK; i++) blk[c]![i] = chans[c]![(at + i) % chans[c]!.length]!;
+    m.process(blk, chans.length, BLOCK);
+  }
+}
+
+// 1 kHz has a whole number of periods in 48 samples, so looping a 4800-sample buffer is seamless.
+const fullScale = sine(1000, FS, 4800);
+const silence = new Float32Array(4800);
+
+describe('LevelMeter', () => {
+  it('a 0 dBFS sine reads 0 dB peak and -3.01 dB RMS', () => {
+    const m = new LevelMeter(FS);
+    feed(m, [fullScale], 2);
+    expect(m.peakDb).toBeCloseTo(0, 3);
+    expect(m.rmsDb).toBeCloseTo(-3.01, 2);
+  });
+
+  it('holds the peak 1.5 s, then falls 20 dB/s', () => {
+    const m = new LevelMeter(FS);
+    feed(m, [fullScale], 0.5);
+    feed(m, [silence], 1.4);
+    expect(m.peakDb).toBeCloseTo(0, 3);
+    feed(m, [silence], 0.1);
+    expect(m.peakDb).toBeCloseTo(0, 1);
+    feed(m, [silence], 1);
+    expect(m.peakDb).toBeCloseTo(-20, 1);
+    feed(m, [silence], 10);
+    expect(m.peakDb).toBe(-Infinity);
+  });
+
+  it('attack is instant: a single sample spike shows at once', () => {
+    const m = new LevelMeter(FS);
+    const spike = new Float32Array(BLOCK);
+    spike[100] = 0.5;
+    m.process([spike], 1, BLOCK);
+    expect(m.peakDb).toBeCloseTo(-6.0206, 3);
+  });
+
+  it('RMS integrates with the equivalent one-pole (τ 150 ms for a 300 ms window)', () => {
+    const m = new LevelMeter(FS);
+    feed(m, [fullScale], 0.15);
+    // 1 - 1/e of the mean square after τ.
+    expect(m.rmsDb).toBeCloseTo(-3.01 + 10 * Math.log10(1 - Math.exp(-1)), 1);
+  });
+
+  it('several channels: the loudest wins, and options change the ballistics', () => {
+    const m = new LevelMeter(FS, { holdMs: 0, releaseDbPerS: 60 });
+    const l = sine(1000, FS, 4800, 0.5), r = sine(1000, FS, 4800, 0.1);
+    feed(m, [l, r], 2);
+    expect(m.peakDb).toBeCloseTo(-6.02, 2);
+    expect(m.rmsDb).toBeCloseTo(-9.03, 2);
+    feed(m, [silence, silence], 0.5);
+    expect(m.peakDb).toBeCloseTo(-36.02, 1);
+    m.reset();
+    expect(m.peakDb).toBe(-Infinity);
+    expect(m.rmsDb).toBe(-Infinity);
+  });
+
+  it('process() does not allocate', () => {
+    const m = new LevelMeter(FS);
+    const l = sine(100, FS, 128), r = sine(200, FS, 128, 0.5);
+    const quiet = new Float32Array(128);
+    const loud = [l, r], still = [quiet, quiet];
+    let k = 0;
+    expect(heapGrowth(() => m.process((k++ & 1024) ? loud : still, 2, 128))).toBeLessThan(32 * 1024);
+  });
+});
