@@ -92,7 +92,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
     const changedElsewhere$ = rt.store.changes$.pipe(
       filter((batch) => {
         const t = paramTarget();
-        return !!t && batch.some((c) => c.def === t.def && !c.origin.startsWith(rt.origin));
+        return !!t && batch.some((c) => c.def === t.def && c.origin !== rt.origin && !c.origin.startsWith(`${rt.origin}@`));
       }),
     );
     const norms$ = absolute$.pipe(

@@ -110,7 +110,7 @@ bindings:
     r.surface.midi(0xb0, 7, 60);
     expect(r.store.get('/ch/1/fader')).toBeCloseTo(faderLaw.fromNormalized(60 / 127), 9);
 
-    r.store.set('/ch/1/fader', 5, 'scene'); // moved elsewhere: the knob must catch it again
+    r.store.set('/ch/1/fader', 5, 'surface:xx'); // moved by another surface: the knob must catch it again
     r.surface.midi(0xb0, 7, 61);
     expect(r.store.get('/ch/1/fader')).toBe(5);
     r.surface.midi(0xb0, 7, 126); // 61 → 126 crosses 0.875 (+5 dB)
