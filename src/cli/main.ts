@@ -14,6 +14,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerRender } from './commands/render.ts';
 import { registerRun } from './commands/run.ts';
 import { registerDevices } from './commands/devices.ts';
+import { registerLoudness } from './commands/loudness.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerRun(program);
   registerDevices(program);
+  registerLoudness(program);
   return program;
 }
 

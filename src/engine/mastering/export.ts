@@ -1,0 +1,130 @@
+/**
+ * Rendering a finished mix for delivery destinations (`faderd render --for spotify,cd -o out/`).
+ *
+ * Per destination: resample the (pre-limiter) mix to the destination's rate, then find the gain that
+ * lands the integrated loudness on target *after* the true-peak limiter (the limiter takes loudness away
+ * from peaky material, so the gain is corrected and the limiter re-run until within 0.1 LU, at most
+ * MAX_PASSES), requantize with TPDF dither to the word length, write the WAV, and measure the written
+ * file again: the report is of what is on disk, not of what we meant to write.
+ *
+ * Resampling comes before limiting so that the ceiling is checked on the delivery rate's samples (a
+ * resampler can raise true peak a little; the limiter then sees the final waveform).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { readWav, writeWav } from '../../audio/file/wav.ts';
+import { Dither } from '../dsp/dither.ts';
+import { TruePeakLimiter } from '../dsp/limiter.ts';
+import { LoudnessMeter } from '../dsp/loudness.ts';
+import { resampleChannels } from '../dsp/resample.ts';
+import { type Destination, destinationFileTag, parseDestination } from './destinations.ts';
+import { type DestinationReport, measureProgramme } from './report.ts';
+
+export type { DestinationReport } from './report.ts';
+
+/** A stereo (or any width) mix before the master limiter. */
+export interface RenderedMix {
+  readonly sampleRate: number;
+  readonly channels: Float32Array[];
+}
+
+/** Tolerance the gain search aims for; the delivery check allows ±0.5 LU. */
+const AIM_LU = 0.1;
+const ACCEPT_LU = 0.5;
+const MAX_PASSES = 8;
+const MAX_GAIN_DB = 40;
+const BLOCK = 1024;
+/** Release of the delivery limiter: slow enough not to distort lows, fast enough not to duck audibly. */
+const RELEASE_MS = 100;
+
+/** Gain then true-peak limiting of whole channels, latency removed (output aligned with the input). */
+export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: number, gainDb: number, ceilingDb: number): Float32Array[] {
+  const lim = new TruePeakLimiter(sampleRate, BLOCK, chans.length);
+  lim.configure({ ceilingDb, releaseMs: RELEASE_MS });
+  const n = chans[0]?.length ?? 0;
+  const lat = lim.latencyFrames;
+  const g = Math.pow(10, gainDb / 20);
+  const work = chans.map((c) => {
+    const w = new Float32Array(n + lat);
+    for (let i = 0; i < n; i++) w[i] = c[i]! * g;
+    return w;
+  });
+  for (let at = 0; at < n + lat; at += BLOCK) {
+    const f = Math.min(BLOCK, n + lat - at);
+    lim.process(work.map((w) => w.subarray(at, at + f)), f);
+  }
+  return work.map((w) => w.slice(lat));
+}
+
+function integratedOf(chans: ReadonlyArray<Float32Array>, sampleRate: number): number {
+  const m = new LoudnessMeter(sampleRate, chans.length);
+  m.process(chans, chans[0]?.length ?? 0);
+  return m.integratedLufs;
+}
+
+/** Gain (dB) and limited audio that put the integrated loudness on `targetLufs` after limiting. */
+function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[] } {
+  const target = d.integratedLufs;
+  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp) };
+  const before = integratedOf(chans, sampleRate);
+  if (!Number.isFinite(before)) {
+    throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
+  }
+  let gainDb = Math.min(MAX_GAIN_DB, target - before);
+  let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  for (let pass = 1; pass < MAX_PASSES; pass++) {
+    const err = target - integratedOf(audio, sampleRate);
+    if (Math.abs(err) <= AIM_LU || gainDb >= MAX_GAIN_DB) break;
+    gainDb = Math.min(MAX_GAIN_DB, gainDb + err);
+    audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  }
+  return { gainDb, audio };
+}
+
+/** Renders, writes and measures one destination. */
+export function exportForDestination(mix: RenderedMix, d: Destination, outDir: string, baseName: string): DestinationReport {
+  const rate = d.sampleRate ?? mix.sampleRate;
+  const chans = resampleChannels(mix.channels, mix.sampleRate, rate);
+  const { gainDb, audio } = normalize(chans, rate, d);
+  if (d.dither && d.bitDepth !== '32f') {
+    const dither = new Dither(audio.length);
+    dither.configure({ bits: Number(d.bitDepth), shaping: false });
+    dither.process(audio, audio[0]?.length ?? 0);
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  const file = path.join(outDir, `${baseName}.${destinationFileTag(d)}.wav`);
+  writeWav(file, audio, rate, { bitDepth: d.bitDepth });
+  const written = readWav(file);
+  const m = measureProgramme(written.channels, written.sampleRate);
+  const loudOk = d.integratedLufs === null || Math.abs(m.integratedLufs - d.integratedLufs) <= ACCEPT_LU;
+  return {
+    destination: d.name,
+    file,
+    sampleRate: written.sampleRate,
+    bitDepth: written.bitDepth,
+    integratedLufs: m.integratedLufs,
+    lra: m.lra,
+    truePeakDbtp: m.truePeakDbtp,
+    shortTermMaxLufs: m.shortTermMaxLufs,
+    plr: m.plr,
+    gainDb,
+    target: { integratedLufs: d.integratedLufs, truePeakDbtp: d.truePeakDbtp, sampleRate: rate, bitDepth: d.bitDepth, source: d.source },
+    meetsTarget: loudOk && m.truePeakDbtp <= d.truePeakDbtp,
+  };
+}
+
+/**
+ * For each destination (a name, a custom spec, or a parsed Destination): gain to target through the
+ * limiter, true-peak limit to its ceiling, resample to its rate, dither to its word length, write
+ * outDir/<baseName>.<destination>.wav, measure the written file, and return the reports.
+ */
+export function exportForDestinations(
+  mix: RenderedMix,
+  destinations: ReadonlyArray<string | Destination>,
+  outDir: string,
+  baseName: string,
+): DestinationReport[] {
+  if (mix.channels.length === 0) throw new Error('the mix has no channels');
+  const parsed = destinations.map((d) => (typeof d === 'string' ? parseDestination(d) : d));
+  return parsed.map((d) => exportForDestination(mix, d, outDir, baseName));
+}

@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readWav } from '../../../src/audio/file/wav.ts';
+import { loudnessOfFile } from '../../../src/cli/commands/loudness.ts';
+import { exportForDestinations, gainAndLimit } from '../../../src/engine/mastering/export.ts';
+import { formatReportTable, measureProgramme } from '../../../src/engine/mastering/report.ts';
+import { synthMix } from './mix-signal.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-export-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('exportForDestinations', () => {
+  it('renders one mix for three destinations, each file on target as `faderd loudness` measures it', () => {
+    const mix = { sampleRate: 48000, channels: synthMix(8) };
+    const before = measureProgramme(mix.channels, 48000);
+    expect(before.integratedLufs).toBeLessThan(-25);
+    const reports = exportForDestinations(mix, ['spotify', 'ebu-r128', 'custom:-18:-1.5:44100:16'], dir, 'song');
+    expect(reports.map((r) => path.basename(r.file))).toEqual(['song.spotify.wav', 'song.ebu-r128.wav', 'song.custom_-18_-1.5_44100_16.wav']);
+    const expected = [
+      { lufs: -14, tp: -1, rate: 48000, bits: '24' },
+      { lufs: -23, tp: -1, rate: 48000, bits: '24' },
+      { lufs: -18, tp: -1.5, rate: 44100, bits: '16' },
+    ];
+    reports.forEach((r, i) => {
+      const e = expected[i]!;
+      const measured = loudnessOfFile(r.file);
+      expect(Math.abs(measured.integratedLufs - e.lufs), r.destination).toBeLessThanOrEqual(0.5);
+      expect(measured.truePeakDbtp, r.destination).toBeLessThanOrEqual(e.tp);
+      expect(measured.sampleRate).toBe(e.rate);
+      expect(measured.bitDepth).toBe(e.bits);
+      expect(r.meetsTarget).toBe(true);
+      expect(r.integratedLufs).toBeCloseTo(measured.integratedLufs, 6);
+      expect(r.plr).toBeCloseTo(r.truePeakDbtp - r.integratedLufs, 6);
+    });
+    // Pushing a quiet, peaky mix to -14 needs the limiter: the gain found is more than the naive one.
+    expect(reports[0]!.gainDb).toBeGreaterThan(-14 - before.integratedLufs);
+    const table = formatReportTable(reports);
+    expect(table).toMatch(/spotify .* -14\.\d LUFS/);
+    expect(table.split('\n')[0]).toMatch(/^DESTINATION\s+FILE/);
+  });
+
+  it('cd keeps the mix loudness, resamples to 44.1 kHz and writes dithered 16-bit', () => {
+    const mix = { sampleRate: 48000, channels: synthMix(4, 48000, 0.5) };
+    const [r] = exportForDestinations(mix, ['cd'], dir, 'loud');
+    const wav = readWav(r!.file);
+    expect(wav.sampleRate).toBe(44100);
+    expect(wav.bitDepth).toBe('16');
+    expect(r!.gainDb).toBe(0);
+    expect(r!.truePeakDbtp).toBeLessThanOrEqual(-1);
+    expect(Math.abs(wav.channels[0]!.length - 4 * 44100)).toBeLessThanOrEqual(1);
+  });
+
+  it('refuses a silent mix with a clear message', () => {
+    const z = new Float32Array(48000);
+    expect(() => exportForDestinations({ sampleRate: 48000, channels: [z, z] }, ['spotify'], dir, 'quiet')).toThrow(/silent/);
+  });
+});
+
+describe('gainAndLimit', () => {
+  it('keeps timing (latency removed) and holds the ceiling', () => {
+    const [l, r] = synthMix(2, 48000, 0.05);
+    const out = gainAndLimit([l!, r!], 48000, 0, -1);
+    for (let i = 0; i < 2000; i++) expect(out[0]![i]).toBe(l![i]);
+    const loud = gainAndLimit([l!, r!], 48000, 30, -1);
+    expect(measureProgramme(loud, 48000).truePeakDbtp).toBeLessThanOrEqual(-1);
+  });
+});
