@@ -103,7 +103,7 @@ function addEq(b: Builder, base: string, bands: number): void {
     b.enum(`${p}/type`, EQ_TYPES, d.type, `EQ band ${k} shape`);
     b.log(`${p}/freq`, 'Hz', 20, 20000, d.freq, `EQ band ${k} frequency`);
     b.db(`${p}/gain`, -15, 15, 0, `EQ band ${k} gain`);
-    b.log(`${p}/q`, 'ratio', 0.1, 10, d.q, `EQ band ${k} Q (shelves: slope)`);
+    b.log(`${p}/q`, 'ratio', 0.1, 10, d.q, `EQ band ${k} Q (shelves too: 0.707 = slope 1)`);
   }
 }
 
