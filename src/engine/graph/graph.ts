@@ -9,16 +9,15 @@
  *   4. master: fader and mute (smoothed) → master chain → master meters → master outputs.
  * Every param arrives through a ParamBinder by address; the engine turns addresses into indices.
  */
-import { SmoothedGain } from '../dsp/smoother.ts';
 import { LevelMeter } from '../dsp/meter.ts';
 import { dbToGain } from '../../params/taper.ts';
 import type { Session } from '../../params/session.ts';
 import type { ParamBinder } from '../types.ts';
-import { Strip, steady } from './strip.ts';
-import { Send } from './send.ts';
+import { Strip } from './strip.ts';
+import { GainRamp } from './gain-ramp.ts';
+import { Send, SendInput } from './send.ts';
 import { createFx, type FxProcessor } from './fx.ts';
 import { passesSolo, soloActive } from './solo.ts';
-import { addRamped, addScaled } from './mix.ts';
 
 /** The master chain's contract (src/engine/graph/master.ts), as the graph uses it. */
 export interface MasterStage {
@@ -45,17 +44,12 @@ interface MeterSlots {
 
 /** A strip's way onto the master: a smoothed gate that follows the solo rule. */
 class SoloGate {
-  readonly gain: SmoothedGain;
-  passing = true;
+  readonly gain: GainRamp;
   constructor(sampleRate: number) {
-    this.gain = new SmoothedGain(sampleRate);
-    this.gain.setImmediateGain(1);
+    this.gain = new GainRamp(sampleRate);
   }
   update(pass: boolean, snap: boolean): void {
-    if (pass === this.passing && !snap) return;
-    this.passing = pass;
-    if (snap) this.gain.setImmediateGain(pass ? 1 : 0);
-    else this.gain.setTargetGain(pass ? 1 : 0);
+    this.gain.set(pass ? 1 : 0, snap);
   }
 }
 
@@ -70,6 +64,7 @@ interface ChannelNode {
 
 interface BusNode {
   readonly strip: Strip;
+  readonly input: SendInput;
   readonly outputs: readonly number[];
   readonly toMaster: boolean;
   readonly sends: readonly Send[];
@@ -82,6 +77,7 @@ interface BusNode {
 interface FxNode {
   readonly strip: Strip;
   readonly fx: FxProcessor;
+  readonly input: SendInput;
   readonly inL: Float32Array;
   readonly inR: Float32Array;
   readonly meters: MeterSlots;
@@ -106,7 +102,7 @@ export class MixGraph {
   private readonly scratchL: Float32Array;
   private readonly scratchR: Float32Array;
   private readonly ramp: Float32Array;
-  private readonly masterGain: SmoothedGain;
+  private readonly masterGain: GainRamp;
   private masterFaderDb = 0;
   private masterMuted = false;
   private readonly masterMeter: LevelMeter;
@@ -134,6 +130,7 @@ export class MixGraph {
       strip.bindParams(bind, `/bus/${j + 1}`);
       return {
         strip,
+        input: new SendInput(strip.bufs, maxBlock),
         outputs: spec.output === undefined ? [] : refs(spec.output, width),
         toMaster: spec.master,
         sends: [] as Send[],
@@ -148,11 +145,13 @@ export class MixGraph {
       strip.bindParams(bind, `/fx/${k + 1}`);
       const fx = createFx(spec.type, sr, maxBlock);
       fx.bindParams(bind, `/fx/${k + 1}`);
-      return { strip, fx, inL: new Float32Array(maxBlock), inR: new Float32Array(maxBlock), meters: slots(`/fx/${k + 1}`) };
+      const inL = new Float32Array(maxBlock);
+      const inR = new Float32Array(maxBlock);
+      return { strip, fx, input: new SendInput([inL, inR], maxBlock), inL, inR, meters: slots(`/fx/${k + 1}`) };
     });
     const fxSends = (strip: Strip, base: string): Send[] =>
       this.fxs.map((f, k) => {
-        const s = new Send(sr, strip, [f.inL, f.inR]);
+        const s = new Send(sr, strip, f.input);
         s.bindParams(bind, `${base}/fxsend/${k + 1}`);
         return s;
       });
@@ -163,7 +162,7 @@ export class MixGraph {
       const base = `/ch/${i + 1}`;
       strip.bindParams(bind, base);
       const sends = this.buses.map((b, j) => {
-        const s = new Send(sr, strip, b.strip.bufs);
+        const s = new Send(sr, strip, b.input);
         s.bindParams(bind, `${base}/send/${j + 1}`);
         return s;
       });
@@ -171,8 +170,7 @@ export class MixGraph {
       return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr), meters: slots(base) };
     });
 
-    this.masterGain = new SmoothedGain(sr);
-    this.masterGain.setImmediateGain(1);
+    this.masterGain = new GainRamp(sr);
     bind('/master/fader', (v) => {
       this.masterFaderDb = v;
       this.setMasterGain();
@@ -201,9 +199,7 @@ export class MixGraph {
   }
 
   private setMasterGain(): void {
-    const g = this.masterMuted ? 0 : dbToGain(this.masterFaderDb);
-    if (this.started) this.masterGain.setTargetGain(g);
-    else this.masterGain.setImmediateGain(g);
+    this.masterGain.set(this.masterMuted ? 0 : dbToGain(this.masterFaderDb), !this.started);
   }
 
   /** Re-evaluates the solo rule; snaps on the first block, ramps after. */
@@ -228,11 +224,8 @@ export class MixGraph {
     for (let k = 0; k < outputs.length; k++) outputs[k]!.fill(0, 0, frames);
     this.masterL.fill(0, 0, frames);
     this.masterR.fill(0, 0, frames);
-    for (const b of this.buses) for (const buf of b.strip.bufs) buf.fill(0, 0, frames);
-    for (const f of this.fxs) {
-      f.inL.fill(0, 0, frames);
-      f.inR.fill(0, 0, frames);
-    }
+    for (const b of this.buses) b.input.clear(frames);
+    for (const f of this.fxs) f.input.clear(frames);
 
     for (const ch of this.channels) {
       const { strip } = ch;
@@ -246,6 +239,7 @@ export class MixGraph {
 
     for (const b of this.buses) {
       const { strip } = b;
+      b.input.fold(frames);
       strip.processPre(frames);
       strip.processPost(frames);
       for (const s of b.sends) s.process(frames);
@@ -262,6 +256,7 @@ export class MixGraph {
 
     for (const f of this.fxs) {
       const { strip } = f;
+      f.input.fold(frames);
       f.fx.process(f.inL, f.inR, strip.bufs[0]!, strip.bufs[1]!, frames);
       strip.processPre(frames);
       strip.processPost(frames);
@@ -275,23 +270,26 @@ export class MixGraph {
   /** Pans a strip onto the master through its solo gate. */
   private toMaster(strip: Strip, solo: SoloGate, frames: number): void {
     const g = solo.gain;
-    if (steady(g)) {
-      if (g.current === 0) return;
-      if (g.current === 1) {
+    if (g.left === 0) {
+      if (g.target === 0) return;
+      if (g.target === 1) {
         strip.panTo(this.masterL, this.masterR, frames, true);
         return;
       }
     }
     strip.panTo(this.scratchL, this.scratchR, frames, false);
     g.fill(this.ramp, frames);
-    addRamped(this.scratchL, this.masterL, this.ramp, frames);
-    addRamped(this.scratchR, this.masterR, this.ramp, frames);
+    const { scratchL: xl, scratchR: xr, masterL: ml, masterR: mr, ramp } = this;
+    for (let i = 0; i < frames; i++) {
+      ml[i]! += xl[i]! * ramp[i]!;
+      mr[i]! += xr[i]! * ramp[i]!;
+    }
   }
 
   private processMaster(outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
     const { masterL: l, masterR: r, masterGain: g } = this;
-    if (steady(g)) {
-      const k = g.current;
+    if (g.left === 0) {
+      const k = g.target;
       if (k !== 1) {
         for (let i = 0; i < frames; i++) {
           l[i]! *= k;
@@ -346,11 +344,10 @@ function readInput(inputs: ReadonlyArray<Float32Array>, index: number, out: Floa
 function addOut(outputs: ReadonlyArray<Float32Array>, index: number, src: Float32Array, frames: number): void {
   const out = index >= 0 ? outputs[index] : undefined;
   if (!out) return;
-  addScaled(src, out, 1, out.length < frames ? out.length : frames);
+  const n = out.length < frames ? out.length : frames;
+  for (let i = 0; i < n; i++) out[i]! += src[i]!;
 }
 
 function writeMeters(meters: Float64Array, slots: MeterSlots, strip: Strip): void {
-  if (slots.peak >= 0) meters[slots.peak] = strip.peakDb;
-  if (slots.rms >= 0) meters[slots.rms] = strip.rmsDb;
-  if (slots.gr >= 0) meters[slots.gr] = strip.gainReductionDb;
+  strip.writeMeters(meters, slots.peak, slots.rms, slots.gr);
 }

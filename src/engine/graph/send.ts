@@ -3,21 +3,59 @@
  * feeds both sides of a stereo destination at -3.01 dB (the centre of the pan law), so a channel
  * reaching the master through a subgroup bus has the level it has when panned straight there.
  * A stereo source into a mono destination is summed at half level each side.
+ *
+ * The summing loops live in this file (not imported) so the hot path makes direct calls.
  */
 import { SmoothedGain } from '../dsp/smoother.ts';
 import { dbToGain } from '../../params/taper.ts';
 import type { ParamBinder } from '../types.ts';
-import { addRampedScaled, addScaled, addSumRamped, addSumScaled } from './mix.ts';
-import { steady, type Strip } from './strip.ts';
+import type { Strip } from './strip.ts';
+
+/**
+ * Where sends add up: the destination's sides, plus (for a stereo destination) one mono sum for its
+ * mono sources, spread to both sides once per block by fold() instead of twice per send.
+ */
+export class SendInput {
+  readonly sides: readonly Float32Array[];
+  readonly mono: Float32Array;
+
+  constructor(sides: readonly Float32Array[], maxBlock: number) {
+    this.sides = sides;
+    this.mono = new Float32Array(sides.length === 2 ? maxBlock : 0);
+  }
+
+  /** Audio thread: silence before the sends of a block. */
+  clear(frames: number): void {
+    for (const s of this.sides) s.fill(0, 0, frames);
+    if (this.sides.length === 2) this.mono.fill(0, 0, frames);
+  }
+
+  /** Audio thread: adds the mono sum to both sides at the pan-law centre (-3.01 dB). */
+  fold(frames: number): void {
+    if (this.sides.length !== 2) return;
+    const m = this.mono;
+    const l = this.sides[0]!;
+    const r = this.sides[1]!;
+    const k = Math.SQRT1_2;
+    for (let i = 0; i < frames; i++) {
+      const v = m[i]! * k;
+      l[i]! += v;
+      r[i]! += v;
+    }
+  }
+}
 
 export class Send {
   private readonly level: SmoothedGain;
   private pre = false;
+  /** Level asked for, and frames left until the ramp lands on it (read without boxing). */
+  private target = 0;
+  private rampLeft = 0;
 
   constructor(
     sampleRate: number,
     private readonly from: Strip,
-    private readonly to: readonly Float32Array[],
+    private readonly into: SendInput,
   ) {
     this.level = new SmoothedGain(sampleRate);
     this.level.setImmediateGain(0);
@@ -25,7 +63,18 @@ export class Send {
 
   /** Binds `${prefix}/level` and `${prefix}/pre`. */
   bindParams(bind: ParamBinder, prefix: string): void {
-    bind(`${prefix}/level`, (v) => this.from.setGain(this.level, dbToGain(v)));
+    bind(`${prefix}/level`, (v) => {
+      const g = dbToGain(v);
+      if (g === this.target) return;
+      this.target = g;
+      if (this.from.snap) {
+        this.level.setImmediateGain(g);
+        this.rampLeft = 0;
+      } else {
+        this.level.setTargetGain(g);
+        this.rampLeft = this.level.rampSamples;
+      }
+    });
     bind(`${prefix}/pre`, (v) => {
       this.pre = v !== 0;
     });
@@ -33,28 +82,44 @@ export class Send {
 
   /** Audio thread: adds this send into its destination. Call after the source's processPost(). */
   process(frames: number): void {
-    const g = this.level;
-    if (steady(g)) {
-      const k = g.current;
-      if (k === 0) return;
-      this.mix(k, undefined, frames);
-    } else {
-      g.fill(this.from.ramp, frames);
-      this.mix(1, this.from.ramp, frames);
-    }
+    if (this.rampLeft > 0) {
+      const ramp = this.from.ramp;
+      this.level.fill(ramp, frames);
+      this.rampLeft = this.rampLeft > frames ? this.rampLeft - frames : 0;
+      this.mix(1, ramp, frames);
+    } else if (this.target !== 0) this.mix(this.target, null, frames);
   }
 
-  private mix(k: number, ramp: Float32Array | undefined, frames: number): void {
+  private mix(k: number, ramp: Float32Array | null, frames: number): void {
     const src = this.pre ? this.from.bufs : this.from.post;
-    const to = this.to;
-    if (src.length === to.length || src.length === 1) {
-      const side = src.length < to.length ? Math.SQRT1_2 : 1;
-      for (let c = 0; c < to.length; c++) {
-        const s = src[src.length === 1 ? 0 : c]!;
-        if (ramp) addRampedScaled(s, to[c]!, ramp, side, frames);
-        else addScaled(s, to[c]!, k * side, frames);
-      }
-    } else if (ramp) addSumRamped(src[0]!, src[1]!, to[0]!, ramp, 0.5, frames);
-    else addSumScaled(src[0]!, src[1]!, to[0]!, 0.5 * k, frames);
+    const to = this.into.sides;
+    if (src.length === 1) addMono(src[0]!, to.length === 1 ? to[0]! : this.into.mono, k, ramp, frames);
+    else if (to.length === 2) addStereo(src[0]!, src[1]!, to[0]!, to[1]!, k, ramp, frames);
+    else addStereoToMono(src[0]!, src[1]!, to[0]!, k * 0.5, ramp, frames);
   }
+}
+
+function addMono(x: Float32Array, d: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+  if (ramp) for (let i = 0; i < frames; i++) d[i]! += x[i]! * ramp[i]! * k;
+  else for (let i = 0; i < frames; i++) d[i]! += x[i]! * k;
+}
+
+function addStereo(xl: Float32Array, xr: Float32Array, dl: Float32Array, dr: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+  if (ramp) {
+    for (let i = 0; i < frames; i++) {
+      const g = ramp[i]! * k;
+      dl[i]! += xl[i]! * g;
+      dr[i]! += xr[i]! * g;
+    }
+  } else {
+    for (let i = 0; i < frames; i++) {
+      dl[i]! += xl[i]! * k;
+      dr[i]! += xr[i]! * k;
+    }
+  }
+}
+
+function addStereoToMono(xl: Float32Array, xr: Float32Array, d: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+  if (ramp) for (let i = 0; i < frames; i++) d[i]! += (xl[i]! + xr[i]!) * ramp[i]! * k;
+  else for (let i = 0; i < frames; i++) d[i]! += (xl[i]! + xr[i]!) * k;
 }

@@ -11,13 +11,12 @@ import { BiquadBank, HighPass, type BiquadType } from '../dsp/biquad.ts';
 import { Gate } from '../dsp/gate.ts';
 import { Compressor } from '../dsp/compressor.ts';
 import { Saturator } from '../dsp/saturation.ts';
-import { SmoothedGain } from '../dsp/smoother.ts';
 import { Panner } from '../dsp/pan.ts';
 import { LevelMeter } from '../dsp/meter.ts';
 import { dbToGain } from '../../params/taper.ts';
 import { EQ_BANDS, EQ_TYPES } from '../../params/registry.ts';
 import type { ParamBinder } from '../types.ts';
-import { copyRamped, copyScaled, mulRamped, mulScalar } from './mix.ts';
+import { GainRamp } from './gain-ramp.ts';
 
 /** Registry EQ shape (by enum index) → biquad type. */
 const EQ_KIND: readonly BiquadType[] = EQ_TYPES;
@@ -32,9 +31,6 @@ interface EqBand {
   active: boolean;
 }
 
-/** True once a smoothed gain has settled, so a block can use one scalar instead of a ramp. */
-export const steady = (g: SmoothedGain): boolean => g.current === g.target;
-
 export class Strip {
   readonly nch: 1 | 2;
   /** Working signal: the graph writes the strip's input here; after processPre() it is pre-fader. */
@@ -46,7 +42,7 @@ export class Strip {
   /** Before the first block, setters snap instead of ramping (no fade-in from defaults). */
   snap = true;
 
-  private readonly trim: SmoothedGain;
+  private readonly trim: GainRamp;
   private trimDb = 0;
   private inverted = false;
   private readonly hpf: HighPass;
@@ -69,10 +65,12 @@ export class Strip {
   private satOn = false;
   private readonly satSet = { driveDb: 6, mixPct: 100 };
   private satDirty = true;
-  private readonly mute: SmoothedGain;
-  readonly fader: SmoothedGain;
+  private readonly mute: GainRamp;
+  private readonly fader: GainRamp;
   private readonly panner: Panner;
   private readonly meter: LevelMeter;
+  /** Peak and RMS (dB) read right after metering, kept in a typed array so no number is boxed. */
+  private readonly levels = new Float64Array(2);
   /** Current soloed flag, read by the graph's solo rule. */
   soloed = false;
   muted = false;
@@ -82,17 +80,14 @@ export class Strip {
     this.bufs = Array.from({ length: nch }, () => new Float32Array(maxBlock));
     this.post = Array.from({ length: nch }, () => new Float32Array(maxBlock));
     this.ramp = new Float32Array(maxBlock);
-    this.trim = new SmoothedGain(sampleRate);
-    this.trim.setImmediateGain(1);
+    this.trim = new GainRamp(sampleRate);
     this.hpf = new HighPass(sampleRate, nch);
     this.gate = new Gate(sampleRate);
     this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
     this.comp = new Compressor(sampleRate);
     this.sats = Array.from({ length: nch }, () => new Saturator(sampleRate));
-    this.mute = new SmoothedGain(sampleRate);
-    this.mute.setImmediateGain(1);
-    this.fader = new SmoothedGain(sampleRate);
-    this.fader.setImmediateGain(1);
+    this.mute = new GainRamp(sampleRate);
+    this.fader = new GainRamp(sampleRate);
     this.panner = new Panner(sampleRate);
     this.panner.setImmediatePan(0);
     this.meter = new LevelMeter(sampleRate);
@@ -153,12 +148,12 @@ export class Strip {
     this.bindSettings(bind, `${base}/sat`, this.satSet, { drive: 'driveDb', mix: 'mixPct' }, () => (this.satDirty = true));
     bind(`${base}/mute`, (v) => {
       this.muted = v !== 0;
-      this.setGain(this.mute, this.muted ? 0 : 1);
+      this.mute.set(this.muted ? 0 : 1, this.snap);
     });
     bind(`${base}/solo`, (v) => {
       this.soloed = v !== 0;
     });
-    bind(`${base}/fader`, (v) => this.setGain(this.fader, dbToGain(v)));
+    bind(`${base}/fader`, (v) => this.fader.set(dbToGain(v), this.snap));
     bind(`${base}/pan`, (v) => {
       if (this.snap) this.panner.setImmediatePan(v);
       else this.panner.setPan(v);
@@ -174,15 +169,9 @@ export class Strip {
     }
   }
 
-  /** Ramps to a gain, or snaps before the first block. */
-  setGain(g: SmoothedGain, gain: number): void {
-    if (this.snap) g.setImmediateGain(gain);
-    else g.setTargetGain(gain);
-  }
-
   private setTrim(): void {
     // Polarity rides on the trim ramp: a flip crosses zero smoothly instead of clicking.
-    this.setGain(this.trim, dbToGain(this.trimDb) * (this.inverted ? -1 : 1));
+    this.trim.set(dbToGain(this.trimDb) * (this.inverted ? -1 : 1), this.snap);
   }
 
   /** Audio thread: recomputes what changed since the last block (at most once per block). */
@@ -232,9 +221,9 @@ export class Strip {
     this.applyGain(this.mute, bufs, frames);
   }
 
-  private applyGain(g: SmoothedGain, bufs: Float32Array[], frames: number): void {
-    if (steady(g)) {
-      const k = g.current;
+  private applyGain(g: GainRamp, bufs: Float32Array[], frames: number): void {
+    if (g.left === 0) {
+      const k = g.target;
       if (k !== 1) for (let c = 0; c < this.nch; c++) mulScalar(bufs[c]!, k, frames);
     } else {
       g.fill(this.ramp, frames);
@@ -245,14 +234,17 @@ export class Strip {
   /** Audio thread: fader into `post`, then the level meter on it. */
   processPost(frames: number): void {
     const { bufs, post, nch } = this;
-    if (steady(this.fader)) {
-      const k = this.fader.current;
+    const g = this.fader;
+    if (g.left === 0) {
+      const k = g.target;
       for (let c = 0; c < nch; c++) copyScaled(bufs[c]!, post[c]!, k, frames);
     } else {
-      this.fader.fill(this.ramp, frames);
+      g.fill(this.ramp, frames);
       for (let c = 0; c < nch; c++) copyRamped(bufs[c]!, post[c]!, this.ramp, frames);
     }
     this.meter.process(post, nch, frames);
+    this.levels[0] = this.meter.peakDb;
+    this.levels[1] = this.meter.rmsDb;
   }
 
   /** Audio thread: pans `post` into a stereo pair, adding or overwriting. */
@@ -261,15 +253,14 @@ export class Strip {
     else this.panner.processStereo(this.post[0]!, this.post[1]!, outL, outR, frames, add);
   }
 
-  get peakDb(): number {
-    return this.meter.peakDb;
-  }
-  get rmsDb(): number {
-    return this.meter.rmsDb;
-  }
-  /** Gate and compressor reduction together (dB, ≥ 0). */
-  get gainReductionDb(): number {
-    return (this.gateOn ? this.gate.gainReductionDb : 0) + (this.compOn ? this.comp.gainReductionDb : 0);
+  /**
+   * Audio thread: writes peak, RMS and gain reduction (gate + compressor, dB ≥ 0) at the given meter
+   * indices (-1: skip). Written here rather than returned through getters so no number is boxed.
+   */
+  writeMeters(meters: Float64Array, peak: number, rms: number, gr: number): void {
+    if (peak >= 0) meters[peak] = this.levels[0]!;
+    if (rms >= 0) meters[rms] = this.levels[1]!;
+    if (gr >= 0) meters[gr] = (this.gateOn ? this.gate.gainReductionDb : 0) + (this.compOn ? this.comp.gainReductionDb : 0);
   }
 
   /** Clears every filter and envelope state (offline renders start from silence). */
@@ -280,4 +271,20 @@ export class Strip {
     this.comp.reset();
     this.meter.reset();
   }
+}
+
+function mulScalar(buf: Float32Array, k: number, frames: number): void {
+  for (let i = 0; i < frames; i++) buf[i]! *= k;
+}
+
+function mulRamped(buf: Float32Array, gains: Float32Array, frames: number): void {
+  for (let i = 0; i < frames; i++) buf[i]! *= gains[i]!;
+}
+
+function copyScaled(src: Float32Array, out: Float32Array, k: number, frames: number): void {
+  for (let i = 0; i < frames; i++) out[i] = src[i]! * k;
+}
+
+function copyRamped(src: Float32Array, out: Float32Array, gains: Float32Array, frames: number): void {
+  for (let i = 0; i < frames; i++) out[i] = src[i]! * gains[i]!;
 }

@@ -1,0 +1,145 @@
+/**
+ * Engine benchmark: real-time factor and share of one core for 8, 32, 64 and 128 mono channels, each
+ * with its whole strip in (trim, polarity, HPF, gate, 4 active EQ bands, compressor, saturation,
+ * fader, pan), 4 sends to aux buses and 2 to fx returns; 4 aux buses (full strips too), a reverb and a
+ * delay, and the master chain, at 48 kHz with 128-frame blocks. Then heap growth per block after
+ * warm-up, with garbage collections counted (should be ~0 bytes and no GC).
+ *
+ *   npx tsx scripts/bench/engine.ts [channels...]
+ *
+ * It re-runs itself under `node --expose-gc` when started without it.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { parseSession } from '../../src/params/session.ts';
+import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
+import { createEngine } from '../../src/engine/index.ts';
+import type { Engine } from '../../src/engine/types.ts';
+
+const SR = 48000;
+const BLOCK = 128;
+const gc = (globalThis as { gc?: () => void }).gc;
+
+if (!gc) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+} else {
+  run(gc);
+}
+
+function sessionYaml(channels: number): string {
+  return [
+    `channels: ${channels}`,
+    'buses:',
+    '  - { name: Drums, master: true }',
+    '  - { name: Vocals, master: true }',
+    '  - { name: Mon 1, stereo: false, output: 3 }',
+    '  - { name: Mon 2, stereo: false, output: 4 }',
+    'fx:',
+    '  - { name: Verb, type: reverb }',
+    '  - { name: Echo, type: delay }',
+    'master: { output: [1, 2] }',
+  ].join('\n');
+}
+
+/** Everything in: every stage of every strip active, every send open, the master chain working. */
+function fullParams(channels: number): Record<string, ParamValue> {
+  const p: Record<string, ParamValue> = {};
+  const strip = (base: string, i: number): void => {
+    Object.assign(p, {
+      [`${base}/trim`]: 3,
+      [`${base}/polarity`]: i % 2 === 1,
+      [`${base}/hpf/on`]: true,
+      [`${base}/hpf/freq`]: 60,
+      [`${base}/hpf/slope`]: '24db',
+      [`${base}/gate/on`]: true,
+      [`${base}/gate/threshold`]: -45,
+      [`${base}/eq/on`]: true,
+      [`${base}/eq/1/gain`]: 2,
+      [`${base}/eq/2/gain`]: -3,
+      [`${base}/eq/3/gain`]: 4,
+      [`${base}/eq/4/gain`]: 1.5,
+      [`${base}/comp/on`]: true,
+      [`${base}/comp/threshold`]: -24,
+      [`${base}/sat/on`]: true,
+      [`${base}/fader`]: -12,
+      [`${base}/pan`]: ((i % 9) - 4) / 4,
+    });
+  };
+  for (let i = 1; i <= channels; i++) {
+    strip(`/ch/${i}`, i);
+    for (let b = 1; b <= 4; b++) Object.assign(p, { [`/ch/${i}/send/${b}/level`]: -10, [`/ch/${i}/send/${b}/pre`]: b > 2 });
+    for (let k = 1; k <= 2; k++) p[`/ch/${i}/fxsend/${k}/level`] = -15;
+  }
+  for (let b = 1; b <= 4; b++) strip(`/bus/${b}`, b);
+  for (let k = 1; k <= 2; k++) p[`/fx/${k}/fader`] = -6;
+  Object.assign(p, { '/master/comp/on': true, '/master/eq/1/gain': 1, '/master/eq/tilt': 1, '/master/width': 120, '/master/drive': 2, '/master/limiter/on': true });
+  return p;
+}
+
+function build(channels: number): { engine: Engine; inputs: Float32Array[]; outputs: Float32Array[] } {
+  const session = parseSession(sessionYaml(channels), '<bench>');
+  const registry = ParamRegistry.fromSession(session);
+  const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK });
+  for (const [address, value] of Object.entries(fullParams(channels))) {
+    const def = registry.get(address);
+    if (def) engine.setParam(def.index, toEngineValue(def, value));
+  }
+  // Decaying noise bursts over a tone: gates open and close, compressors work.
+  const inputs = Array.from({ length: engine.inputChannels }, (_, k) => {
+    const buf = new Float32Array(BLOCK);
+    for (let i = 0; i < BLOCK; i++) buf[i] = 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * (Math.random() * 2 - 1);
+    return buf;
+  });
+  const outputs = Array.from({ length: engine.outputChannels }, () => new Float32Array(BLOCK));
+  return { engine, inputs, outputs };
+}
+
+function measure(channels: number, seconds: number) {
+  const { engine, inputs, outputs } = build(channels);
+  const blocks = Math.round((seconds * SR) / BLOCK);
+  const quiet = inputs.map(() => new Float32Array(BLOCK));
+  // Every 50th block of silence lets gates close and reopen.
+  const step = (b: number): void => engine.process(b % 50 < 40 ? inputs : quiet, outputs, BLOCK);
+  for (let b = 0; b < Math.round((2 * SR) / BLOCK); b++) step(b);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let b = 0; b < blocks; b++) step(b);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const audioMs = (blocks * BLOCK * 1000) / SR;
+  return { channels, rtf: audioMs / wallMs, corePct: (100 * cpuMs) / audioMs, usPerBlock: (1000 * wallMs) / blocks, engine, step };
+}
+
+function allocation(step: (b: number) => void, gcNow: () => void, blocks: number): { bytesPerBlock: number; gcs: number } {
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  });
+  gcNow();
+  obs.observe({ entryTypes: ['gc'] });
+  const h0 = process.memoryUsage().heapUsed;
+  for (let b = 0; b < blocks; b++) step(b);
+  const h1 = process.memoryUsage().heapUsed;
+  obs.disconnect();
+  return { bytesPerBlock: (h1 - h0) / blocks, gcs };
+}
+
+function run(gcNow: () => void): void {
+  const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const list = counts.length ? counts : [8, 32, 64, 128];
+  console.log(`engine: ${BLOCK}-frame blocks at ${SR} Hz; full strips, 4 aux buses, 2 fx, master chain`);
+  console.log('channels  x real time  % of one core  µs/block  heap growth/block  GCs during 5000 blocks');
+  let best = 0;
+  for (const n of list) {
+    const m = measure(n, n >= 64 ? 5 : 10);
+    const a = allocation(m.step, gcNow, 5000);
+    if (m.corePct < 50) best = Math.max(best, n);
+    console.log(
+      `${String(n).padStart(8)}  ${m.rtf.toFixed(1).padStart(11)}  ${m.corePct.toFixed(1).padStart(13)}  ${m.usPerBlock.toFixed(0).padStart(8)}  ${a.bytesPerBlock.toFixed(1).padStart(15)} B  ${String(a.gcs).padStart(6)}`,
+    );
+  }
+  console.log(best ? `largest channel count under 50 % of one core: ${best}` : 'no channel count measured ran under 50 % of one core');
+}
