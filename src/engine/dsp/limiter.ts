@@ -133,6 +133,15 @@ export class TruePeakLimiter {
     return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
+  /** Passes audio through (still delayed by latencyFrames, so switching keeps time); detection keeps running. */
+  bypass = false;
+
+  /** Writes gainReductionDb to out[at] without boxing a double. */
+  writeGainReduction(out: Float64Array, at: number): void {
+    const g = this.st[MIN_GAIN]!;
+    out[at] = g < 1 ? -20 * Math.log10(g) : 0;
+  }
+
   /** Gain being applied to the newest output sample (linear). */
   get currentGain(): number {
     return this.st[LAST_GAIN]!;
@@ -225,7 +234,7 @@ export class TruePeakLimiter {
         for (let j = 0; j < A; j++) s += avg[j]!;
         avgSum = s;
       }
-      g = avgSum / A;
+      g = this.bypass ? 1 : avgSum / A;
       if (g > 1) g = 1;
       if (g < minGain) minGain = g;
       const wpos = this.delayPos;

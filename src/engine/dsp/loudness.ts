@@ -224,6 +224,24 @@ export class LoudnessMeter {
     return this.shortTerms.range(20);
   }
 
+  /**
+   * Writes momentary and short-term loudness (LUFS) to out[at], out[at + 1]: for per-block readers on
+   * the audio thread (a double returned from a getter that is not inlined is boxed on the heap).
+   */
+  writeLevels(out: Float64Array, at: number): void {
+    const v = this.v;
+    const m = v[SUM_M]! / this.windowM;
+    const s = v[SUM_S]! / this.windowS;
+    out[at] = m > 0 ? -0.691 + 10 * Math.log10(m) : -Infinity;
+    out[at + 1] = s > 0 ? -0.691 + 10 * Math.log10(s) : -Infinity;
+  }
+
+  /** Writes integrated loudness and LRA to out[at], out[at + 1] (walks the histograms: ~10 Hz is plenty). */
+  writeGated(out: Float64Array, at: number): void {
+    out[at] = this.blocks.gatedLoudness(10);
+    out[at + 1] = this.shortTerms.range(20);
+  }
+
   /** Seconds of audio measured since reset. */
   get seconds(): number {
     return this.v[SAMPLES]! / this.sampleRate;

@@ -135,6 +135,13 @@ export class TruePeakMeter {
     return toDbtp(this.truePeak);
   }
 
+  /** Writes the true peak (dBTP) to out[at], without boxing a double (see LoudnessMeter.writeLevels). */
+  writeDbtp(out: Float64Array, at: number): void {
+    let m = 0;
+    for (let c = 0; c < this.channels; c++) if (this.peaks[c]! > m) m = this.peaks[c]!;
+    out[at] = m > 0 ? 20 * Math.log10(m) : -Infinity;
+  }
+
   channelPeakDbtp(channel: number): number {
     return toDbtp(this.peaks[channel] ?? 0);
   }

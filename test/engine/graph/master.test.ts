@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { MasterChain, RIDE_DB_PER_S } from '../../../src/engine/graph/master.ts';
+import { measureTruePeak } from '../../../src/engine/dsp/truepeak.ts';
+import { ParamRegistry, toEngineValue } from '../../../src/params/registry.ts';
+import { defaultSession } from '../../../src/params/session.ts';
+import { heapGrowth, noise, sine } from '../dsp/helpers.ts';
+import { toneSegments } from '../dsp/ebu-signals.ts';
+
+const FS = 48000;
+const BLOCK = 128;
+const registry = ParamRegistry.fromSession(defaultSession());
+
+interface Rig {
+  chain: MasterChain;
+  set: (address: string, value: number | boolean | string) => void;
+  meters: Float64Array;
+  meter: (name: string) => number;
+  bound: Set<string>;
+}
+
+/** A chain bound like the graph binds it: registry defaults applied, meters at their registry indices. */
+function rig(): Rig {
+  const chain = new MasterChain(FS, BLOCK);
+  const setters = new Map<string, (v: number) => void>();
+  chain.bindParams((address, apply) => {
+    const def = registry.get(address);
+    if (!def) throw new Error(`bound an address the registry does not have: ${address}`);
+    if (setters.has(address)) throw new Error(`bound twice: ${address}`);
+    setters.set(address, apply);
+    apply(toEngineValue(def, def.default));
+  });
+  const meters = new Float64Array(registry.defs.length).fill(NaN);
+  chain.bindMeters((a) => registry.get(a)?.index ?? -1);
+  const set = (address: string, value: number | boolean | string): void => {
+    const def = registry.get(address)!;
+    setters.get(address)!(toEngineValue(def, value));
+  };
+  return { chain, set, meters, meter: (name) => meters[registry.get(`/master/meter/${name}`)!.index]!, bound: new Set(setters.keys()) };
+}
+
+/** Runs the chain over whole channels in blocks, writing meters after each block; `each` sees every block. */
+function run(r: Rig, l: Float32Array, rr: Float32Array, each?: (tEnd: number) => void): void {
+  for (let at = 0; at < l.length; at += BLOCK) {
+    const n = Math.min(BLOCK, l.length - at);
+    r.chain.process(l.subarray(at, at + n), rr.subarray(at, at + n), n);
+    r.chain.writeMeters(r.meters);
+    each?.((at + n) / FS);
+  }
+}
+
+describe('MasterChain', () => {
+  it('binds every writable /master param except fader and mute, and only registry addresses', () => {
+    const r = rig();
+    const expected = registry.defs.filter((d) => d.address.startsWith('/master/') && !d.readOnly && d.address !== '/master/fader' && d.address !== '/master/mute');
+    expect([...r.bound].sort()).toEqual(expected.map((d) => d.address).sort());
+  });
+
+  it('with the defaults a programme under the ceiling passes unchanged, delayed by latencyFrames', () => {
+    const r = rig();
+    const x = sine(440, FS, FS / 2, 0.3);
+    const l = Float32Array.from(x), rr = Float32Array.from(x);
+    run(r, l, rr);
+    const d = r.chain.latencyFrames;
+    expect(d).toBeGreaterThan(0);
+    for (let i = d + 1000; i < x.length; i++) expect(Math.abs(l[i]! - x[i - d]!)).toBeLessThan(1e-6);
+  });
+
+  it('meters M, S, I, LRA and true peak of the output (EBU -23 tone)', () => {
+    const r = rig();
+    const x = toneSegments([[10, -23]]);
+    run(r, Float32Array.from(x), Float32Array.from(x));
+    expect(Math.abs(r.meter('momentary') + 23)).toBeLessThan(0.1);
+    expect(Math.abs(r.meter('shortterm') + 23)).toBeLessThan(0.1);
+    expect(Math.abs(r.meter('integrated') + 23)).toBeLessThan(0.1);
+    expect(r.meter('lra')).toBeLessThan(0.1);
+    expect(Math.abs(r.meter('truepeak') + 23)).toBeLessThan(0.1);
+    expect(r.meter('autogain')).toBe(0);
+    expect(r.meter('gr')).toBe(0);
+    r.chain.resetLoudness();
+    r.chain.writeMeters(r.meters);
+    expect(r.meter('integrated')).toBe(-Infinity);
+    expect(r.meter('truepeak')).toBe(-Infinity);
+  });
+
+  it('the limiter holds its ceiling on material 12 dB too hot, and reports the reduction', () => {
+    const r = rig();
+    r.set('/master/limiter/ceiling', -2);
+    const l = noise(FS, 2, 1), rr = noise(FS, 2, 2);
+    run(r, l, rr);
+    expect(measureTruePeak([l, rr], FS)).toBeLessThanOrEqual(-2);
+    expect(r.meter('truepeak')).toBeLessThanOrEqual(-2);
+    expect(r.meter('gr')).toBeGreaterThan(3);
+  });
+
+  it('limiter off passes overs through, with the same latency', () => {
+    const r = rig();
+    r.set('/master/limiter/on', false);
+    const x = sine(440, FS, FS / 4, 1.5);
+    const l = Float32Array.from(x), rr = Float32Array.from(x);
+    run(r, l, rr);
+    const d = r.chain.latencyFrames;
+    for (let i = d + 1000; i < x.length; i++) expect(Math.abs(l[i]! - x[i - d]!)).toBeLessThan(1e-6);
+  });
+
+  it('loudness auto rides toward the target at ≤ 1 dB/s, holds in silence, and glides back when off', () => {
+    const r = rig();
+    r.set('/master/loudness/target', -20);
+    r.set('/master/loudness/auto', true);
+    const x = toneSegments([[16, -30], [4, null]]);
+    const gains: number[] = [];
+    run(r, Float32Array.from(x), Float32Array.from(x), () => gains.push(r.meter('autogain')));
+    const perBlockMax = (RIDE_DB_PER_S * BLOCK) / FS + 1e-9;
+    for (let i = 1; i < gains.length; i++) expect(Math.abs(gains[i]! - gains[i - 1]!)).toBeLessThanOrEqual(perBlockMax);
+    const at = (t: number): number => gains[Math.floor((t * FS) / BLOCK) - 1]!;
+    expect(at(5)).toBeCloseTo(5, 1);
+    expect(at(14)).toBeGreaterThan(9.9);
+    expect(at(14)).toBeLessThan(10.05);
+    // Four seconds of silence: the gain stays where the music left it.
+    expect(Math.abs(at(20) - at(16))).toBeLessThan(0.1);
+    r.set('/master/loudness/auto', false);
+    const z = new Float32Array(2 * FS);
+    run(r, z, Float32Array.from(z));
+    expect(r.meter('autogain')).toBeCloseTo(at(20) - 2, 1);
+  });
+
+  it('the output integrated loudness lands on the target with auto on', () => {
+    const r = rig();
+    r.set('/master/loudness/target', -18);
+    r.set('/master/loudness/auto', true);
+    const x = toneSegments([[12, -24]]);
+    run(r, Float32Array.from(x), Float32Array.from(x));
+    r.chain.resetLoudness();
+    const y = toneSegments([[6, -24]]);
+    run(r, Float32Array.from(y), Float32Array.from(y));
+    expect(Math.abs(r.meter('shortterm') + 18)).toBeLessThan(0.2);
+  });
+
+  it('width 0 makes the output mono; EQ and tilt shape it', () => {
+    const r = rig();
+    r.set('/master/width', 0);
+    const l = sine(440, FS, FS / 4, 0.2), rr = sine(660, FS, FS / 4, 0.2);
+    run(r, l, rr);
+    for (let i = 2000; i < l.length; i++) expect(l[i]).toBeCloseTo(rr[i]!, 6);
+
+    const e = rig();
+    e.set('/master/eq/2/freq', 1000);
+    e.set('/master/eq/2/gain', 6);
+    const a = sine(1000, FS, FS / 2, 0.1);
+    const b = Float32Array.from(a);
+    run(e, a, b);
+    expect(measureTruePeak([a.subarray(FS / 4)], FS) - 20 * Math.log10(0.1)).toBeCloseTo(6, 1);
+  });
+
+  it('dither on requantizes the output to 16 bits', () => {
+    const r = rig();
+    r.set('/master/dither/on', true);
+    r.set('/master/dither/bits', '16');
+    const l = sine(440, FS, 4800, 0.3), rr = sine(440, FS, 4800, 0.3);
+    run(r, l, rr);
+    for (const v of l) expect(Number.isInteger(v * 32768)).toBe(true);
+  });
+
+  it('drive and exciter add harmonics only when turned up', () => {
+    const r = rig();
+    r.set('/master/drive', 6);
+    r.set('/master/exciter', 50);
+    const x = sine(3000, FS, FS / 4, 0.25);
+    const l = Float32Array.from(x), rr = Float32Array.from(x);
+    run(r, l, rr);
+    let diff = 0;
+    const d = r.chain.latencyFrames;
+    for (let i = d + 2000; i < x.length; i++) diff = Math.max(diff, Math.abs(l[i]! - x[i - d]!));
+    expect(diff).toBeGreaterThan(0.001);
+  });
+
+  it('does not allocate in process() and writeMeters()', () => {
+    const r = rig();
+    r.set('/master/comp/on', true);
+    r.set('/master/loudness/auto', true);
+    r.set('/master/dither/on', true);
+    r.set('/master/eq/1/gain', 3);
+    r.set('/master/width', 140);
+    r.set('/master/exciter', 20);
+    r.set('/master/drive', 3);
+    const l = noise(BLOCK, 0.5, 5), rr = noise(BLOCK, 0.5, 6);
+    heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 4000);
+    expect(heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 8000)).toBeLessThan(64 * 1024);
+  });
+});
