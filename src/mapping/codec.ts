@@ -137,6 +137,13 @@ export interface Outgoing {
   readonly key: string;
   readonly msg: SurfaceMessage;
   readonly except?: string;
+  /**
+   * Skip it when the output already shows exactly this (LEDs, rings, meters, text: outputs the
+   * device cannot change itself). Never for motor faders and knobs, which the hand moves.
+   */
+  readonly dedupe?: boolean;
+  /** A resync: sent even if identical to what was last sent. */
+  readonly force?: boolean;
 }
 
 const midi = (...bytes: number[]): SurfaceMessage => ({ kind: 'midi', data: Uint8Array.from(bytes) });
@@ -152,6 +159,9 @@ export function lcdMessage(header: readonly number[], offset: number, width: num
   }
   return midi(0xf0, ...header, offset, ...cells, 0xf7);
 }
+
+/** Whether an output only displays (the device cannot move it), so identical resends can be skipped. */
+export const displayOnly = (out: FeedbackOut): boolean => out.kind === 'ring' || out.kind === 'meter' || out.kind === 'lcd' || (out.kind === 'source' && out.source.kind === 'note');
 
 /** The key of an output, independent of its value (`pb:0`, `c:0:48`, `lcd:7`...). */
 export function outputKey(out: FeedbackOut): string {

@@ -54,6 +54,8 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
     badInput: new RateLimitedLog(log, `surface ${opts.id}: input the mapping could not apply`),
   };
 
+  // Before any feedback pipeline subscribes, so a resync is never deduplicated against stale state.
+  root.add(resync$.subscribe(() => sink.forget()));
   const links: ControlLink[] = [];
   for (const inst of mapping.bindings) {
     const target = new TargetResolver(inst, rt);

@@ -239,7 +239,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
       checkTransport([...p, 'meter'], 'midi');
       const strip = int([...p, 'meter', 'strip'], f.meter.strip, env, 0, 15);
       const ch = int([...p, 'meter', 'channel'], f.meter.channel, env, 1, 16, 1);
-      return strip === undefined || ch === undefined ? undefined : { kind: 'meter', channel: ch - 1, strip, floorDb: f.meter.floorDb ?? -60 };
+      return strip === undefined || ch === undefined ? undefined : { kind: 'meter', channel: ch - 1, strip, floorDb: f.meter.floorDb ?? -60, ...(f.meter.refreshMs ? { refreshMs: f.meter.refreshMs } : {}) };
     }
     if (f.lcd) return lcd([...p, 'lcd'], f.lcd, env);
     if (f.led) {

@@ -3,9 +3,9 @@
  * value) → touch suppression → origin suppression → the glue run backwards → the exact messages of
  * each feedback output → the surface's coalescing sink.
  */
-import { EMPTY, Subscription, filter, map, of, startWith, switchMap, type Observable } from 'rxjs';
+import { EMPTY, Subscription, filter, interval, map, merge, of, startWith, switchMap, tap, type Observable } from 'rxjs';
 import type { ParamValue } from '../params/registry.ts';
-import { encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
+import { displayOnly, encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
 import type { ControlLink } from './control.ts';
 import { suppressWhileTouched } from './operators/touch-suppress.ts';
 import type { Runtime, TargetResolver } from './runtime.ts';
@@ -23,9 +23,13 @@ const BLANK: FeedbackValue = { norm: 0, value: undefined, def: undefined, blank:
 export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: TargetResolver, link: ControlLink): Subscription {
   if (inst.feedback.length === 0) return Subscription.EMPTY;
   const keys = inst.feedback.map(outputKey);
+  const dedupe = inst.feedback.map(displayOnly);
 
+  /** The latest update of the current target (what a refresh resends). */
+  let last: Update | undefined;
   const updates$: Observable<Update> = rt.resync$.pipe(
     switchMap((): Observable<Update> => {
+      last = undefined;
       const r = target.get();
       if (!r.active) return EMPTY;
       if (r.kind === 'param') {
@@ -56,7 +60,18 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
     }),
   );
 
-  const touched$ = inst.touch ? updates$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : updates$;
+  // Meters that the device lets fall unless refreshed get their last level again periodically.
+  const refreshMs = Math.min(...inst.feedback.map((f) => (f.kind === 'meter' && f.refreshMs ? f.refreshMs : Infinity)));
+  const refreshed$ = Number.isFinite(refreshMs)
+    ? merge(
+        updates$.pipe(tap((u) => (last = u))),
+        interval(refreshMs, rt.scheduler).pipe(
+          filter(() => last !== undefined),
+          map(() => ({ ...last!, force: true })),
+        ),
+      )
+    : updates$;
+  const touched$ = inst.touch ? refreshed$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : refreshed$;
   return touched$.subscribe((u) => {
     let except: string | undefined;
     if (!u.force) {
@@ -65,13 +80,13 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
       if (!inst.echo) {
         if (own) return;
         if (ownPeer) except = u.origin.slice(rt.origin.length + 1);
-      } else if ((own || ownPeer) && link.lastAbsolute && Object.is(link.lastAbsolute.value, u.fb.value)) {
+      } else if (own && link.lastAbsolute && Object.is(link.lastAbsolute.value, u.fb.value)) {
         // The control is already where this value puts it; re-quantizing it would make it jitter.
         return;
       }
     }
     for (let k = 0; k < inst.feedback.length; k++) {
-      rt.sink.send({ key: keys[k]!, msg: encodeFeedback(inst.feedback[k]!, u.fb), ...(except !== undefined ? { except } : {}) });
+      rt.sink.send({ key: keys[k]!, msg: encodeFeedback(inst.feedback[k]!, u.fb), dedupe: dedupe[k]!, force: u.force, ...(except !== undefined ? { except } : {}) });
     }
   });
 }

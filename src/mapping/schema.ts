@@ -92,7 +92,15 @@ export const FeedbackOutSchema = z
     /** MCU V-Pot LED ring: CC `cc`, value mode<<4 | position. */
     ring: z.strictObject({ cc: Num, channel: Num.optional(), mode: z.enum(RING_MODES).optional(), center: z.boolean().optional() }).optional(),
     /** MCU meter: channel pressure (strip<<4)|level, level 0..12 over floorDb..0 dB. */
-    meter: z.strictObject({ strip: Num, floorDb: z.number().max(-1).optional(), channel: Num.optional() }).optional(),
+    meter: z
+      .strictObject({
+        strip: Num,
+        floorDb: z.number().max(-1).optional(),
+        channel: Num.optional(),
+        /** Resend the level this often: an MCU lets a meter fall about one step per 300 ms unless refreshed. */
+        refreshMs: z.number().int().min(20).max(10_000).optional(),
+      })
+      .optional(),
     /** Scribble strip text: SysEx header + offset + ASCII + F7. */
     lcd: z
       .strictObject({

@@ -5,7 +5,7 @@
  * overlay expires.
  */
 import { Subject, Subscription, type SchedulerLike } from 'rxjs';
-import type { SurfaceTransport } from '../surfaces/types.ts';
+import type { SurfaceMessage, SurfaceTransport } from '../surfaces/types.ts';
 import type { Outgoing } from './codec.ts';
 import { coalesceByKey } from './operators/coalesce.ts';
 
@@ -52,9 +52,16 @@ export class FeedbackSink {
       if (this.overlays.has(o.key)) this.transport.send(o.msg);
       return;
     }
+    const last = this.lastSent.get(o.key);
+    if (o.dedupe && !o.force && last && sameMessage(last.msg, o.msg) && last.except === o.except) return;
     this.lastSent.set(o.key, o);
     if (this.overlays.has(o.key)) return;
     this.transport.send(o.msg, o.except !== undefined ? { except: o.except } : undefined);
+  }
+
+  /** Forgets what each output shows (a resync follows: the device may have been reset). */
+  forget(): void {
+    this.lastSent.clear();
   }
 
   dispose(): void {
@@ -63,4 +70,14 @@ export class FeedbackSink {
     this.overlays.clear();
     this.lastSent.clear();
   }
+}
+
+function sameMessage(a: SurfaceMessage, b: SurfaceMessage): boolean {
+  if (a.kind === 'midi' || a.kind === 'frame') {
+    if (b.kind !== a.kind || a.data.length !== b.data.length) return false;
+    for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+    return true;
+  }
+  if (a.kind === 'line') return b.kind === 'line' && a.text === b.text;
+  return b.kind === 'osc' && a.address === b.address && JSON.stringify(a.args) === JSON.stringify(b.args);
 }

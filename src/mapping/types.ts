@@ -30,7 +30,7 @@ export type Units = 'normalized' | 'value';
 export type FeedbackOut =
   | { readonly kind: 'source'; readonly source: SourceSpec; readonly on?: number; readonly off?: number }
   | { readonly kind: 'ring'; readonly channel: number; readonly cc: number; readonly mode: number; readonly center: boolean }
-  | { readonly kind: 'meter'; readonly channel: number; readonly strip: number; readonly floorDb: number }
+  | { readonly kind: 'meter'; readonly channel: number; readonly strip: number; readonly floorDb: number; readonly refreshMs?: number }
   | { readonly kind: 'lcd'; readonly header: readonly number[]; readonly offset: number; readonly width: number }
   | { readonly kind: 'osc'; readonly address: string; readonly type: 'f' | 'i' | 's' | 'T'; readonly units: Units }
   | { readonly kind: 'line'; readonly format: CompiledTemplate; readonly env: Env };

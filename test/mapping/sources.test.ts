@@ -150,3 +150,57 @@ bindings:
     expect(r.store.get('/ch/1/fader')).toBe(10);
   });
 });
+
+describe('display outputs', () => {
+  it('X32 dialect: zero-padded addresses, inverted on = unmuted, int arguments', () => {
+    const r = rig(`version: 1
+surface: { transport: osc, port: 10023, renew: /xremote }
+bindings:
+  - repeat: { i: 0..1 }
+    source: { osc: "/ch/{i + 1:02}/mix/on", args: i }
+    glue: { invert: true }
+    target: /ch/{i + 1}/mute
+    echo: true
+`);
+    r.flush();
+    r.surface.emit({ kind: 'osc', address: '/ch/02/mix/on', args: [{ type: 'i', value: 0 }], peer: 'a:1' });
+    expect(r.store.get('/ch/2/mute')).toBe(true);
+    expect(r.flush()).toEqual(['/ch/02/mix/on i:0']);
+    r.store.set('/ch/1/mute', true, 'api');
+    expect(r.flush()).toEqual(['/ch/01/mix/on i:0']);
+  });
+
+  it('sends a text or LED output only when what it shows changes', () => {
+    const r = rig(`version: 1
+surface: { transport: midi }
+bindings:
+  - target: /ch/1/pan
+    feedback: [{ lcd: { offset: 0, width: 4 } }, { led: { note: 0x20, on: blink } }]
+`);
+    const text = (t: string) => hex(0xf0, 0, 0, 0x66, 0x14, 0x12, 0, ...t.padEnd(4).split('').map((c) => c.charCodeAt(0)), 0xf7);
+    expect(r.flush()).toEqual([text('<C>'), hex(0x90, 0x20, 0x01)]);
+    r.store.set('/ch/1/pan', 0.501, 'api');
+    r.store.set('/ch/1/pan', 0.502, 'api');
+    r.scheduler.schedule(() => r.store.set('/ch/1/pan', 0.503, 'api'), 100);
+    r.scheduler.schedule(() => r.store.set('/ch/1/pan', -0.2, 'api'), 200);
+    // The LED was already lit at the centre (pan 0 is half of the range): only the text changes, once.
+    expect(r.flush()).toEqual([text('R50'), text('L20'), hex(0x90, 0x20, 0x00)]);
+    r.compiled.resync(); // a resync sends everything again
+    expect(r.flush()).toEqual([text('L20'), hex(0x90, 0x20, 0x00)]);
+  });
+
+  it('refreshes meters the device would let fall', () => {
+    const r = rig(`version: 1
+surface: { transport: midi }
+bindings:
+  - target: /ch/1/meter/peak
+    feedback: { meter: { strip: 0, refreshMs: 250 } }
+`);
+    // The refresh timer never ends by itself: stop it at 900 ms, then run virtual time.
+    r.scheduler.schedule(() => r.compiled.dispose(), 900);
+    r.store.set('/ch/1/meter/peak', -30, 'engine', { internal: true });
+    const sent = r.flush();
+    expect(sent).toEqual([hex(0xd0, 0x00), hex(0xd0, 0x06), hex(0xd0, 0x06), hex(0xd0, 0x06), hex(0xd0, 0x06)]);
+    expect(r.surface.times.map(Math.round)).toEqual([0, 33, 250, 500, 750]);
+  });
+});
