@@ -12,12 +12,13 @@ import { toEngineValue, type ParamRegistry } from '../params/registry.ts';
 import type { ParamStore } from '../params/store.ts';
 import type { Engine, ParamBinder } from './types.ts';
 import { MixGraph, type MasterStage } from './graph/graph.ts';
+import { MasterChain } from './graph/master.ts';
 
 export interface EngineOptions {
   readonly maxBlock?: number;
   /** Overrides the session's audio.sampleRate (offline render runs at the stems' rate). */
   readonly sampleRate?: number;
-  /** The master chain; createEngine builds the standard one when not given. */
+  /** The master chain: the standard MasterChain when not given; null for none (graph tests). */
   readonly master?: MasterStage | null;
 }
 
@@ -43,7 +44,7 @@ export function createEngine(session: Session, registry: ParamRegistry, opts: En
     const def = registry.get(address);
     return def && def.volatile ? def.index : -1;
   };
-  const master = opts.master === null ? undefined : opts.master;
+  const master = opts.master === null ? undefined : (opts.master ?? new MasterChain(sampleRate, maxBlock));
   const graph = new MixGraph(session, { sampleRate, maxBlock, ...(master ? { master } : {}) }, bind, meterIndex);
   const meters = new Float64Array(registry.defs.length);
   for (const def of registry.defs) {

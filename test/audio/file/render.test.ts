@@ -122,7 +122,8 @@ describe('offline render of an 8-stem session', () => {
   });
 
   it('pan moves a stem between the channels', () => {
-    const r = render({ '/ch/5/pan': -1, '/ch/7/pan': 0.5 });
+    // Mono bass off: its crossover leaks a little of a hard-panned 2 kHz tone to the other side.
+    const r = render({ '/ch/5/pan': -1, '/ch/7/pan': 0.5, '/master/monobass': false });
     expect(db(amplitudeAt(r.channels[0], 2000, FROM, TO) / AMP)).toBeCloseTo(0, 1);
     expect(amplitudeAt(r.channels[1], 2000, FROM, TO)).toBeLessThan(1e-5);
     const x = (0.5 + 1) / 2;
