@@ -50,7 +50,10 @@ export class IssueList {
 
   /** Adds a zod failure found under `prefix`, with "did you mean" hints for misspelt keys. */
   zod(error: z.ZodError, prefix: ReadonlyArray<PropertyKey>): void {
+    // "a source needs one of ..." says nothing more than "unknown key 'not' (did you mean 'note'?)".
+    const misspelt = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('.')));
     for (const iss of error.issues) {
+      if (iss.code === 'custom' && misspelt.has(iss.path.join('.'))) continue;
       const path = [...prefix, ...(iss.path as PropertyKey[])];
       if (iss.code === 'unrecognized_keys') {
         for (const k of iss.keys) {
