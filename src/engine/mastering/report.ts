@@ -79,7 +79,8 @@ export function jsonFigures<T extends object>(r: T): T {
   return out as T;
 }
 
-const f1 = (v: number | null): string => (v === null ? '-' : Number.isFinite(v) ? v.toFixed(1) : v === -Infinity ? '-inf' : '-');
+// `|| 0` turns −0 (a PLR of −0.001) into 0 so the table never shows "-0.0".
+const f1 = (v: number | null): string => (v === null ? '-' : Number.isFinite(v) ? (Math.round(v * 10) / 10 || 0).toFixed(1) : v === -Infinity ? '-inf' : '-');
 
 function table(head: string[], rows: string[][], rightAligned: Set<number>): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
