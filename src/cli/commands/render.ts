@@ -1,6 +1,10 @@
 /**
  * `faderd render SESSION [-o OUT.wav]`: the session's stems through the live engine, offline.
  * A progress bar on stderr when it is a terminal; `--json` prints a summary on stdout at the end.
+ *
+ * `--for spotify,cd,ebu-r128 -o DIR`: the mix is rendered with the master limiter forced off and
+ * handed to the delivery exporter, which levels, limits, resamples and dithers one file per
+ * destination into DIR and reports each file's loudness against its target.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +16,9 @@ import { ConfigError } from '../../util/source-error.ts';
 import { writeWav } from '../../audio/file/wav.ts';
 import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
 import { UsageError } from '../errors.ts';
+import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
+import { exportForDestinations } from '../../engine/mastering/export.ts';
+import { formatReportTable, jsonFigures } from '../../engine/mastering/report.ts';
 
 interface RenderOpts {
   output?: string;
@@ -21,6 +28,7 @@ interface RenderOpts {
   scene?: string;
   tail?: string;
   block?: string;
+  for?: string;
 }
 
 const BITS = ['16', '24', '32', '32f'] as const;
@@ -67,13 +75,13 @@ function progressBar(stream: NodeJS.WriteStream): ((f: number) => void) | undefi
 
 const round = (x: number, digits = 2): number | string => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x < 0 ? '-inf' : 'inf');
 
-export function summary(file: string, r: RenderResult, bits: Bits): Record<string, unknown> {
+/** The `--json` figures of a render; without a file (a destination export) there is no output or bits. */
+export function summary(file: string | undefined, r: RenderResult, bits: Bits | undefined): Record<string, unknown> {
   return {
-    output: file,
+    ...(file !== undefined ? { output: file, bits } : {}),
     sampleRate: r.sampleRate,
     sessionSampleRate: r.sessionSampleRate,
     sampleRateFrom: 'stems',
-    bits,
     channels: 2,
     stems: r.stems,
     frames: r.frames,
@@ -94,16 +102,26 @@ export function registerRender(program: Command): void {
     .argument('<session>', 'session file whose channels name their stems (file: …)')
     .option('-o, --output <file>', 'output WAV (default: <session name>.wav in the current directory)')
     .option('--json', 'print a JSON summary (peak, duration, time taken) on stdout')
-    .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float)', '24')
+    .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float); destinations set their own', '24')
     .option('--state <file>', 'a faderd state file whose values apply after the session params')
     .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
     .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
+    .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names the directory')
     .action((sessionFile: string, opts: RenderOpts) => {
       if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
       const bits = (opts.bits ?? '24') as Bits;
       const tailMs = intOption('tail', opts.tail, 0, 60_000);
       const blockSize = intOption('block', opts.block, 16, 8192);
+      let dests: Destination[] | undefined;
+      if (opts.for !== undefined) {
+        try {
+          dests = parseDestinations(opts.for);
+        } catch (e) {
+          if (e instanceof DestinationError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       const session = loadSession(sessionFile);
       const layers: ValueLayer[] = [];
       if (opts.state) layers.push(stateLayer(opts.state));
@@ -111,11 +129,27 @@ export function registerRender(program: Command): void {
       const onProgress = opts.json ? undefined : progressBar(process.stderr);
       const result = renderSession(session, {
         layers,
+        // Destinations bring their own limiter at their own ceilings: the mix reaches them unlimited.
+        ...(dests ? { overrides: { '/master/limiter/on': false } } : {}),
         ...(tailMs !== undefined ? { tailMs } : {}),
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
-      const out = path.resolve(opts.output ?? `${path.basename(sessionFile).replace(/\.ya?ml$/i, '')}.wav`);
+      const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
+      if (dests) {
+        const dir = path.resolve(opts.output ?? '.');
+        fs.mkdirSync(dir, { recursive: true });
+        const reports = exportForDestinations({ sampleRate: result.sampleRate, channels: result.channels }, dests, dir, baseName);
+        if (opts.json) {
+          const mix = summary(undefined, result, undefined);
+          process.stdout.write(JSON.stringify({ mix, destinations: reports.map((r) => jsonFigures(r)) }, null, 2) + '\n');
+        } else {
+          for (const w of result.warnings) process.stderr.write(`faderd: ${w}\n`);
+          process.stdout.write(formatReportTable(reports));
+        }
+        return;
+      }
+      const out = path.resolve(opts.output ?? `${baseName}.wav`);
       writeWav(out, result.channels, result.sampleRate, { bitDepth: bits });
       if (opts.json) process.stdout.write(JSON.stringify(summary(out, result, bits), null, 2) + '\n');
       else {

@@ -81,3 +81,29 @@ describe('faderd render', () => {
     expect(u.err).toMatch(/--bits/);
   });
 });
+
+describe('faderd render --for', () => {
+  it('delivers one file per destination at its target, from the unlimited mix', async () => {
+    const out = path.join(dir, 'deliver');
+    const r = await cli(['render', session, '--for', 'spotify,ebu-r128', '-o', out, '--json', '--tail', '0']);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(r.out);
+    expect(s.mix.sampleRate).toBe(SR);
+    expect(s.destinations).toHaveLength(2);
+    const [spotify, ebu] = s.destinations;
+    expect(spotify.integratedLufs).toBeGreaterThan(-14.5);
+    expect(spotify.integratedLufs).toBeLessThan(-13.5);
+    expect(ebu.integratedLufs).toBeGreaterThan(-23.5);
+    expect(ebu.integratedLufs).toBeLessThan(-22.5);
+    for (const d of s.destinations) {
+      expect(d.truePeakDbtp).toBeLessThanOrEqual(-0.99);
+      expect(fs.existsSync(d.file)).toBe(true);
+    }
+  });
+
+  it('refuses an unknown destination before rendering (exit 2)', async () => {
+    const r = await cli(['render', session, '--for', 'spotfy', '-o', path.join(dir, 'x')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/spotfy/);
+  });
+});
