@@ -20,7 +20,7 @@
  * pumping) down to 33 Hz. The detector aims 0.1 dB under the ceiling so that other 4× meters (other
  * interpolation filters) read at or under the ceiling too.
  *
- * Latency: oversampler half-width + SPREAD + attack − 1 samples (2.0 ms at 48 kHz with the defaults).
+ * Latency: oversampler half-width + SPREAD + attack − 1 samples (91 samples, 1.9 ms at 48 kHz).
  *
  * Thread rules: the constructor allocates; configure(), process() and reset() do not and never throw.
  */
