@@ -35,6 +35,8 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       rt.badInput.hit(`${inst.label}: ${(e as Error).message}`);
     }
   };
+  /** Subscribes so that a handler that throws costs one message, not the binding (an error would end it). */
+  const on = <T>(o: Observable<T>, fn: (v: T) => void): Subscription => o.subscribe((v) => write(() => fn(v)));
 
   /** Shows the value on the binding's display cell for a while (value while touched/turned). */
   const display = (): void => {
@@ -49,7 +51,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   if (inst.touch) {
     const decodeTouch = createDecoder(inst.touch, { button: true });
     sub.add(
-      rt.incoming$.subscribe((m) => {
+      on(rt.incoming$, (m) => {
         const e = decodeTouch(m);
         if (e?.kind !== 'press' || e.down === link.touched$.value) return;
         link.touched$.next(e.down);
@@ -105,7 +107,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
     absolute$ = norms$.pipe(map((norm) => ({ e: { kind: 'abs' as const, norm, raw: norm, steps: 1 }, peer: lastPeer })));
   }
   sub.add(
-    absolute$.subscribe(({ e, peer }) => {
+    on(absolute$, ({ e, peer }) => {
       const t = paramTarget();
       if (!t) return;
       const value = target.scale(t.def).toValue(e.norm);
@@ -116,7 +118,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   );
 
   sub.add(
-    of('value').subscribe(({ e, peer }) => {
+    on(of('value'), ({ e, peer }) => {
       const t = paramTarget();
       if (t) write(() => rt.store.set(t.address, e.value, originOf(peer)));
       display();
@@ -142,7 +144,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
     filter((n) => n !== 0),
   );
   sub.add(
-    (g.accel ? ticks$.pipe(accelerate(g.accel, rt.scheduler)) : ticks$).subscribe((ticks) => {
+    on(g.accel ? ticks$.pipe(accelerate(g.accel, rt.scheduler)) : ticks$, (ticks) => {
       const peer = lastPeer;
       const r = target.get();
       if (r.active && r.kind === 'state' && inst.target.kind === 'state') {
@@ -160,7 +162,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   // Buttons.
   let pressedAt = -Infinity;
   sub.add(
-    of('press').subscribe(({ e, peer }) => {
+    on(of('press'), ({ e, peer }) => {
       const origin = originOf(peer);
       const r = target.get();
       if (!r.active) return;

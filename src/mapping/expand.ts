@@ -317,6 +317,10 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     if (g.taper === 'log' && !(lo > 0)) at(['glue', 'taper'], `glue.taper: log needs a range above 0 (this param starts at ${lo}); use glue.range`);
     if (targetDef.type === 'text' && target?.kind === 'param' && target.value === undefined && g.value === undefined) at(['target'], 'target: a text param is written by a trigger with a value');
   }
+  const table = Array.isArray(g.taper) ? g.taper : undefined;
+  if (table?.some((pt, k) => k > 0 && !(pt[0] > table[k - 1]![0] && pt[1] > table[k - 1]![1]))) {
+    at(['glue', 'taper'], 'a taper table needs increasing positions and increasing values, e.g. [[0, -60], [0.5, -10], [1, 10]] (use invert for a falling curve)');
+  }
   if (g.encoder && def.source && !def.source.cc && !def.source.osc) at(['glue', 'encoder'], 'glue.encoder: relative encodings apply to cc (or osc) sources');
   if (!def.source && (def.feedback === undefined || def.feedback === true || def.feedback === false)) at(['feedback'], 'feedback: a binding without a source needs feedback outputs (ring, meter, lcd, led, midi, osc, line)');
   if (def.when !== undefined) expr(['when'], def.when, true);

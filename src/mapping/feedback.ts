@@ -73,6 +73,14 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
     : updates$;
   const touched$ = inst.touch ? refreshed$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : refreshed$;
   return touched$.subscribe((u) => {
+    try {
+      send(u);
+    } catch (e) {
+      rt.badInput.hit(`${inst.label} feedback: ${(e as Error).message}`);
+    }
+  });
+
+  function send(u: Update): void {
     let except: string | undefined;
     if (!u.force) {
       const own = u.origin === rt.origin;
@@ -88,7 +96,7 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
     for (let k = 0; k < inst.feedback.length; k++) {
       rt.sink.send({ key: keys[k]!, msg: encodeFeedback(inst.feedback[k]!, u.fb), dedupe: dedupe[k]!, force: u.force, ...(except !== undefined ? { except } : {}) });
     }
-  });
+  }
 }
 
 function isOn(inst: BindingInstance, rt: Runtime, r: ReturnType<TargetResolver['get']>): boolean {
