@@ -77,6 +77,28 @@ bindings:
     expect(issues[2]!.message).toMatch(/unknown surface state 'bank'/);
   });
 
+  it('refuses glue the target cannot take: a falling taper table, linear over an unbounded fader, log from 0', () => {
+    const issues = issuesOf(`version: 1
+surface: { transport: midi }
+bindings:
+  - source: { cc: 1 }
+    glue: { taper: [[0, 10], [1, -10]] }
+    target: /ch/1/trim
+  - source: { cc: 2 }
+    glue: { taper: linear }
+    target: /ch/1/fader
+  - source: { cc: 3 }
+    glue: { taper: log }
+    target: /ch/1/pan
+`);
+    expect(issues.map((i) => [i.line, i.col])).toEqual([[5, 20], [8, 20], [11, 20]]);
+    expect(issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/increasing positions and increasing values/),
+      expect.stringMatching(/linear needs glue.range/),
+      expect.stringMatching(/log needs a range above 0/),
+    ]);
+  });
+
   it('expands repeats into instances with resolved sources', () => {
     const m = loadMapping(path.join(FIXTURES, 'mcu.yaml'));
     const faders = m.bindings.filter((b) => b.label.includes('(fader)'));
