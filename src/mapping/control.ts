@@ -36,7 +36,8 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
     }
   };
   /** Subscribes so that a handler that throws costs one message, not the binding (an error would end it). */
-  const on = <T>(o: Observable<T>, fn: (v: T) => void): Subscription => o.subscribe((v) => write(() => fn(v)));
+  const on = <T>(o: Observable<T>, fn: (v: T) => void): Subscription =>
+    o.subscribe({ next: (v) => write(() => fn(v)), error: (e: unknown) => rt.badInput.hit(`${inst.label}: control stopped: ${String(e)}`) });
 
   /** Shows the value on the binding's display cell for a while (value while touched/turned). */
   const display = (): void => {

@@ -72,12 +72,16 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
       )
     : updates$;
   const touched$ = inst.touch ? refreshed$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : refreshed$;
-  return touched$.subscribe((u) => {
-    try {
-      send(u);
-    } catch (e) {
-      rt.badInput.hit(`${inst.label} feedback: ${(e as Error).message}`);
-    }
+  return touched$.subscribe({
+    next: (u) => {
+      try {
+        send(u);
+      } catch (e) {
+        rt.badInput.hit(`${inst.label} feedback: ${(e as Error).message}`);
+      }
+    },
+    // An error ends this binding's feedback only; the daemon and the other bindings go on.
+    error: (e: unknown) => rt.badInput.hit(`${inst.label}: feedback stopped: ${String(e)}`),
   });
 
   function send(u: Update): void {
