@@ -1,0 +1,214 @@
+/**
+ * Engine rows of the table: CPU cost of one 48 kHz, 128-frame block for 8/32/64/128 mono channels with
+ * every stage of every strip working (trim, polarity, HPF, gate, 4 EQ bands, compressor, saturation,
+ * fader, pan), 4 sends to aux buses and 2 to fx returns, 4 aux buses with full strips, a reverb and a
+ * delay, and the master chain; the largest channel count under 50 % of one core (found by bisection);
+ * heap growth per block with GCs counted; the master chain's own cost; the default session's cost.
+ *
+ *   npx tsx scripts/bench/engine-cost.ts [--quick]
+ *
+ * Runs itself again under `node --expose-gc` (to measure allocation) when started without it.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { defaultSession, parseSession, type Session } from '../../src/params/session.ts';
+import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
+import { createEngine, type EngineOptions } from '../../src/engine/index.ts';
+import { fmt, sectionMain, progress, type BenchOptions, type Row } from './common.ts';
+
+const SR = 48000;
+const BLOCK = 128;
+const BLOCK_MS = (BLOCK * 1000) / SR;
+
+function fullSession(channels: number): Session {
+  const yaml = [
+    `channels: ${channels}`,
+    'buses:',
+    '  - { name: Drums, master: true }',
+    '  - { name: Vocals, master: true }',
+    '  - { name: Mon 1, stereo: false, output: 3 }',
+    '  - { name: Mon 2, stereo: false, output: 4 }',
+    'fx:',
+    '  - { name: Verb, type: reverb }',
+    '  - { name: Echo, type: delay }',
+    'master: { output: [1, 2] }',
+  ].join('\n');
+  return parseSession(yaml, '<bench>');
+}
+
+const MASTER_FULL: Record<string, ParamValue> = {
+  '/master/comp/on': true,
+  '/master/eq/1/gain': 1,
+  '/master/eq/3/gain': -1,
+  '/master/eq/tilt': 1,
+  '/master/width': 120,
+  '/master/drive': 2,
+  '/master/exciter': 20,
+  '/master/limiter/on': true,
+  '/master/loudness/auto': true,
+  '/master/dither/on': true,
+};
+
+/** Every stage of every strip in, every send open, the whole master chain working. */
+function fullParams(channels: number, buses: number): Record<string, ParamValue> {
+  const p: Record<string, ParamValue> = { ...MASTER_FULL };
+  const strip = (base: string, i: number): void => {
+    Object.assign(p, {
+      [`${base}/trim`]: 3,
+      [`${base}/polarity`]: i % 2 === 1,
+      [`${base}/hpf/on`]: true,
+      [`${base}/hpf/freq`]: 60,
+      [`${base}/hpf/slope`]: '24db',
+      [`${base}/gate/on`]: true,
+      [`${base}/gate/threshold`]: -45,
+      [`${base}/eq/on`]: true,
+      [`${base}/eq/1/gain`]: 2,
+      [`${base}/eq/2/gain`]: -3,
+      [`${base}/eq/3/gain`]: 4,
+      [`${base}/eq/4/gain`]: 1.5,
+      [`${base}/comp/on`]: true,
+      [`${base}/comp/threshold`]: -24,
+      [`${base}/sat/on`]: true,
+      [`${base}/fader`]: -12,
+      [`${base}/pan`]: ((i % 9) - 4) / 4,
+    });
+  };
+  for (let i = 1; i <= channels; i++) {
+    strip(`/ch/${i}`, i);
+    for (let b = 1; b <= buses; b++) Object.assign(p, { [`/ch/${i}/send/${b}/level`]: -10, [`/ch/${i}/send/${b}/pre`]: b > 2 });
+    for (let k = 1; k <= 2; k++) p[`/ch/${i}/fxsend/${k}/level`] = -15;
+  }
+  for (let b = 1; b <= buses; b++) strip(`/bus/${b}`, b);
+  for (let k = 1; k <= 2; k++) p[`/fx/${k}/fader`] = -6;
+  return p;
+}
+
+interface Rig {
+  /** Renders block number b (signal for 40 blocks, then 10 of silence so gates close and reopen). */
+  step(b: number): void;
+}
+
+function rig(session: Session, params: Record<string, ParamValue>, opts: EngineOptions = {}): Rig {
+  const registry = ParamRegistry.fromSession(session);
+  const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK, ...opts });
+  for (const [address, value] of Object.entries(params)) {
+    const def = registry.get(address);
+    if (def) engine.setParam(def.index, toEngineValue(def, value));
+  }
+  const inputs = Array.from({ length: engine.inputChannels }, (_, k) => {
+    const buf = new Float32Array(BLOCK);
+    for (let i = 0; i < BLOCK; i++) buf[i] = 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * (Math.random() * 2 - 1);
+    return buf;
+  });
+  const quiet = inputs.map(() => new Float32Array(BLOCK));
+  const outputs = Array.from({ length: engine.outputChannels }, () => new Float32Array(BLOCK));
+  return { step: (b) => engine.process(b % 50 < 40 ? inputs : quiet, outputs, BLOCK) };
+}
+
+interface Cost {
+  /** CPU time per block as a share of the block's duration (100 = one whole core). */
+  readonly corePct: number;
+  readonly rtf: number;
+  readonly usPerBlock: number;
+}
+
+function cost(r: Rig, seconds: number): Cost {
+  for (let b = 0; b < Math.round((1 * SR) / BLOCK); b++) r.step(b);
+  const blocks = Math.max(50, Math.round((seconds * SR) / BLOCK));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let b = 0; b < blocks; b++) r.step(b);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const audioMs = blocks * BLOCK_MS;
+  return { corePct: (100 * (cpu.user + cpu.system)) / 1000 / audioMs, rtf: audioMs / wallMs, usPerBlock: (1000 * wallMs) / blocks };
+}
+
+/**
+ * Heap growth per block once steady: windows of `blocks` blocks until one grows the heap by under
+ * 1 B/block (one-time costs such as tier-up compiles land in the first windows), at most `maxWindows`.
+ */
+function allocation(r: Rig, gc: () => void, blocks: number, maxWindows: number): { bytesPerBlock: number; gcs: number; warmBlocks: number } {
+  let gcs = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcs += list.getEntries().length;
+  });
+  let bytes = Infinity;
+  let w = 0;
+  let forced = 0;
+  obs.observe({ entryTypes: ['gc'] });
+  for (; w < maxWindows && bytes >= blocks; w++) {
+    gc();
+    forced++;
+    const h0 = process.memoryUsage().heapUsed;
+    for (let b = 0; b < blocks; b++) r.step(b);
+    bytes = process.memoryUsage().heapUsed - h0;
+  }
+  obs.disconnect();
+  return { bytesPerBlock: Math.max(0, bytes) / blocks, gcs: Math.max(0, gcs - forced), warmBlocks: (w - 1) * blocks };
+}
+
+const full = (n: number): Rig => rig(fullSession(n), fullParams(n, 4));
+
+/** Largest n with corePct < 50, between a passing lo and a failing hi (cost is close to linear in n). */
+function bisect(lo: number, hi: number, seconds: number, resolution: number): number {
+  while (hi - lo > Math.max(1, Math.round(lo / resolution))) {
+    const mid = Math.round((lo + hi) / 2);
+    if (cost(full(mid), seconds).corePct < 50) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function measure(o: BenchOptions): Promise<Row[]> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rows: Row[] = [];
+  const seconds = o.quick ? 0.6 : 8;
+  let pass = 0;
+  let fail = 0;
+  for (const n of [8, 32, 64, 128]) {
+    progress(`engine: ${n} channels`);
+    const r = full(n);
+    const c = cost(r, n >= 64 ? seconds / 2 : seconds);
+    const allocBlocks = o.quick ? 500 : 5000;
+    const a = gc ? allocation(r, gc, allocBlocks, o.quick ? 4 : 10) : undefined;
+    if (c.corePct < 50) pass = n;
+    else if (!fail) fail = n;
+    rows.push({
+      group: 'engine',
+      what: `${n} ch, one 128-frame block @48k (full strips, 4 aux, 2 fx, master)`,
+      faderd: `${fmt(c.corePct, 1)} % of one core, ${fmt(c.rtf, 1)}× real time, ${fmt(c.usPerBlock, 0)} µs/block`,
+      note: a ? `heap growth ${fmt(a.bytesPerBlock, 1)} B/block, ${a.gcs} GCs (after ${a.warmBlocks} blocks of warm-up)` : 'allocation not measured (needs --expose-gc)',
+    });
+  }
+  progress('engine: largest channel count under 50 % of one core');
+  const best = fail ? bisect(pass, fail, o.quick ? 0.3 : 3, o.quick ? 16 : 50) : pass;
+  rows.push({ group: 'engine', what: 'largest channel count under 50 % of one core', faderd: fail ? `${best} ch` : `> ${pass} ch`, note: fail ? 'bisection between the measured counts' : undefined });
+
+  progress('engine: master chain');
+  const one = fullSession(1);
+  const withMaster = cost(rig(one, fullParams(1, 0)), seconds);
+  const without = cost(rig(one, fullParams(1, 0), { master: null }), seconds);
+  const masterPct = withMaster.corePct - without.corePct;
+  rows.push({
+    group: 'engine',
+    what: 'master chain (EQ, tilt, glue comp, width, drive, exciter, TP limiter, loudness rider, dither)',
+    faderd: `${fmt(masterPct, 2)} % of one core, ${fmt((masterPct / 100) * BLOCK_MS * 1000, 1)} µs/block`,
+    note: 'engine with the chain minus engine without it, 1 ch',
+  });
+
+  progress('engine: default session');
+  const def = defaultSession();
+  const d = cost(rig(def, {}), seconds);
+  rows.push({ group: 'engine', what: 'default session (8 ch, 2 buses, 2 fx, master), offline', faderd: `${fmt(d.corePct, 2)} % of one core, ${fmt(d.rtf, 0)}× real time` });
+  return rows;
+}
+
+const gcGlobal = (globalThis as { gc?: () => void }).gc;
+if (!gcGlobal && process.argv[1] === fileURLToPath(import.meta.url)) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exitCode = r.status ?? 1;
+} else {
+  sectionMain(import.meta.url, measure);
+}
