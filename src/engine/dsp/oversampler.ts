@@ -33,6 +33,7 @@ export function kaiser(t: number, beta: number): number {
 export const sinc = (t: number): number => (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t));
 
 const CHUNK = 512;
+const SKIP_SPAN = 32;
 
 export class Oversampler {
   readonly factor: number;
@@ -46,6 +47,8 @@ export class Oversampler {
   /** Largest |output| any phase can give for inputs bounded by 1 (Σ|h| of the worst phase). */
   readonly maxGain: number;
   private readonly floor = new Float64Array(1);
+  /** coef with each phase's taps reversed, so x[n − taps + 1 + k] pairs with rev[k]. */
+  private readonly rev: Float64Array;
 
   constructor(factor = 4, halfTaps = 12, beta = 5.5) {
     checkBlock('factor', factor);
@@ -72,6 +75,10 @@ export class Oversampler {
       worst = Math.max(worst, s);
     }
     this.maxGain = worst;
+    this.rev = new Float64Array(this.coef.length);
+    for (let p = 1; p < factor; p++) {
+      for (let k = 0; k < taps; k++) this.rev[(p - 1) * taps + k] = this.coef[(p - 1) * taps + (taps - 1 - k)]!;
+    }
     this.work = new Float64Array(taps - 1 + CHUNK);
   }
 
@@ -81,7 +88,7 @@ export class Oversampler {
 
   /** Writes factor·frames samples into `out` (the input at factor× the rate, delayed by `latency`). */
   upsample(input: Float32Array, frames: number, out: Float32Array | Float64Array): void {
-    this.run(input, frames, out, false);
+    this.run(input, frames, out);
   }
 
   /**
@@ -94,13 +101,56 @@ export class Oversampler {
     this.floor[0] = floor;
   }
 
-  /** Writes, per input sample, the largest |value| among it and its factor−1 interpolated successors. */
-  peaks(input: Float32Array, frames: number, out: Float32Array | Float64Array): void {
-    this.run(input, frames, out, true);
+  /**
+   * Writes, per input sample, the largest |value| among it and its factor−1 interpolated successors.
+   * The hot loop of the limiter's detector: both arrays walk forward (reversed taps) and the skip test
+   * is made per SKIP_SPAN samples, so quiet stretches between peaks cost almost nothing.
+   */
+  peaks(input: Float32Array, frames: number, out: Float64Array): void {
+    const floor = this.floor[0]!;
+    const taps = 2 * this.halfTaps;
+    const h = taps - 1;
+    const H = this.halfTaps;
+    const w = this.work;
+    const c = this.rev;
+    const L = this.factor;
+    const gain = this.maxGain;
+    for (let done = 0; done < frames; done += CHUNK) {
+      const n = Math.min(CHUNK, frames - done);
+      for (let i = 0; i < n; i++) w[h + i] = input[done + i]!;
+      for (let s0 = 0; s0 < n; s0 += SKIP_SPAN) {
+        const s1 = Math.min(n, s0 + SKIP_SPAN);
+        let inMax = 0;
+        for (let j = s0; j < s1 + h; j++) {
+          const v = w[j]!;
+          const a = v < 0 ? -v : v;
+          if (a > inMax) inMax = a;
+        }
+        if (floor > 0 && inMax * gain <= floor) {
+          for (let i = s0; i < s1; i++) {
+            const x0 = w[i + h - H]!;
+            out[done + i] = x0 < 0 ? -x0 : x0;
+          }
+          continue;
+        }
+        for (let i = s0; i < s1; i++) {
+          const x0 = w[i + h - H]!;
+          let pk = x0 < 0 ? -x0 : x0;
+          for (let p = 1; p < L; p++) {
+            const co = (p - 1) * taps;
+            let y = 0;
+            for (let k = 0; k < taps; k++) y += c[co + k]! * w[i + k]!;
+            const a = y < 0 ? -y : y;
+            if (a > pk) pk = a;
+          }
+          out[done + i] = pk;
+        }
+      }
+      w.copyWithin(0, n, n + h);
+    }
   }
 
-  private run(input: Float32Array, frames: number, out: Float32Array | Float64Array, peakOnly: boolean): void {
-    const floor = this.floor[0]!;
+  private run(input: Float32Array, frames: number, out: Float32Array | Float64Array): void {
     const taps = 2 * this.halfTaps;
     const h = taps - 1;
     const w = this.work;
@@ -108,42 +158,17 @@ export class Oversampler {
     const L = this.factor;
     for (let done = 0; done < frames; done += CHUNK) {
       const n = Math.min(CHUNK, frames - done);
-      let inMax = 0;
-      for (let i = 0; i < n; i++) {
-        const v = input[done + i]!;
-        w[h + i] = v;
-        if (peakOnly && (v > inMax || -v > inMax)) inMax = v < 0 ? -v : v;
-      }
-      if (peakOnly && floor > 0) {
-        for (let i = 0; i < h; i++) {
-          const v = w[i]!;
-          if (v > inMax || -v > inMax) inMax = v < 0 ? -v : v;
-        }
-        if (inMax * this.maxGain <= floor) {
-          for (let i = 0; i < n; i++) {
-            const x0 = w[h + i - this.halfTaps]!;
-            out[done + i] = x0 < 0 ? -x0 : x0;
-          }
-          w.copyWithin(0, n, n + h);
-          continue;
-        }
-      }
+      for (let i = 0; i < n; i++) w[h + i] = input[done + i]!;
       for (let i = 0; i < n; i++) {
         const base = h + i;
-        const x0 = w[base - this.halfTaps]!;
-        let pk = x0 < 0 ? -x0 : x0;
         const o = (done + i) * L;
-        if (!peakOnly) out[o] = x0;
+        out[o] = w[base - this.halfTaps]!;
         for (let p = 1; p < L; p++) {
           const co = (p - 1) * taps;
           let y = 0;
           for (let k = 0; k < taps; k++) y += c[co + k]! * w[base - k]!;
-          if (peakOnly) {
-            const a = y < 0 ? -y : y;
-            if (a > pk) pk = a;
-          } else out[o + p] = y;
+          out[o + p] = y;
         }
-        if (peakOnly) out[done + i] = pk;
       }
       w.copyWithin(0, n, n + h);
     }
