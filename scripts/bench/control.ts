@@ -1,0 +1,176 @@
+/**
+ * Control-path rows: a client (this process) sends param changes over OSC/UDP to a `faderd run`
+ * child, and a second client, subscribed, receives the feedback. Per rate (100, 1,000, 10,000
+ * changes/s): latency p50/p99 from send to feedback, feedback messages per change, and loss. Then the
+ * highest sustained rate without loss, stepping the rate up.
+ *
+ * Feedback is coalesced per client (latest value wins), so an intermediate value may be superseded
+ * before it is sent; that is not loss. Loss is a param whose last sent value never came back.
+ * Each change sets /ch/C/eq/B/freq to a whole number of Hz that encodes its sequence number, so each
+ * feedback message names the change it carries.
+ *
+ *   npx tsx scripts/bench/control.ts [--quick]
+ */
+import dgram from 'node:dgram';
+import { encodeMessage, decodePacket } from '../../src/surfaces/osc/codec.ts';
+import { fmt, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
+import { startDaemon } from './daemon-proc.ts';
+
+const ADDRESSES = Array.from({ length: 32 }, (_, k) => `/ch/${(k % 8) + 1}/eq/${(k >> 3) + 1}/freq`);
+const VALUES = 19980;
+
+interface RateResult {
+  readonly target: number;
+  readonly achieved: number;
+  readonly sent: number;
+  readonly feedback: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly lost: number;
+}
+
+async function socket(onMessage?: (m: Buffer) => void): Promise<dgram.Socket> {
+  const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  if (onMessage) s.on('message', onMessage);
+  return s;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+class Probe {
+  private sendTimes = ADDRESSES.map(() => new Float64Array(VALUES));
+  private lastSent = new Int32Array(ADDRESSES.length).fill(-1);
+  private lastSeen = new Int32Array(ADDRESSES.length).fill(-1);
+  private latencies: number[] = [];
+  private index = new Map(ADDRESSES.map((a, i) => [a, i]));
+  feedback = 0;
+  seq = 0;
+
+  constructor(
+    private readonly tx: dgram.Socket,
+    private readonly port: number,
+  ) {}
+
+  send(): void {
+    const k = this.seq++;
+    const a = k % ADDRESSES.length;
+    const q = Math.floor(k / ADDRESSES.length) % VALUES;
+    this.sendTimes[a]![q] = performance.now();
+    this.lastSent[a] = q;
+    this.tx.send(encodeMessage(ADDRESSES[a]!, [{ type: 'f', value: 20 + q }]), this.port, '127.0.0.1');
+  }
+
+  receive(buf: Buffer): void {
+    const now = performance.now();
+    let groups;
+    try {
+      groups = decodePacket(buf);
+    } catch {
+      return;
+    }
+    for (const g of groups)
+      for (const m of g.messages) {
+        const a = this.index.get(m.address);
+        const v = m.args[0];
+        if (a === undefined || !v || typeof v.value !== 'number') continue;
+        const q = Math.round(v.value) - 20;
+        if (q < 0 || q >= VALUES) continue;
+        this.feedback++;
+        this.lastSeen[a] = q;
+        this.latencies.push(now - this.sendTimes[a]![q]!);
+      }
+  }
+
+  /** Starts a new measurement window. */
+  reset(): void {
+    this.latencies = [];
+    this.feedback = 0;
+  }
+
+  result(target: number, sent: number, seconds: number): RateResult {
+    const sorted = Float64Array.from(this.latencies).sort();
+    let lost = 0;
+    for (let a = 0; a < ADDRESSES.length; a++) if (this.lastSent[a] !== this.lastSeen[a]) lost++;
+    return { target, achieved: sent / seconds, sent, feedback: this.feedback, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), lost };
+  }
+}
+
+/** Sends at `rate` changes/s for `seconds`, in whole-millisecond ticks, then waits for the feedback to settle. */
+async function drive(probe: Probe, rate: number, seconds: number): Promise<RateResult> {
+  probe.reset();
+  const start = performance.now();
+  const first = probe.seq;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= seconds * 1000) break;
+    const due = Math.floor((elapsed / 1000) * rate) + 1 - (probe.seq - first);
+    for (let i = 0; i < due; i++) probe.send();
+    await sleep(1);
+  }
+  const sent = probe.seq - first;
+  const took = (performance.now() - start) / 1000;
+  await sleep(400);
+  return probe.result(rate, sent, took);
+}
+
+async function measure(o: BenchOptions): Promise<Row[]> {
+  progress('control: starting faderd run (default session, null clock)');
+  const daemon = await startDaemon();
+  const rows: Row[] = [];
+  try {
+    const tx = await socket();
+    let probe: Probe | undefined;
+    const rx = await socket((m) => probe?.receive(m));
+    probe = new Probe(tx, daemon.oscPort);
+    const subscribe = (): void => void rx.send(encodeMessage('/subscribe', []), daemon.oscPort, '127.0.0.1');
+    subscribe();
+    const renew = setInterval(subscribe, 2000);
+    await sleep(200);
+    // Warm-up: the daemon's first messages pay for JIT compilation.
+    await drive(probe, 1000, o.quick ? 0.3 : 1);
+    const seconds = o.quick ? 1 : 5;
+    for (const rate of [100, 1000, 10000]) {
+      progress(`control: OSC at ${rate} changes/s`);
+      const r = await drive(probe, rate, rate === 100 ? Math.max(seconds, 2) : seconds);
+      rows.push({
+        group: 'control',
+        what: `OSC client → faderd → subscribed client, ${rate} changes/s`,
+        faderd: `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms`,
+        note: `${r.sent} sent (${fmt(r.achieved, 0)}/s), ${r.feedback} feedback (${fmt((100 * r.feedback) / Math.max(1, r.sent), 0)} %; rest coalesced), ${r.lost ? `${r.lost} params LOST` : 'no loss'}`,
+      });
+    }
+    progress('control: highest sustained OSC rate without loss');
+    let best = 0;
+    let bestAchieved = 0;
+    let stop = '';
+    for (const rate of o.quick ? [20000, 40000] : [20000, 40000, 80000, 160000]) {
+      const r = await drive(probe, rate, o.quick ? 0.5 : 3);
+      if (r.lost > 0 || r.feedback < r.sent || r.achieved < rate * 0.9) {
+        stop = `at ${rate}/s: ${r.lost} params lost, ${r.sent - r.feedback} changes without feedback, sender reached ${fmt(r.achieved, 0)}/s`;
+        break;
+      }
+      best = rate;
+      bestAchieved = r.achieved;
+    }
+    rows.push({
+      group: 'control',
+      what: 'OSC sustained changes/s without loss (32 params, stepped 20k, 40k, …)',
+      faderd: best ? `≥ ${fmt(bestAchieved, 0)}/s` : 'under 20000/s',
+      note: stop || 'highest step tried passed (every change came back)',
+    });
+    clearInterval(renew);
+    tx.close();
+    rx.close();
+  } finally {
+    await daemon.stop();
+  }
+  return rows;
+}
+
+sectionMain(import.meta.url, measure);

@@ -1,0 +1,95 @@
+/**
+ * A `faderd run` child for the benchmarks: its own state folder, a free OSC port, the null clock
+ * unless told otherwise; resolves once it says it is running, and stops it by its own pid.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FADERD_BIN, ROOT } from './common.ts';
+
+export interface DaemonProc {
+  readonly child: ChildProcess;
+  readonly oscPort: number;
+  /** Pid of the daemon process itself (faderd run re-spawns itself behind a stdio filter). */
+  readonly pids: () => number[];
+  stop(): Promise<void>;
+}
+
+/** A UDP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Every descendant pid of `pid` (from /proc), the process itself first. */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** Resident set size of a process in MB (VmRSS), 0 once it has gone. */
+export function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startDaemon(opts: { session?: string; audio?: string; block?: number; timeoutMs?: number } = {}): Promise<DaemonProc> {
+  const oscPort = await freePort();
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-state-'));
+  const args = [FADERD_BIN, 'run', '--osc-port', String(oscPort), '--state-dir', stateDir, '--audio', opts.audio ?? 'null'];
+  if (opts.session) args.push('--session', opts.session);
+  if (opts.block) args.push('--block', String(opts.block));
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`faderd run did not come up in ${opts.timeoutMs ?? 30000} ms: ${err.trim().slice(-400)}`)), opts.timeoutMs ?? 30000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('faderd running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`faderd run exited with ${code}: ${err.trim().slice(-400)}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null) {
+      const done = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(t);
+    }
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  };
+  return { child, oscPort, pids: () => (child.pid ? processTree(child.pid) : []), stop };
+}

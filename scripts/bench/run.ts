@@ -1,0 +1,77 @@
+/**
+ * `npm run bench [-- --quick]`: every side-by-side benchmark in one run, printed as one table with the
+ * machine it ran on. Each section runs as its own child process (so one section's heap, JIT state or
+ * stems do not weigh on the next) and reports rows as JSON; a section that fails becomes a row saying
+ * why, and the others still run.
+ *
+ *   --quick        short stems, fewer rates, a short paced run: under a minute
+ *   --only a,b     only these sections (engine, offline, control, memory, runtime)
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ffmpegVersion, formatTable, machineLine, parseOptions, type Row } from './common.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Section {
+  readonly name: string;
+  readonly file: string;
+  readonly nodeFlags?: readonly string[];
+}
+
+const SECTIONS: readonly Section[] = [
+  { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
+  { name: 'offline', file: 'offline.ts' },
+  { name: 'control', file: 'control.ts' },
+  { name: 'memory', file: 'memory.ts' },
+  { name: 'runtime', file: 'paced.ts' },
+];
+
+function runSection(s: Section, args: readonly string[]): Promise<Row[]> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...(s.nodeFlags ?? []), '--import', 'tsx', path.join(here, s.file), '--json', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const failed = (why: string): Row[] => [{ group: s.name, what: `section ${s.file}`, faderd: 'not measured', note: why }];
+    child.on('error', (e) => resolve(failed(e.message)));
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        if (code !== 0) throw new Error(`exited with ${code} (see its messages above)`);
+        resolve(JSON.parse(last) as Row[]);
+      } catch (e) {
+        resolve(failed((e as Error).message));
+      }
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opts = parseOptions(argv);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
+  const unknown = only ? [...only].filter((n) => !SECTIONS.some((s) => s.name === n)) : [];
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const machine = machineLine();
+  const t0 = performance.now();
+  const rows: Row[] = [];
+  for (const s of SECTIONS) {
+    if (only && !only.has(s.name)) continue;
+    process.stderr.write(`[${s.name}]\n`);
+    rows.push(...(await runSection(s, opts.quick ? ['--quick'] : [])));
+  }
+  const ffmpeg = ffmpegVersion();
+  process.stdout.write(`\nfaderd benchmarks${opts.quick ? ' (--quick: short stems, fewer rates, short paced run)' : ''}\n`);
+  process.stdout.write(`machine: ${machine}\n`);
+  process.stdout.write(`peers: ${ffmpeg ?? 'ffmpeg not installed'}\n\n`);
+  process.stdout.write(formatTable(rows));
+  process.stdout.write(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s. Ratios are faderd/peer for costs (time, CPU): under 1 means faderd is faster.\n`);
+}
+
+await main();
