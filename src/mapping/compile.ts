@@ -59,7 +59,7 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
   const links: ControlLink[] = [];
   for (const inst of mapping.bindings) {
     const target = new TargetResolver(inst, rt);
-    const link: ControlLink = { touched$: new BehaviorSubject(false), lastAbsolute: undefined };
+    const link: ControlLink = { touched$: new BehaviorSubject(false), lastWrite: undefined };
     links.push(link);
     root.add(controlPipeline(inst, rt, target, link));
     root.add(feedbackPipeline(inst, rt, target, link));

@@ -19,8 +19,11 @@ interface Tagged<E extends ControlEvent = ControlEvent> {
 /** What the feedback side needs to know about the control side. */
 export interface ControlLink {
   readonly touched$: BehaviorSubject<boolean>;
-  /** The value this control last wrote from an absolute position (its own echo is not sent back). */
-  lastAbsolute: { address: string; value: ParamValue } | undefined;
+  /**
+   * The last param value this control wrote: feedback of exactly that change is not sent back to it
+   * (the control is already there), while other controls bound to the same param still follow.
+   */
+  lastWrite: { def: ParamDef; value: ParamValue; absolute: boolean } | undefined;
 }
 
 export function controlPipeline(inst: BindingInstance, rt: Runtime, target: TargetResolver, link: ControlLink): Subscription {
@@ -38,6 +41,13 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   /** Subscribes so that a handler that throws costs one message, not the binding (an error would end it). */
   const on = <T>(o: Observable<T>, fn: (v: T) => void): Subscription =>
     o.subscribe({ next: (v) => write(() => fn(v)), error: (e: unknown) => rt.badInput.hit(`${inst.label}: control stopped: ${String(e)}`) });
+
+  const setParam = (def: ParamDef, value: ParamValue, origin: string, absolute = false): void => {
+    // Recorded before the write: the store notifies feedback synchronously, inside set(). A value the
+    // store clamps differs from this one, so the control is then moved to where the param really is.
+    link.lastWrite = { def, value, absolute };
+    write(() => rt.store.set(def.address, value, origin));
+  };
 
   /** Shows the value on the binding's display cell for a while (value while touched/turned). */
   const display = (): void => {
@@ -112,8 +122,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       const t = paramTarget();
       if (!t) return;
       const value = target.scale(t.def).toValue(e.norm);
-      link.lastAbsolute = { address: t.address, value };
-      write(() => rt.store.set(t.address, value, originOf(peer)));
+      setParam(t.def, value, originOf(peer), true);
       display();
     }),
   );
@@ -121,7 +130,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   sub.add(
     on(of('value'), ({ e, peer }) => {
       const t = paramTarget();
-      if (t) write(() => rt.store.set(t.address, e.value, originOf(peer)));
+      if (t) setParam(t.def, e.value, originOf(peer), true);
       display();
     }),
   );
@@ -155,7 +164,8 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       }
       const t = paramTarget();
       if (!t) return;
-      write(() => rt.store.set(t.address, stepValue(t.def, rt.store.getByIndex(t.def.index), ticks), originOf(peer)));
+      const next = stepValue(t.def, rt.store.getByIndex(t.def.index), ticks);
+      setParam(t.def, next, originOf(peer));
       display();
     }),
   );
@@ -188,7 +198,6 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       }
       if (r.kind !== 'param' || !r.def) return;
       const def = r.def;
-      const address = r.address;
       const fixed = (inst.target.kind === 'param' ? inst.target.value : undefined) ?? g.value;
       const now = rt.scheduler.now();
       let v: ParamValue | undefined;
@@ -208,7 +217,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       if (e.down) pressedAt = now;
       if (v !== undefined) {
         const value = v;
-        write(() => rt.store.set(address, value, origin));
+        setParam(def, value, origin);
       }
     }),
   );

@@ -88,12 +88,15 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
     let except: string | undefined;
     if (!u.force) {
       const own = u.origin === rt.origin;
-      const ownPeer = u.origin.startsWith(`${rt.origin}@`);
-      if (!inst.echo) {
+      const ownPeer = !own && u.origin.startsWith(`${rt.origin}@`);
+      const lw = link.lastWrite;
+      // Only the control that made the change is already showing it; others on this surface follow.
+      const mine = (own || ownPeer) && lw !== undefined && lw.def === u.fb.def && Object.is(lw.value, u.fb.value);
+      if (mine && !inst.echo) {
         if (own) return;
-        if (ownPeer) except = u.origin.slice(rt.origin.length + 1);
-      } else if (own && link.lastAbsolute && Object.is(link.lastAbsolute.value, u.fb.value)) {
-        // The control is already where this value puts it; re-quantizing it would make it jitter.
+        except = u.origin.slice(rt.origin.length + 1);
+      } else if (mine && own && lw.absolute) {
+        // Echoing an absolute control's own value would re-quantize it and make it twitch.
         return;
       }
     }

@@ -4,6 +4,7 @@
  * file replaces it, and the new one resyncs the surface.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ParamStore } from '../params/store.ts';
 import type { SurfaceTransport } from '../surfaces/types.ts';
 import { logger } from '../util/log.ts';
@@ -11,6 +12,8 @@ import { ConfigError, formatIssue, type SourceIssue } from '../util/source-error
 import { compileMapping, type CompileOptions, type CompiledMapping } from './compile.ts';
 import { resolveDevice } from './device.ts';
 import { loadMapping } from './load.ts';
+
+export { resolveDevice } from './device.ts';
 
 const log = logger(import.meta.url);
 const DEBOUNCE_MS = 150;
@@ -59,10 +62,16 @@ export class MappingHost {
     return { ok: true };
   }
 
-  /** Reloads when the file changes (editors write in bursts, hence the debounce). */
+  /**
+   * Reloads when the file changes. Watches its folder, not the file: editors that save by writing a
+   * new file and renaming it over the old one would leave a file watch on a deleted inode. Editors
+   * write in bursts, hence the debounce.
+   */
   watch(): void {
     if (this.watcher) return;
-    this.watcher = fs.watch(this.file, () => {
+    const name = path.basename(this.file);
+    this.watcher = fs.watch(path.dirname(path.resolve(this.file)), (_event, changed) => {
+      if (changed !== null && changed.toString() !== name) return;
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
         this.debounce = undefined;

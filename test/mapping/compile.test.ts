@@ -38,6 +38,27 @@ describe('motor fader (MCU pitch bend + touch)', () => {
   });
 });
 
+describe('feedback suppression', () => {
+  it('skips only the control that made a change: another control of the same surface on that param follows', () => {
+    const r = rig(`version: 1
+surface: { transport: midi }
+bindings:
+  - source: { pitchbend: true }
+    target: /ch/1/fader
+  - source: { cc: 0x10 }
+    glue: { encoder: signed-bit, step: 0.25 }
+    target: /ch/1/fader
+    feedback: { ring: { cc: 0x30, mode: wrap } }
+`);
+    r.flush();
+    r.surface.midi(0xb0, 0x10, 0x41); // encoder one step down: 0.75 → 0.5 of travel
+    expect(r.store.get('/ch/1/fader')).toBe(-10);
+    expect(r.flush()).toEqual([pb(0, 8192), hex(0xb0, 0x30, 0x26)]); // the motor fader follows; the ring too
+    r.surface.midi(0xe0, 0x7f, 0x7f); // the fader to the top: only the ring answers
+    expect(r.flush()).toEqual([hex(0xb0, 0x30, 0x2b)]);
+  });
+});
+
 describe('relative encoders', () => {
   const yaml = (encoding: string) => `version: 1
 surface: { transport: midi }

@@ -76,11 +76,13 @@ describe('MappingHost', () => {
     expect(!r.ok && r.issues[0]!.message).toMatch(/cannot carry/);
   });
 
-  it('watch() reloads when the file changes', async () => {
+  it('watch() reloads when the file is replaced', async () => {
     const { file, store, surface, host } = setup(GOOD(7));
     host.start();
     host.watch();
-    fs.writeFileSync(file, GOOD(9));
+    // Saved the way many editors do: a new file renamed over the old one.
+    fs.writeFileSync(`${file}.tmp`, GOOD(9));
+    fs.renameSync(`${file}.tmp`, file);
     await vi.waitFor(() => {
       surface.midi(0xb0, 9, 127);
       expect(store.get('/ch/1/pan')).toBe(1);
