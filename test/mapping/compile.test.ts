@@ -85,6 +85,14 @@ bindings:
     });
   }
 
+  it('draws the MCU ring modes: dot, boost-cut and wrap over 11 LEDs, spread over 6, centre LED', () => {
+    const ring = (n: number, mode: string) => `  - target: /ch/${n}/pan\n    feedback: { ring: { cc: ${0x2f + n}, mode: ${mode}, center: ${n === 4} } }\n`;
+    const r = rig(`version: 1\nsurface: { transport: midi }\nbindings:\n${ring(1, 'dot')}${ring(2, 'boost-cut')}${ring(3, 'wrap')}${ring(4, 'spread')}`);
+    expect(r.flush()).toEqual([hex(0xb0, 0x30, 0x06), hex(0xb0, 0x31, 0x16), hex(0xb0, 0x32, 0x26), hex(0xb0, 0x33, 0x74)]); // centred
+    r.store.batch([['/ch/1/pan', 1], ['/ch/2/pan', -1], ['/ch/3/pan', 0.6], ['/ch/4/pan', 1]], 'api');
+    expect(r.flush()).toEqual([hex(0xb0, 0x30, 0x0b), hex(0xb0, 0x31, 0x11), hex(0xb0, 0x32, 0x29), hex(0xb0, 0x33, 0x76)]);
+  });
+
   it('decodes the raw bytes of each encoding as documented', () => {
     const r = rig(yaml('signed-bit'));
     r.surface.midi(0xb0, 0x10, 0x41); // MCU V-Pot: one tick counter-clockwise
