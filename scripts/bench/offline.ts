@@ -39,7 +39,7 @@ const diff = (a: number, b: number, unit: string): string => `${a - b >= 0 ? '+'
 
 async function measure(o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
-  const seconds = o.quick ? 12 : 180;
+  const seconds = o.quick ? 6 : 180;
   const work = path.join(os.tmpdir(), 'faderd-bench');
   progress(`offline: generating ${STEMS} stems of ${seconds} s (cached in ${work})`);
   const m = multitrack(work, STEMS, seconds);

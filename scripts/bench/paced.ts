@@ -1,0 +1,118 @@
+/**
+ * Runtime rows: `faderd run` on a paced device, JACK's dummy driver (the system clock paces it like
+ * an interface) behind the ALSA jack PCM. For engine blocks of 64, 128 and 256 frames: late and
+ * dropped blocks and the DSP load (mean/max, % of the block period) of the default session, read over
+ * OSC from /status/*. The achievable block size is the smallest with zero late and dropped blocks.
+ * JACK runs under a server name of its own and is stopped by its pid.
+ *
+ * PortAudio cannot open the ALSA jack PCM below a 256-frame JACK period, so JACK runs at 256 and
+ * smaller engine blocks run several per period.
+ *
+ *   npx tsx scripts/bench/paced.ts [--quick]
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
+import { fmt, haveCommand, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
+import { startDaemon } from './daemon-proc.ts';
+
+const PERIOD = 256;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function query(port: number, addresses: readonly string[]): Promise<Record<string, number | string>> {
+  const s = dgram.createSocket('udp4');
+  const out: Record<string, number | string> = {};
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  s.on('message', (m) => {
+    try {
+      for (const g of decodePacket(m)) for (const msg of g.messages) out[msg.address] = msg.args[0]?.value as number | string;
+    } catch {
+      // Not a reply we can read; the missing value shows in the row.
+    }
+  });
+  for (const a of addresses) s.send(encodeMessage(a, []), port, '127.0.0.1');
+  for (let i = 0; i < 50 && Object.keys(out).length < addresses.length; i++) await sleep(20);
+  s.close();
+  return out;
+}
+
+function startJack(name: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn('jackd', ['--no-realtime', '-n', name, '-d', 'dummy', '-r', '48000', '-p', String(PERIOD)], { env, stdio: 'ignore' });
+  const wait = spawnSync('jack_wait', ['-w', '-t', '10'], { env, encoding: 'utf8' });
+  if (wait.status !== 0 || proc.exitCode !== null) {
+    proc.kill('SIGKILL');
+    throw new Error(`jackd (dummy driver) did not start: ${wait.stderr || wait.stdout}`);
+  }
+  return proc;
+}
+
+async function stopJack(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const done = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  const t = setTimeout(() => proc.kill('SIGKILL'), 2000);
+  await done;
+  clearTimeout(t);
+}
+
+const STATUS = ['/status/audio/device', '/status/audio/state', '/status/blocks', '/status/late', '/status/dropped', '/status/load/mean', '/status/load/max'];
+
+async function measure(o: BenchOptions): Promise<Row[]> {
+  if (!haveCommand('jackd') || !haveCommand('jack_wait')) {
+    return [{ group: 'runtime', what: 'paced device (jackd dummy)', faderd: 'skipped', note: 'jackd not installed: apt-get install jackd2 libasound2-plugins' }];
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-jack-'));
+  fs.writeFileSync(
+    path.join(dir, '.asoundrc'),
+    'pcm.jackdev {\n  type jack\n  playback_ports { 0 system:playback_1 1 system:playback_2 }\n  capture_ports { 0 system:capture_1 1 system:capture_2 }\n}\n',
+  );
+  const name = `faderd-bench-${process.pid}`;
+  const env = { ...process.env, HOME: dir, JACK_DEFAULT_SERVER: name, JACK_NO_AUDIO_RESERVATION: '1' };
+  const rows: Row[] = [];
+  const seconds = o.quick ? 2 : 20;
+  const results: Array<{ block: number; late: number; dropped: number; ok: boolean }> = [];
+  progress(`runtime: jackd dummy, period ${PERIOD} at 48 kHz`);
+  const jack = startJack(name, env);
+  try {
+    for (const block of o.quick ? [128] : [64, 128, 256]) {
+      progress(`runtime: faderd run, default session, ${block}-frame blocks, ${seconds} s`);
+      const d = await startDaemon({ audio: 'jackdev', block, env });
+      try {
+        await sleep(1000);
+        const a = await query(d.oscPort, STATUS);
+        await sleep(seconds * 1000);
+        const b = await query(d.oscPort, STATUS);
+        const n = (s: Record<string, number | string>, k: string): number => Number(s[`/status/${k}`]);
+        const blocks = n(b, 'blocks') - n(a, 'blocks');
+        const late = n(b, 'late') - n(a, 'late');
+        const dropped = n(b, 'dropped') - n(a, 'dropped');
+        const onJack = b['/status/audio/device'] === 'jackdev' && b['/status/audio/state'] === 'running';
+        results.push({ block, late, dropped, ok: onJack && late === 0 && dropped === 0 && blocks > 0 });
+        rows.push({
+          group: 'runtime',
+          what: `paced jackd dummy (period ${PERIOD}), default session, ${block}-frame blocks, ${seconds} s`,
+          faderd: onJack ? `DSP load ${fmt(n(b, 'load/mean'), 1)} % mean, ${fmt(n(b, 'load/max'), 1)} % max` : `not on jack: ${String(b['/status/audio/device'])} ${String(b['/status/audio/state'])}`,
+          note: `${blocks} blocks (${fmt(blocks / seconds / (48000 / block), 3)}× expected), ${late} late, ${dropped} dropped`,
+        });
+      } finally {
+        await d.stop();
+      }
+    }
+  } finally {
+    await stopJack(jack);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const good = results.filter((r) => r.ok).map((r) => r.block);
+  rows.push({
+    group: 'runtime',
+    what: 'achievable block size, zero late blocks on the paced device',
+    faderd: good.length ? `${Math.min(...good)} frames (${fmt((Math.min(...good) / 48) * 1, 2)} ms)` : 'none of those tried',
+    note: `tried ${results.map((r) => r.block).join(', ')} frames${o.quick ? ' (--quick: 128 only)' : ''}`,
+  });
+  return rows;
+}
+
+sectionMain(import.meta.url, measure);
