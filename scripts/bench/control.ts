@@ -115,7 +115,12 @@ async function drive(probe: Probe, rate: number, seconds: number): Promise<RateR
   }
   const sent = probe.seq - first;
   const took = (performance.now() - start) / 1000;
-  await sleep(400);
+  // Settle: until no feedback arrived for 300 ms (a backlog drains), at most 5 s.
+  for (let quiet = 0, seen = probe.feedback, t = 0; quiet < 300 && t < 5000; t += 50) {
+    await sleep(50);
+    quiet = probe.feedback === seen ? quiet + 50 : 0;
+    seen = probe.feedback;
+  }
   return probe.result(rate, sent, took);
 }
 

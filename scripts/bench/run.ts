@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, memory, runtime)
+ *   --only a,b     only these sections (engine, offline, control, serial, memory, runtime)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -24,6 +24,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
   { name: 'offline', file: 'offline.ts' },
   { name: 'control', file: 'control.ts' },
+  { name: 'serial', file: 'serial.ts' },
   { name: 'memory', file: 'memory.ts' },
   { name: 'runtime', file: 'paced.ts' },
 ];
