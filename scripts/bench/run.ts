@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   for (const s of SECTIONS) {
     if (only && !only.has(s.name)) continue;
     process.stderr.write(`[${s.name}]\n`);
+    const t = performance.now();
     rows.push(...(await runSection(s, opts.quick ? ['--quick'] : [])));
+    process.stderr.write(`[${s.name}] ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
   }
   const ffmpeg = ffmpegVersion();
   process.stdout.write(`\nfaderd benchmarks${opts.quick ? ' (--quick: short stems, fewer rates, short paced run)' : ''}\n`);
