@@ -11,7 +11,7 @@ interface OscJs {
   readPacket(data: Uint8Array, options: { metadata: boolean; unpackSingleArgs?: boolean }): unknown;
   writePacket(packet: unknown, options: { metadata: boolean }): Uint8Array;
   /** The `ws` module osc.js depends on (its WebSocket transport). */
-  readonly WebSocket: { readonly Server: new (opts: { host: string; port: number }) => WsServer };
+  readonly WebSocket: { readonly Server: new (opts: { host: string; port: number; maxPayload?: number }) => WsServer };
 }
 
 /** The part of a `ws` WebSocketServer the endpoint uses. */
@@ -85,9 +85,36 @@ function flatten(p: unknown, depth: number, out: OscGroup[]): void {
   out.push({ at: undefined, messages: [checkMessage(p as RawMessage)] });
 }
 
+const BUNDLE_TAG = [0x23, 0x62, 0x75, 0x6e, 0x64, 0x6c, 0x65, 0x00]; // "#bundle\0"
+
+function isBundleAt(data: Uint8Array, at: number, end: number): boolean {
+  if (end - at < 16) return false;
+  for (let k = 0; k < 8; k++) if (data[at + k] !== BUNDLE_TAG[k]) return false;
+  return true;
+}
+
+/**
+ * Refuses bundles nested too deep before osc.js sees them: its recursive reader copies each level,
+ * so a 64 KB packet of nested bundles would cost ~100 ms of CPU and end in a stack overflow.
+ */
+function checkNesting(data: Uint8Array, at: number, end: number, depth: number): void {
+  if (!isBundleAt(data, at, end)) return;
+  if (depth > MAX_DEPTH) throw new Error(`OSC bundles nested deeper than ${MAX_DEPTH}`);
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let i = at + 16;
+  while (i + 4 <= end) {
+    const size = view.getUint32(i);
+    i += 4;
+    if (size > end - i) throw new Error(`OSC bundle element of ${size} bytes overruns the packet`);
+    checkNesting(data, i, i + size, depth + 1);
+    i += size;
+  }
+}
+
 /** Decodes one packet; throws an Error saying what is wrong with a malformed one. */
 export function decodePacket(data: Uint8Array): OscGroup[] {
   if (data.length === 0 || data.length % 4 !== 0) throw new Error(`OSC packet length ${data.length} is not a positive multiple of 4`);
+  checkNesting(data, 0, data.length, 0);
   const packet = oscjs.readPacket(data, { metadata: true, unpackSingleArgs: false });
   const out: OscGroup[] = [];
   flatten(packet, 0, out);

@@ -15,6 +15,9 @@ import { Outbox } from './outbox.ts';
 
 const log = logger(import.meta.url);
 
+/** Largest WebSocket message accepted: the largest UDP datagram. */
+const MAX_WS_PACKET = 65536;
+
 export interface OscEndpointOptions {
   /** Listening address; anything but loopback needs a non-empty `allow` list. */
   readonly host: string;
@@ -25,6 +28,8 @@ export interface OscEndpointOptions {
   readonly websocketPort?: number;
   /** Longest a bundle may be scheduled ahead; later ones are dropped and counted. Default 60 s. */
   readonly maxScheduleMs?: number;
+  /** Bundles waiting for their time tag before new ones are dropped (and counted late). Default 1024. */
+  readonly maxScheduled?: number;
   /** Distinct addresses waiting per client before new ones are dropped. Default 1024. */
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
@@ -136,7 +141,8 @@ export class OscEndpoint {
 
   private async startWs(port: number): Promise<void> {
     const { host, name } = this.opts;
-    const wss = new oscjs.WebSocket.Server({ host, port });
+    // An OSC packet fits a UDP datagram; ws would otherwise buffer messages of up to 100 MiB.
+    const wss = new oscjs.WebSocket.Server({ host, port, maxPayload: MAX_WS_PACKET });
     await new Promise<void>((resolve, reject) => {
       wss.on('listening', resolve);
       wss.on('error', (e) => reject(new Error(`${name}: cannot listen for WebSocket on ${host}:${port}: ${e.message}`)));
@@ -197,6 +203,9 @@ export class OscEndpoint {
       } else if (wait > (this.opts.maxScheduleMs ?? 60_000)) {
         this.counters.late++;
         this.badPacket.hit(`${peer}: bundle time tag ${Math.round(wait)} ms ahead is too far`);
+      } else if (this.timers.size >= (this.opts.maxScheduled ?? 1024)) {
+        this.counters.late++;
+        this.badPacket.hit(`${peer}: ${this.timers.size} bundles already wait for their time tags`);
       } else {
         const t = setTimeout(() => {
           this.timers.delete(t);

@@ -1,0 +1,123 @@
+/**
+ * Hostile OSC traffic against the real native server over UDP and WebSocket: fuzzed packets, bundles
+ * nested thousands deep, a flood of bundles scheduled ahead, an oversized WebSocket message. The
+ * server counts and drops what is bad, every param stays valid, and it keeps answering.
+ */
+import { createRequire } from 'node:module';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NativeOscServer, type NativeOscOptions } from '../../src/mapping/native-osc.ts';
+import { decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
+import { OscEndpoint } from '../../src/surfaces/osc/endpoint.ts';
+import { oscClient, f, sleep } from '../surfaces/osc/client.ts';
+import { checkStore, fuzzStore } from '../fuzz/invariants.ts';
+import { oscInput } from '../fuzz/targets/osc.ts';
+import { Rng } from '../fuzz/rng.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function server(opts: Partial<NativeOscOptions> = {}) {
+  const store = fuzzStore();
+  const srv = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
+  await srv.start();
+  cleanups.push(() => srv.close());
+  const client = await oscClient(srv.port);
+  cleanups.push(() => client.close());
+  return { store, srv, client };
+}
+
+async function until(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!pred()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(2);
+  }
+}
+
+/** A bundle nested `n` deep around one message: 20 bytes per level. */
+function nested(n: number): Uint8Array {
+  const inner = encodeMessage('/ch/1/fader', [f(-3)]);
+  const out = new Uint8Array(n * 20 + inner.length);
+  const view = new DataView(out.buffer);
+  for (let k = 0; k < n; k++) {
+    out.set(new TextEncoder().encode('#bundle\0'), k * 20);
+    view.setUint32(k * 20 + 12, 1);
+    view.setUint32(k * 20 + 16, out.length - (k + 1) * 20);
+  }
+  out.set(inner, n * 20);
+  return out;
+}
+
+describe('hostile OSC traffic', () => {
+  it('3,000 fuzzed packets over UDP: bad ones counted, every param valid, the server still answers', async () => {
+    const { store, srv, client } = await server();
+    const r = new Rng(0xf00d);
+    let sent = 0;
+    for (let batch = 0; batch < 30; batch++) {
+      for (let k = 0; k < 100; k++, sent++) client.raw(oscInput(r, 65000));
+      // UDP has no back pressure: pace by what the server has taken in.
+      await until(() => srv.stats().packets >= sent - 2, `the server to take ${sent} packets`).catch(() => undefined);
+    }
+    const st = srv.stats();
+    expect(st.packets).toBeGreaterThan(sent * 0.95);
+    expect(st.malformed).toBeGreaterThan(sent * 0.3);
+    expect(st.applied).toBeGreaterThan(0);
+    checkStore(store);
+    // Safety ceiling 0 dB held whatever arrived, in units or normalized.
+    expect(store.get('/master/fader') as number).toBeLessThanOrEqual(0);
+    client.received.length = 0;
+    client.send('/ch/5/fader');
+    await client.waitFor((m) => m.some((x) => x.address === '/ch/5/fader'), 'the query reply');
+  });
+
+  it('a bundle nested 3,000 deep is refused at once with a clear reason, not a stack overflow', async () => {
+    expect(() => decodePacket(nested(3000))).toThrow(/nested deeper than 8/);
+    expect(decodePacket(nested(3))[0]!.messages[0]!.address).toBe('/ch/1/fader');
+    const { store, srv, client } = await server();
+    for (let k = 1; k <= 20; k++) {
+      client.raw(nested(3000));
+      // 60 KB datagrams overflow the socket buffer if sent back to back.
+      await until(() => srv.stats().malformed === k, `deep bundle ${k} to be refused`);
+    }
+    client.raw(nested(2));
+    await until(() => store.get('/ch/1/fader') === -3, 'the shallow bundle to apply');
+    expect(srv.stats().malformed).toBe(20);
+  });
+
+  it('bundles scheduled ahead are bounded: past the limit they are dropped and counted', async () => {
+    const ep = new OscEndpoint({ name: 'test', host: '127.0.0.1', port: 0, maxScheduled: 16 });
+    await ep.start();
+    cleanups.push(() => ep.close());
+    const c = await oscClient(ep.port);
+    cleanups.push(() => c.close());
+    for (let k = 0; k < 40; k++) c.bundle([{ address: '/ch/1/fader', args: [f(-k)] }], Date.now() + 5000);
+    await until(() => ep.stats().packets === 40, 'all 40 bundles');
+    expect(ep.stats().late).toBe(24);
+  });
+
+  it('an oversized WebSocket message closes that socket only; other clients carry on', async () => {
+    const { store, srv } = await server({ websocketPort: 0 });
+    const WebSocket = createRequire(import.meta.url)('osc').WebSocket as new (url: string) => {
+      on(ev: string, fn: (...a: unknown[]) => void): void;
+      send(data: Uint8Array): void;
+      close(): void;
+    };
+    const open = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${srv.websocketPort}`);
+      const state = { closed: false };
+      ws.on('close', () => (state.closed = true));
+      ws.on('error', () => undefined);
+      await new Promise<void>((res) => ws.on('open', () => res()));
+      cleanups.push(async () => ws.close());
+      return { ws, state };
+    };
+    const big = await open();
+    big.ws.send(new Uint8Array(2 * 1024 * 1024));
+    await until(() => big.state.closed, 'the server to close the oversized sender');
+    const good = await open();
+    good.ws.send(encodeMessage('/ch/2/fader', [f(-12)]));
+    await until(() => store.get('/ch/2/fader') === -12, 'a normal WebSocket client to get through');
+  });
+});
