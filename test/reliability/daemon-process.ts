@@ -1,0 +1,79 @@
+/**
+ * `faderd run` as a real child process (no stdio-filter parent, so a signal reaches the daemon
+ * itself), on the null clock, with its OSC port and state directory chosen by the caller. Shared by
+ * the reliability tests and scripts/soak.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  readonly port: number;
+  /** Everything written to stderr so far. */
+  readonly stderr: () => string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** A UDP port that was free a moment ago. */
+export async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface SpawnOptions {
+  readonly stateDir: string;
+  readonly session?: string;
+  readonly port?: number;
+  readonly extraArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Spawns `faderd run` without waiting for it. */
+export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: ChildProcess; stderr: () => string; exited: DaemonProcess['exited'] } {
+  const args = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
+  if (opts.session) args.push('-s', opts.session);
+  args.push(...(opts.extraArgs ?? []));
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, FADERD_STDIO_FILTERED: '1', FADERD_LOG: 'warn', ...opts.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    err += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stderr: () => err, exited };
+}
+
+/** Starts `faderd run` and resolves once it prints its start line; rejects with its stderr if it exits first. */
+export async function startDaemon(opts: SpawnOptions, timeoutMs = 20_000): Promise<DaemonProcess> {
+  const port = opts.port ?? (await freeUdpPort());
+  const d = spawnDaemon({ ...opts, port });
+  const started = await Promise.race([
+    new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (/faderd running: /.test(d.stderr())) {
+          d.child.stderr!.off('data', check);
+          resolve(true);
+        }
+      };
+      d.child.stderr!.on('data', check);
+    }),
+    d.exited.then(() => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+  ]);
+  if (!started) {
+    d.child.kill('SIGKILL');
+    throw new Error(`faderd did not start:\n${d.stderr()}`);
+  }
+  return { ...d, port };
+}
