@@ -105,7 +105,8 @@ describe('crash safety under a 2,000 changes/s stream', () => {
       expect((await d.exited).signal).toBe('SIGKILL');
 
       const saved = faderValues(readState());
-      const match = ticks.findLastIndex((t) => t.faders.every((v, c) => v === saved[c]));
+      let match = -1;
+      for (let j = ticks.length - 1; j >= 0 && match < 0; j--) if (ticks[j]!.faders.every((v, c) => v === saved[c])) match = j;
       expect(match, `saved faders ${saved.join(' ')} match no tick that was sent`).toBeGreaterThanOrEqual(0);
       expect(killedAt - ticks[match]!.sentAt, `state is from tick ${match} of ${ticks.length}`).toBeLessThanOrEqual(1000);
       const scenes = fs.readdirSync(path.join(stateDir, 'scenes')).filter((f) => f.endsWith('.yaml') && !f.startsWith('.'));
