@@ -3,7 +3,9 @@
  * with its whole strip in (trim, polarity, HPF, gate, 4 active EQ bands, compressor, saturation,
  * fader, pan), 4 sends to aux buses and 2 to fx returns; 4 aux buses (full strips too), a reverb and a
  * delay, and the master chain, at 48 kHz with 128-frame blocks. Then heap growth per block after
- * warm-up, with garbage collections counted (should be ~0 bytes and no GC).
+ * warm-up, with garbage collections counted (should be ~0 bytes and no GC), and the share of a core
+ * once the inputs have been silent for 5 s (filter and envelope states decaying into subnormal
+ * numbers make silence dearer than music unless the kernels flush them).
  *
  *   npx tsx scripts/bench/engine.ts [channels...]
  *
@@ -110,7 +112,17 @@ function measure(channels: number, seconds: number) {
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const audioMs = (blocks * BLOCK * 1000) / SR;
-  return { channels, rtf: audioMs / wallMs, corePct: (100 * cpuMs) / audioMs, usPerBlock: (1000 * wallMs) / blocks, engine, step };
+  return { channels, rtf: audioMs / wallMs, corePct: (100 * cpuMs) / audioMs, usPerBlock: (1000 * wallMs) / blocks, engine, step, outputs, quiet };
+}
+
+/** Share of one core (%) over 2 s of silence, after 5 s of it. */
+function silentCorePct(engine: Engine, quiet: Float32Array[], outputs: Float32Array[]): number {
+  const blocks = Math.round((2 * SR) / BLOCK);
+  for (let b = 0; b < Math.round((5 * SR) / BLOCK); b++) engine.process(quiet, outputs, BLOCK);
+  const cpu0 = process.cpuUsage();
+  for (let b = 0; b < blocks; b++) engine.process(quiet, outputs, BLOCK);
+  const cpu = process.cpuUsage(cpu0);
+  return (100 * (cpu.user + cpu.system)) / 1000 / ((blocks * BLOCK * 1000) / SR);
 }
 
 function allocation(step: (b: number) => void, gcNow: () => void, blocks: number): { bytesPerBlock: number; gcs: number } {
@@ -131,14 +143,15 @@ function run(gcNow: () => void): void {
   const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const list = counts.length ? counts : [8, 32, 64, 128];
   console.log(`engine: ${BLOCK}-frame blocks at ${SR} Hz; full strips, 4 aux buses, 2 fx, master chain`);
-  console.log('channels  x real time  % of one core  µs/block  heap growth/block  GCs during 5000 blocks');
+  console.log('channels  x real time  % of one core  µs/block  heap growth/block  GCs in 5000 blocks  % core in silence');
   let best = 0;
   for (const n of list) {
     const m = measure(n, n >= 64 ? 5 : 10);
     const a = allocation(m.step, gcNow, 5000);
+    const silent = silentCorePct(m.engine, m.quiet, m.outputs);
     if (m.corePct < 50) best = Math.max(best, n);
     console.log(
-      `${String(n).padStart(8)}  ${m.rtf.toFixed(1).padStart(11)}  ${m.corePct.toFixed(1).padStart(13)}  ${m.usPerBlock.toFixed(0).padStart(8)}  ${a.bytesPerBlock.toFixed(1).padStart(15)} B  ${String(a.gcs).padStart(6)}`,
+      `${String(n).padStart(8)}  ${m.rtf.toFixed(1).padStart(11)}  ${m.corePct.toFixed(1).padStart(13)}  ${m.usPerBlock.toFixed(0).padStart(8)}  ${a.bytesPerBlock.toFixed(1).padStart(15)} B  ${String(a.gcs).padStart(18)}  ${silent.toFixed(1).padStart(17)}`,
     );
   }
   console.log(best ? `largest channel count under 50 % of one core: ${best}` : 'no channel count measured ran under 50 % of one core');

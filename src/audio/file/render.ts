@@ -174,14 +174,14 @@ export function renderSession(session: Session, opts: RenderOptions = {}): Rende
     pos += n;
     silentRun = pos > end && blockPeak < SILENCE ? silentRun + n : 0;
     if (opts.onProgress) {
-      const pct = Math.floor((100 * pos) / (end + tailMax));
+      const pct = Math.min(100, Math.floor((100 * pos) / (end + tailMax)));
       if (pct !== lastReport) {
         lastReport = pct;
-        opts.onProgress(Math.min(1, pos / (end + tailMax)));
+        opts.onProgress(pct / 100);
       }
     }
   }
-  opts.onProgress?.(1);
+  if (lastReport !== 100) opts.onProgress?.(1);
   const frames = pos - latency;
   const channels: [Float32Array, Float32Array] = [outL.slice(latency, pos), outR.slice(latency, pos)];
   let peak = 0;

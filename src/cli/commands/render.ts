@@ -63,7 +63,7 @@ function intOption(name: string, raw: string | undefined, min: number, max: numb
 }
 
 /** A progress bar redrawn in place on a terminal; nothing at all otherwise. */
-function progressBar(stream: NodeJS.WriteStream): ((f: number) => void) | undefined {
+export function progressBar(stream: { isTTY?: boolean; write(s: string): unknown }): ((f: number) => void) | undefined {
   if (!stream.isTTY) return undefined;
   const width = 30;
   return (f) => {

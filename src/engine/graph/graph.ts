@@ -234,7 +234,7 @@ export class MixGraph {
       strip.processPost(frames);
       for (const s of ch.sends) s.process(frames);
       this.toMaster(strip, ch.solo, frames);
-      writeMeters(meters, ch.meters, strip);
+      finishBlock(meters, ch.meters, strip);
     }
 
     for (const b of this.buses) {
@@ -251,7 +251,7 @@ export class MixGraph {
         } else addOut(outputs, b.outputs[0]!, strip.post[0]!, frames);
       }
       if (b.toMaster) this.toMaster(strip, b.solo, frames);
-      writeMeters(meters, b.meters, strip);
+      finishBlock(meters, b.meters, strip);
     }
 
     for (const f of this.fxs) {
@@ -261,7 +261,7 @@ export class MixGraph {
       strip.processPre(frames);
       strip.processPost(frames);
       strip.panTo(this.masterL, this.masterR, frames, true);
-      writeMeters(meters, f.meters, strip);
+      finishBlock(meters, f.meters, strip);
     }
 
     this.processMaster(outputs, frames, meters);
@@ -348,6 +348,6 @@ function addOut(outputs: ReadonlyArray<Float32Array>, index: number, src: Float3
   for (let i = 0; i < n; i++) out[i]! += src[i]!;
 }
 
-function writeMeters(meters: Float64Array, slots: MeterSlots, strip: Strip): void {
-  strip.writeMeters(meters, slots.peak, slots.rms, slots.gr);
+function finishBlock(meters: Float64Array, slots: MeterSlots, strip: Strip): void {
+  strip.finishBlock(meters, slots.peak, slots.rms, slots.gr);
 }

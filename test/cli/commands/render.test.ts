@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
+import { progressBar } from '../../../src/cli/commands/render.ts';
 import { readWav, writeWav } from '../../../src/audio/file/wav.ts';
 
 const SR = 48000;
@@ -105,5 +106,19 @@ describe('faderd render --for', () => {
     const r = await cli(['render', session, '--for', 'spotfy', '-o', path.join(dir, 'x')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/spotfy/);
+  });
+});
+
+describe('render progress bar', () => {
+  it('draws in place on a terminal and ends the line at 100 %', () => {
+    let text = '';
+    const bar = progressBar({ isTTY: true, write: (s: string) => (text += s) })!;
+    bar(0.5);
+    bar(1);
+    expect(text).toBe(`\rrendering [${'#'.repeat(15)}${' '.repeat(15)}]  50%\rrendering [${'#'.repeat(30)}] 100%\n`);
+  });
+
+  it('is silent when stderr is not a terminal', () => {
+    expect(progressBar({ isTTY: false, write: () => expect.unreachable() })).toBeUndefined();
   });
 });
