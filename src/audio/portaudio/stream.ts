@@ -33,8 +33,6 @@ export interface PortAudioOptions {
 }
 
 const FORMATS_AUTO: readonly SampleFormatName[] = ['float32', 'int24', 'int16'];
-// Device clocks and performance.now() drift apart slowly; the deadline anchor may follow by this much per block.
-const ANCHOR_DRIFT = 2e-4;
 
 export class PortAudioStream {
   readonly device: PaDeviceInfo;
@@ -113,26 +111,39 @@ export class PortAudioStream {
     const r = this.runner;
     const frames = r.blockFrames;
     const period = r.blockPeriodMs;
-    let anchor = Infinity;
-    let k = 0;
+    // Inputs that were already waiting when asked for mean we are behind the device. With
+    // primeBlocks of them in a row the primed output is used up: that block is late, whatever the
+    // device's clock rate (a device running slow or fast does not look late).
+    let waiting = 0;
+    let pendingWrite: Promise<unknown> | undefined;
     while (this.running) {
-      let arrival: number;
       if (this.inChannels > 0) {
+        const asked = performance.now();
         const res = await this.io.read(this.inBytes);
         if (!this.running) return;
-        this.statusOf(res.err);
-        if (res.finished || res.buf.length < this.inBytes) throw new Error('audio input stopped');
-        arrival = performance.now();
-        deinterleave(res.buf, this.format, this.inChannels, r.inputs, frames);
-      } else arrival = performance.now();
+        waiting = performance.now() - asked < period / 4 ? waiting + 1 : 0;
+        if (res.err !== undefined) {
+          // naudiodon drops the block that carried a status flag: render silence in its place so
+          // the output keeps its priming depth.
+          this.statusOf(res.err);
+          for (let c = 0; c < this.inChannels; c++) r.inputs[c]!.fill(0);
+        } else {
+          if (res.finished || !res.buf || res.buf.length < this.inBytes) throw new Error('audio input stopped');
+          deinterleave(res.buf, this.format, this.inChannels, r.inputs, frames);
+        }
+      }
       this.opts.beforeBlock?.();
-      const end = r.runBlock();
+      r.runBlock();
       interleave(r.outputs, frames, this.outBuf, this.format, this.outChannels);
-      this.statusOf(await this.io.write(this.outBuf));
-      // Block k is heard primeBlocks after its input arrived; the anchor is the earliest arrival seen.
-      anchor = Math.min(anchor + period * ANCHOR_DRIFT, arrival - k * period);
-      if (end > anchor + (k + this.primeBlocks) * period) r.markLate();
-      k++;
+      // write() copies the chunk before it returns, so outBuf is free at once; only the queueing
+      // (on libuv's pool) is asynchronous. One write in flight keeps the chunks in order, and
+      // not waiting for it here takes a thread hop off the path from input to output.
+      if (pendingWrite) this.statusOf(await pendingWrite);
+      pendingWrite = this.io.write(this.outBuf);
+      if (waiting >= this.primeBlocks) {
+        r.markLate();
+        waiting = 0;
+      }
     }
   }
 

@@ -3,6 +3,8 @@
  * clock) drive it. It depends on the main thread for nothing per block: params arrive through the
  * shared queue, meters leave through the shared snapshot, and a stalled main thread goes unnoticed.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParamRegistry } from '../../params/registry.ts';
 import type { Engine } from '../types.ts';
@@ -19,8 +21,33 @@ const data = workerData as EngineWorkerData;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
 
+/**
+ * Raises the priority of every thread of the process: this one, PortAudio's callback thread and
+ * libuv's pool (which carries naudiodon's reads and writes). Linux nice values are per thread. Needs
+ * CAP_SYS_NICE (or an rlimit allowing it); without it the engine runs at normal priority.
+ */
+function raisePriority(nice = -11): number {
+  let raised = 0;
+  let tids: string[];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    tids = ['0'];
+  }
+  for (const tid of tids) {
+    try {
+      if (os.getPriority(Number(tid)) > nice) os.setPriority(Number(tid), nice);
+      raised++;
+    } catch {
+      // Not permitted or the thread is gone: normal priority it is.
+    }
+  }
+  return raised;
+}
+
 async function main(): Promise<void> {
   const { session, audio } = data;
+  raisePriority();
   const registry = ParamRegistry.fromSession(session, { surfaceIds: data.surfaceIds });
   const mod = (await import(data.engineModule ?? new URL('../index.ts', import.meta.url).href)) as { createEngine: CreateEngine };
   const engine = mod.createEngine(session, registry, { maxBlock: audio.blockFrames, sampleRate: audio.sampleRate });
@@ -50,6 +77,7 @@ async function main(): Promise<void> {
     nullClock.stop();
     const stream = pa;
     await stream.start((reason) => void onDeviceFailure(stream, reason));
+    raisePriority();
     post({ type: 'audio', state: 'running', device: stream.device.name, primeFrames: stream.primeFrames, format: stream.format });
   };
 

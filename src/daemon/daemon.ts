@@ -1,0 +1,193 @@
+/**
+ * The composition root of `faderd run`: builds every part with constructor injection and wires them
+ * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
+ * the native OSC server; the status line. Teardown runs in reverse order. It never exits the process
+ * and installs no signal handlers: the command file owns those.
+ */
+import type { Logger } from 'pino';
+import { ParamRegistry } from '../params/registry.ts';
+import { ParamStore } from '../params/store.ts';
+import type { Session } from '../params/session.ts';
+import { StateManager, defaultStateDir, applyValues } from '../params/persistence.ts';
+import { SceneLibrary } from '../params/scenes.ts';
+import { EngineHost, type AudioStatus } from '../engine/worker/host.ts';
+import type { AudioConfig } from '../audio/index.ts';
+import type { FromWorker } from '../engine/worker/protocol.ts';
+import { NativeOscServer } from '../mapping/native-osc.ts';
+import { StatusReporter } from './status.ts';
+import { logger } from '../util/log.ts';
+
+export interface DaemonOptions {
+  readonly session: Session;
+  /** Overrides of the session's audio settings (command-line flags). */
+  readonly audio?: { readonly device?: string | number; readonly blockFrames?: number; readonly demo?: boolean; readonly backend?: AudioConfig['backend']; readonly primeBlocks?: number };
+  readonly oscPort?: number;
+  readonly stateDir?: string;
+  /** Module exporting createEngine; tests pass a small engine. */
+  readonly engineModule?: string;
+  readonly statusIntervalMs?: number;
+  readonly log?: Logger;
+}
+
+export interface DaemonInfo {
+  readonly session: string;
+  readonly audio: AudioStatus;
+  readonly sampleRate: number;
+  readonly blockFrames: number;
+  readonly osc?: { readonly host: string; readonly port: number };
+  readonly stateDir: string;
+  readonly restored: number;
+}
+
+/** Builds the audio config from the session and command-line overrides. */
+export function audioConfigFor(session: Session, o: DaemonOptions['audio'] = {}): AudioConfig {
+  const device = o.device ?? session.audio.device;
+  return {
+    backend: o.backend ?? session.audio.backend,
+    ...(device !== undefined ? { device } : {}),
+    sampleRate: session.audio.sampleRate,
+    blockFrames: o.blockFrames ?? session.audio.blockSize,
+    demo: o.demo || session.audio.demo ? true : 'auto',
+    ...(o.primeBlocks ? { primeBlocks: o.primeBlocks } : {}),
+  };
+}
+
+export class Daemon {
+  readonly store: ParamStore;
+  private readonly log: Logger;
+  private session: Session;
+  private state: StateManager | undefined;
+  private scenes: SceneLibrary | undefined;
+  private engine: EngineHost | undefined;
+  private osc: NativeOscServer | undefined;
+  private status: StatusReporter | undefined;
+  private readonly audio: AudioConfig;
+  private lastAudioState = '';
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.session = opts.session;
+    this.log = opts.log ?? logger(import.meta.url);
+    this.store = new ParamStore(ParamRegistry.fromSession(opts.session, { surfaceIds: surfaceIds(opts.session) }));
+    this.audio = audioConfigFor(opts.session, opts.audio);
+  }
+
+  async start(): Promise<DaemonInfo> {
+    const session = this.session;
+    const warnings = applyValues(this.store, session.params, 'session', session.file ?? '<default session>').warnings;
+    for (const w of warnings) this.log.warn(w);
+    const stateDir = this.opts.stateDir ?? defaultStateDir(session);
+    this.state = new StateManager(this.store, stateDir, { autosaveMs: session.state.autosaveMs, sessionName: session.name });
+    const { restored } = this.state.restore();
+    this.state.start();
+    this.scenes = new SceneLibrary(this.store, stateDir);
+    this.scenes.bindActions();
+
+    this.engine = new EngineHost(this.store, session, {
+      audio: this.audio,
+      surfaceIds: surfaceIds(session),
+      ...(this.opts.engineModule ? { engineModule: this.opts.engineModule } : {}),
+      onEvent: (e) => this.onEngineEvent(e),
+    });
+    const audio = await this.engine.start();
+
+    const osc = await this.startOsc(session);
+    this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
+    this.status.start();
+    return {
+      session: session.name,
+      audio,
+      sampleRate: this.audio.sampleRate,
+      blockFrames: this.audio.blockFrames,
+      ...(osc ? { osc } : {}),
+      stateDir,
+      restored,
+    };
+  }
+
+  private async startOsc(session: Session): Promise<{ host: string; port: number } | undefined> {
+    if (!session.osc.enabled) return undefined;
+    const port = this.opts.oscPort ?? session.osc.port;
+    const server = new NativeOscServer(this.store, {
+      host: session.osc.host,
+      port,
+      allow: session.osc.allow,
+      readOnly: session.osc.readOnly,
+      ...(session.osc.websocketPort !== undefined ? { websocketPort: session.osc.websocketPort } : {}),
+    });
+    await server.start();
+    this.osc = server;
+    return { host: session.osc.host, port: server.port };
+  }
+
+  private onEngineEvent(e: FromWorker): void {
+    if (e.type === 'log') this.log[e.level](e.msg);
+    else if (e.type === 'audio' && e.state !== this.lastAudioState) {
+      this.lastAudioState = e.state;
+      // One line per transition, so a missing device is reported once, not at every retry.
+      if (e.state === 'fallback') this.log.warn({ device: e.device, reason: e.reason }, `audio device unavailable, running on the null clock and retrying: ${e.reason}`);
+      else this.log.info({ device: e.device, state: e.state }, `audio ${e.state} on ${e.device}`);
+    } else if (e.type === 'fatal') this.log.error(e.message);
+  }
+
+  /**
+   * Applies what can change live from a re-read session (SIGHUP): the OSC listener (host, port, allow
+   * and read-only lists) and the params block. Structural changes (channels, buses, audio) need a restart.
+   */
+  async reload(next: Session): Promise<{ applied: string[]; needsRestart: string[] }> {
+    const applied: string[] = [];
+    const needsRestart: string[] = [];
+    const prev = this.session;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(prev.channels, next.channels) || !same(prev.buses, next.buses) || !same(prev.fx, next.fx) || !same(prev.master, next.master)) needsRestart.push('mixer layout');
+    if (!same(prev.audio, next.audio)) needsRestart.push('audio');
+    if (!same(prev.surfaces, next.surfaces)) needsRestart.push('surfaces');
+    if (!same(prev.osc, next.osc)) {
+      await this.osc?.close();
+      this.osc = undefined;
+      await this.startOsc(next);
+      applied.push('osc');
+    }
+    if (!same(prev.params, next.params)) {
+      for (const w of applyValues(this.store, next.params, 'session', next.file ?? '<session>').warnings) this.log.warn(w);
+      applied.push('params');
+    }
+    this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio, surfaces: prev.surfaces };
+    if (needsRestart.length) this.log.warn({ needsRestart }, `session reloaded; restart faderd to apply: ${needsRestart.join(', ')}`);
+    else this.log.info({ applied }, 'session reloaded');
+    return { applied, needsRestart };
+  }
+
+  /** The status line now (also logged periodically). */
+  statusLine(): string | undefined {
+    return this.status?.report();
+  }
+
+  get engineHost(): EngineHost | undefined {
+    return this.engine;
+  }
+
+  get oscServer(): NativeOscServer | undefined {
+    return this.osc;
+  }
+
+  /** Stops everything in reverse order of construction and saves state. Idempotent. */
+  async stop(): Promise<void> {
+    this.status?.stop();
+    this.status = undefined;
+    const osc = this.osc;
+    this.osc = undefined;
+    await osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
+    const engine = this.engine;
+    this.engine = undefined;
+    await engine?.stop();
+    this.scenes?.dispose();
+    this.scenes = undefined;
+    this.state?.stop();
+    this.state?.flush();
+    this.state = undefined;
+  }
+}
+
+function surfaceIds(session: Session): string[] {
+  return session.surfaces.flatMap((s, i) => (s.id ? [s.id] : [`surface${i + 1}`]));
+}

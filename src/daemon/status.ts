@@ -1,0 +1,70 @@
+/**
+ * The daemon's status line: audio state, DSP load and block health, logged every few seconds when
+ * something worth seeing changed (never per block). Late or dropped blocks and state changes are
+ * warnings; the rest is info (hidden at the default log level).
+ */
+import type { Logger } from 'pino';
+import type { ParamStore } from '../params/store.ts';
+
+export interface StatusFigures {
+  readonly state: string;
+  readonly device: string;
+  readonly loadMean: number;
+  readonly loadMax: number;
+  readonly blocks: number;
+  readonly late: number;
+  readonly dropped: number;
+}
+
+export function readStatus(store: ParamStore): StatusFigures {
+  const n = (a: string) => store.get(a) as number;
+  return {
+    state: String(store.get('/status/audio/state')),
+    device: String(store.get('/status/audio/device')),
+    loadMean: n('/status/load/mean'),
+    loadMax: n('/status/load/max'),
+    blocks: n('/status/blocks'),
+    late: n('/status/late'),
+    dropped: n('/status/dropped'),
+  };
+}
+
+export function formatStatus(s: StatusFigures): string {
+  return `audio ${s.state} on ${s.device || '-'}, load ${s.loadMean.toFixed(1)}% mean / ${s.loadMax.toFixed(1)}% max, ${s.blocks} blocks, ${s.late} late, ${s.dropped} dropped`;
+}
+
+export class StatusReporter {
+  private timer: NodeJS.Timeout | undefined;
+  private last: StatusFigures | undefined;
+
+  constructor(
+    private readonly store: ParamStore,
+    private readonly log: Logger,
+    private readonly intervalMs = 5000,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => this.report(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Logs one line if anything but the block counter changed; returns it, or undefined. */
+  report(): string | undefined {
+    const s = readStatus(this.store);
+    const p = this.last;
+    this.last = s;
+    const worse = !!p && (s.late > p.late || s.dropped > p.dropped || s.state !== p.state);
+    const changed = !p || worse || Math.abs(s.loadMean - p.loadMean) >= 1 || Math.abs(s.loadMax - p.loadMax) >= 5 || s.device !== p.device;
+    if (!changed) return undefined;
+    const line = formatStatus(s);
+    const fields = { ...s };
+    if (worse) this.log.warn(fields, line);
+    else this.log.info(fields, line);
+    return line;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * A JACK server with the dummy driver, paced by the system clock like a real interface, under a
+ * server name of its own so tests never meet another JACK server on the machine.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+
+export interface DummyJack {
+  readonly name: string;
+  readonly proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `jackd -d dummy`; throws a clear error (never skips) when jackd cannot run here. */
+export async function startDummyJack(rate: number, period: number): Promise<DummyJack> {
+  const name = `faderd-test-${process.pid}-${Date.now()}`;
+  const env = { ...process.env, JACK_DEFAULT_SERVER: name, JACK_NO_AUDIO_RESERVATION: '1' };
+  if (spawnSync('sh', ['-c', 'command -v jackd && command -v jack_wait']).status !== 0)
+    throw new Error('jackd and jack_wait are needed for the paced audio test: apt-get install -y jackd2 libasound2-plugins (see .ci/run)');
+  // Run like a real audio server, ahead of ordinary processes (JACK would normally use real-time scheduling).
+  const proc = spawn('nice', ['-n', '-15', 'jackd', '--no-realtime', '-n', name, '-d', 'dummy', '-r', String(rate), '-p', String(period)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const wait = spawnSync('jack_wait', ['-w', '-t', '10'], { env, encoding: 'utf8' });
+  if (wait.status !== 0 || proc.exitCode !== null) {
+    proc.kill('SIGKILL');
+    throw new Error(`jackd (dummy driver) did not start: ${stderr.trim() || wait.stderr || wait.stdout}`);
+  }
+  return {
+    name,
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        const t = setTimeout(() => proc.kill('SIGKILL'), 2000);
+        proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        proc.kill('SIGTERM');
+      }),
+  };
+}
