@@ -98,6 +98,19 @@ describe('mixing graph: sends', () => {
     expect(db(rms(rr!, SR / 8) / (0.5 / Math.SQRT2))).toBeCloseTo(-9.01, 1);
   });
 
+  it('a stereo channel sums into a mono bus at half level per side; a bus sends on to fx', () => {
+    const yaml = TWO_CH.replace('  - { name: B, input: 2 }', '  - { name: B, input: [2, 3], stereo: true }');
+    const r = rig(yaml, { '/ch/2/send/1/level': 0, '/ch/2/send/1/pre': true, '/ch/2/send/2/level': 0, '/bus/2/fxsend/2/level': 0, '/fx/2/time': 20, '/fx/2/feedback': 0, '/bus/2/fader': -Infinity }, { bare: true });
+    const outs = r.run(SR / 10, (k) => (k === 1 ? 0.4 : k === 2 ? 0.2 : 0));
+    expect(outs[2]![SR / 20]).toBeCloseTo(0.3, 5);
+    // Bus 2 is faded out of the master, so all that reaches it is the echo of its post-fader fx send:
+    // silence, since the send is post-fader; pre-fader brings the echo back.
+    const before = outs[0]![SR / 20]!;
+    r.set('/bus/2/fxsend/2/pre', true);
+    const after = r.run(SR / 10, (k) => (k === 1 ? 0.4 : k === 2 ? 0.2 : 0))[0]!;
+    expect(after[SR / 20]! - before).toBeGreaterThan(0.1);
+  });
+
   it('fx sends reach the fx return, which sums into the master', () => {
     const r = rig(TWO_CH, { '/ch/1/fader': -Infinity, '/ch/1/fxsend/2/level': 0, '/ch/1/fxsend/2/pre': true, '/fx/2/time': 100, '/fx/2/feedback': 0 });
     const [l] = r.run(SR / 2, (k, n) => (k === 0 && n < 480 ? 0.5 : 0));
