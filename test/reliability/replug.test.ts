@@ -68,7 +68,8 @@ describe('surfaces that go away', () => {
     const store = fuzzStore('channels: 4\n');
     const seen: number[] = [];
     store.changesOf('/ch/1/fader').subscribe(() => seen.push(Math.round(store.getNormalized('/ch/1/fader') * 1000)));
-    const t = new SerialTransport('board', { transport: 'serial', path: dev, framing: 'lines' }, { backoffMs: 20, maxBackoffMs: 100 });
+    // Retries slow enough that the board's end is open again before the transport reconnects (and resyncs).
+    const t = new SerialTransport('board', { transport: 'serial', path: dev, framing: 'lines' }, { backoffMs: 300, maxBackoffMs: 300 });
     cleanups.push(() => t.close());
     let up = false;
     t.connected$.subscribe((c) => (up = c));
