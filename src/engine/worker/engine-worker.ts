@@ -22,8 +22,8 @@ const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 /**
- * Raises the priority of every thread of the process: this one, PortAudio's callback thread and
- * libuv's pool (which carries naudiodon's reads and writes). Linux nice values are per thread. Needs
+ * Raises the priority of the process's threads but the main one: this one, PortAudio's callback
+ * thread and libuv's pool (which carries naudiodon's reads and writes). Linux nice values are per thread. Needs
  * CAP_SYS_NICE (or an rlimit allowing it); without it the engine runs at normal priority.
  */
 function raisePriority(nice = -11): number {
@@ -35,6 +35,8 @@ function raisePriority(nice = -11): number {
     tids = ['0'];
   }
   for (const tid of tids) {
+    // The main thread (tid = pid) keeps its priority: control work must not compete with audio.
+    if (Number(tid) === process.pid) continue;
     try {
       if (os.getPriority(Number(tid)) > nice) os.setPriority(Number(tid), nice);
       raised++;
