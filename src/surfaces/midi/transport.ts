@@ -23,6 +23,8 @@ export interface MidiTransportOptions {
   readonly backend?: MidiBackend;
   /** How often port lists are checked for devices coming and going. Default 2000 ms. */
   readonly pollMs?: number;
+  /** Longest SysEx accepted from the device (F0 and F7 included); longer ones are dropped and counted. Default 65536. */
+  readonly maxSysex?: number;
 }
 
 export class MidiTransport implements SurfaceTransport {
@@ -36,6 +38,8 @@ export class MidiTransport implements SurfaceTransport {
   private readonly matchIn: ((n: string) => boolean) | undefined;
   private readonly matchOut: ((n: string) => boolean) | undefined;
   private readonly badSend: RateLimitedLog;
+  private readonly badIn: RateLimitedLog;
+  private readonly maxSysex: number;
   private input: { name: string; handle: MidiInputHandle } | undefined;
   private output: { name: string; handle: MidiOutputHandle } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -56,6 +60,8 @@ export class MidiTransport implements SurfaceTransport {
     this.matchOut = outPattern !== undefined ? portMatcher(outPattern) : undefined;
     if (!spec.virtual && !this.matchIn && !this.matchOut) throw new TypeError(`surface ${id}: a MIDI device needs "input", "output" or "virtual"`);
     this.badSend = new RateLimitedLog(log, `surface ${id}: MIDI message not sent`);
+    this.badIn = new RateLimitedLog(log, `surface ${id}: malformed MIDI from the device dropped`);
+    this.maxSysex = opts.maxSysex ?? 65536;
     if (spec.virtual) this.openVirtual(spec.virtual);
     else {
       this.poll();
@@ -67,8 +73,11 @@ export class MidiTransport implements SurfaceTransport {
   }
 
   private onBytes = (data: Uint8Array): void => {
-    if (midiProblem(data)) {
+    // The OS assembles SysEx however long it is; a runaway one must not reach the mapping.
+    const problem = data.length > this.maxSysex ? `a SysEx of ${data.length} bytes (limit ${this.maxSysex})` : midiProblem(data);
+    if (problem) {
       this.counters.errors++;
+      this.badIn.hit(problem);
       return;
     }
     this.counters.received++;
