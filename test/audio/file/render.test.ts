@@ -186,6 +186,13 @@ describe('offline render: bad input', () => {
     expect(issue.message).toMatch(/channel 2 \(B\).*not found.*nope\.wav/);
   });
 
+  it('refuses a stem with more than two channels', () => {
+    writeWav(path.join(dir, 'quad.wav'), [0, 1, 2, 3].map(() => tone(440, 0.1, 480)), SR);
+    const file = path.join(dir, 'quad.yaml');
+    fs.writeFileSync(file, 'channels:\n  - { name: Surround, file: quad.wav }\n');
+    expect(() => renderSession(loadSession(file))).toThrow(/channel 1 \(Surround\): .*quad\.wav has 4 channels; stems must be mono or stereo/);
+  });
+
   it('refuses stems at different sample rates, naming the file and both rates', () => {
     writeWav(path.join(dir, 'at44.wav'), [tone(440, 0.1, 4410)], 44100);
     const file = path.join(dir, 'rates.yaml');
