@@ -7,6 +7,7 @@ import type { ParamDef, ParamValue } from '../params/registry.ts';
 import { decodeRelative, formatForDisplay } from './glue.ts';
 import type { Encoding } from './schema.ts';
 import type { FeedbackOut, PatternByte, SourceSpec } from './types.ts';
+import type { Env } from './expr.ts';
 
 export type ControlEvent =
   /** An absolute position: `raw` of `steps` (127, 16383...), `norm` = raw / steps. */
@@ -130,6 +131,8 @@ export interface FeedbackValue {
   readonly def: ParamDef | undefined;
   /** The target does not exist (banked past the last channel): show nothing. */
   readonly blank: boolean;
+  /** Surface state, options and repeat variables, for outputs whose text is a template. */
+  readonly env?: Env;
 }
 
 export interface Outgoing {
@@ -161,7 +164,32 @@ export function lcdMessage(header: readonly number[], offset: number, width: num
 }
 
 /** Whether an output only displays (the device cannot move it), so identical resends can be skipped. */
-export const displayOnly = (out: FeedbackOut): boolean => out.kind === 'ring' || out.kind === 'meter' || out.kind === 'lcd' || (out.kind === 'source' && out.source.kind === 'note');
+export const displayOnly = (out: FeedbackOut): boolean =>
+  out.kind === 'ring' || out.kind === 'meter' || out.kind === 'lcd' || out.kind === 'segments' || (out.kind === 'source' && out.source.kind === 'note');
+
+/**
+ * 7-segment digits as CC messages, rightmost digit on `cc`, text right-aligned (a timecode display
+ * reads right to left). A `.` lights the dot of the digit before it. Characters map as the MCU
+ * takes them: 0x20-0x3F as is, letters as 0x01-0x1A (lower case shown as upper), anything else blank.
+ */
+export function segmentsMessage(channel: number, cc: number, digits: number, text: string): SurfaceMessage {
+  const cells: number[] = [];
+  for (const ch of text) {
+    if (ch === '.' && cells.length > 0 && !(cells[cells.length - 1]! & 0x40)) {
+      cells[cells.length - 1]! |= 0x40;
+      continue;
+    }
+    const c = ch.toUpperCase().charCodeAt(0);
+    cells.push(c >= 0x20 && c <= 0x3f ? c : c >= 0x40 && c <= 0x5f ? c - 0x40 : 0x20);
+  }
+  const shown = cells.slice(-digits);
+  const bytes: number[] = [];
+  for (let k = 0; k < digits; k++) {
+    const cell = shown[shown.length - 1 - k] ?? 0x20;
+    bytes.push(0xb0 | channel, cc + k, cell);
+  }
+  return { kind: 'midi', data: Uint8Array.from(bytes) };
+}
 
 /** The key of an output, independent of its value (`pb:0`, `c:0:48`, `lcd:7`...). */
 export function outputKey(out: FeedbackOut): string {
@@ -198,6 +226,8 @@ export function outputKey(out: FeedbackOut): string {
       return `meter:${out.channel}:${out.strip}`;
     case 'lcd':
       return `lcd:${out.header.join(',')}:${out.offset}`;
+    case 'segments':
+      return `seg:${out.channel}:${out.cc}`;
     case 'osc':
       return `osc:${out.address}`;
     case 'line':
@@ -267,6 +297,12 @@ export function encodeFeedback(out: FeedbackOut, fb: FeedbackValue): SurfaceMess
     }
     case 'lcd':
       return lcdMessage(out.header, out.offset, out.width, fb.blank ? '' : formatForDisplay(fb.def, fb.value, out.width));
+    case 'segments': {
+      let text = '';
+      if (!fb.blank && out.text) text = out.text.render(fb.env ?? {}, typeof fb.value === 'number' ? fb.value : fb.norm);
+      else if (!fb.blank) text = formatForDisplay(fb.def, fb.value, out.digits * 2);
+      return segmentsMessage(out.channel, out.cc, out.digits, text);
+    }
     case 'osc':
       return { kind: 'osc', address: out.address, args: [oscArg(out.type, fb, out.units)] };
     case 'line':

@@ -11,8 +11,9 @@ import { logger, RateLimitedLog } from '../util/log.ts';
 import { controlPipeline, type ControlLink } from './control.ts';
 import { feedbackPipeline } from './feedback.ts';
 import { TargetResolver, type Runtime } from './runtime.ts';
+import { QueryResponder } from './query.ts';
 import { FeedbackSink } from './sink.ts';
-import { SurfaceState } from './state.ts';
+import { SharedStates, SurfaceState } from './state.ts';
 import type { MappingFile } from './types.ts';
 
 export { SurfaceState } from './state.ts';
@@ -38,7 +39,7 @@ export interface CompiledMapping {
 export function compileMapping(mapping: MappingFile, store: ParamStore, transport: SurfaceTransport, opts: CompileOptions): CompiledMapping {
   const scheduler = opts.scheduler ?? asyncScheduler;
   const count = (pattern: string): number => store.registry.match(pattern).length;
-  const state = new SurfaceState(mapping.state, { channels: count('/ch/*/fader'), buses: count('/bus/*/fader'), fx: count('/fx/*/fader') });
+  const state = new SurfaceState(mapping.state, { channels: count('/ch/*/fader'), buses: count('/bus/*/fader'), fx: count('/fx/*/fader') }, SharedStates.of(store));
   const root = new Subscription();
   const sink = new FeedbackSink(transport, opts.feedbackRateHz ?? mapping.feedbackRateHz, scheduler);
   const resync$ = new Subject<void>();
@@ -57,13 +58,16 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
   // Before any feedback pipeline subscribes, so a resync is never deduplicated against stale state.
   root.add(resync$.subscribe(() => sink.forget()));
   const links: ControlLink[] = [];
+  const queries = new QueryResponder(store, transport, mapping.replies);
   for (const inst of mapping.bindings) {
     const target = new TargetResolver(inst, rt);
+    queries.add(inst, target);
     const link: ControlLink = { touched$: new BehaviorSubject(false), lastWrite: undefined };
     links.push(link);
     root.add(controlPipeline(inst, rt, target, link));
     root.add(feedbackPipeline(inst, rt, target, link));
   }
+  if (!queries.empty) root.add(queries.listen(rt.incoming$, (m) => rt.badInput.hit(m)));
   root.add(state.changes$.subscribe(() => resync$.next()));
   root.add(
     transport.connected$.subscribe((up) => {

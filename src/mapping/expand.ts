@@ -20,6 +20,8 @@ export interface ExpandContext {
   readonly issues: IssueList;
   readonly device: SurfaceDeviceSpec | undefined;
   readonly stateVars: readonly StateVarDef[];
+  /** Option values, read by every expression like repeat variables. */
+  readonly options?: Readonly<Record<string, number>>;
 }
 
 type Path = ReadonlyArray<PropertyKey>;
@@ -55,9 +57,11 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     ctx.issues.add([...base, ...p], `${[...base, ...p].map(String).join('.')}: ${msg}`);
   };
   const repeatNames = Object.keys(def.repeat ?? {});
+  const options = ctx.options ?? {};
+  const optionNames = Object.keys(options);
   const stateNames = ctx.stateVars.map((s) => s.name);
-  const dynamicNames = new Set([...repeatNames, ...stateNames, ...SESSION]);
-  const staticNames = new Set(repeatNames);
+  const dynamicNames = new Set([...repeatNames, ...optionNames, ...stateNames, ...SESSION]);
+  const staticNames = new Set([...repeatNames, ...optionNames]);
 
   const exprCache = new Map<string, CompiledExpr | null>();
   const expr = (p: Path, v: number | string, dynamic: boolean): CompiledExpr | undefined => {
@@ -215,10 +219,12 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
   const canFeedBack = (s: SourceSpec | undefined): boolean =>
     !!s && s.kind !== 'program' && !(s.kind === 'cc' && def.glue?.encoder) && !((s.kind === 'sysex' || s.kind === 'frame') && s.pattern.some((b) => 'any' in b));
 
-  const lcd = (p: Path, d: { offset: number | string; width?: number | undefined; header?: number[] | undefined }, env: Env) => {
+  const lcd = (p: Path, d: { offset: number | string; width?: number | undefined; header?: Array<number | string> | undefined }, env: Env) => {
     checkTransport(p, 'midi');
     const offset = int([...p, 'offset'], d.offset, env, 0, 111);
-    return offset === undefined ? undefined : { kind: 'lcd' as const, header: d.header ?? [...MCU_LCD_HEADER], offset, width: d.width ?? 7 };
+    const header = d.header ? d.header.map((b, k) => int([...p, 'header', k], b, env, 0, 127)) : [...MCU_LCD_HEADER];
+    if (offset === undefined || header.some((b) => b === undefined)) return undefined;
+    return { kind: 'lcd' as const, header: header as number[], offset, width: d.width ?? 7 };
   };
 
   const feedbackOut = (p: Path, f: FeedbackOutDef, src: SourceSpec | undefined, env: Env): FeedbackOut | undefined => {
@@ -242,6 +248,14 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
       return strip === undefined || ch === undefined ? undefined : { kind: 'meter', channel: ch - 1, strip, floorDb: f.meter.floorDb ?? -60, ...(f.meter.refreshMs ? { refreshMs: f.meter.refreshMs } : {}) };
     }
     if (f.lcd) return lcd([...p, 'lcd'], f.lcd, env);
+    if (f.segments) {
+      checkTransport([...p, 'segments'], 'midi');
+      const cc = int([...p, 'segments', 'cc'], f.segments.cc, env, 0, 128 - f.segments.digits);
+      const ch = int([...p, 'segments', 'channel'], f.segments.channel, env, 1, 16, 1);
+      const text = f.segments.text !== undefined ? template([...p, 'segments', 'text'], f.segments.text, true) : undefined;
+      if (cc === undefined || ch === undefined || (f.segments.text !== undefined && !text)) return undefined;
+      return { kind: 'segments', channel: ch - 1, cc, digits: f.segments.digits, ...(text ? { text } : {}) };
+    }
     if (f.led) {
       checkTransport([...p, 'led'], 'midi');
       const note = int([...p, 'led', 'note'], f.led.note, env, 0, 127);
@@ -269,7 +283,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
   let target: TargetSpec | undefined;
   let targetDef: ParamDef | undefined;
   const combos = parseRepeat(def, at);
-  const env0 = { ...stateEnv, ...(combos[0] ?? {}) };
+  const env0 = { ...stateEnv, ...options, ...(combos[0] ?? {}) };
   const t = def.target;
   if (typeof t === 'string' || t.param !== undefined) {
     const p: Path = typeof t === 'string' ? ['target'] : ['target', 'param'];
@@ -299,9 +313,11 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
       const hint = stateNames.length ? ` (declared: ${stateNames.join(', ')})` : ' (declare it under state:)';
       at(['target', 'state'], `target.state: unknown surface state '${t.state}'${hint}`);
     } else {
-      const e = t.value === undefined ? undefined : typeof t.value === 'boolean' ? undefined : expr(['target', 'value'], t.value, true);
+      // Without a source, a state target only shows the state (a bank number on a display).
+      const v = t.value === undefined && !def.source ? t.state : t.value;
+      const e = v === undefined ? undefined : typeof v === 'boolean' ? undefined : expr(['target', 'value'], v, true);
       if (e) target = { kind: 'state', name: t.state, value: e };
-      else if (t.value === undefined || typeof t.value === 'boolean') at(['target'], `target: a state target needs value: <expression>, e.g. '${t.state} + 8'`);
+      else if (v === undefined || typeof v === 'boolean') at(['target'], `target: a state target needs value: <expression>, e.g. '${t.state} + 8'`);
     }
   } else if (t.scene !== undefined) {
     if (!t.name) at(['target'], 'target: a scene target needs name: <scene name>');
@@ -322,7 +338,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     at(['glue', 'taper'], 'a taper table needs increasing positions and increasing values, e.g. [[0, -60], [0.5, -10], [1, 10]] (use invert for a falling curve)');
   }
   if (g.encoder && def.source && !def.source.cc && !def.source.osc) at(['glue', 'encoder'], 'glue.encoder: relative encodings apply to cc (or osc) sources');
-  if (!def.source && (def.feedback === undefined || def.feedback === true || def.feedback === false)) at(['feedback'], 'feedback: a binding without a source needs feedback outputs (ring, meter, lcd, led, midi, osc, line)');
+  if (!def.source && (def.feedback === undefined || def.feedback === true || def.feedback === false)) at(['feedback'], 'feedback: a binding without a source needs feedback outputs (ring, meter, lcd, segments, led, midi, osc, line)');
   if (def.when !== undefined) expr(['when'], def.when, true);
   if (ctx.issues.items.length > before || !target) return [];
 
@@ -345,7 +361,8 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
   const when = def.when !== undefined ? (exprCache.get('when') ?? undefined) : undefined;
   const out: BindingInstance[] = [];
   const position = ctx.issues.src.positionOf(base);
-  for (const vars of combos) {
+  for (const repeatVars of combos) {
+    const vars = { ...options, ...repeatVars };
     const src = def.source ? source(['source'], def.source, vars) : undefined;
     const touch = touchDef ? source(['touch'], touchDef, vars) : undefined;
     const fbDefs: FeedbackOutDef[] =
@@ -356,7 +373,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     const relative = !!glue.encoder;
     const button = src?.kind === 'note' || !!glue.button;
     out.push({
-      label: `bindings[${index}]${Object.keys(vars).length ? ' ' + Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ') : ''}${def.name ? ` (${def.name})` : ''}`,
+      label: `bindings[${index}]${Object.keys(repeatVars).length ? ' ' + Object.entries(repeatVars).map(([k, v]) => `${k}=${v}`).join(' ') : ''}${def.name ? ` (${def.name})` : ''}`,
       line: position.line,
       col: position.col,
       vars,

@@ -3,7 +3,7 @@
  * value) → touch suppression → origin suppression → the glue run backwards → the exact messages of
  * each feedback output → the surface's coalescing sink.
  */
-import { EMPTY, Subscription, filter, interval, map, merge, of, startWith, switchMap, tap, type Observable } from 'rxjs';
+import { EMPTY, Subscription, concat, filter, interval, map, of, startWith, switchMap, type Observable } from 'rxjs';
 import type { ParamValue } from '../params/registry.ts';
 import { displayOnly, encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
 import type { ControlLink } from './control.ts';
@@ -25,18 +25,16 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
   const keys = inst.feedback.map(outputKey);
   const dedupe = inst.feedback.map(displayOnly);
 
-  /** The latest update of the current target (what a refresh resends). */
-  let last: Update | undefined;
   const updates$: Observable<Update> = rt.resync$.pipe(
     switchMap((): Observable<Update> => {
-      last = undefined;
       const r = target.get();
       if (!r.active) return EMPTY;
+      const env = target.env();
       if (r.kind === 'param') {
         const def = r.def;
         if (!def) return of({ fb: BLANK, origin: '', force: true });
         const scale = target.scale(def);
-        const fb = (value: ParamValue): FeedbackValue => ({ norm: scale.toControl(value), value, def, blank: false });
+        const fb = (value: ParamValue): FeedbackValue => ({ norm: scale.toControl(value), value, def, blank: false, env });
         return rt.store.changes$.pipe(
           map((batch) => batch.find((c) => c.def === def)),
           filter((c) => c !== undefined),
@@ -46,7 +44,7 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
       }
       const current = (): FeedbackValue => {
         const on = isOn(inst, rt, r);
-        return { norm: on ? 1 : 0, value: on, def: undefined, blank: false };
+        return { norm: on ? 1 : 0, value: on, def: undefined, blank: false, env };
       };
       // Group, state and scene targets show on/off: all set, state selected, scene current.
       const watched = r.kind === 'all' ? new Set(r.defs) : r.kind === 'scene' ? new Set([rt.store.def('/scene/current')]) : undefined;
@@ -62,13 +60,15 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
 
   // Meters that the device lets fall unless refreshed get their last level again periodically.
   const refreshMs = Math.min(...inst.feedback.map((f) => (f.kind === 'meter' && f.refreshMs ? f.refreshMs : Infinity)));
+  const meterFloorDb = Math.max(...inst.feedback.map((f) => (f.kind === 'meter' ? f.floorDb : -Infinity)));
+  // Each level is resent every refreshMs until the next one arrives: the device sees a steady level
+  // at a steady pace, and a meter resting at its floor (it cannot fall further) is left alone.
   const refreshed$ = Number.isFinite(refreshMs)
-    ? merge(
-        updates$.pipe(tap((u) => (last = u))),
-        interval(refreshMs, rt.scheduler).pipe(
-          filter(() => last !== undefined),
-          map(() => ({ ...last!, force: true })),
-        ),
+    ? updates$.pipe(
+        switchMap((u) => {
+          const resting = u.fb.blank || typeof u.fb.value !== 'number' || !(u.fb.value > meterFloorDb);
+          return resting ? of(u) : concat(of(u), interval(refreshMs, rt.scheduler).pipe(map(() => ({ ...u, force: true }))));
+        }),
       )
     : updates$;
   const touched$ = inst.touch ? refreshed$.pipe(suppressWhileTouched<Update>(link.touched$, (u) => ({ ...u, force: true }))) : refreshed$;

@@ -98,6 +98,8 @@ export function formatForDisplay(def: ParamDef | undefined, value: ParamValue | 
     case 'LUFS':
     case 'LU':
       s = n === -Infinity ? '-inf' : n.toFixed(Math.abs(n) >= 100 ? 0 : 1);
+      // A 14-bit fader cannot land exactly on 0 dB; "-0.0" would read as a cut.
+      if (/^-0\.?0*$/.test(s)) s = s.slice(1);
       break;
     case 'ratio':
       s = n.toFixed(n >= 10 ? 1 : 2);

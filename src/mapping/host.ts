@@ -18,7 +18,11 @@ export { resolveDevice } from './device.ts';
 const log = logger(import.meta.url);
 const DEBOUNCE_MS = 150;
 
-export type HostOptions = CompileOptions & { readonly deviceOverride?: Record<string, unknown> };
+export type HostOptions = CompileOptions & {
+  readonly deviceOverride?: Record<string, unknown>;
+  /** The session's `options:` for this surface: overrides of the mapping's declared options. */
+  readonly options?: Readonly<Record<string, unknown>>;
+};
 
 export class MappingHost {
   private current: CompiledMapping | undefined;
@@ -46,7 +50,7 @@ export class MappingHost {
   reload(): { ok: true } | { ok: false; issues: SourceIssue[] } {
     let next: CompiledMapping;
     try {
-      const mapping = loadMapping(this.file);
+      const mapping = loadMapping(this.file, this.opts.options);
       resolveDevice(mapping, this.opts.deviceOverride);
       this.current?.dispose();
       this.current = undefined;

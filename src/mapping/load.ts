@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, suggest, type SourceIssue } from '../util/source-error.ts';
-import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
-import { BINDING_KEYS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
+import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
+import { BINDING_KEYS, FEEDBACK_KINDS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
 import { compileNumber, ExprError } from './expr.ts';
 import { expandBinding } from './expand.ts';
 import type { BindingInstance, MappingFile, StateVarDef } from './types.ts';
@@ -21,7 +21,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
   source: SOURCE_KEYS,
   touch: SOURCE_KEYS,
   target: ['param', 'all', 'state', 'scene', 'name', 'action', 'value'],
-  feedback: ['source', 'ring', 'meter', 'lcd', 'led', 'midi', 'osc', 'line'],
+  feedback: FEEDBACK_KINDS,
   display: ['lcd', 'holdMs'],
 };
 
@@ -73,8 +73,31 @@ export class IssueList {
   }
 }
 
-/** Parses and validates mapping text; throws ConfigError listing every problem with file:line:col. */
-export function parseMapping(text: string, file: string): MappingFile {
+/**
+ * The mapping's options with a session's overrides applied. An override must name a declared option
+ * and be a number; a bad one is an issue at the mapping's `options` key (or its first line).
+ */
+function resolveOptions(raw: Record<string, unknown>, overrides: Readonly<Record<string, unknown>> | undefined, issues: IssueList): Record<string, number> {
+  const declared = raw.options !== null && typeof raw.options === 'object' && !Array.isArray(raw.options) ? (raw.options as Record<string, unknown>) : {};
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(declared)) if (typeof v === 'number') out[k] = v;
+  for (const [k, v] of Object.entries(overrides ?? {})) {
+    const at = raw.options !== undefined ? ['options'] : [];
+    if (!(k in out)) {
+      const hint = suggest(k, Object.keys(out));
+      const known = Object.keys(out).length ? ` (options: ${Object.keys(out).join(', ')})` : ' (this mapping declares no options)';
+      issues.add(at, `option override '${k}': unknown option${hint ? `; did you mean '${hint}'?` : known}`);
+    } else if (typeof v !== 'number' || !Number.isFinite(v)) issues.add(at, `option override '${k}': must be a number, got ${JSON.stringify(v)}`);
+    else out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Parses and validates mapping text; throws ConfigError listing every problem with file:line:col.
+ * `options` overrides the file's declared options (a session's per-surface `options:`).
+ */
+export function parseMapping(text: string, file: string, options?: Readonly<Record<string, unknown>>): MappingFile {
   const src = YamlSource.parse(text, file);
   const js = src.toJS();
   const issues = new IssueList(src);
@@ -92,6 +115,8 @@ export function parseMapping(text: string, file: string): MappingFile {
     else issues.zod(dev.error, ['surface']);
   }
 
+  const opts = resolveOptions(raw, options, issues);
+  const boundNames = [...SESSION_NAMES, ...Object.keys(opts)];
   const stateVars: StateVarDef[] = [];
   let stateOk = true;
   if (raw.state !== undefined && typeof raw.state === 'object' && raw.state !== null) {
@@ -113,9 +138,10 @@ export function parseMapping(text: string, file: string): MappingFile {
         try {
           const e = compileNumber(b);
           for (const n of e.names) {
-            if (!(SESSION_NAMES as readonly string[]).includes(n)) issues.add(['state', name, key], `state.${name}.${key}: unknown name '${n}' (a bound may use ${SESSION_NAMES.join(', ')})`);
+            if (!boundNames.includes(n)) issues.add(['state', name, key], `state.${name}.${key}: unknown name '${n}' (a bound may use ${boundNames.join(', ')})`);
           }
-          return e;
+          // Options are fixed when the file loads: fold them in so the state sees only session sizes.
+          return { ...e, evaluate: (env: Readonly<Record<string, number>>) => e.evaluate({ ...opts, ...env }) };
         } catch (err) {
           if (err instanceof ExprError) issues.add(['state', name, key], `state.${name}.${key}: ${err.message}`);
           else throw err;
@@ -124,7 +150,7 @@ export function parseMapping(text: string, file: string): MappingFile {
       };
       const min = bound('min');
       const max = bound('max');
-      stateVars.push({ name, initial: d.initial, ...(min ? { min } : {}), ...(max ? { max } : {}) });
+      stateVars.push({ name, initial: d.initial, ...(min ? { min } : {}), ...(max ? { max } : {}), ...(d.shared ? { shared: d.shared } : {}) });
     }
   } else if (raw.state !== undefined) stateOk = false;
 
@@ -137,7 +163,7 @@ export function parseMapping(text: string, file: string): MappingFile {
         return;
       }
       if (!stateOk) return;
-      bindings.push(...expandBinding(r.data, i, { issues, device, stateVars }));
+      bindings.push(...expandBinding(r.data, i, { issues, device, stateVars, options: opts }));
     });
     if (raw.bindings.length === 0) issues.add(['bindings'], 'bindings: a mapping needs at least one binding');
   }
@@ -151,18 +177,25 @@ export function parseMapping(text: string, file: string): MappingFile {
     name: top.data.name ?? file.replace(/^.*\//, '').replace(/\.ya?ml$/i, ''),
     device,
     state: stateVars,
+    options: opts,
+    replies: (top.data.replies ?? []).map((r) => ({ address: r.osc, args: r.args.map(replyArg) })),
     feedbackRateHz: top.data.feedbackRateHz ?? 30,
     bindings,
   };
 }
 
-/** Reads and parses a mapping file; an unreadable file is a ConfigError naming it. */
-export function loadMapping(file: string): MappingFile {
+function replyArg(v: string | number): OscArg {
+  if (typeof v === 'string') return { type: 's', value: v };
+  return Number.isInteger(v) ? { type: 'i', value: v } : { type: 'f', value: v };
+}
+
+/** Reads and parses a mapping file (with option overrides); an unreadable file is a ConfigError naming it. */
+export function loadMapping(file: string, options?: Readonly<Record<string, unknown>>): MappingFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read mapping: ${(e as Error).message}` }]);
   }
-  return parseMapping(text, file);
+  return parseMapping(text, file, options);
 }

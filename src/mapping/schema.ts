@@ -84,6 +84,7 @@ export const GlueSchema = z.strictObject({
 export type GlueDef = z.infer<typeof GlueSchema>;
 
 export const RING_MODES = ['dot', 'boost-cut', 'wrap', 'spread'] as const;
+export const FEEDBACK_KINDS = ['source', 'ring', 'meter', 'lcd', 'segments', 'led', 'midi', 'osc', 'line'];
 
 export const FeedbackOutSchema = z
   .strictObject({
@@ -106,8 +107,17 @@ export const FeedbackOutSchema = z
       .strictObject({
         offset: Num,
         width: z.number().int().min(1).max(112).optional(),
-        header: z.array(z.number().int().min(0).max(127)).optional(),
+        /** SysEx bytes between F0 and the offset; entries may be expressions (`deviceId`). */
+        header: z.array(Num).min(1).max(16).optional(),
       })
+      .optional(),
+    /**
+     * A 7-segment display driven by one CC per digit (MCU timecode `0x40`, assignment `0x4A`): `cc` is
+     * the rightmost digit, the next digit to the left is cc + 1. `text` (a template over the surface
+     * state and `{value}`) replaces the formatted value.
+     */
+    segments: z
+      .strictObject({ cc: Num, digits: z.number().int().min(1).max(16), channel: Num.optional(), text: z.string().optional() })
       .optional(),
     /** An LED on a note (on/off/blink values). */
     led: z
@@ -124,7 +134,7 @@ export const FeedbackOutSchema = z
     /** A serial text line, e.g. `F{i+1} {value:.3f}`. */
     line: z.string().min(1).optional(),
   })
-  .superRefine(oneOf(['source', 'ring', 'meter', 'lcd', 'led', 'midi', 'osc', 'line'], 'a feedback output'));
+  .superRefine(oneOf(FEEDBACK_KINDS, 'a feedback output'));
 export type FeedbackOutDef = z.infer<typeof FeedbackOutSchema>;
 
 export const TargetSchema = z.union([
@@ -162,7 +172,7 @@ export const BindingSchema = z.strictObject({
   /** Send feedback back to this surface even for changes it made itself. */
   echo: z.boolean().optional(),
   /** Show the value on a scribble strip cell while the control is touched or turned. */
-  display: z.strictObject({ lcd: z.strictObject({ offset: Num, width: z.number().int().min(1).max(112).optional(), header: z.array(z.number().int().min(0).max(127)).optional() }), holdMs: z.number().positive().max(10_000).optional() }).optional(),
+  display: z.strictObject({ lcd: z.strictObject({ offset: Num, width: z.number().int().min(1).max(112).optional(), header: z.array(Num).min(1).max(16).optional() }), holdMs: z.number().positive().max(10_000).optional() }).optional(),
 });
 export type BindingDef = z.infer<typeof BindingSchema>;
 
@@ -193,15 +203,37 @@ export const DeviceSchema = z.discriminatedUnion('transport', [
 
 export const StateVarSchema = z.union([
   z.number(),
-  z.strictObject({ initial: z.number(), min: Num.optional(), max: Num.optional() }),
+  z.strictObject({
+    initial: z.number(),
+    min: Num.optional(),
+    max: Num.optional(),
+    /** A group name: every surface whose variable names the same group shares its value (an MCU and its extender bank together). */
+    shared: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'a shared group is a word such as mcu').optional(),
+  }),
 ]);
+
+const NAME = /^[a-z_][a-z0-9_]*$/i;
+
+/** A fixed reply to an OSC query: `{ osc: /info, args: [V2.07, osc-server, X32RACK, 4.06-8] }`. */
+export const ReplySchema = z.strictObject({
+  osc: z.string().startsWith('/'),
+  /** Strings go as `s`, integers as `i`, other numbers as `f`. */
+  args: z.array(z.union([z.string(), z.number()])).max(32),
+});
 
 export const MappingSchema = z.strictObject({
   version: z.literal(1),
   name: z.string().optional(),
   surface: z.record(z.string(), z.unknown()),
+  /**
+   * Numbers a session may override per surface (`options: { deviceId: 0x15, stripOffset: 8 }`), read
+   * by every expression like a repeat variable: one file serves an MCU and its extender.
+   */
+  options: z.record(z.string().regex(NAME), z.number()).optional(),
   /** Surface-local variables (bank, page, layer, selected...) that templates may read. */
-  state: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/i), StateVarSchema).optional(),
+  state: z.record(z.string().regex(NAME), StateVarSchema).optional(),
+  /** Static answers to OSC queries (a message with no arguments), sent to the asking peer. */
+  replies: z.array(ReplySchema).optional(),
   /** Feedback messages per second per control (latest value wins). Default 30. */
   feedbackRateHz: z.number().positive().max(1000).optional(),
   /** Each binding is checked on its own, so one bad binding does not hide another's errors. */

@@ -2,7 +2,7 @@
  * A loaded mapping: every binding expanded over its repeat variables, numbers evaluated and checked,
  * templates compiled. The compiler turns this into pipelines without further validation.
  */
-import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
+import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
 import type { ParamValue } from '../params/registry.ts';
 import type { CompiledExpr, CompiledTemplate, Env } from './expr.ts';
 import type { ButtonMode, Encoding } from './schema.ts';
@@ -32,6 +32,8 @@ export type FeedbackOut =
   | { readonly kind: 'ring'; readonly channel: number; readonly cc: number; readonly mode: number; readonly center: boolean }
   | { readonly kind: 'meter'; readonly channel: number; readonly strip: number; readonly floorDb: number; readonly refreshMs?: number }
   | { readonly kind: 'lcd'; readonly header: readonly number[]; readonly offset: number; readonly width: number }
+  /** 7-segment digits, one CC each from `cc` (rightmost) upwards; `text` replaces the formatted value. */
+  | { readonly kind: 'segments'; readonly channel: number; readonly cc: number; readonly digits: number; readonly text?: CompiledTemplate }
   | { readonly kind: 'osc'; readonly address: string; readonly type: 'f' | 'i' | 's' | 'T'; readonly units: Units }
   | { readonly kind: 'line'; readonly format: CompiledTemplate; readonly env: Env };
 
@@ -79,6 +81,14 @@ export interface StateVarDef {
   readonly initial: number;
   readonly min?: CompiledExpr;
   readonly max?: CompiledExpr;
+  /** Group whose surfaces share this variable's value. */
+  readonly shared?: string;
+}
+
+/** A fixed answer to an OSC query. */
+export interface StaticReply {
+  readonly address: string;
+  readonly args: readonly OscArg[];
 }
 
 export interface MappingFile {
@@ -87,6 +97,9 @@ export interface MappingFile {
   readonly name: string;
   readonly device: SurfaceDeviceSpec;
   readonly state: readonly StateVarDef[];
+  /** Option values in effect (declared defaults with the session's overrides applied). */
+  readonly options: Readonly<Record<string, number>>;
+  readonly replies: readonly StaticReply[];
   readonly feedbackRateHz: number;
   readonly bindings: readonly BindingInstance[];
 }
