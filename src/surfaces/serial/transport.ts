@@ -53,6 +53,7 @@ export class SerialTransport implements SurfaceTransport {
   private readonly encoder = new MidiEncoder();
   private readonly opts: Required<Omit<SerialTransportOptions, 'openLink'>> & Pick<SerialTransportOptions, 'openLink'>;
   private readonly badSend: RateLimitedLog;
+  private readonly badIn: RateLimitedLog;
   private link: SerialLink | undefined;
   private timer: NodeJS.Timeout | undefined;
   private delay: number;
@@ -71,6 +72,7 @@ export class SerialTransport implements SurfaceTransport {
     this.opts = { backoffMs: 250, maxBackoffMs: 5000, maxPendingBytes: 65536, ...opts };
     this.delay = this.opts.backoffMs;
     this.badSend = new RateLimitedLog(log, `surface ${id}: message not sendable on ${spec.framing} framing`);
+    this.badIn = new RateLimitedLog(log, `surface ${id}: input dropped by ${spec.framing} framing`);
     this.decode = this.makeDecoder();
     this.attempt();
   }
@@ -157,11 +159,18 @@ export class SerialTransport implements SurfaceTransport {
       this.reported = '';
       this.decode.reset();
       this.encoder.reset();
-      link.on('data', (chunk: Buffer) => this.decode.push(chunk));
+      link.on('data', (chunk: Buffer) => this.onData(chunk));
       link.on('close', () => this.lost(link));
       log.info({ surface: this.id, path }, 'serial device connected');
       this.connected.next(true);
     });
+  }
+
+  private onData(chunk: Buffer): void {
+    const before = this.decode.dropped();
+    this.decode.push(chunk);
+    const n = this.decode.dropped() - before;
+    if (n > 0) this.badIn.hit(`${n} over-long or malformed ${this.spec.framing === 'lines' ? 'line' : this.spec.framing === 'slip' ? 'frame' : 'message'}${n > 1 ? 's' : ''}`);
   }
 
   private lost(link: SerialLink): void {
