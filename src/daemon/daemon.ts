@@ -1,7 +1,7 @@
 /**
  * The composition root of `faderd run`: builds every part with constructor injection and wires them
  * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
- * the native OSC server; the status line. Teardown runs in reverse order. It never exits the process
+ * the native OSC server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
  * and installs no signal handlers: the command file owns those.
  */
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import type { AudioConfig } from '../audio/index.ts';
 import type { FromWorker } from '../engine/worker/protocol.ts';
 import { NativeOscServer } from '../mapping/native-osc.ts';
 import { StatusReporter } from './status.ts';
+import { SurfaceSet, surfaceIds } from './surfaces.ts';
 import { logger } from '../util/log.ts';
 
 export interface DaemonOptions {
@@ -37,6 +38,9 @@ export interface DaemonInfo {
   readonly osc?: { readonly host: string; readonly port: number };
   readonly stateDir: string;
   readonly restored: number;
+  /** Surfaces running, and one message per surface that could not start. */
+  readonly surfaces: readonly string[];
+  readonly surfaceProblems: readonly string[];
 }
 
 /** Builds the audio config from the session and command-line overrides. */
@@ -60,6 +64,7 @@ export class Daemon {
   private scenes: SceneLibrary | undefined;
   private engine: EngineHost | undefined;
   private osc: NativeOscServer | undefined;
+  private surfaces: SurfaceSet | undefined;
   private status: StatusReporter | undefined;
   private readonly audio: AudioConfig;
   private lastAudioState = '';
@@ -91,6 +96,8 @@ export class Daemon {
     const audio = await this.engine.start();
 
     const osc = await this.startOsc(session);
+    this.surfaces = new SurfaceSet(this.store, this.log);
+    const surfaceProblems = this.surfaces.start(session);
     this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
     this.status.start();
     return {
@@ -101,6 +108,8 @@ export class Daemon {
       ...(osc ? { osc } : {}),
       stateDir,
       restored,
+      surfaces: this.surfaces.ids,
+      surfaceProblems,
     };
   }
 
@@ -131,7 +140,8 @@ export class Daemon {
 
   /**
    * Applies what can change live from a re-read session (SIGHUP): the OSC listener (host, port, allow
-   * and read-only lists) and the params block. Structural changes (channels, buses, audio) need a restart.
+   * and read-only lists), the surfaces and the params block. Structural changes (channels, buses,
+   * audio) need a restart.
    */
   async reload(next: Session): Promise<{ applied: string[]; needsRestart: string[] }> {
     const applied: string[] = [];
@@ -140,7 +150,13 @@ export class Daemon {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (!same(prev.channels, next.channels) || !same(prev.buses, next.buses) || !same(prev.fx, next.fx) || !same(prev.master, next.master)) needsRestart.push('mixer layout');
     if (!same(prev.audio, next.audio)) needsRestart.push('audio');
-    if (!same(prev.surfaces, next.surfaces)) needsRestart.push('surfaces');
+    if (!same(prev.surfaces, next.surfaces)) {
+      // Surfaces restart with the new list; ids must exist in the registry (built at start) to show status.
+      await this.surfaces?.close();
+      this.surfaces = new SurfaceSet(this.store, this.log);
+      this.surfaces.start(next);
+      applied.push('surfaces');
+    }
     if (!same(prev.osc, next.osc)) {
       await this.osc?.close();
       this.osc = undefined;
@@ -151,7 +167,7 @@ export class Daemon {
       for (const w of applyValues(this.store, next.params, 'session', next.file ?? '<session>').warnings) this.log.warn(w);
       applied.push('params');
     }
-    this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio, surfaces: prev.surfaces };
+    this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio };
     if (needsRestart.length) this.log.warn({ needsRestart }, `session reloaded; restart faderd to apply: ${needsRestart.join(', ')}`);
     else this.log.info({ applied }, 'session reloaded');
     return { applied, needsRestart };
@@ -174,6 +190,9 @@ export class Daemon {
   async stop(): Promise<void> {
     this.status?.stop();
     this.status = undefined;
+    const surfaces = this.surfaces;
+    this.surfaces = undefined;
+    await surfaces?.close();
     const osc = this.osc;
     this.osc = undefined;
     await osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
@@ -188,6 +207,3 @@ export class Daemon {
   }
 }
 
-function surfaceIds(session: Session): string[] {
-  return session.surfaces.flatMap((s, i) => (s.id ? [s.id] : [`surface${i + 1}`]));
-}

@@ -72,4 +72,39 @@ describe('Daemon', () => {
       await daemon.stop();
     }
   });
+
+  it('opens the session surfaces through their mappings, shows them connected and closes them on stop', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-daemon-'));
+    dirs.push(dir);
+    const surfacePort = 30000 + Math.floor(Math.random() * 20000);
+    fs.writeFileSync(path.join(dir, 'tablet.yaml'), 'version: 1\nsurface: { transport: osc, port: 9100 }\nbindings:\n  - source: { osc: /1/fader1, args: f }\n    target: /ch/1/fader\n');
+    const yaml = `name: t\nchannels: 2\nbuses: 0\nosc: { enabled: false }\naudio: { backend: 'null' }\nsurfaces:\n  - { mapping: tablet.yaml, id: tab, device: { port: ${surfacePort} } }\n  - { mapping: missing.yaml }\n`;
+    const daemon = new Daemon({ session: parseSession(yaml, path.join(dir, 's.yaml')), stateDir: path.join(dir, 'state'), engineModule });
+    try {
+      const info = await daemon.start();
+      expect(info.surfaces).toEqual(['tab']);
+      expect(info.surfaceProblems).toHaveLength(1);
+      expect(info.surfaceProblems[0]).toMatch(/missing\.yaml/);
+      expect(daemon.store.get('/surface/tab/connected')).toBe(false);
+      const sock = dgram.createSocket('udp4');
+      // The surface may still be binding its port: send until the store moves.
+      for (let i = 0; i < 50 && daemon.store.get('/ch/1/fader') !== -Infinity; i++) {
+        sock.send(oscFloat('/1/fader1', 0), surfacePort, '127.0.0.1');
+        await sleep(20);
+      }
+      sock.close();
+      expect(daemon.store.get('/ch/1/fader')).toBe(-Infinity);
+      // An OSC surface counts as connected once a client talks to it (it then gets feedback).
+      expect(daemon.store.get('/surface/tab/connected')).toBe(true);
+    } finally {
+      await daemon.stop();
+    }
+    // The surface's port is free again.
+    const again = dgram.createSocket('udp4');
+    await new Promise<void>((res, rej) => {
+      again.once('error', rej);
+      again.bind(surfacePort, '127.0.0.1', () => res());
+    });
+    again.close();
+  });
 });
