@@ -76,6 +76,8 @@ interface Entry {
 }
 
 const NORM = '/norm';
+/** Patterns one client may subscribe to: each costs a regex test per change, so it must be bounded. */
+const MAX_ENTRIES = 64;
 
 export class NativeOscServer {
   private readonly endpoint: OscEndpoint;
@@ -173,9 +175,15 @@ export class NativeOscServer {
     }
   }
 
-  private subscribe(peer: string, entry: Entry): void {
+  /** Adds a pattern for a client; an explicit /subscribe past the limit is refused, an implicit one skipped. */
+  private subscribe(peer: string, entry: Entry, explicit = true): void {
     const { sub } = this.subs.renew(peer);
-    if (sub && !sub.entries.some((e) => e.pattern === entry.pattern)) sub.entries.push(entry);
+    if (!sub || sub.entries.some((e) => e.pattern === entry.pattern)) return;
+    if (sub.entries.length >= MAX_ENTRIES) {
+      if (!explicit) return;
+      throw new ParamTypeError(entry.pattern, `subscription to ${entry.pattern} refused: a client may hold at most ${MAX_ENTRIES} patterns`);
+    }
+    sub.entries.push(entry);
   }
 
   private onMessage(peer: string, m: OscMessage, readOnly: boolean, writes: Array<[string, unknown]>): void {
@@ -217,7 +225,7 @@ export class NativeOscServer {
     }
     const norm = m.address.startsWith(NORM + '/');
     const address = norm ? m.address.slice(NORM.length) : m.address;
-    this.subscribe(peer, { pattern: norm ? NORM : '*', re: undefined, norm });
+    this.subscribe(peer, { pattern: norm ? NORM : '*', re: undefined, norm }, false);
     const isPattern = /[*?[{]/.test(address);
     let defs: ParamDef[];
     try {

@@ -120,4 +120,15 @@ describe('hostile OSC traffic', () => {
     good.ws.send(encodeMessage('/ch/2/fader', [f(-12)]));
     await until(() => store.get('/ch/2/fader') === -12, 'a normal WebSocket client to get through');
   });
+
+  it('a client subscribing thousands of patterns keeps 64; the rest are refused and counted, and it can still write', async () => {
+    const { store, srv, client } = await server();
+    for (let k = 0; k < 10; k++) {
+      client.send('/subscribe', ...Array.from({ length: 100 }, (_, j) => ({ type: 's' as const, value: `/ch/${k * 100 + j}/fader` })));
+    }
+    await until(() => srv.stats().paramErrors >= 10, 'the over-limit subscriptions to be refused');
+    client.send('/ch/3/fader', f(-4));
+    await until(() => store.get('/ch/3/fader') === -4, 'a write from the same client');
+    expect(srv.stats().paramErrors).toBe(10);
+  });
 });
