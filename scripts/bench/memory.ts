@@ -1,6 +1,7 @@
 /**
- * Memory rows: resident set size of `faderd run` idle with the default session, and with 64 channels
- * and 4 OSC surfaces connected (subscribed to every param, each moving faders), after a settling time.
+ * Memory row: resident set size of `faderd run` with 64 channels and 4 OSC surfaces connected
+ * (subscribed to every param, each moving faders), after a settling time. The idle figure with the
+ * default session comes from control.ts, whose daemon is idle before its clients speak.
  * The daemon process is the largest in the tree that `bin/faderd.js` starts (launcher, tsx, the
  * daemon behind its stdio filter); the whole tree is reported beside it.
  *
@@ -42,20 +43,11 @@ async function surfaces(port: number, count: number, seconds: number): Promise<v
 async function measure(o: BenchOptions): Promise<Row[]> {
   const settle = o.quick ? 1000 : 8000;
   const rows: Row[] = [];
-  progress('memory: faderd run idle, default session');
-  let d = await startDaemon();
-  try {
-    await sleep(settle);
-    const r = rss(d);
-    rows.push({ group: 'memory', what: 'RSS of faderd run idle, default session (null clock)', faderd: `${fmt(r.daemon, 0)} MB`, note: `${fmt(r.tree, 0)} MB with the launcher and tsx processes` });
-  } finally {
-    await d.stop();
-  }
   progress('memory: 64 channels, 4 OSC surfaces');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-mem-'));
   const session = path.join(dir, 'session.yaml');
   fs.writeFileSync(session, 'version: 1\nname: Bench 64\nchannels: 64\nbuses: 4\nfx:\n  - { type: reverb }\n  - { type: delay }\naudio: { sampleRate: 48000, blockSize: 128 }\n');
-  d = await startDaemon({ session });
+  const d = await startDaemon({ session });
   try {
     await surfaces(d.oscPort, 4, settle / 1000);
     const r = rss(d);

@@ -20,6 +20,8 @@ interface Section {
   readonly nodeFlags?: readonly string[];
 }
 
+const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime'];
+
 const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
   { name: 'offline', file: 'offline.ts' },
@@ -73,8 +75,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\nfaderd benchmarks${opts.quick ? ' (--quick: short stems, fewer rates, short paced run)' : ''}\n`);
   process.stdout.write(`machine: ${machine}\n`);
   process.stdout.write(`peers: ${ffmpeg ?? 'ffmpeg not installed'}\n\n`);
-  // Sections may report rows of several areas; keep each area together, in order of first appearance.
-  const order = [...new Set(rows.map((r) => r.group))];
+  // Sections may report rows of several areas (control.ts reports idle memory); keep each area together.
+  const order = [...new Set([...AREAS, ...rows.map((r) => r.group)])];
   process.stdout.write(formatTable(order.flatMap((g) => rows.filter((r) => r.group === g))));
   process.stdout.write(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s. Ratios are faderd/peer for costs (time, CPU): under 1 means faderd is faster.\n`);
 }

@@ -172,7 +172,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
     progress('serial: faderd run with two serial boards in its session');
     daemon = await startDaemon({ session });
     let via = 'faderd run';
-    if (!(await answers(probe, 3000))) {
+    if (!(await answers(probe, o.quick ? 1500 : 3000))) {
       await daemon.stop();
       daemon = undefined;
       progress('serial: faderd run did not open the boards; running faderd mapping + serial parts in a child process');
@@ -189,7 +189,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
         group: 'control',
         what: `serial board A (pty) → faderd → board B, ${rate} changes/s`,
         faderd: `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms`,
-        note: `${r.sent} sent (${fmt(r.achieved, 0)}/s), ${r.feedback} feedback (${fmt((100 * r.feedback) / Math.max(1, r.sent), 0)} %; rest coalesced at 1 kHz per strip), ${r.lost ? `${r.lost} params LOST` : 'no loss'}; via ${via}`,
+        note: `${r.sent} sent (${fmt(r.achieved, 0)}/s), ${r.feedback} fed back (${fmt((100 * r.feedback) / Math.max(1, r.sent), 0)} %; feedback is coalesced at 1 kHz per strip), ${r.lost ? `${r.lost} params LOST` : 'no loss'}; via ${via}`,
       });
     }
   } finally {
