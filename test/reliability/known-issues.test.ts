@@ -3,7 +3,13 @@
  * each documents a contract that does not hold yet. When the fix lands the test turns red; then drop
  * the `.fails` here and the entry in known-issues.ts.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MappingHost } from '../../src/mapping/host.ts';
+import { MemorySurface } from '../../src/surfaces/memory.ts';
+import { fuzzStore } from '../fuzz/invariants.ts';
 import { parseSession } from '../../src/params/session.ts';
 import { parseMapping } from '../../src/mapping/load.ts';
 import { ConfigError } from '../../src/util/source-error.ts';
@@ -15,6 +21,22 @@ describe('known issues found by fuzzing', () => {
 
   it.fails('a mapping with an unresolved YAML alias is refused with a located ConfigError, so hot reload keeps running (yaml-alias)', () => {
     expect(() => parseMapping('version: 1\nsurface: { transport: memory }\nbindings: *nope\n', 'alias-map.yaml')).toThrow(ConfigError);
+  });
+
+  it.fails('hot reload of a mapping saved with an unresolved alias is refused, not thrown (a throw in the file watcher ends the daemon) (yaml-alias)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-known-'));
+    const file = path.join(dir, 'm.yaml');
+    try {
+      fs.writeFileSync(file, 'version: 1\nsurface: { transport: memory }\nbindings:\n  - source: { cc: 7 }\n    target: /ch/1/fader\n');
+      const host = new MappingHost(file, fuzzStore('channels: 2\n'), new MemorySurface('m'), { id: 'm' });
+      host.start();
+      fs.writeFileSync(file, 'version: 1\nsurface: { transport: memory }\nbindings: *oops\n');
+      expect(host.reload().ok).toBe(false);
+      expect(host.compiled).toBeDefined();
+      host.dispose();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.fails('control characters in a channel name are refused or stripped (control-chars-in-names)', () => {
