@@ -48,6 +48,8 @@ export interface Unit {
   readonly compiled: CompiledMapping;
   /** Runs timers due within `ms` (default: one feedback period) and returns what was sent, as hex. */
   flush(ms?: number): string[];
+  /** Runs timers due within `ms`, leaving what was sent in `surface.sent`. */
+  advance(ms?: number): void;
 }
 
 /** Compiles a shipped mapping onto a memory surface with a virtual clock. */
@@ -61,6 +63,9 @@ export function unit(file: string, store: ParamStore, clock: Clock, opts: { id?:
     flush(ms = 100) {
       clock.advance(ms);
       return surface.takeHex();
+    },
+    advance(ms = 100) {
+      clock.advance(ms);
     },
   };
 }
