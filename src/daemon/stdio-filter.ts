@@ -20,6 +20,10 @@ const NOISE: readonly RegExp[] = [
   /^jack server is not running/,
   /^JackShmReadWritePtr/,
   /^Cannot lock down/,
+  /^Cannot read socket fd = /,
+  /^CheckRes error$/,
+  /^JackSocketClientChannel /,
+  /^Expression '.*' failed in 'src\/hostapi\//,
 ];
 
 /** Whether a line of native output is noise the user should not see. */

@@ -32,6 +32,8 @@ describe('native output filter', () => {
       'Finishing output - 512 bytes not available to fill the last buffer',
       "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'",
       'jack server is not running or cannot be started',
+      'JackSocketClientChannel read fail',
+      "Expression 'alsa_snd_pcm_hw_params_set_period_size_near( pcm, hwParams, &alsaPeriodFrames, &dir )' failed in 'src/hostapi/alsa/pa_linux_alsa.c', line: 923",
     ])
       expect(isNativeNoise(l)).toBe(true);
     for (const l of ['faderd running: session Default, audio null @ 48000/128, OSC 127.0.0.1:9000', '{"level":40,"msg":"Input 3 clipped"}', 'Input gain is high'])

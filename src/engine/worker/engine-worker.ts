@@ -116,6 +116,22 @@ async function main(): Promise<void> {
     post({ type: 'audio', state: 'running', device: 'null' });
   };
 
+  // A device that vanishes may simply stop calling back (JACK gone, USB unplugged): no error, no
+  // blocks. A second without a block counts as a failure.
+  let lastBlocks = -1;
+  let stuckSince = 0;
+  const watchdog = setInterval(() => {
+    if (!pa || stopping) {
+      lastBlocks = -1;
+      return;
+    }
+    const now = Date.now();
+    if (runner.blocks !== lastBlocks) {
+      lastBlocks = runner.blocks;
+      stuckSince = now;
+    } else if (now - stuckSince >= 1000) void onDeviceFailure(pa, 'no audio from the device for a second');
+  }, 250);
+
   if (audio.backend === 'null') startNull();
   else {
     try {
@@ -133,6 +149,7 @@ async function main(): Promise<void> {
     if (m.type === 'resetLoudness') engine.resetLoudness();
     else if (m.type === 'stop') {
       stopping = true;
+      clearInterval(watchdog);
       if (retry) clearInterval(retry);
       nullClock.stop();
       const s = pa;
