@@ -82,9 +82,10 @@ describe('faderd run at real-time pace (JACK dummy driver)', () => {
       // On a quiet machine the control is clean and faderd must be too. On an oversubscribed one even
       // the bare passthrough glitches; then faderd may not glitch more often than it does.
       // A device glitch usually shows both as a dropped block (PortAudio's flag) and a late one (the
-      // backlog it leaves), so the two are weighed together; the machine's load varies from second to
-      // second, hence the factor of 3.
-      const allowed = control.glitches === 0 ? 0 : Math.ceil((3 * (control.glitches + 1) * elapsed) / CONTROL_SECONDS);
+      // backlog it leaves), so the two are weighed together. The control runs without the OSC sender
+      // and the stalled main thread competing for the same cores, and the load varies from second to
+      // second: hence the factor of 5. A machine quiet enough for a clean control allows nothing.
+      const allowed = control.glitches === 0 ? 0 : Math.ceil((5 * (control.glitches + 1) * elapsed) / CONTROL_SECONDS);
       expect({ lateAndDropped: late + dropped }).toEqual({ lateAndDropped: Math.min(late + dropped, allowed) });
       // JACK's dummy driver sleeps per period and runs slow on a loaded machine; it is still paced (unpaced would be ~100x).
       expect(blocks).toBeGreaterThan(elapsed * 375 * 0.75);
