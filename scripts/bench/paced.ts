@@ -81,7 +81,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       progress(`runtime: faderd run, default session, ${block}-frame blocks, ${seconds} s`);
       const d = await startDaemon({ audio: 'jackdev', block, env });
       try {
-        await sleep(1000);
+        await sleep(o.quick ? 500 : 2000);
         const a = await query(d.oscPort, STATUS);
         await sleep(seconds * 1000);
         const b = await query(d.oscPort, STATUS);

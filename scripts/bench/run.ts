@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, memory, runtime)
+ *   --only a,b     only these sections (engine, offline, control, serial, runtime)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -27,7 +27,6 @@ const SECTIONS: readonly Section[] = [
   { name: 'offline', file: 'offline.ts' },
   { name: 'control', file: 'control.ts' },
   { name: 'serial', file: 'serial.ts' },
-  { name: 'memory', file: 'memory.ts' },
   { name: 'runtime', file: 'paced.ts' },
 ];
 
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
   process.stdout.write(`\nfaderd benchmarks${opts.quick ? ' (--quick: short stems, fewer rates, short paced run)' : ''}\n`);
   process.stdout.write(`machine: ${machine}\n`);
   process.stdout.write(`peers: ${ffmpeg ?? 'ffmpeg not installed'}\n\n`);
-  // Sections may report rows of several areas (control.ts reports idle memory); keep each area together.
+  // Sections may report rows of several areas (control.ts and serial.ts report memory); keep each area together.
   const order = [...new Set([...AREAS, ...rows.map((r) => r.group)])];
   process.stdout.write(formatTable(order.flatMap((g) => rows.filter((r) => r.group === g))));
   process.stdout.write(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s. Ratios are faderd/peer for costs (time, CPU): under 1 means faderd is faster.\n`);

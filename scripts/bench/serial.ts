@@ -1,26 +1,26 @@
 /**
- * Control-path rows for serial boards on pseudo-terminals (socat pairs): board A writes text lines
- * ("G3 0.512345": normalized EQ gain of channel 3), faderd maps them to params through a mapping
- * file, and the feedback goes out as lines to board B, which has the same mapping. Per rate (100,
- * 1,000, 10,000 lines/s): latency p50/p99 from A's write to B's read, feedback per change, loss (a
- * param whose last value never reached B; intermediate ones may be coalesced, latest wins).
- *
- * The boards are the session's surfaces of a `faderd run`; when that does not open them (no line comes
- * back), faderd's own mapping and serial parts run in a child process instead (serial-host.ts) and
- * the rows say so.
+ * Serial control-path rows and the loaded memory row. `faderd run` gets a 64-channel session (4 buses,
+ * 2 fx) whose surfaces are two serial boards on pseudo-terminals (socat pairs), both with one mapping
+ * file: board A writes text lines ("G3 0.512345": normalized EQ gain of channel 3), faderd sets the
+ * params, and the feedback goes out as lines to board B. Per rate (100, 1,000, 10,000 lines/s):
+ * latency p50/p99 from A's write to B's read, feedback per change, loss (a param whose last value
+ * never reached B; intermediate ones may be coalesced, latest wins). Then two OSC surfaces join,
+ * subscribed and moving faders, and the daemon's RSS is taken with the 4 surfaces connected.
  *
  *   npx tsx scripts/bench/serial.ts [--quick]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { fmt, haveCommand, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
-import { startDaemon, type DaemonProc } from './daemon-proc.ts';
+import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
+import { rssMb, startDaemon, type DaemonProc } from './daemon-proc.ts';
 
 const STRIPS = 8;
+const CHANNELS = 64;
 const STEPS = 30000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -130,38 +130,51 @@ async function answers(probe: LineProbe, ms: number): Promise<boolean> {
   return probe.feedback > before;
 }
 
-function startHost(mapping: string, a: string, b: string): Promise<ChildProcess> {
-  const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'serial-host.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', file, mapping, `boardA=${a}`, `boardB=${b}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`serial host did not start: ${err.slice(-300)}`)), 20000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serial host exited with ${code}: ${err.slice(-300)}`)));
-  });
+/** Two OSC surfaces: subscribed to every param, each moving faders every 10 ms for `seconds`. */
+async function oscSurfaces(port: number, seconds: number): Promise<void> {
+  const socks = await Promise.all(
+    [0, 1].map(async () => {
+      const s = dgram.createSocket('udp4');
+      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      s.on('message', () => {});
+      s.send(encodeMessage('/subscribe', []), port, '127.0.0.1');
+      return s;
+    }),
+  );
+  const t0 = performance.now();
+  for (let k = 0; performance.now() - t0 < seconds * 1000; k++) {
+    socks.forEach((s, i) => s.send(encodeMessage(`/ch/${((k + i * 32) % CHANNELS) + 1}/fader`, [{ type: 'f', value: -((k % 400) / 10) }]), port, '127.0.0.1'));
+    await sleep(10);
+  }
+  for (const s of socks) s.close();
 }
 
 async function measure(o: BenchOptions): Promise<Row[]> {
   if (!haveCommand('socat')) return [{ group: 'control', what: 'serial board on a pseudo-terminal', faderd: 'skipped', note: 'socat not installed: apt-get install socat' }];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-serial-'));
-  const mapping = path.join(dir, 'board.yaml');
-  fs.writeFileSync(mapping, MAPPING);
+  fs.writeFileSync(path.join(dir, 'board.yaml'), MAPPING);
   const pa = await ptyPair(dir, 'a');
   const pb = await ptyPair(dir, 'b');
   const session = path.join(dir, 'session.yaml');
   fs.writeFileSync(
     session,
-    `version: 1\nname: Bench serial\nchannels: 8\nsurfaces:\n  - { mapping: board.yaml, id: boardA, device: { path: ${pa.faderd} } }\n  - { mapping: board.yaml, id: boardB, device: { path: ${pb.faderd} } }\n`,
+    [
+      'version: 1',
+      'name: Bench 64',
+      `channels: ${CHANNELS}`,
+      'buses: 4',
+      'fx:',
+      '  - { type: reverb }',
+      '  - { type: delay }',
+      'audio: { sampleRate: 48000, blockSize: 128 }',
+      'surfaces:',
+      `  - { mapping: board.yaml, id: boardA, device: { path: ${pa.faderd} } }`,
+      `  - { mapping: board.yaml, id: boardB, device: { path: ${pb.faderd} } }`,
+      '',
+    ].join('\n'),
   );
   const rows: Row[] = [];
   let daemon: DaemonProc | undefined;
-  let host: ChildProcess | undefined;
   let a: SerialPort | undefined;
   let b: SerialPort | undefined;
   try {
@@ -169,16 +182,10 @@ async function measure(o: BenchOptions): Promise<Row[]> {
     b = await openPort(pb.board);
     const probe = new LineProbe(a);
     b.on('data', (d: Buffer) => probe.receive(d));
-    progress('serial: faderd run with two serial boards in its session');
+    progress(`serial: faderd run, ${CHANNELS} channels, two serial boards in its session`);
     daemon = await startDaemon({ session });
-    let via = 'faderd run';
-    if (!(await answers(probe, o.quick ? 1500 : 3000))) {
-      await daemon.stop();
-      daemon = undefined;
-      progress('serial: faderd run did not open the boards; running faderd mapping + serial parts in a child process');
-      host = await startHost(mapping, pa.faderd, pb.faderd);
-      via = 'faderd mapping + serial transport in a child (faderd run does not open session surfaces yet)';
-      if (!(await answers(probe, 3000))) throw new Error('no feedback line from the serial host either');
+    if (!(await answers(probe, 5000))) {
+      return [{ group: 'control', what: 'serial board on a pseudo-terminal', faderd: 'not measured', note: 'faderd run sent no feedback line to board B within 5 s: it did not open the session\'s serial surfaces' }];
     }
     await drive(probe, 1000, o.quick ? 0.2 : 1);
     const seconds = o.quick ? 0.5 : 5;
@@ -189,17 +196,21 @@ async function measure(o: BenchOptions): Promise<Row[]> {
         group: 'control',
         what: `serial board A (pty) → faderd → board B, ${rate} changes/s`,
         faderd: `p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms`,
-        note: `${r.sent} sent (${fmt(r.achieved, 0)}/s), ${r.feedback} fed back (${fmt((100 * r.feedback) / Math.max(1, r.sent), 0)} %; feedback is coalesced at 1 kHz per strip), ${r.lost ? `${r.lost} params LOST` : 'no loss'}; via ${via}`,
+        note: `${r.sent} sent (${fmt(r.achieved, 0)}/s), ${r.feedback} fed back (${fmt((100 * r.feedback) / Math.max(1, r.sent), 0)} %; feedback is coalesced at 1 kHz per strip), ${r.lost ? `${r.lost} params LOST` : 'no loss'}`,
       });
     }
+    progress('memory: 64 channels, 2 serial boards + 2 OSC surfaces');
+    await oscSurfaces(daemon.oscPort, o.quick ? 1 : 8);
+    const all = daemon.pids().map(rssMb);
+    rows.push({
+      group: 'memory',
+      what: `RSS of faderd run, ${CHANNELS} ch, 4 buses, 2 fx, 4 surfaces (2 serial boards via mapping files, 2 OSC clients)`,
+      faderd: `${fmt(Math.max(0, ...all), 0)} MB`,
+      note: `${fmt(all.reduce((x, y) => x + y, 0), 0)} MB with the launcher and tsx processes; after the serial runs above`,
+    });
   } finally {
     for (const p of [a, b]) if (p?.isOpen) await new Promise<void>((r) => p.close(() => r()));
     if (daemon) await daemon.stop();
-    if (host && host.exitCode === null) {
-      const done = new Promise<void>((r) => host!.once('exit', () => r()));
-      host.kill('SIGTERM');
-      await done;
-    }
     for (const p of [pa, pb]) p.proc.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
   }
