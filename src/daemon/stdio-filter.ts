@@ -23,6 +23,7 @@ const NOISE: readonly RegExp[] = [
   /^Cannot read socket fd = /,
   /^CheckRes error$/,
   /^JackSocketClientChannel /,
+  /^Midi(In|Out)(Alsa|Jack)::/,
   /^Expression '.*' failed in 'src\/hostapi\//,
 ];
 
@@ -31,11 +32,12 @@ export function isNativeNoise(line: string): boolean {
   return NOISE.some((re) => re.test(line));
 }
 
-function pump(from: Readable, to: Writable): Promise<void> {
+function pump(from: Readable, to: Writable, dropBlank: boolean): Promise<void> {
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: from, crlfDelay: Infinity });
     rl.on('line', (line) => {
-      if (!isNativeNoise(line)) to.write(line + '\n');
+      // Native libraries pad their messages with empty lines; faderd writes none to stderr.
+      if (!isNativeNoise(line) && !(dropBlank && line.trim() === '')) to.write(line + '\n');
     });
     rl.on('close', resolve);
   });
@@ -58,7 +60,7 @@ export async function runFilteredChild(): Promise<number> {
   };
   const handlers = signals.map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
-  const pumps = Promise.all([pump(child.stdout, process.stdout), pump(child.stderr, process.stderr)]);
+  const pumps = Promise.all([pump(child.stdout, process.stdout, false), pump(child.stderr, process.stderr, true)]);
   const code = await new Promise<number>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`faderd: cannot start: ${e.message}\n`);
