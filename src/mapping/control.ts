@@ -178,6 +178,10 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       const r = target.get();
       if (!r.active) return;
       const mode = g.button ?? defaultMode(inst, r.kind === 'param' ? r.def : undefined);
+      if (r.kind === 'resync') {
+        if (e.down) rt.resync$.next();
+        return;
+      }
       if (r.kind === 'scene' && inst.target.kind === 'scene') {
         const t = inst.target;
         if (e.down) write(() => rt.store.set(`/scene/${t.which}`, t.name, origin));

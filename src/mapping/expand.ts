@@ -296,6 +296,8 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
         target = { kind: 'param', address: tpl, ...(typeof t !== 'string' && t.value !== undefined ? { value: t.value } : {}) };
       }
     }
+  } else if (t.action === 'resync') {
+    target = { kind: 'resync' };
   } else if (t.all !== undefined || t.action === 'solo-clear') {
     const tpl = template(['target', 'all'], t.all ?? '/{ch,bus,fx}/*/solo', true);
     if (tpl && combos.length) {

@@ -32,7 +32,8 @@ export type Resolved =
   | { readonly active: true; readonly kind: 'param'; readonly address: string; readonly def: ParamDef | undefined }
   | { readonly active: true; readonly kind: 'all'; readonly defs: readonly ParamDef[] }
   | { readonly active: true; readonly kind: 'state' }
-  | { readonly active: true; readonly kind: 'scene' };
+  | { readonly active: true; readonly kind: 'scene' }
+  | { readonly active: true; readonly kind: 'resync' };
 
 const INACTIVE: Resolved = { active: false };
 

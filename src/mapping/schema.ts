@@ -150,7 +150,8 @@ export const TargetSchema = z.union([
       /** Scene action: writes `name` to /scene/recall or /scene/store. */
       scene: z.enum(['recall', 'store']).optional(),
       name: z.string().min(1).optional(),
-      action: z.enum(['solo-clear']).optional(),
+      /** `solo-clear`: every solo off; `resync`: send the whole surface its state again (a board that rebooted). */
+      action: z.enum(['solo-clear', 'resync']).optional(),
       value: z.union([z.number(), z.boolean(), z.string()]).optional(),
     })
     .superRefine(oneOf(['param', 'all', 'state', 'scene', 'action'], 'a target')),

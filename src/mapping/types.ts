@@ -41,7 +41,8 @@ export type TargetSpec =
   | { readonly kind: 'param'; readonly address: CompiledTemplate; readonly value?: ParamValue }
   | { readonly kind: 'all'; readonly pattern: CompiledTemplate; readonly value?: ParamValue }
   | { readonly kind: 'state'; readonly name: string; readonly value: CompiledExpr }
-  | { readonly kind: 'scene'; readonly which: 'recall' | 'store'; readonly name: string };
+  | { readonly kind: 'scene'; readonly which: 'recall' | 'store'; readonly name: string }
+  | { readonly kind: 'resync' };
 
 export interface Glue {
   readonly in: readonly [number, number];
