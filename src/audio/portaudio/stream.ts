@@ -116,12 +116,18 @@ export class PortAudioStream {
     // device's clock rate (a device running slow or fast does not look late).
     let waiting = 0;
     let pendingWrite: Promise<unknown> | undefined;
+    // The next read is asked for as soon as the last one is in, so libuv's pool is already waiting
+    // on the device while this block renders. One read in flight keeps the blocks in order.
+    let asked = performance.now();
+    let nextRead = this.inChannels > 0 ? this.io.read(this.inBytes) : undefined;
     while (this.running) {
-      if (this.inChannels > 0) {
-        const asked = performance.now();
-        const res = await this.io.read(this.inBytes);
+      if (nextRead) {
+        const res = await nextRead;
         if (!this.running) return;
-        waiting = performance.now() - asked < period / 4 ? waiting + 1 : 0;
+        const now = performance.now();
+        waiting = now - asked < period / 4 ? waiting + 1 : 0;
+        asked = now;
+        nextRead = this.io.read(this.inBytes);
         if (res.err !== undefined) {
           // naudiodon drops the block that carried a status flag: render silence in its place so
           // the output keeps its priming depth.
