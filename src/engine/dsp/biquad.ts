@@ -10,7 +10,7 @@
  * Thread rules: constructors allocate; configure(), process(), reset() and magnitudeDb() do not, and none
  * of them throws, so the graph may call configure() on the audio thread once per block.
  */
-import { checkPositive, clampNum } from './util.ts';
+import { FLUSH_BELOW, checkPositive, clampNum } from './util.ts';
 
 export type BiquadType = 'lowpass' | 'highpass' | 'lowshelf' | 'highshelf' | 'peak' | 'notch' | 'bandpass' | 'allpass';
 
@@ -116,14 +116,10 @@ function runSection(c: Float64Array, state: Float64Array, at: number, buf: Float
     z2 = b2 * x - a2 * y;
     buf[i] = y;
   }
-  // A NaN/Inf that got in would otherwise ring forever; drop the state and recover next block.
-  if (Number.isFinite(z1) && Number.isFinite(z2)) {
-    state[at] = z1;
-    state[at + 1] = z2;
-  } else {
-    state[at] = 0;
-    state[at + 1] = 0;
-  }
+  // A NaN/Inf that got in would otherwise ring forever, and a decayed state would sink into
+  // subnormal numbers: both are dropped (NaN fails the comparison too).
+  state[at] = Math.abs(z1) > FLUSH_BELOW && z1 !== Infinity && z1 !== -Infinity ? z1 : 0;
+  state[at + 1] = Math.abs(z2) > FLUSH_BELOW && z2 !== Infinity && z2 !== -Infinity ? z2 : 0;
 }
 
 /** One mono section. */

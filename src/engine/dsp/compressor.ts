@@ -8,7 +8,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { DB_TO_LN, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, FLUSH_BELOW, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
 
 export interface CompressorSettings {
   thresholdDb: number;
@@ -127,9 +127,9 @@ export class Compressor {
         }
       }
     }
-    // NaN input must not stick in the detector.
-    this.y1 = y1 === y1 ? y1 : 0;
-    this.yL = yL === yL ? yL : 0;
+    // NaN input must not stick in the detector, and a decayed envelope must not sink into subnormals.
+    this.y1 = y1 > FLUSH_BELOW ? y1 : 0;
+    this.yL = yL > FLUSH_BELOW ? yL : 0;
   }
 
   reset(): void {

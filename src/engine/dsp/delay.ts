@@ -6,9 +6,12 @@
  * its speed limited to ±MAX_GLIDE_RATE samples per sample, so a large change sounds as a short
  * tape-like pitch bend (at most ±25 % in speed) rather than a click.
  *
+ * In silence the recirculating repeats would decay into subnormal numbers (many times slower on x86):
+ * once everything written for a whole delay length stayed below QUIET_ENERGY, the lines are cleared.
+ *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { checkBlock, checkPositive, clampNum, onePoleCoeff } from './util.ts';
+import { FLUSH_BELOW, checkBlock, checkPositive, clampNum, onePoleCoeff } from './util.ts';
 
 export interface DelaySettings {
   timeMs: number;
@@ -22,6 +25,9 @@ const GLIDE_MS = 60;
 /** Damping 100 % puts the feedback low-pass corner here; 0 % bypasses it. */
 const DAMPING_MIN_HZ = 800;
 const DAMPING_MAX_HZ = 20000;
+
+/** Energy of the samples written per block below which the delay counts as silent (amplitude ~1e-18). */
+export const QUIET_ENERGY = 1e-36;
 
 function nextPow2(n: number): number {
   let p = 1;
@@ -45,6 +51,8 @@ export class StereoDelay {
   private lpCoeff = 0;
   private lpL = 0;
   private lpR = 0;
+  /** Samples since the written signal was last above QUIET_ENERGY. */
+  private quiet = 0;
 
   constructor(sampleRate: number, maxBlock: number, maxTimeMs = 2000) {
     checkPositive('sampleRate', sampleRate);
@@ -89,7 +97,7 @@ export class StereoDelay {
     const fb = this.feedback, a = this.lpCoeff, b = 1 - a;
     const k = this.glide, target = this.delayTarget;
     let d = this.delay, w = this.write, lpL = this.lpL, lpR = this.lpR;
-    let check = 0;
+    let energy = 0;
     for (let i = 0; i < frames; i++) {
       if (d !== target) {
         let step = (target - d) * k;
@@ -110,18 +118,23 @@ export class StereoDelay {
       const wr = inR[i]! + fb * lpR;
       lineL[w] = wl;
       lineR[w] = wr;
-      check += wl + wr;
+      energy += wl * wl + wr * wr;
       outL[i] = yL;
       outR[i] = yR;
       w = (w + 1) & mask;
     }
     this.delay = d;
     this.write = w;
-    // A NaN or infinity that got into the line must not circulate forever.
-    if (!Number.isFinite(check)) this.reset();
-    else {
-      this.lpL = lpL;
-      this.lpR = lpR;
+    this.lpL = lpL > FLUSH_BELOW || lpL < -FLUSH_BELOW ? lpL : 0;
+    this.lpR = lpR > FLUSH_BELOW || lpR < -FLUSH_BELOW ? lpR : 0;
+    if (energy < QUIET_ENERGY) {
+      this.quiet += frames;
+      // Cleared once a whole line length was written quiet; cleared lines stay exactly 0 (energy 0).
+      if (energy > 0 && this.quiet > (d > target ? d : target) + 2) this.reset();
+    } else {
+      this.quiet = 0;
+      // A NaN or infinity that got into the line must not circulate forever.
+      if (!(energy < Infinity)) this.reset();
     }
   }
 
@@ -130,5 +143,6 @@ export class StereoDelay {
     this.lineR.fill(0);
     this.lpL = 0;
     this.lpR = 0;
+    this.quiet = 0;
   }
 }

@@ -10,7 +10,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { DB_TO_LN, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, FLUSH_BELOW, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
 
 export interface GateSettings {
   thresholdDb: number;
@@ -137,8 +137,8 @@ export class Gate {
         buf[i] = buf[i]! * g;
       }
     }
-    // NaN input must not leave the detector stuck.
-    this.env = env === env ? env : 0;
+    // NaN input must not leave the detector stuck; a decayed one must not sink into subnormals.
+    this.env = env > FLUSH_BELOW ? env : 0;
     this.envHold = envHold;
     this.holdLeft = holdLeft;
     this.gainDb = gDb;

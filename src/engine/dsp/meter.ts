@@ -6,10 +6,12 @@
  * window (150 ms for the 300 ms default) because a one-pole with τ has the same equivalent noise
  * bandwidth as a rectangular window of 2τ; a steady sine reads its true RMS (-3.01 dB for a 0 dBFS sine).
  * Peak ballistics advance once per block, which at ≤ 1024-frame blocks is finer than any display.
+ * Both readings are computed at the end of process(), so reading them costs nothing and allocates
+ * nothing; writeLevels() copies them into a typed array for callers that must not handle a double.
  *
  * Thread rules: process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { checkBlock, checkPositive, gainToDb, onePoleCoeff } from './util.ts';
+import { FLUSH_BELOW, checkBlock, checkPositive, gainToDb, onePoleCoeff } from './util.ts';
 
 export interface LevelMeterOptions {
   /** How long a peak stays before falling (default 1500 ms). */
@@ -33,6 +35,7 @@ export class LevelMeter {
   private readonly meanSquare: Float64Array;
   private peak = -Infinity;
   private holdLeft = 0;
+  private rms = -Infinity;
 
   constructor(sampleRate: number, options: LevelMeterOptions = {}) {
     checkPositive('sampleRate', sampleRate);
@@ -58,10 +61,20 @@ export class LevelMeter {
 
   /** RMS level in dBFS of the loudest channel; -Infinity for silence. */
   get rmsDb(): number {
+    return this.rms;
+  }
+
+  /** Writes peak and RMS (dBFS) to `out[at]` and `out[at + 1]`. */
+  writeLevels(out: Float64Array, at: number): void {
+    out[at] = this.peak;
+    out[at + 1] = this.rms;
+  }
+
+  private updateRms(): void {
     let ms = 0;
     for (let c = 0; c < this.meanSquare.length; c++) if (this.meanSquare[c]! > ms) ms = this.meanSquare[c]!;
     const d = ms > 0 ? 10 * Math.log10(ms) : -Infinity;
-    return d < FLOOR_DB ? -Infinity : d;
+    this.rms = d < FLOOR_DB ? -Infinity : d;
   }
 
   process(chans: Float32Array[], nch: number, frames: number): void {
@@ -77,9 +90,10 @@ export class LevelMeter {
         if (ax > blockPeak) blockPeak = ax;
         ms = a * ms + b * x * x;
       }
-      // Non-finite input must not freeze the meter at NaN.
-      this.meanSquare[c] = Number.isFinite(ms) ? ms : 0;
+      // Non-finite input must not freeze the meter at NaN; a decayed average must not go subnormal.
+      this.meanSquare[c] = ms > FLUSH_BELOW && ms < Infinity ? ms : 0;
     }
+    this.updateRms();
     const blockDb = gainToDb(blockPeak);
     if (blockDb >= this.peak) {
       this.peak = blockDb;
@@ -103,5 +117,6 @@ export class LevelMeter {
     this.peak = -Infinity;
     this.holdLeft = 0;
     this.meanSquare.fill(0);
+    this.rms = -Infinity;
   }
 }

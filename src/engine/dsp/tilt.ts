@@ -6,7 +6,7 @@
  *
  * Thread rules: the constructor allocates; configure(), process() and reset() do not and never throw.
  */
-import { checkBlock, checkPositive, clampNum } from './util.ts';
+import { FLUSH_BELOW, checkBlock, checkPositive, clampNum } from './util.ts';
 
 export const TILT_PIVOT_HZ = 1000;
 
@@ -71,7 +71,9 @@ export class TiltEq {
           y1 = y;
           buf[i] = y;
         }
-        if (!Number.isFinite(y1)) x1 = y1 = 0;
+        // NaN/Inf must not stick; a decayed state must not sink into subnormals.
+        if (!(Math.abs(y1) > FLUSH_BELOW && Math.abs(y1) < Infinity)) y1 = 0;
+        if (!(Math.abs(x1) > FLUSH_BELOW && Math.abs(x1) < Infinity)) x1 = 0;
       }
       this.z[2 * ch] = x1;
       this.z[2 * ch + 1] = y1;

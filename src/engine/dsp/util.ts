@@ -17,6 +17,13 @@ export function gainToDb(g: number): number {
   return g > 0 ? Math.log(g) * LN_TO_DB : -Infinity;
 }
 
+/**
+ * Recursive states below this are flushed to 0 at block end. Left alone they decay into subnormal
+ * numbers, which x86 CPUs process many times slower (a silent HPF ran ~10x dearer than a playing one);
+ * 1e-30 is -600 dBFS, far below any audible or measurable level and far above the subnormal range.
+ */
+export const FLUSH_BELOW = 1e-30;
+
 /** `v` limited to [lo, hi]; NaN becomes `fallback` so a bad param never poisons filter state. */
 export function clampNum(v: number, lo: number, hi: number, fallback: number): number {
   if (Number.isNaN(v)) return fallback;

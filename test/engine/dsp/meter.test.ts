@@ -75,4 +75,23 @@ describe('LevelMeter', () => {
     let k = 0;
     expect(heapGrowth(() => m.process((k++ & 1024) ? loud : still, 2, 128))).toBeLessThan(32 * 1024);
   });
+
+  it('readings are computed in process(): reading them, or writeLevels(), allocates nothing and matches', () => {
+    const m = new LevelMeter(FS);
+    const l = sine(100, FS, 128), r = sine(200, FS, 128, 0.5);
+    const out = new Float64Array(2);
+    const chans = [l, r];
+    const grown = heapGrowth(() => {
+      m.process(chans, 2, 128);
+      m.writeLevels(out, 0);
+    });
+    expect(grown).toBeLessThan(32 * 1024);
+    expect(Number.isFinite(out[1]!)).toBe(true);
+    expect(out[0]).toBe(m.peakDb);
+    expect(out[1]).toBe(m.rmsDb);
+    // The RMS reading is the one taken when the block ended, not recomputed from later state.
+    const before = m.rmsDb;
+    (m as unknown as { meanSquare: Float64Array }).meanSquare.fill(0.5);
+    expect(m.rmsDb).toBe(before);
+  });
 });
