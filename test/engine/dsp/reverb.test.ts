@@ -134,3 +134,61 @@ describe('Reverb robustness', () => {
     expect(peak).toBeGreaterThan(0);
   });
 });
+
+describe('Reverb size changes', () => {
+  /** Largest sample-to-sample step of the tail in the 0.4 s after a size change at 50 ms into it. */
+  function tailStep(sizeTo: number | null): number {
+    const rev = new Reverb(FS, BLOCK);
+    rev.configure({ sizePct: 30, decayMs: 3000, dampingPct: 60, predelayMs: 0 });
+    // Low-passed noise, so the tail's own steps are small and a click stands out.
+    const x = noise(BLOCK * 94, 0.5, 3);
+    const lp = new Biquad(FS);
+    lp.configure('lowpass', 400, Math.SQRT1_2);
+    lp.process(x, x.length);
+    const silent = new Float32Array(BLOCK), l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
+    for (let at = 0; at < x.length; at += BLOCK) rev.process(x.subarray(at, at + BLOCK), x.subarray(at, at + BLOCK), l, r, BLOCK);
+    let prev = l[BLOCK - 1]!, maxStep = 0;
+    const changeAt = Math.round((0.05 * FS) / BLOCK), blocks = Math.round((0.45 * FS) / BLOCK);
+    for (let b = 0; b < blocks; b++) {
+      if (b === changeAt && sizeTo !== null) rev.configure({ sizePct: sizeTo, decayMs: 3000, dampingPct: 60, predelayMs: 0 });
+      rev.process(silent, silent, l, r, BLOCK);
+      if (b >= changeAt) for (let i = 0; i < BLOCK; i++) maxStep = Math.max(maxStep, Math.abs(l[i]! - prev)), (prev = l[i]!);
+      else prev = l[BLOCK - 1]!;
+    }
+    return maxStep;
+  }
+
+  it('a size change on a ringing tail glides: no larger steps than the tail makes anyway', () => {
+    const still = tailStep(null);
+    expect(still).toBeGreaterThan(1e-4);
+    for (const to of [100, 60, 0]) expect(tailStep(to) / still).toBeLessThan(1.5);
+  });
+
+  it('the glide reaches the new size: the decay time then follows it', () => {
+    const rev = new Reverb(FS, BLOCK);
+    rev.configure({ sizePct: 0, decayMs: 1000, dampingPct: 0, predelayMs: 0 });
+    const x = noise(BLOCK, 0.5), l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
+    rev.process(x, x, l, r, BLOCK);
+    rev.configure({ sizePct: 100, decayMs: 1000, dampingPct: 0, predelayMs: 0 });
+    // 70 % of 89.7 ms at 48 kHz is ~3000 samples of travel at 0.05 per sample: 1.3 s.
+    for (let b = 0; b < (1.5 * FS) / BLOCK; b++) rev.process(x, x, l, r, BLOCK);
+    const lengths = (rev as unknown as { lengths: Float64Array; lengthTargets: Float64Array });
+    expect(Array.from(lengths.lengths)).toEqual(Array.from(lengths.lengthTargets));
+    expect(lengths.lengths[7]).toBe(Math.round(89.7 * 48));
+  });
+
+  it('process() does not allocate while gliding', () => {
+    const rev = new Reverb(FS, BLOCK);
+    const x = noise(BLOCK, 0.5), l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
+    let k = 0;
+    const s = { sizePct: 0, decayMs: 1500, dampingPct: 30, predelayMs: 10 };
+    expect(heapGrowth(() => {
+      // Every 512 blocks: a full-range glide takes ~230 of them, so about half the blocks glide.
+      if ((k++ & 511) === 0) {
+        s.sizePct = 100 - s.sizePct;
+        rev.configure(s);
+      }
+      rev.process(x, x, l, r, BLOCK);
+    })).toBeLessThan(32 * 1024);
+  });
+});
