@@ -12,6 +12,7 @@ import { controlPipeline, type ControlLink } from './control.ts';
 import { feedbackPipeline } from './feedback.ts';
 import { TargetResolver, type Runtime } from './runtime.ts';
 import { QueryResponder } from './query.ts';
+import { IncomingRouter } from './route.ts';
 import { FeedbackSink } from './sink.ts';
 import { SharedStates, SurfaceState } from './state.ts';
 import type { MappingFile } from './types.ts';
@@ -43,6 +44,8 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
   const root = new Subscription();
   const sink = new FeedbackSink(transport, opts.feedbackRateHz ?? mapping.feedbackRateHz, scheduler);
   const resync$ = new Subject<void>();
+  const incoming$ = transport.incoming$.pipe(share());
+  const router = new IncomingRouter(incoming$);
   const rt: Runtime = {
     store,
     transport,
@@ -51,7 +54,8 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
     state,
     sink,
     resync$,
-    incoming$: transport.incoming$.pipe(share()),
+    incoming$,
+    incomingFor: (source) => router.for(source),
     badInput: new RateLimitedLog(log, `surface ${opts.id}: input the mapping could not apply`),
   };
 
@@ -67,6 +71,7 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
     root.add(controlPipeline(inst, rt, target, link));
     root.add(feedbackPipeline(inst, rt, target, link));
   }
+  root.add(router.start());
   if (!queries.empty) root.add(queries.listen(rt.incoming$, (m) => rt.badInput.hit(m)));
   root.add(state.changes$.subscribe(() => resync$.next()));
   root.add(

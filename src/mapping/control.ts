@@ -62,7 +62,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   if (inst.touch) {
     const decodeTouch = createDecoder(inst.touch, { button: true });
     sub.add(
-      on(rt.incoming$, (m) => {
+      on(rt.incomingFor(inst.touch), (m) => {
         const e = decodeTouch(m);
         if (e?.kind !== 'press' || e.down === link.touched$.value) return;
         link.touched$.next(e.down);
@@ -73,7 +73,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
   if (!inst.source) return sub;
 
   const decode = createDecoder(inst.source, { encoder: g.encoder, button: !!g.button && inst.source.kind !== 'note' });
-  const events$: Observable<Tagged> = rt.incoming$.pipe(
+  const events$: Observable<Tagged> = rt.incomingFor(inst.source).pipe(
     map((m) => {
       const e = decode(m);
       return e ? { e, peer: m.peer } : undefined;

@@ -11,7 +11,7 @@ import type { SurfaceMessage, SurfaceTransport } from '../surfaces/types.ts';
 import { makeScale, type Scale } from './glue.ts';
 import type { FeedbackSink } from './sink.ts';
 import type { SurfaceState } from './state.ts';
-import type { BindingInstance } from './types.ts';
+import type { BindingInstance, SourceSpec } from './types.ts';
 
 export interface Runtime {
   readonly store: ParamStore;
@@ -24,6 +24,8 @@ export interface Runtime {
   /** Emits when every feedback pipeline must send its current value again. */
   readonly resync$: Subject<void>;
   readonly incoming$: Observable<SurfaceMessage>;
+  /** The messages a binding with this source needs to see (OSC addresses are routed by lookup). */
+  incomingFor(source: SourceSpec | undefined): Observable<SurfaceMessage>;
   readonly badInput: RateLimitedLog;
 }
 
