@@ -89,6 +89,9 @@ log(`daemon up (OSC 127.0.0.1:${port}); running ${minutes} min at ${rate} change
 // Traffic: OSC load, and the board streaming 100 lines/s.
 const load = await OscLoad.start(port, { channels: CHANNELS - BOARD_FADERS, rate });
 const boardOut = fs.createWriteStream(peerLink);
+let boardWriteErrors = 0;
+// Once the daemon closes its end at the stop, socat goes and the board's end reports EIO.
+boardOut.on('error', () => boardWriteErrors++);
 const boardLast = new Array<number>(BOARD_FADERS).fill(-1);
 let boardLines = 0;
 let boardBackedUp = 0;
@@ -171,7 +174,7 @@ const report = [
   `memory (daemon process, heap after GC): heap ${mib(first.heapUsed)} at start, ${mib(warm.heapUsed)} after warm-up, ${mib(last.heapUsed)} at end (${heapGrowth >= 0 ? '+' : ''}${mib(heapGrowth)}); RSS ${mib(first.rss)} / ${mib(warm.rss)} / ${mib(last.rss)}`,
   `OSC server: ${o.packets} packets, ${o.received} messages, ${o.applied} applied, ${o.sent} feedback messages sent, ${o.dropped} feedback dropped (queue full), ${o.malformed} malformed, ${o.paramErrors} refused`,
   `clients: ${load.feedback.received} feedback messages received by the 4 clients, ${load.feedback.echoed} echoed back by the echoing client (amplification ${(load.feedback.echoed / Math.max(1, load.sent.changes)).toFixed(2)} per change)`,
-  `serial board: ${last.board.received} lines received, ${last.board.dropped} dropped, ${last.board.errors} errors; connected ${last.board.connected}`,
+  `serial board: ${last.board.received} lines received, ${last.board.dropped} dropped, ${last.board.errors} errors; connected ${last.board.connected}; ${boardWriteErrors} write errors at the board's end`,
   `errors: ${warnings} warning/error log lines from the daemon`,
   `state: ${live.checked} params checked live, ${live.mismatches.length} lost; state file after SIGTERM: ${savedMismatch} differ; stop took ${stopMs?.toFixed(0) ?? '?'} ms in the daemon, ${wallStopMs.toFixed(0)} ms to process exit`,
   failures.length ? `FAIL: ${failures.join('; ')}` : 'PASS',
