@@ -9,6 +9,7 @@ import { lookupShape, patternMatchesSomething } from './reference.ts';
 import type { BindingDef, FeedbackOutDef, SourceDef } from './schema.ts';
 import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, StateVarDef, TargetSpec } from './types.ts';
 import type { IssueList } from './load.ts';
+import { parseRepeat } from './repeat.ts';
 
 const SESSION = ['channels', 'buses', 'fx'];
 /** Session sizes assumed when a load-time check has to evaluate a template. */
@@ -25,27 +26,6 @@ export interface ExpandContext {
 }
 
 type Path = ReadonlyArray<PropertyKey>;
-
-function parseRepeat(def: BindingDef, at: (p: Path, m: string) => void): Array<Record<string, number>> {
-  let combos: Array<Record<string, number>> = [{}];
-  for (const [name, spec] of Object.entries(def.repeat ?? {})) {
-    let values: number[];
-    if (typeof spec === 'string') {
-      const [a, b] = spec.split('..').map((s) => Number(s.trim())) as [number, number];
-      if (b < a) {
-        at(['repeat', name], `repeat.${name}: range ${spec} runs backwards (write ${b}..${a})`);
-        return [];
-      }
-      if (b - a > 1023) {
-        at(['repeat', name], `repeat.${name}: range ${spec} has more than 1024 values`);
-        return [];
-      }
-      values = Array.from({ length: b - a + 1 }, (_, k) => a + k);
-    } else values = spec;
-    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
-  }
-  return combos;
-}
 
 /** Expands a validated binding; problems go to ctx.issues and the binding yields nothing. */
 export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext): BindingInstance[] {
