@@ -286,8 +286,9 @@ export function encodeFeedback(out: FeedbackOut, fb: FeedbackValue): SurfaceMess
       break;
     }
     case 'ring': {
-      // Spread lights outwards from the centre: six steps (1..6) cover it; the other modes use all 11.
-      const pos = fb.blank ? 0 : 1 + Math.round(n * (out.mode === 3 ? 5 : 10));
+      // Spread lights outwards from the centre: six steps (1..6) cover it. Wrap fills from the left,
+      // so its bottom (a send at -inf) is dark: 0..11. Dot and boost/cut always show a position: 1..11.
+      const pos = fb.blank ? 0 : out.mode === 2 ? Math.round(n * 11) : 1 + Math.round(n * (out.mode === 3 ? 5 : 10));
       return midi(0xb0 | out.channel, out.cc, (out.center && !fb.blank ? 0x40 : 0) | (out.mode << 4) | pos);
     }
     case 'meter': {

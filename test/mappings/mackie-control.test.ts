@@ -104,7 +104,8 @@ describe('Mackie Control: V-Pots and buttons', () => {
     u.flush();
     u.surface.midi(0x90, 0x29, 0x7f); // Send
     const sent = u.flush();
-    expect(sent).toContain('B0 30 29'); // wrap (0x20) at 0 dB: position 1 + round(0.75 × 10) = 9
+    expect(sent).toContain('B0 30 28'); // wrap (0x20) at 0 dB: round(0.75 × 11) = 8 of 11 LEDs
+    expect(sent).toContain('B0 31 20'); // channel 2 sends nothing (-inf): a dark ring
     expect(sent).toContain(lcd(56, '0.0'));
     expect(sent).toContain('90 29 7F');
     expect(sent).toContain('90 2A 00');
