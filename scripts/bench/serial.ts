@@ -48,6 +48,9 @@ async function ptyPair(dir: string, name: string): Promise<{ faderd: string; boa
 
 async function openPort(p: string): Promise<SerialPort> {
   const port = new SerialPort({ path: p, baudRate: 115200, autoOpen: false });
+  // Closing cancels the pending read, which serialport reports as an 'error' event ("Canceled"); a real
+  // fault during a run shows as missing feedback in the rows instead.
+  port.on('error', () => {});
   await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
   return port;
 }
