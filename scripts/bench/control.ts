@@ -132,7 +132,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     // The daemon's memory idle, before any client has spoken to it: the memory section's first row.
-    await sleep(o.quick ? 1000 : 8000);
+    await sleep(o.quick ? 500 : 8000);
     const all = daemon.pids().map(rssMb);
     rows.push({
       group: 'memory',

@@ -72,7 +72,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   const name = `faderd-bench-${process.pid}`;
   const env = { ...process.env, HOME: dir, JACK_DEFAULT_SERVER: name, JACK_NO_AUDIO_RESERVATION: '1' };
   const rows: Row[] = [];
-  const seconds = o.quick ? 2 : 20;
+  const seconds = o.quick ? 1.5 : 20;
   const results: Array<{ block: number; late: number; dropped: number; ok: boolean }> = [];
   progress(`runtime: jackd dummy, period ${PERIOD} at 48 kHz`);
   const jack = startJack(name, env);
