@@ -18,7 +18,7 @@ interface Widget {
   widgets?: Widget[];
 }
 
-const session = JSON.parse(fs.readFileSync(path.join(MAPPINGS, 'open-stage-control', 'faderd-8ch.json'), 'utf8')) as { type: string; content: Widget & { onCreate: string } };
+const session = JSON.parse(fs.readFileSync(path.join(MAPPINGS, 'open-stage-control', 'faderd-8ch.json'), 'utf8')) as { type: string; content: Widget };
 const all = (w: Widget): Widget[] => [w, ...(w.widgets ?? []).flatMap(all)];
 const widgets = all(session.content).filter((w) => w.address);
 
@@ -61,14 +61,29 @@ describe('Open Stage Control layout on the native OSC namespace', () => {
     expect([mute.type, mute.mode, mute.on, mute.off]).toEqual(['button', 'toggle', 1, 0]);
   });
 
-  it('subscribes to the mix and the meters and renews within the 10 s a subscription lasts', () => {
-    const script = session.content.onCreate;
-    expect(script).toContain("'/subscribe', '/norm'");
-    for (const p of ['/ch/*/name', '/ch/*/meter/peak', '/master/meter/peak', '/master/meter/shortterm']) {
-      expect(script).toContain(`'${p}'`);
-      expect(store.registry.match(p).length).toBeGreaterThan(0);
-    }
-    const every = Number(/}, (\d+)\);\s*$/.exec(script)?.[1]);
+  it('its custom module subscribes to the mix and the meters and renews within the 10 s a subscription lasts', () => {
+    const sent: unknown[][] = [];
+    let every = 0;
+    let tick: (() => void) | undefined;
+    // Run the module as Open Stage Control does: its globals are send() and the timer functions.
+    const module = { exports: {} as { init?: () => void } };
+    const code = fs.readFileSync(path.join(MAPPINGS, 'open-stage-control', 'faderd-subscribe.js'), 'utf8');
+    new Function('module', 'send', 'setInterval', code)(
+      module,
+      (...args: unknown[]) => sent.push(args),
+      (fn: () => void, ms: number) => {
+        tick = fn;
+        every = ms;
+      },
+    );
+    module.exports.init!();
+    expect(sent).toEqual([
+      ['127.0.0.1', 9000, '/subscribe', '/norm'],
+      ['127.0.0.1', 9000, '/subscribe', '/ch/*/name', '/ch/*/meter/peak', '/master/meter/peak', '/master/meter/shortterm'],
+    ]);
+    for (const p of sent[1]!.slice(3) as string[]) expect(store.registry.match(p).length).toBeGreaterThan(0);
     expect(every).toBeLessThan(10_000);
+    tick!();
+    expect(sent).toHaveLength(4);
   });
 });
