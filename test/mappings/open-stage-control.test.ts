@@ -15,6 +15,7 @@ interface Widget {
   range?: { min: number; max: number };
   default?: number;
   interaction?: boolean;
+  decimals?: number;
   widgets?: Widget[];
 }
 
@@ -53,6 +54,8 @@ describe('Open Stage Control layout on the native OSC namespace', () => {
         expect(w.range).toEqual({ min: 0, max: 1 });
       }
     }
+    // Open Stage Control sends 2 decimals unless told: a 1 % step of fader travel is ~0.4 dB at 0 dB.
+    for (const w of widgets.filter((x) => (x.type === 'fader' || x.type === 'knob') && x.interaction !== false)) expect(w.decimals, w.id).toBe(4);
     const fader = widgets.find((w) => w.id === 'ch1_fader')!;
     expect(fromNormalized(store.registry.get('/ch/1/fader')!, fader.default!)).toBe(0); // resting at 0 dB
     const pan = widgets.find((w) => w.id === 'ch1_pan')!;
