@@ -22,6 +22,11 @@ describe('Mackie Control: faders', () => {
     expect(store.get('/ch/3/fader')).toBeCloseTo(0, 2);
     // No pitch bend back (the fader is where the hand left it); the lower line shows the level.
     expect(u.flush()).toEqual([lcd(70, '0.0')]);
+    u.surface.midi(0xe2, 0x00, 0x00); // and back to the bottom: -inf
+    expect(store.get('/ch/3/fader')).toBe(-Infinity);
+    expect(u.flush()).toEqual([lcd(70, '-inf')]);
+    store.set('/ch/3/fader', -10, 'api'); // from elsewhere: the motor moves it
+    expect(u.flush()).toEqual(['E2 00 40']); // (the level text is shown for the surface's own moves only)
     store.set('/ch/3/fader', -Infinity, 'api');
     expect(u.flush()).toEqual(['E2 00 00']);
     store.set('/ch/3/fader', 0, 'api');
