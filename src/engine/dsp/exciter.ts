@@ -45,6 +45,11 @@ export class Exciter {
     this.amt[1] = clampNum(amountPct, 0, 100, 0) / 100;
   }
 
+  /** Takes the configured amount at once instead of gliding to it over the next block. */
+  settle(): void {
+    this.amt[0] = this.amt[1]!;
+  }
+
   reset(): void {
     for (let k = 0; k < 2; k++) {
       this.bandHp[k]!.reset();

@@ -72,30 +72,16 @@ const MAX_S = 4;
 const HOPS = 5;
 const SAMPLES = 6;
 const NEXT_EDGE = 7;
-const SCRATCH = 8;
 
 const toLufs = (meanSquare: number): number => (meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity);
 
 /** Histogram of gated-block (or short-term) loudness above the absolute gate, with summed energies. */
 class LoudnessHistogram {
-  private readonly count = new Float64Array(BINS);
-  private readonly energy = new Float64Array(BINS);
+  /** Filled by LoudnessMeter's hop (inline there, see endHop). */
+  readonly count = new Float64Array(BINS);
+  readonly energy = new Float64Array(BINS);
   /** [count, energy] of every value above the absolute gate. */
-  private readonly totals = new Float64Array(2);
-
-  /** Adds the mean square at `values[at]` (read from an array so no boxed double crosses the call). */
-  add(values: Float64Array, at: number): void {
-    const meanSquare = values[at]!;
-    if (!(meanSquare > 0)) return;
-    const l = -0.691 + 10 * Math.log10(meanSquare);
-    if (!(l > ABS_GATE)) return;
-    let b = Math.floor((l - ABS_GATE) / BIN_LU);
-    if (b >= BINS) b = BINS - 1;
-    this.count[b]! += 1;
-    this.energy[b]! += meanSquare;
-    this.totals[0]! += 1;
-    this.totals[1]! += meanSquare;
-  }
+  readonly totals = new Float64Array(2);
 
   reset(): void {
     this.count.fill(0);
@@ -103,42 +89,54 @@ class LoudnessHistogram {
     this.totals.fill(0);
   }
 
-  /** First bin whose centre lies above (power mean of everything − gapLu). */
+  /**
+   * First bin whose centre lies above (power mean of everything − gapLu). Returns an integer: this and
+   * the methods below run ~10 times a second, too rarely to be optimized, and unoptimized code boxes
+   * every double it returns; results leave through `out` arrays for the same reason.
+   */
   private gateBin(gapLu: number): number {
-    const thr = toLufs(this.totals[1]! / this.totals[0]!) - gapLu;
+    const ms = this.totals[1]! / this.totals[0]!;
+    const thr = (ms > 0 ? -0.691 + 10 * Math.log10(ms) : -Infinity) - gapLu;
     const b = Math.ceil((thr - ABS_GATE) / BIN_LU - 0.5);
     return b < 0 ? 0 : b;
   }
 
-  /** BS.1770 gated loudness: power mean of the blocks above the relative gate. */
-  gatedLoudness(gapLu: number): number {
-    if (this.totals[0] === 0) return -Infinity;
-    let n = 0;
-    let e = 0;
+  /** BS.1770 gated loudness (power mean of the blocks above the relative gate) into out[at] (out[at + 1] is scratch). */
+  writeGatedLoudness(gapLu: number, out: Float64Array, at: number): void {
+    out[at] = -Infinity;
+    if (this.totals[0] === 0) return;
+    // Sums kept in `out` itself, not in locals, for the reason given at gateBin().
+    out[at] = 0;
+    out[at + 1] = 0;
     for (let b = this.gateBin(gapLu); b < BINS; b++) {
-      n += this.count[b]!;
-      e += this.energy[b]!;
+      out[at]! += this.energy[b]!;
+      out[at + 1]! += this.count[b]!;
     }
-    return n > 0 ? toLufs(e / n) : -Infinity;
+    out[at] = out[at + 1]! > 0 && out[at]! > 0 ? -0.691 + 10 * Math.log10(out[at]! / out[at + 1]!) : -Infinity;
+    out[at + 1] = 0;
   }
 
-  /** Tech 3342 LRA: P95 − P10 of the values above the relative gate (MATLAB reference's rounding). */
-  range(gapLu: number): number {
-    if (this.totals[0] === 0) return 0;
+  /** Tech 3342 LRA (P95 − P10 of the values above the relative gate, MATLAB reference's rounding) into out[at]. */
+  writeRange(gapLu: number, out: Float64Array, at: number): void {
+    out[at] = 0;
+    if (this.totals[0] === 0) return;
     const start = this.gateBin(gapLu);
     let n = 0;
     for (let b = start; b < BINS; b++) n += this.count[b]!;
-    if (n === 0) return 0;
-    return this.percentile(start, Math.round((n - 1) * 0.95)) - this.percentile(start, Math.round((n - 1) * 0.1));
+    if (n === 0) return;
+    const hi = this.percentileBin(start, Math.round((n - 1) * 0.95));
+    const lo = this.percentileBin(start, Math.round((n - 1) * 0.1));
+    out[at] = (hi - lo) * BIN_LU;
   }
 
-  private percentile(start: number, index: number): number {
+  /** Bin holding the index-th value from `start` (BINS when past the top). */
+  private percentileBin(start: number, index: number): number {
     let seen = 0;
     for (let b = start; b < BINS; b++) {
       seen += this.count[b]!;
-      if (seen > index) return ABS_GATE + (b + 0.5) * BIN_LU;
+      if (seen > index) return b;
     }
-    return HIST_TOP;
+    return BINS;
   }
 }
 
@@ -160,11 +158,13 @@ export class LoudnessMeter {
    * Running values in a typed array (indices below): V8 may box a double object field on every store,
    * which would allocate on the audio path. Counters live here too since they outgrow small integers.
    */
-  private readonly v = new Float64Array(9);
+  private readonly v = new Float64Array(8);
   private readonly windowM: number;
   private readonly windowS: number;
   private readonly blocks = new LoudnessHistogram();
   private readonly shortTerms = new LoudnessHistogram();
+  /** Scratch for the histogram walks (two slots). */
+  private readonly gated = new Float64Array(2);
 
   constructor(sampleRate: number, channels: number, opts: LoudnessMeterOptions = {}) {
     checkPositive('sampleRate', sampleRate);
@@ -216,12 +216,14 @@ export class LoudnessMeter {
 
   /** Gated integrated loudness since reset (−Infinity until a 400 ms block passes the −70 LUFS gate). */
   get integratedLufs(): number {
-    return this.blocks.gatedLoudness(10);
+    this.blocks.writeGatedLoudness(10, this.gated, 0);
+    return this.gated[0]!;
   }
 
   /** Loudness range (LU, EBU Tech 3342) of the short-term values since reset. */
   get loudnessRange(): number {
-    return this.shortTerms.range(20);
+    this.shortTerms.writeRange(20, this.gated, 0);
+    return this.gated[0]!;
   }
 
   /**
@@ -238,8 +240,9 @@ export class LoudnessMeter {
 
   /** Writes integrated loudness and LRA to out[at], out[at + 1] (walks the histograms: ~10 Hz is plenty). */
   writeGated(out: Float64Array, at: number): void {
-    out[at] = this.blocks.gatedLoudness(10);
-    out[at + 1] = this.shortTerms.range(20);
+    // Straight into `out`: copying a double in code this cold would box it.
+    this.blocks.writeGatedLoudness(10, out, at);
+    this.shortTerms.writeRange(20, out, at + 1);
   }
 
   /** Seconds of audio measured since reset. */
@@ -317,10 +320,22 @@ export class LoudnessMeter {
     if (v[SUM_M]! > v[MAX_M]!) v[MAX_M] = v[SUM_M]!;
     if (v[SUM_S]! > v[MAX_S]!) v[MAX_S] = v[SUM_S]!;
     if (done % BLOCK_STEP_HOPS === 0) {
-      v[SCRATCH] = v[SUM_M]! / this.windowM;
-      if (done >= M_HOPS) this.blocks.add(v, SCRATCH);
-      v[SCRATCH] = v[SUM_S]! / this.windowS;
-      if (done >= S_HOPS) this.shortTerms.add(v, SCRATCH);
+      // Written out here rather than as a call: V8 does not inline a call made 10 times a second, and
+      // the callee then runs unoptimized, where every double it reads is boxed on the heap.
+      for (let h = 0; h < 2; h++) {
+        if (done < (h === 0 ? M_HOPS : S_HOPS)) continue;
+        const meanSquare = h === 0 ? v[SUM_M]! / this.windowM : v[SUM_S]! / this.windowS;
+        if (!(meanSquare > 0)) continue;
+        const l = -0.691 + 10 * Math.log10(meanSquare);
+        if (!(l > ABS_GATE)) continue;
+        let b = Math.floor((l - ABS_GATE) / BIN_LU);
+        if (b >= BINS) b = BINS - 1;
+        const hist = h === 0 ? this.blocks : this.shortTerms;
+        hist.count[b]! += 1;
+        hist.energy[b]! += meanSquare;
+        hist.totals[0]! += 1;
+        hist.totals[1]! += meanSquare;
+      }
     }
   }
 

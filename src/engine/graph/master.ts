@@ -14,6 +14,7 @@
  * Threads: the constructor, bindParams() and bindMeters() run off the audio path. Setters (through the
  * binder) only store values and mark a stage dirty; process() reconfigures dirty stages once at the start
  * of the next block. process(), writeMeters() and resetLoudness() never allocate, await, throw or log.
+ * Params set before the first process() take effect at once (no glide from the constructor's defaults).
  */
 import { BiquadBank, type BiquadType } from '../dsp/biquad.ts';
 import { Compressor } from '../dsp/compressor.ts';
@@ -106,6 +107,8 @@ export class MasterChain {
   private readonly outMeter: LoudnessMeter;
   private readonly outTp: TruePeakMeter;
   private readonly vals = new Float64Array(11);
+  /** Until the first block, glides snap: params applied at start-up hold from the first sample. */
+  private started = false;
   private readonly meterAt = new Int32Array(METERS.length).fill(-1);
 
   constructor(sampleRate: number, maxBlock: number) {
@@ -187,6 +190,7 @@ export class MasterChain {
 
   process(left: Float32Array, right: Float32Array, frames: number): void {
     this.configureDirty();
+    if (!this.started) this.settle();
     const pair = this.pair;
     pair[0] = left;
     pair[1] = right;
@@ -260,6 +264,15 @@ export class MasterChain {
       left[i]! *= g;
       right[i]! *= g;
     }
+  }
+
+  /** Smoothed stages jump to their configured values (the engine's initial params, before any audio). */
+  private settle(): void {
+    this.started = true;
+    this.width.settle();
+    this.exciter.settle();
+    this.sats[0]!.settle();
+    this.sats[1]!.settle();
   }
 
   private configureDirty(): void {

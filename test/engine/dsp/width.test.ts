@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StereoWidth } from '../../../src/engine/dsp/width.ts';
-import { heapGrowth, rmsOf, sine } from './helpers.ts';
+import { db, heapGrowth, rmsOf, sine } from './helpers.ts';
 
 const FS = 48000;
 const BLOCK = 128;
@@ -29,11 +29,55 @@ describe('StereoWidth', () => {
     expect(sideGainDb(200, false, 1000)).toBeCloseTo(6.02, 1);
     expect(sideGainDb(50, false, 1000)).toBeCloseTo(-6.02, 1);
     const w = new StereoWidth(FS, BLOCK);
-    w.configure({ widthPct: 200, monoBass: true, monoFreqHz: 120 });
+    w.configure({ widthPct: 200, monoBass: false, monoFreqHz: 120 });
+    w.settle();
     const m = sine(60, FS, FS, 0.5);
     const l = Float32Array.from(m), r = Float32Array.from(m);
     run(w, l, r);
-    for (let i = FS / 2; i < FS; i++) expect(Math.abs(l[i]! - m[i]!)).toBeLessThan(1e-6);
+    for (let i = 0; i < FS; i++) expect(Math.abs(l[i]! - m[i]!)).toBeLessThan(1e-6);
+  });
+
+  /** Level (dB re the input) of each output side for a steady tone on the given input sides. */
+  function levelsDb(freqHz: number, inL: number, inR: number, monoFreqHz = 120, widthPct = 100): { l: number; r: number } {
+    const w = new StereoWidth(FS, BLOCK);
+    w.configure({ widthPct, monoBass: true, monoFreqHz });
+    const x = sine(freqHz, FS, FS, 0.5);
+    const l = Float32Array.from(x, (v) => v * inL), r = Float32Array.from(x, (v) => v * inR);
+    run(w, l, r);
+    const ref = rmsOf(x, FS / 2);
+    return { l: db(rmsOf(l, FS / 2) / ref), r: db(rmsOf(r, FS / 2) / ref) };
+  }
+
+  it('mono bass keeps hard-panned content above the crossover on its side', () => {
+    for (const f of [440, 2000, 8000]) {
+      const left = levelsDb(f, 1, 0);
+      expect(left.r, `${f} Hz leaks into R`).toBeLessThan(-40);
+      expect(Math.abs(left.l), `${f} Hz level on L`).toBeLessThan(0.1);
+      const right = levelsDb(f, 0, 1);
+      expect(right.l, `${f} Hz leaks into L`).toBeLessThan(-40);
+    }
+    // Also at 150 % width: the high side is widened, still nothing crosses over.
+    expect(levelsDb(2000, 1, 0, 120, 150).r).toBeLessThan(-12);
+  });
+
+  it('mono bass removes a side-only low tone, and leaves a centred tone at its level at every frequency', () => {
+    expect(levelsDb(40, 1, -1).l).toBeLessThan(-20);
+    expect(levelsDb(40, 1, -1).r).toBeLessThan(-20);
+    for (const f of [20, 40, 80, 120, 200, 440, 1000, 5000, 15000]) {
+      const c = levelsDb(f, 1, 1);
+      expect(Math.abs(c.l), `${f} Hz centred`).toBeLessThan(0.1);
+      expect(Math.abs(c.r), `${f} Hz centred`).toBeLessThan(0.1);
+    }
+  });
+
+  it('settle() applies settings at once: mono bass off is exact from the first sample', () => {
+    const w = new StereoWidth(FS, BLOCK);
+    w.configure({ widthPct: 100, monoBass: false, monoFreqHz: 120 });
+    w.settle();
+    const l = new Float32Array(BLOCK).fill(0.5), r = new Float32Array(BLOCK);
+    w.process(l, r, BLOCK);
+    expect(l.every((v) => v === 0.5)).toBe(true);
+    expect(r.every((v) => v === 0)).toBe(true);
   });
 
   it('0 % is mono', () => {
@@ -47,7 +91,7 @@ describe('StereoWidth', () => {
   it('mono-bass keeps lows mono at any width, highs still widen', () => {
     expect(sideGainDb(200, true, 30)).toBeLessThan(-24);
     expect(sideGainDb(200, true, 5000)).toBeCloseTo(6.02, 1);
-    expect(sideGainDb(100, true, 40)).toBeLessThan(-18);
+    expect(sideGainDb(100, true, 40)).toBeLessThan(-20);
   });
 
   it('100 % without mono-bass is bit-exact', () => {

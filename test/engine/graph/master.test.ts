@@ -3,7 +3,7 @@ import { MasterChain, RIDE_DB_PER_S } from '../../../src/engine/graph/master.ts'
 import { measureTruePeak } from '../../../src/engine/dsp/truepeak.ts';
 import { ParamRegistry, toEngineValue } from '../../../src/params/registry.ts';
 import { defaultSession } from '../../../src/params/session.ts';
-import { heapGrowth, noise, sine } from '../dsp/helpers.ts';
+import { db, heapGrowth, noise, rmsOf, sine } from '../dsp/helpers.ts';
 import { toneSegments } from '../dsp/ebu-signals.ts';
 
 const FS = 48000;
@@ -55,8 +55,10 @@ describe('MasterChain', () => {
     expect([...r.bound].sort()).toEqual(expected.map((d) => d.address).sort());
   });
 
-  it('with the defaults a programme under the ceiling passes unchanged, delayed by latencyFrames', () => {
+  it('with the defaults (mono bass off) a programme under the ceiling passes unchanged, delayed by latencyFrames', () => {
     const r = rig();
+    // Mono bass shifts the phase of everything (its crossover's all-pass); tested on its own below.
+    r.set('/master/monobass', false);
     const x = sine(440, FS, FS / 2, 0.3);
     const l = Float32Array.from(x), rr = Float32Array.from(x);
     run(r, l, rr);
@@ -67,6 +69,8 @@ describe('MasterChain', () => {
 
   it('meters M, S, I, LRA and true peak of the output (EBU -23 tone)', () => {
     const r = rig();
+    // The crossover's all-pass overshoots at the tone's abrupt onset, which the true-peak meter would hold.
+    r.set('/master/monobass', false);
     const x = toneSegments([[10, -23]]);
     run(r, Float32Array.from(x), Float32Array.from(x));
     expect(Math.abs(r.meter('momentary') + 23)).toBeLessThan(0.1);
@@ -95,6 +99,7 @@ describe('MasterChain', () => {
   it('limiter off passes overs through, with the same latency', () => {
     const r = rig();
     r.set('/master/limiter/on', false);
+    r.set('/master/monobass', false);
     const x = sine(440, FS, FS / 4, 1.5);
     const l = Float32Array.from(x), rr = Float32Array.from(x);
     run(r, l, rr);
@@ -143,6 +148,7 @@ describe('MasterChain', () => {
     for (let i = 2000; i < l.length; i++) expect(l[i]).toBeCloseTo(rr[i]!, 6);
 
     const e = rig();
+    e.set('/master/monobass', false);
     e.set('/master/eq/2/freq', 1000);
     e.set('/master/eq/2/gain', 6);
     const a = sine(1000, FS, FS / 2, 0.1);
@@ -185,5 +191,43 @@ describe('MasterChain', () => {
     const l = noise(BLOCK, 0.5, 5), rr = noise(BLOCK, 0.5, 6);
     heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 4000);
     expect(heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 8000)).toBeLessThan(64 * 1024);
+  });
+
+  it('mono bass (default, 120 Hz) keeps a hard-left source left above the crossover', () => {
+    for (const f of [440, 2000]) {
+      const r = rig();
+      const l = sine(f, FS, FS / 2, 0.3), rr = new Float32Array(FS / 2);
+      run(r, l, rr);
+      const from = FS / 4;
+      expect(db(rmsOf(rr, from) / rmsOf(l, from)), `${f} Hz leaks into R`).toBeLessThan(-40);
+      expect(Math.abs(db(rmsOf(l, from) / (0.3 * Math.SQRT1_2)))).toBeLessThan(0.1);
+    }
+  });
+
+  it('mono bass removes a side-only 40 Hz tone and leaves centred tones at their level', () => {
+    const r = rig();
+    const l = sine(40, FS, FS, 0.3), rr = Float32Array.from(l, (v) => -v);
+    run(r, l, rr);
+    expect(db(rmsOf(l, FS / 2) / (0.3 * Math.SQRT1_2))).toBeLessThan(-20);
+    for (const f of [30, 120, 1000, 10000]) {
+      const c = rig();
+      const a = sine(f, FS, FS / 2, 0.3), b = Float32Array.from(a);
+      run(c, a, b);
+      expect(Math.abs(db(rmsOf(a, FS / 4) / (0.3 * Math.SQRT1_2))), `${f} Hz centred`).toBeLessThan(0.1);
+    }
+  });
+
+  it('params set before the first block hold from the first sample (no glide from the defaults)', () => {
+    const r = rig();
+    r.set('/master/monobass', false);
+    r.set('/master/width', 150);
+    const l = new Float32Array(4 * BLOCK).fill(0.25), rr = new Float32Array(4 * BLOCK);
+    run(r, l, rr);
+    const d = r.chain.latencyFrames;
+    // M = S = 0.125; width 150 %: L = 0.125 + 0.1875, R = 0.125 - 0.1875, exactly, from the first sample.
+    for (let i = d; i < l.length; i++) {
+      expect(l[i]).toBe(0.3125);
+      expect(rr[i]).toBe(-0.0625);
+    }
   });
 });
