@@ -1,6 +1,7 @@
 /**
  * Checks of a session that need more than its schema: initial params name real addresses with valid
- * values, and the files it refers to (stems, mappings) exist. Each issue carries file:line:col.
+ * values, and the stems it names exist. Each issue carries file:line:col. (Surfaces are checked by
+ * `faderd check`, which can load mappings.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import { ConfigError, type SourceIssue } from '../util/source-error.ts';
 
 export interface SessionCheck {
   readonly session?: Session;
+  /** The parsed file with positions, for callers that check more (surfaces) and must point at lines. */
+  readonly source?: YamlSource;
   readonly issues: SourceIssue[];
 }
 
@@ -37,16 +40,10 @@ export function checkSessionText(text: string, file: string, opts: { stems?: boo
       issues.push(src.issue(['params', address], (e as Error).message, true));
     }
   }
-  session.surfaces.forEach((s, i) => {
-    const p = path.resolve(session.dir, s.mapping);
-    if (!fs.existsSync(p) && !fs.existsSync(path.resolve(process.cwd(), s.mapping))) {
-      issues.push(src.issue(['surfaces', i], `mapping file not found: ${s.mapping} (looked in ${session.dir})`));
-    }
-  });
   if (opts.stems) {
     session.channels.forEach((c, i) => {
       if (c.file && !fs.existsSync(path.resolve(session.dir, c.file))) issues.push(src.issue(['channels', i, 'file'], `stem not found: ${c.file}`));
     });
   }
-  return { session, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+  return { session, source: src, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
 }

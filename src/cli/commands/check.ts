@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { checkSessionText } from '../../params/session-check.ts';
-import { parseMapping } from '../../mapping/load.ts';
+import { loadMapping, parseMapping } from '../../mapping/load.ts';
+import { resolveDevice } from '../../mapping/device.ts';
+import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
 import { ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
 
 type Kind = 'session' | 'mapping';
@@ -26,7 +28,27 @@ export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean }
     return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` }] };
   }
   const kind = forced ?? detectKind(text);
-  if (kind === 'session') return { kind, issues: checkSessionText(text, file, opts).issues };
+  if (kind === 'session') {
+    const res = checkSessionText(text, file, opts);
+    const issues = [...res.issues];
+    const { session, source } = res;
+    if (session && source) {
+      const ids = surfaceIds(session);
+      session.surfaces.forEach((s, i) => {
+        const at = (message: string) => issues.push(source.issue(['surfaces', i], message));
+        if (ids.indexOf(ids[i]!) !== i) at(`surface id '${ids[i]}' is used twice; give each surface its own id`);
+        const mappingFile = resolveMappingFile(session, s.mapping);
+        if (!fs.existsSync(mappingFile)) return void at(`mapping file not found: ${s.mapping} (looked next to the session, in the working directory and in the shipped mappings)`);
+        try {
+          resolveDevice(loadMapping(mappingFile, s.options), s.device);
+        } catch (e) {
+          if (e instanceof ConfigError) for (const i2 of e.issues) at(`surface ${ids[i]}: ${formatIssue(i2)}`);
+          else at(`surface ${ids[i]}: ${(e as Error).message}`);
+        }
+      });
+    }
+    return { kind, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+  }
   try {
     parseMapping(text, file);
     return { kind, issues: [] };
