@@ -15,7 +15,8 @@ import type { AudioConfig } from '../audio/index.ts';
 import type { FromWorker } from '../engine/worker/protocol.ts';
 import { NativeOscServer } from '../mapping/native-osc.ts';
 import { StatusReporter } from './status.ts';
-import { SurfaceSet, surfaceIds } from './surfaces.ts';
+import { SurfaceSet, surfaceIds, withAutoSurfaces } from './surfaces.ts';
+import { listMidiPorts } from '../surfaces/midi/ports.ts';
 import { logger } from '../util/log.ts';
 
 export interface DaemonOptions {
@@ -28,6 +29,8 @@ export interface DaemonOptions {
   readonly engineModule?: string;
   readonly statusIntervalMs?: number;
   readonly log?: Logger;
+  /** MIDI port discovery for shipped-mapping auto-load (tests inject one). */
+  readonly midiPorts?: typeof listMidiPorts;
 }
 
 export interface DaemonInfo {
@@ -70,10 +73,14 @@ export class Daemon {
   private lastAudioState = '';
 
   constructor(private readonly opts: DaemonOptions) {
-    this.session = opts.session;
     this.log = opts.log ?? logger(import.meta.url);
-    this.store = new ParamStore(ParamRegistry.fromSession(opts.session, { surfaceIds: surfaceIds(opts.session) }));
-    this.audio = audioConfigFor(opts.session, opts.audio);
+    const wantsAuto = opts.session.autoSurfaces && opts.session.surfaces.length === 0;
+    const auto = wantsAuto ? withAutoSurfaces(opts.session, (opts.midiPorts ?? listMidiPorts)()) : { session: opts.session };
+    if ('unavailable' in auto && auto.unavailable) this.log.warn(auto.unavailable);
+    if ('found' in auto && auto.found) this.log.info(auto.found);
+    this.session = auto.session;
+    this.store = new ParamStore(ParamRegistry.fromSession(this.session, { surfaceIds: surfaceIds(this.session) }));
+    this.audio = audioConfigFor(this.session, opts.audio);
   }
 
   async start(): Promise<DaemonInfo> {

@@ -16,6 +16,8 @@ import { loadMapping } from '../mapping/load.ts';
 import { createTransport } from '../surfaces/index.ts';
 import type { SurfaceTransport } from '../surfaces/types.ts';
 import { ConfigError, formatIssue } from '../util/source-error.ts';
+import { matchShipped } from '../mapping/shipped.ts';
+import type { listMidiPorts } from '../surfaces/midi/ports.ts';
 
 const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
 
@@ -28,6 +30,27 @@ export function surfaceIds(session: Session): string[] {
 export function resolveMappingFile(session: Session, mapping: string): string {
   const candidates = [path.resolve(session.dir, mapping), path.resolve(mapping), path.join(SHIPPED, mapping), path.join(SHIPPED, `${mapping}.yaml`)];
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
+}
+
+/**
+ * DESIGN "Defaults": a session that lists no surfaces gets the shipped mappings whose devices are
+ * connected now (one per MIDI input port that a shipped mapping claims). Returns the session with
+ * those surfaces, and what to log once: why MIDI is unavailable, or what was found.
+ */
+export function withAutoSurfaces(session: Session, ports: ReturnType<typeof listMidiPorts>): { session: Session; unavailable?: string; found?: string } {
+  if (!session.autoSurfaces || session.surfaces.length > 0) return { session };
+  if ('unavailable' in ports) return { session, unavailable: `${ports.unavailable}; OSC and serial surfaces still work` };
+  const found = matchShipped(ports.inputs);
+  if (found.length === 0) return { session };
+  const taken = new Set<string>();
+  const surfaces: SurfaceSpec[] = found.map((m) => {
+    const base = path.basename(m.mapping.file, '.yaml') + (m.mapping.options?.stripOffset ? '-ext' : '');
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+    taken.add(id);
+    return { mapping: m.mapping.file, id, device: m.device, ...(m.mapping.options ? { options: { ...m.mapping.options } } : {}) };
+  });
+  return { session: { ...session, surfaces }, found: `connected surfaces: ${found.map((m) => m.mapping.name).join(', ')}` };
 }
 
 interface Running {

@@ -88,6 +88,8 @@ export const SessionSchema = z.strictObject({
   audio: AudioSchema.optional(),
   osc: OscSchema.optional(),
   surfaces: z.array(SurfaceSchema).optional(),
+  /** With no `surfaces` listed, load the shipped mappings whose devices are connected (default true). */
+  autoSurfaces: z.boolean().optional(),
   safety: SafetySchema.optional(),
   state: StateSchema.optional(),
   /** Initial param values (address → value), applied before saved state. */
@@ -146,6 +148,7 @@ export interface Session {
     readonly websocketPort?: number;
   };
   readonly surfaces: readonly SurfaceSpec[];
+  readonly autoSurfaces: boolean;
   readonly safety: { readonly maxGainDb: number };
   readonly state: { readonly dir?: string; readonly autosaveMs: number };
   readonly params: Readonly<Record<string, number | boolean | string>>;
@@ -225,6 +228,7 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       ...(raw.osc?.websocketPort !== undefined ? { websocketPort: raw.osc.websocketPort } : {}),
     },
     surfaces: (raw.surfaces ?? []).map((s) => (typeof s === 'string' ? { mapping: s } : { ...s })),
+    autoSurfaces: raw.autoSurfaces ?? true,
     safety: { maxGainDb: raw.safety?.maxGainDb ?? 10 },
     state: { ...(raw.state?.dir !== undefined ? { dir: raw.state.dir } : {}), autosaveMs: raw.state?.autosaveMs ?? 500 },
     params: raw.params ?? {},

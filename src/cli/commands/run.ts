@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
+import { config as rxConfig } from 'rxjs';
 import { sessionFrom } from '../session-option.ts';
 import { Daemon, type DaemonInfo } from '../../daemon/daemon.ts';
 import { isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
-import { logger, setLogLevel } from '../../util/log.ts';
+import { logger, setLogLevel, RateLimitedLog } from '../../util/log.ts';
 import { ConfigError, formatIssue } from '../../util/source-error.ts';
 import { UsageError } from '../errors.ts';
 
@@ -38,6 +39,10 @@ async function run(opts: RunOptions): Promise<void> {
     return;
   }
   if (opts.verbose) setLogLevel('info');
+  // A handler that throws inside a subscriber is a bug to log, not a reason to stop the show: RxJS
+  // would otherwise rethrow it asynchronously and end the process.
+  const handlerErrors = new RateLimitedLog(log, 'error in a surface or param handler');
+  rxConfig.onUnhandledError = (e: unknown) => handlerErrors.hit(e instanceof Error ? (e.stack ?? e.message) : String(e));
   const block = intOption('block', opts.block, 64, 1024);
   const oscPort = intOption('osc-port', opts.oscPort, 1, 65535);
   const session = sessionFrom(opts.session);
