@@ -3,6 +3,10 @@
  * several runs, at 48 kHz in 128-frame blocks. "ns/frame" covers all the kernel's channels for one
  * frame; "x realtime" is how many such kernels one core could run at 48 kHz.
  *
+ * A second table compares each recursive kernel in silence, 20 s after a loud burst, with the same
+ * kernel playing: states that decay into subnormal numbers make silence many times dearer on x86
+ * unless the kernel flushes them (ratio ≈ 1 or below is right).
+ *
  *   npx tsx scripts/bench/dsp.ts [seconds-per-run]
  */
 import { Biquad, BiquadBank, HighPass } from '../../src/engine/dsp/biquad.ts';
@@ -14,6 +18,7 @@ import { Panner } from '../../src/engine/dsp/pan.ts';
 import { Reverb } from '../../src/engine/dsp/reverb.ts';
 import { Saturator } from '../../src/engine/dsp/saturation.ts';
 import { SmoothedGain } from '../../src/engine/dsp/smoother.ts';
+import { TiltEq } from '../../src/engine/dsp/tilt.ts';
 
 const FS = 48000;
 const BLOCK = 128;
@@ -162,4 +167,32 @@ for (const k of cases) {
   const ns = Math.max(0, bestNsPerFrame(k.run) - (usesRefill ? refillNs : 0));
   const rt = ns > 0 ? 1e9 / (ns * FS) : Infinity;
   console.log(k.name.padEnd(34) + ns.toFixed(2).padStart(10) + rt.toFixed(0).padStart(14));
+}
+
+// Silence after a burst against playing: one fresh kernel for each, same settings.
+interface SilenceCase { name: string; make: () => (l: Float32Array, r: Float32Array) => void }
+const silenceCases: SilenceCase[] = [
+  { name: 'Biquad peak', make: () => { const k = new Biquad(FS); k.configure('peak', 1000, 1, 6); return (l) => k.process(l, BLOCK); } },
+  { name: 'HighPass 24 dB/oct', make: () => { const k = new HighPass(FS, 2); k.configure(80, 24); return (l, r) => k.process([l, r], 2, BLOCK); } },
+  { name: 'Gate', make: () => { const k = new Gate(FS); k.configure({ thresholdDb: -40, rangeDb: 40, attackMs: 1, holdMs: 20, releaseMs: 100 }); return (l, r) => k.process([l, r], 2, BLOCK); } },
+  { name: 'Compressor', make: () => { const k = new Compressor(FS); k.configure({ thresholdDb: -20, ratio: 4, kneeDb: 6, attackMs: 10, releaseMs: 300, makeupDb: 0, autoMakeup: false }); return (l, r) => k.process([l, r], 2, BLOCK); } },
+  { name: 'LevelMeter', make: () => { const k = new LevelMeter(FS); return (l, r) => k.process([l, r], 2, BLOCK); } },
+  { name: 'TiltEq', make: () => { const k = new TiltEq(FS, 2); k.configure(4); return (l, r) => k.process([l, r], BLOCK); } },
+  { name: 'StereoDelay', make: () => { const k = new StereoDelay(FS, BLOCK); k.configure({ timeMs: 375, feedbackPct: 40, dampingPct: 30 }); k.settle(); return (l, r) => k.process(l, r, l, r, BLOCK); } },
+  { name: 'Reverb', make: () => { const k = new Reverb(FS, BLOCK); k.configure({ sizePct: 60, decayMs: 2000, dampingPct: 40, predelayMs: 20 }); return (l, r) => k.process(l, r, l, r, BLOCK); } },
+];
+const loudL = signal(3, 0.9), loudR = signal(4, 0.9);
+console.log('');
+console.log('silence 20 s after a loud burst vs playing (ns/frame; ratio > 1: silence is dearer)');
+console.log('kernel'.padEnd(34) + 'playing'.padStart(10) + 'silence'.padStart(10) + 'ratio'.padStart(8));
+for (const k of silenceCases) {
+  const playing = k.make();
+  const playNs = Math.max(0, bestNsPerFrame(() => { refill(); playing(a, b); }) - refillNs);
+  const quiet = k.make();
+  for (let i = 0; i < (0.5 * FS) / BLOCK; i++) { a.set(loudL); b.set(loudR); quiet(a, b); }
+  const zero = (): void => { a.fill(0); b.fill(0); };
+  for (let i = 0; i < (20 * FS) / BLOCK; i++) { zero(); quiet(a, b); }
+  const zeroNs = bestNsPerFrame(zero);
+  const silentNs = Math.max(0, bestNsPerFrame(() => { zero(); quiet(a, b); }) - zeroNs);
+  console.log(k.name.padEnd(34) + playNs.toFixed(2).padStart(10) + silentNs.toFixed(2).padStart(10) + (silentNs / Math.max(playNs, 1e-3)).toFixed(2).padStart(8));
 }

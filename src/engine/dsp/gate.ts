@@ -35,6 +35,8 @@ export class Gate {
   private attackStepDb = 0;
   private releaseStepDb = 0;
   private holdSamples = 0;
+  private attackRatio = 1;
+  private releaseRatio = 1;
   // Running state.
   private env = 0;
   private envHold = 0;
@@ -65,6 +67,8 @@ export class Gate {
     this.attackStepDb = span / Math.max(1, clampNum(s.attackMs, 0, 10000, 0.5) * perMs);
     this.releaseStepDb = span / Math.max(1, clampNum(s.releaseMs, 0, 60000, 200) * perMs);
     this.holdSamples = Math.round(clampNum(s.holdMs, 0, 60000, 50) * perMs);
+    this.attackRatio = Math.exp(this.attackStepDb * DB_TO_LN);
+    this.releaseRatio = Math.exp(-this.releaseStepDb * DB_TO_LN);
   }
 
   /** Current attenuation in dB, ≥ 0. */
@@ -83,18 +87,32 @@ export class Gate {
   }
 
   process(chans: Float32Array[], nch: number, frames: number): void {
+    if (nch <= 0) return;
     const detHold = this.detHoldSamples, detFall = this.detFall;
     const openLin = this.openLin, closeLin = this.closeLin;
     const attStep = this.attackStepDb, relStep = this.releaseStepDb;
     const closedDb = -this.rangeDb, closedGain = this.closedGain;
     let env = this.env, envHold = this.envHold, holdLeft = this.holdLeft;
     let gDb = this.gainDb, open = this.isOpenNow, transitions = this.transitionCount;
+    const holdSamples = this.holdSamples;
+    const attRatio = this.attackRatio, relRatio = this.releaseRatio;
+    // Once per block (also picks up a range change made mid-ramp).
+    let gLin = Math.exp(gDb * DB_TO_LN);
+    // Linked detection reads at most two channels directly (mono: the same one twice).
+    const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
     for (let i = 0; i < frames; i++) {
-      let peak = 0;
-      for (let c = 0; c < nch; c++) {
-        const x = chans[c]![i]!;
-        const ax = x < 0 ? -x : x;
-        if (ax > peak) peak = ax;
+      let peak: number;
+      if (nch <= 2) {
+        const l = left[i]!, r = right[i]!;
+        const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
+        peak = al > ar ? al : ar;
+      } else {
+        peak = 0;
+        for (let c = 0; c < nch; c++) {
+          const x = chans[c]![i]!;
+          const ax = x < 0 ? -x : x;
+          if (ax > peak) peak = ax;
+        }
       }
       if (peak >= env) {
         env = peak;
@@ -108,9 +126,9 @@ export class Gate {
       if (env >= openLin) {
         if (!open) transitions++;
         open = true;
-        holdLeft = this.holdSamples;
+        holdLeft = holdSamples;
       } else if (open) {
-        if (env >= closeLin) holdLeft = this.holdSamples;
+        if (env >= closeLin) holdLeft = holdSamples;
         else if (holdLeft > 0) holdLeft--;
         else {
           open = false;
@@ -121,20 +139,36 @@ export class Gate {
       const targetDb = open ? 0 : closedDb;
       let g: number;
       if (gDb === targetDb) {
-        g = open ? 1 : closedGain;
+        // Fully open: nothing to multiply.
+        if (open) continue;
+        g = closedGain;
       } else {
+        // Linear in dB is a constant ratio in gain: a multiply per sample instead of an exp().
         if (gDb < targetDb) {
           gDb += attStep;
-          if (gDb > targetDb) gDb = targetDb;
+          gLin *= attRatio;
+          if (gDb >= targetDb) {
+            gDb = targetDb;
+            gLin = open ? 1 : closedGain;
+          }
         } else {
           gDb -= relStep;
-          if (gDb < targetDb) gDb = targetDb;
+          gLin *= relRatio;
+          if (gDb <= targetDb) {
+            gDb = targetDb;
+            gLin = open ? 1 : closedGain;
+          }
         }
-        g = Math.exp(gDb * DB_TO_LN);
+        g = gLin;
       }
-      for (let c = 0; c < nch; c++) {
-        const buf = chans[c]!;
-        buf[i] = buf[i]! * g;
+      if (nch <= 2) {
+        left[i] = left[i]! * g;
+        if (nch === 2) right[i] = right[i]! * g;
+      } else {
+        for (let c = 0; c < nch; c++) {
+          const buf = chans[c]!;
+          buf[i] = buf[i]! * g;
+        }
       }
     }
     // NaN input must not leave the detector stuck; a decayed one must not sink into subnormals.

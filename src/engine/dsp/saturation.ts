@@ -11,7 +11,7 @@
  *
  * Thread rules: configure() and process() are audio-thread safe (no allocation, no throw).
  */
-import { checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { checkPositive, clampNum, dbToGain, fastTanh, onePoleCoeff } from './util.ts';
 
 export interface SaturationSettings {
   driveDb: number;
@@ -31,7 +31,7 @@ export function saturationMakeup(drive: number): number {
   const r = dbToGain(SATURATION_REFERENCE_DB);
   let sum = 0;
   for (let k = 0; k < MAKEUP_POINTS; k++) {
-    const y = Math.tanh(drive * r * Math.sin(((k + 0.5) * Math.PI) / (2 * MAKEUP_POINTS)));
+    const y = fastTanh(drive * r * Math.sin(((k + 0.5) * Math.PI) / (2 * MAKEUP_POINTS)));
     sum += y * y;
   }
   return r / Math.sqrt((2 * sum) / MAKEUP_POINTS);
@@ -75,7 +75,7 @@ export class Saturator {
       if (dry === 1) return;
       for (let i = 0; i < frames; i++) {
         const x = buf[i]!;
-        buf[i] = dry * x + c * Math.tanh(g * x);
+        buf[i] = dry * x + c * fastTanh(g * x);
       }
       return;
     }
@@ -87,7 +87,7 @@ export class Saturator {
       lm = a * lm + b * mT;
       w = a * w + b * wT;
       const x = buf[i]!;
-      buf[i] = (1 - w) * x + w * Math.exp(lm) * Math.tanh(Math.exp(ld) * x);
+      buf[i] = (1 - w) * x + w * Math.exp(lm) * fastTanh(Math.exp(ld) * x);
     }
     this.lnDrive = ld;
     this.lnMakeup = lm;
