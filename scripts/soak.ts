@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import readline from 'node:readline';
+import { SerialPort } from 'serialport';
 import { parseStateText, STATE_FILE } from '../src/params/persistence.ts';
 import { ROOT, freeUdpPort } from '../test/reliability/daemon-process.ts';
 import { startPty } from '../test/surfaces/serial/socat.ts';
@@ -88,8 +89,15 @@ log(`daemon up (OSC 127.0.0.1:${port}); running ${minutes} min at ${rate} change
 
 // Traffic: OSC load, and the board streaming 100 lines/s.
 const load = await OscLoad.start(port, { channels: CHANNELS - BOARD_FADERS, rate });
-const boardOut = fs.createWriteStream(peerLink);
+// The board reads what faderd sends it (feedback lines), as a real one does: an unread pty would
+// fill and stall socat in both directions.
+const boardOut = new SerialPort({ path: peerLink, baudRate: 115200, autoOpen: false });
+await new Promise<void>((res, rej) => boardOut.open((e) => (e ? rej(e) : res())));
 let boardWriteErrors = 0;
+let boardFeedback = 0;
+boardOut.on('data', (c: Buffer) => {
+  for (const b of c) if (b === 0x0a) boardFeedback++;
+});
 // Once the daemon closes its end at the stop, socat goes and the board's end reports EIO.
 boardOut.on('error', () => boardWriteErrors++);
 const boardLast = new Array<number>(BOARD_FADERS).fill(-1);
@@ -138,7 +146,7 @@ const code = await exited;
 const wallStopMs = performance.now() - termAt;
 const stateText = fs.readFileSync(path.join(stateDir, STATE_FILE), 'utf8');
 const saved = parseStateText(stateText).params;
-boardOut.end();
+await new Promise<void>((r) => (boardOut.isOpen ? boardOut.close(() => r()) : r()));
 await pty.kill();
 
 // Figures.
@@ -174,7 +182,7 @@ const report = [
   `memory (daemon process, heap after GC): heap ${mib(first.heapUsed)} at start, ${mib(warm.heapUsed)} after warm-up, ${mib(last.heapUsed)} at end (${heapGrowth >= 0 ? '+' : ''}${mib(heapGrowth)}); RSS ${mib(first.rss)} / ${mib(warm.rss)} / ${mib(last.rss)}`,
   `OSC server: ${o.packets} packets, ${o.received} messages, ${o.applied} applied, ${o.sent} feedback messages sent, ${o.dropped} feedback dropped (queue full), ${o.malformed} malformed, ${o.paramErrors} refused`,
   `clients: ${load.feedback.received} feedback messages received by the 4 clients, ${load.feedback.echoed} echoed back by the echoing client (amplification ${(load.feedback.echoed / Math.max(1, load.sent.changes)).toFixed(2)} per change)`,
-  `serial board: ${last.board.received} lines received, ${last.board.dropped} dropped, ${last.board.errors} errors; connected ${last.board.connected}; ${boardWriteErrors} write errors at the board's end`,
+  `serial board: ${last.board.received} lines received, ${last.board.dropped} dropped, ${last.board.errors} errors; connected ${last.board.connected}; ${boardFeedback} feedback lines sent to the board; ${boardWriteErrors} write errors at the board's end`,
   `errors: ${warnings} warning/error log lines from the daemon`,
   `state: ${live.checked} params checked live, ${live.mismatches.length} lost; state file after SIGTERM: ${savedMismatch} differ; stop took ${stopMs?.toFixed(0) ?? '?'} ms in the daemon, ${wallStopMs.toFixed(0)} ms to process exit`,
   failures.length ? `FAIL: ${failures.join('; ')}` : 'PASS',
