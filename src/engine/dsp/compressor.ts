@@ -9,7 +9,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { DB_TO_LN, FLUSH_BELOW, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
 
 export interface CompressorSettings {
   thresholdDb: number;
@@ -20,6 +20,9 @@ export interface CompressorSettings {
   makeupDb: number;
   autoMakeup: boolean;
 }
+
+/** Gain reduction (dB) too small to matter: skipped when computing the gain, flushed at block end. */
+const GONE_DB = 1e-9;
 
 /** Samples between exact gain computations (linear in between). */
 const GAIN_STEP = 8;
@@ -150,7 +153,7 @@ export class Compressor {
       // The gain is exact at the end of each GAIN_STEP samples and linear in between: one exp() per
       // step instead of per sample. The reduction follows a one-pole of ≥ 0.1 ms, so the chord departs
       // from the curve by < 1e-3 of the step's change; for attack 0 a jump spreads over GAIN_STEP samples.
-      const g1 = yL < 1e-9 ? makeupLin : Math.exp((makeup - yL) * DB_TO_LN);
+      const g1 = yL < GONE_DB ? makeupLin : Math.exp((makeup - yL) * DB_TO_LN);
       const n = end - start;
       if (g0 === g1) {
         if (g1 !== 1) for (let c = 0; c < nch; c++) scale(chans[c]!, start, end, g1);
@@ -160,9 +163,10 @@ export class Compressor {
       }
       g0 = g1;
     }
-    // NaN input must not stick in the detector, and a decayed envelope must not sink into subnormals.
-    this.y1 = y1 > FLUSH_BELOW ? y1 : 0;
-    this.yL = yL > FLUSH_BELOW ? yL : 0;
+    // NaN input must not stick in the detector, and a decayed envelope must not sink into subnormals:
+    // below GONE_DB the reduction no longer changes the gain (see above), so it is dropped.
+    this.y1 = y1 > GONE_DB ? y1 : 0;
+    this.yL = yL > GONE_DB ? yL : 0;
     this.gain = g0 === g0 ? g0 : makeupLin;
   }
 

@@ -211,7 +211,7 @@ export class Strip {
     this.configure();
     const { bufs, nch } = this;
     this.applyGain(this.trim, bufs, frames);
-    const silentInput = allBelow(bufs, nch, frames, Number.MIN_VALUE);
+    // The kernels flush their own decayed states, so silence costs no more than music.
     if (this.hpfOn) this.hpf.process(bufs, nch, frames);
     if (this.gateOn) this.gate.process(bufs, nch, frames);
     if (this.eqOn) {
@@ -219,20 +219,7 @@ export class Strip {
     }
     if (this.compOn) this.comp.process(bufs, nch, frames);
     if (this.satOn) for (let c = 0; c < nch; c++) this.sats[c]!.process(bufs[c]!, frames);
-    this.flushIfSilent(silentInput, frames);
     this.applyGain(this.mute, bufs, frames);
-  }
-
-  /**
-   * In silence, recursive filter states decay into subnormal numbers, which x86 CPUs process many
-   * times slower (measured: 64 silent strips cost 5x the CPU of 64 playing ones). Once the input is
-   * exactly silent and what the filters still ring out is below 1e-20 (-400 dBFS), their states
-   * are negligible and are cleared instead.
-   */
-  private flushIfSilent(silentInput: boolean, frames: number): void {
-    if (!silentInput || !allBelow(this.bufs, this.nch, frames, 1e-20)) return;
-    this.hpf.reset();
-    for (const b of this.bands) b.bank.reset();
   }
 
   private applyGain(g: GainRamp, bufs: Float32Array[], frames: number): void {
@@ -257,12 +244,7 @@ export class Strip {
       for (let c = 0; c < nch; c++) copyRamped(bufs[c]!, post[c]!, this.ramp, frames);
     }
     this.meter.process(post, nch, frames);
-    const peakDb = this.meter.peakDb;
-    const rmsDb = this.meter.rmsDb;
-    this.levels[0] = peakDb;
-    this.levels[1] = rmsDb;
-    // Both readings already at silence: clearing the meter only flushes its decaying mean square.
-    if (peakDb === -Infinity && rmsDb === -Infinity) this.meter.reset();
+    this.meter.writeLevels(this.levels, 0);
   }
 
   /** Audio thread: pans `post` into a stereo pair, adding or overwriting. */
@@ -273,13 +255,11 @@ export class Strip {
 
   /**
    * Audio thread, once per block after processPost(): writes peak, RMS and gain reduction (gate +
-   * compressor, dB ≥ 0) at the given meter indices (-1: skip), and flushes a compressor envelope that
-   * has decayed below 1e-9 dB (it no longer changes the gain, and left alone it would sink into
-   * subnormal numbers). Values are stored here rather than returned, so no number is boxed.
+   * compressor, dB ≥ 0) at the given meter indices (-1: skip). Values are stored here rather than
+   * returned, so no number is boxed.
    */
   finishBlock(meters: Float64Array, peak: number, rms: number, gr: number): void {
     const compGr = this.compOn ? this.comp.gainReductionDb : 0;
-    if (this.compOn && compGr < 1e-9) this.comp.reset();
     if (peak >= 0) meters[peak] = this.levels[0]!;
     if (rms >= 0) meters[rms] = this.levels[1]!;
     if (gr >= 0) meters[gr] = (this.gateOn ? this.gate.gainReductionDb : 0) + compGr;
@@ -293,16 +273,6 @@ export class Strip {
     this.comp.reset();
     this.meter.reset();
   }
-}
-
-/** Whether every sample is within ±limit (exclusive). Returns a boolean: a double returned from a
- * call V8 does not inline is boxed on the heap. */
-function allBelow(bufs: readonly Float32Array[], nch: number, frames: number, limit: number): boolean {
-  for (let c = 0; c < nch; c++) {
-    const b = bufs[c]!;
-    for (let i = 0; i < frames; i++) if (b[i]! >= limit || b[i]! <= -limit) return false;
-  }
-  return true;
 }
 
 function mulScalar(buf: Float32Array, k: number, frames: number): void {
