@@ -137,7 +137,6 @@ for (let f = 0; f < BOARD_FADERS; f++) {
 }
 await sleep(500);
 const live = await queryAll(port, expected);
-const statsAtEnd = samples.at(-1)!;
 
 // A clean stop must save exactly the live state.
 const termAt = performance.now();
@@ -151,9 +150,11 @@ await pty.kill();
 
 // Figures.
 const first = samples[0]!;
-const warmAt = first.t + Math.min(60_000, (statsAtEnd.t - first.t) * 0.2);
-const warm = samples.find((s) => s.t >= warmAt) ?? first;
 const last = samples.at(-1)!;
+// Heap figures only from samples taken right after a full GC (the first, every 30th, the last).
+const gcd = samples.filter((s) => s.afterGc);
+const warmAt = first.t + Math.min(60_000, (last.t - first.t) * 0.2);
+const warm = gcd.find((s) => s.t >= warmAt) ?? gcd[0]!;
 const expectedBlocks = ((last.t - first.t) / 1000) * (SAMPLE_RATE / BLOCK);
 const processed = last.blocks - first.blocks;
 const heapGrowth = last.heapUsed - warm.heapUsed;

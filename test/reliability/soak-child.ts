@@ -26,6 +26,8 @@ export interface SoakSample {
   readonly type: 'sample';
   readonly t: number;
   readonly heapUsed: number;
+  /** Whether a full GC ran just before heapUsed was read (every 30th sample, and the last). */
+  readonly afterGc: boolean;
   readonly rss: number;
   readonly blocks: number;
   readonly late: number;
@@ -49,8 +51,11 @@ let boardUp = false;
 board.connected$.subscribe((up) => (boardUp = up));
 const mapping = compileMapping(parseMapping(fs.readFileSync(cfg.boardMapping, 'utf8'), cfg.boardMapping), daemon.store, board, { id: 'board' });
 
-const sample = (): SoakSample => {
-  gc?.();
+let n = 0;
+const sample = (forceGc = false): SoakSample => {
+  // A full GC now and then, not every second: it competes for the same two cores as the audio worker.
+  const afterGc = !!gc && (forceGc || n++ % 30 === 0);
+  if (afterGc) gc!();
   const m = process.memoryUsage();
   const s = readStatus(daemon.store);
   const bs = board.stats();
@@ -58,6 +63,7 @@ const sample = (): SoakSample => {
     type: 'sample',
     t: Date.now(),
     heapUsed: m.heapUsed,
+    afterGc,
     rss: m.rss,
     blocks: s.blocks,
     late: s.late,
@@ -76,7 +82,7 @@ const timer = setInterval(() => out(sample()), 1000);
 process.once('SIGTERM', () => {
   const t0 = performance.now();
   clearInterval(timer);
-  out(sample());
+  out(sample(true));
   mapping.dispose();
   void board
     .close()
