@@ -130,4 +130,19 @@ describe('crash safety under a 2,000 changes/s stream', () => {
     expect(await d.exited).toEqual({ code: 0, signal: null });
     expect(faderValues(readState())).toEqual(ticks.at(-1)!.faders);
   });
+
+  it('SIGINT right after a change saves it and exits 0', async () => {
+    const d = await startDaemon({ stateDir, session });
+    running.push(d);
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    sock.send(encodeMessage('/ch/7/fader', [{ type: 'f', value: -17.5 }]), d.port, '127.0.0.1');
+    sock.send(encodeMessage('/ch/7/fader', []), d.port, '127.0.0.1');
+    // The query's reply says the change is in; the interrupt follows at once, well inside the autosave delay.
+    await new Promise<void>((r) => sock.once('message', () => r()));
+    sock.close();
+    d.child.kill('SIGINT');
+    expect(await d.exited).toEqual({ code: 0, signal: null });
+    expect(readState()['/ch/7/fader']).toBe(-17.5);
+  });
 });
