@@ -4,8 +4,11 @@
  * decoupled peak detector (their eq. 17) on the gain reduction in dB, so attack and release shape the
  * reduction itself and release does not depend on the input level.
  *
- * Below the knee no logarithm is taken (a linear comparison decides), so quiet passages are cheap; the
- * gain itself is computed exactly every GAIN_STEP samples and interpolated linearly in between.
+ * Cost: the work is done per GAIN_STEP samples. A step in which the reduction jumps (attack) runs the
+ * equations sample by sample; a step that only releases takes one log of the product of its levels
+ * (the reduction is linear in dB above the knee) and a closed form for the detector. The gain is
+ * computed exactly at the end of each step and interpolated linearly in between. Below the knee no
+ * logarithm is taken at all.
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
@@ -56,8 +59,13 @@ export class Compressor {
   private slope = 0; // 1/ratio - 1
   private kneeDb = 6;
   private kneeStartLin = 0;
+  private kneeEndLin = 0;
+  private kneeChord = 0;
   private attackCoeff = 0;
   private releaseCoeff = 0;
+  private stepA = 0;
+  private stepR = 0;
+  private stepK = 0;
   private makeupTotalDb = 0;
   private settings: CompressorSettings = {
     thresholdDb: -20, ratio: 3, kneeDb: 6, attackMs: 10, releaseMs: 100, makeupDb: 0, autoMakeup: false,
@@ -65,8 +73,9 @@ export class Compressor {
   // Detector state: y1 and yL of eq. 17, in dB of gain reduction.
   private y1 = 0;
   private yL = 0;
-  /** Gain applied at the last sample (make-up included), where the next interpolation starts. */
-  private gain = 1;
+  /** Gain applied at the last sample (make-up included), where the next interpolation starts; NaN
+   * before the first block (or after reset()), which then starts from its exact gain. */
+  private gain = NaN;
 
   constructor(sampleRate: number) {
     checkPositive('sampleRate', sampleRate);
@@ -99,8 +108,20 @@ export class Compressor {
     this.slope = 1 / c.ratio - 1;
     this.kneeDb = c.kneeDb;
     this.kneeStartLin = dbToGain(c.thresholdDb - c.kneeDb / 2);
+    this.kneeEndLin = dbToGain(c.thresholdDb + c.kneeDb / 2);
+    // Reduction per unit of linear level along the knee's chord (0 → −slope·W/2 across it).
+    this.kneeChord = c.kneeDb > 0 ? (-this.slope * c.kneeDb) / 2 / (this.kneeEndLin - this.kneeStartLin) : 0;
     this.attackCoeff = onePoleCoeff(c.attackMs, this.sampleRate);
     this.releaseCoeff = onePoleCoeff(c.releaseMs, this.sampleRate);
+    // A whole step of the detector with gr held: y1 − gr shrinks by aR^N, yL − gr by aA^N, and yL
+    // picks up (1 − aA)·Σₖ aA^(N−k)·aR^k of the initial y1 − gr (summed, not by the closed form,
+    // which loses precision when aA ≈ aR).
+    const aA = this.attackCoeff, aR = this.releaseCoeff;
+    let sum = 0;
+    for (let k = 1; k <= GAIN_STEP; k++) sum += Math.pow(aA, GAIN_STEP - k) * Math.pow(aR, k);
+    this.stepA = Math.pow(aA, GAIN_STEP);
+    this.stepR = Math.pow(aR, GAIN_STEP);
+    this.stepK = (1 - aA) * sum;
     this.makeupTotalDb = c.makeupDb + (c.autoMakeup ? Compressor.autoMakeupDb(c) : 0);
   }
 
@@ -112,49 +133,100 @@ export class Compressor {
   process(chans: Float32Array[], nch: number, frames: number): void {
     if (nch <= 0) return;
     const thr = this.thresholdDb, slope = this.slope, knee = this.kneeDb, halfKnee = knee / 2;
-    const kneeStart = this.kneeStartLin;
+    const kneeStart = this.kneeStartLin, kneeEnd = this.kneeEndLin, kneeChord = this.kneeChord;
     const aA = this.attackCoeff, aR = this.releaseCoeff, bA = 1 - aA, bR = 1 - aR;
+    const stepA = this.stepA, stepR = this.stepR, stepK = this.stepK;
     const makeup = this.makeupTotalDb;
     const makeupLin = Math.exp(makeup * DB_TO_LN);
     // Linked detection reads at most two channels directly (mono: the same one twice); more go
     // through the generic loop.
     const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
     let y1 = this.y1, yL = this.yL, g0 = this.gain;
+    if (g0 !== g0) g0 = yL < GONE_DB ? makeupLin : Math.exp((makeup - yL) * DB_TO_LN);
     for (let start = 0; start < frames; start += GAIN_STEP) {
       const end = start + GAIN_STEP < frames ? start + GAIN_STEP : frames;
+      const n = end - start;
+      // One pass over the step: its peak, and the sum of every sample's reduction without a log per
+      // sample. Above the knee the reduction is linear in dB, so the sum is one log of the product
+      // of those levels; inside the knee a chord in linear level stands in (≤ 0.3 dB off, and only
+      // the release's small per-sample pull (1 − aR) sees it); below the knee it is 0.
+      let amax = 0, prod = 1, nHard = 0, sumKnee = 0;
       for (let i = start; i < end; i++) {
-        let peak: number;
+        let a: number;
         if (nch <= 2) {
           const l = left[i]!, r = right[i]!;
           const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-          peak = al > ar ? al : ar;
+          a = al > ar ? al : ar;
         } else {
-          peak = 0;
+          a = 0;
           for (let c = 0; c < nch; c++) {
             const x = chans[c]![i]!;
             const ax = x < 0 ? -x : x;
-            if (ax > peak) peak = ax;
+            if (ax > a) a = ax;
           }
         }
-        let gr = 0;
-        if (peak > kneeStart) {
-          const xDb = Math.log(peak) * LN_TO_DB;
-          const over = xDb - thr;
-          if (over >= halfKnee) gr = -slope * over;
-          else {
-            const k = over + halfKnee;
-            gr = (-slope * k * k) / (2 * knee);
+        if (a > amax) amax = a;
+        if (a > kneeEnd) {
+          prod *= a;
+          nHard++;
+        } else if (a > kneeStart) sumKnee += kneeChord * (a - kneeStart);
+      }
+      let grMax = 0;
+      if (amax > kneeStart) {
+        const over = Math.log(amax) * LN_TO_DB - thr;
+        if (over >= halfKnee) grMax = -slope * over;
+        else {
+          const k = over + halfKnee;
+          grMax = (-slope * k * k) / (2 * knee);
+        }
+      }
+      if (grMax > y1) {
+        // The reduction jumps somewhere in this step: eq. 4 and eq. 17 exactly, sample by sample.
+        for (let i = start; i < end; i++) {
+          let a: number;
+          if (nch <= 2) {
+            const l = left[i]!, r = right[i]!;
+            const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
+            a = al > ar ? al : ar;
+          } else {
+            a = 0;
+            for (let c = 0; c < nch; c++) {
+              const x = chans[c]![i]!;
+              const ax = x < 0 ? -x : x;
+              if (ax > a) a = ax;
+            }
+          }
+          let gr = 0;
+          if (a > kneeStart) {
+            const over = Math.log(a) * LN_TO_DB - thr;
+            if (over >= halfKnee) gr = -slope * over;
+            else {
+              const k = over + halfKnee;
+              gr = (-slope * k * k) / (2 * knee);
+            }
+          }
+          y1 = gr > y1 ? gr : y1 + bR * (gr - y1);
+          yL = aA * yL + bA * y1;
+        }
+      } else {
+        // Release only (eq. 17's second branch): y1 relaxes toward the step's mean reduction, and
+        // with that held the detector and the attack smoother have a closed form for a whole step.
+        const gr = ((nHard > 0 ? -slope * (Math.log(prod) * LN_TO_DB - nHard * thr) : 0) + sumKnee) / n;
+        if (n === GAIN_STEP) {
+          const d = y1 - gr;
+          y1 = gr + d * stepR;
+          yL = gr + (yL - gr) * stepA + d * stepK;
+        } else {
+          for (let i = start; i < end; i++) {
+            y1 += bR * (gr - y1);
+            yL = aA * yL + bA * y1;
           }
         }
-        // Eq. 17: y1 = max(gr, aR·y1 + (1 − aR)·gr), written as the equivalent branch.
-        y1 = gr > y1 ? gr : y1 + bR * (gr - y1);
-        yL = aA * yL + bA * y1;
       }
       // The gain is exact at the end of each GAIN_STEP samples and linear in between: one exp() per
       // step instead of per sample. The reduction follows a one-pole of ≥ 0.1 ms, so the chord departs
       // from the curve by < 1e-3 of the step's change; for attack 0 a jump spreads over GAIN_STEP samples.
       const g1 = yL < GONE_DB ? makeupLin : Math.exp((makeup - yL) * DB_TO_LN);
-      const n = end - start;
       if (g0 === g1) {
         if (g1 !== 1) for (let c = 0; c < nch; c++) scale(chans[c]!, start, end, g1);
       } else {
@@ -167,11 +239,12 @@ export class Compressor {
     // below GONE_DB the reduction no longer changes the gain (see above), so it is dropped.
     this.y1 = y1 > GONE_DB ? y1 : 0;
     this.yL = yL > GONE_DB ? yL : 0;
-    this.gain = g0 === g0 ? g0 : makeupLin;
+    this.gain = g0;
   }
 
   reset(): void {
     this.y1 = 0;
     this.yL = 0;
+    this.gain = NaN;
   }
 }

@@ -115,4 +115,40 @@ describe('Compressor', () => {
     const chans = [l, r];
     expect(heapGrowth(() => comp.process(chans, 2, 128))).toBeLessThan(32 * 1024);
   });
+
+  it('tracks a per-sample reference (eq. 4 + eq. 17, exp per sample) on bursty noise: 0.02 dB mean, 0.25 dB worst', () => {
+    const set: CompressorSettings = { thresholdDb: -24, ratio: 4, kneeDb: 6, attackMs: 5, releaseMs: 120, makeupDb: 2, autoMakeup: false };
+    const n = FS * 2;
+    // Noise bursts at changing levels (100 ms each), so attack and release both work.
+    const x = new Float32Array(n);
+    let seed = 7;
+    for (let i = 0; i < n; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const level = [0.02, 0.5, 0.1, 0.9, 0.005][Math.floor(i / 4800) % 5]!;
+      x[i] = level * (seed / 2147483648 - 1);
+    }
+    const y = x.slice();
+    const comp = new Compressor(FS);
+    comp.configure(set);
+    for (let at = 0; at < n; at += 128) comp.process([y.subarray(at, at + 128)], 1, 128);
+    // The reference, written out per sample.
+    const aA = Math.exp(-1 / ((set.attackMs * FS) / 1000)), aR = Math.exp(-1 / ((set.releaseMs * FS) / 1000));
+    let y1 = 0, yL = 0, sumDev = 0, maxDev = 0, counted = 0;
+    for (let i = 0; i < n; i++) {
+      const ax = Math.abs(x[i]!);
+      const xDb = ax > 0 ? 20 * Math.log10(ax) : -200;
+      const gr = xDb - softKnee(xDb, set.thresholdDb, set.ratio, set.kneeDb);
+      y1 = Math.max(gr, aR * y1 + (1 - aR) * gr);
+      yL = aA * yL + (1 - aA) * y1;
+      if (ax > 1e-3) {
+        const dev = Math.abs(db(Math.abs(y[i]!) / ax) - (set.makeupDb - yL));
+        sumDev += dev;
+        maxDev = Math.max(maxDev, dev);
+        counted++;
+      }
+    }
+    // Measured: 0.008 dB mean, 0.11 dB worst (the gain is linear between exact points 8 samples apart).
+    expect(sumDev / counted).toBeLessThan(0.02);
+    expect(maxDev).toBeLessThan(0.25);
+  });
 });
