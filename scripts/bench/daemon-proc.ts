@@ -48,6 +48,15 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
 /** Resident set size of a process in MB (VmRSS), 0 once it has gone. */
 export function rssMb(pid: number): number {
   try {
@@ -82,12 +91,19 @@ export async function startDaemon(opts: { session?: string; audio?: string; bloc
   });
   child.removeAllListeners('exit');
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null) {
-      const done = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await done;
-      clearTimeout(t);
+    // The launcher's descendants (tsx, the daemon behind its stdio filter) as they are now: if the
+    // daemon does not stop in time, each of them is killed by pid, so none is left running.
+    const tree = child.pid ? processTree(child.pid) : [];
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const deadline = performance.now() + 10_000;
+    const alive = (): number[] => tree.filter((pid) => fs.existsSync(`/proc/${pid}`) && !isZombie(pid));
+    while (alive().length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const pid of alive()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // It ended between the check and the kill.
+      }
     }
     fs.rmSync(stateDir, { recursive: true, force: true });
   };
