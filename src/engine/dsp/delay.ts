@@ -53,6 +53,7 @@ export class StereoDelay {
   private lpR = 0;
   /** Samples since the written signal was last above QUIET_ENERGY. */
   private quiet = 0;
+  private readonly scratch = new Float64Array(1);
 
   constructor(sampleRate: number, maxBlock: number, maxTimeMs = 2000) {
     checkPositive('sampleRate', sampleRate);
@@ -127,10 +128,18 @@ export class StereoDelay {
     this.write = w;
     this.lpL = lpL > FLUSH_BELOW || lpL < -FLUSH_BELOW ? lpL : 0;
     this.lpR = lpR > FLUSH_BELOW || lpR < -FLUSH_BELOW ? lpR : 0;
+    // Through a typed array: a double passed to a call V8 does not inline is boxed on the heap.
+    this.scratch[0] = energy;
+    this.settleQuiet(frames);
+  }
+
+  /** Clears lines that have carried only near-silence for a whole delay, or a NaN/Inf. */
+  private settleQuiet(frames: number): void {
+    const energy = this.scratch[0]!;
     if (energy < QUIET_ENERGY) {
       this.quiet += frames;
       // Cleared once a whole line length was written quiet; cleared lines stay exactly 0 (energy 0).
-      if (energy > 0 && this.quiet > (d > target ? d : target) + 2) this.reset();
+      if (energy > 0 && this.quiet > (this.delay > this.delayTarget ? this.delay : this.delayTarget) + 2) this.reset();
     } else {
       this.quiet = 0;
       // A NaN or infinity that got into the line must not circulate forever.

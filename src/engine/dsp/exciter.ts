@@ -66,8 +66,8 @@ export class Exciter {
       const src = chans[c]!, dst = this.band[c]!;
       for (let i = 0; i < frames; i++) dst[i] = src[i]!;
     }
-    for (let k = 0; k < 2; k++) this.bandHp[k]!.process(this.band, nch, frames);
-    for (let k = 0; k < 2; k++) this.bandLp[k]!.process(this.band, nch, frames);
+    this.bandHp[0]!.processWith(this.bandHp[1]!, this.band, nch, frames);
+    this.bandLp[0]!.processWith(this.bandLp[1]!, this.band, nch, frames);
     for (let c = 0; c < nch; c++) {
       const b = this.band[c]!;
       for (let i = 0; i < frames; i++) {
@@ -75,7 +75,7 @@ export class Exciter {
         b[i] = x * x + x * x * x;
       }
     }
-    for (let k = 0; k < 2; k++) this.outHp[k]!.process(this.band, nch, frames);
+    this.outHp[0]!.processWith(this.outHp[1]!, this.band, nch, frames);
     const inv = frames > 0 ? 1 / frames : 0;
     for (let c = 0; c < nch; c++) {
       const buf = chans[c]!, b = this.band[c]!;

@@ -85,8 +85,7 @@ export class StereoWidth {
       mid[i] = 0.5 * (left[i]! + right[i]!);
     }
     // The filters always run so switching mono-bass on finds them settled.
-    this.hp1.process(this.sideHpArr, 1, frames);
-    this.hp2.process(this.sideHpArr, 1, frames);
+    this.hp1.processWith(this.hp2, this.sideHpArr, 1, frames);
     this.ap.process(this.midApArr, 1, frames);
     if (w0 === 1 && w1 === 1 && m0 === 0 && m1 === 0) return;
     const inv = frames > 0 ? 1 / frames : 0;
