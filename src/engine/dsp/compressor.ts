@@ -5,8 +5,9 @@
  * reduction itself and release does not depend on the input level.
  *
  * Cost: the work is done per GAIN_STEP samples. A step in which the reduction jumps (attack) runs the
- * equations sample by sample; a step that only releases takes one log of the product of its levels
- * (the reduction is linear in dB above the knee) and a closed form for the detector. The gain is
+ * detector sample by sample, with a log only for levels that can raise it; a step that only releases
+ * takes one log of the product of its levels (the reduction is linear in dB above the knee) and a
+ * closed form for the detector. The gain is
  * computed exactly at the end of each step and interpolated linearly in between. Below the knee no
  * logarithm is taken at all.
  *
@@ -146,10 +147,7 @@ export class Compressor {
     for (let start = 0; start < frames; start += GAIN_STEP) {
       const end = start + GAIN_STEP < frames ? start + GAIN_STEP : frames;
       const n = end - start;
-      // One pass over the step: its peak, and the sum of every sample's reduction without a log per
-      // sample. Above the knee the reduction is linear in dB, so the sum is one log of the product
-      // of those levels; inside the knee a chord in linear level stands in (≤ 0.3 dB off, and only
-      // the release's small per-sample pull (1 − aR) sees it); below the knee it is 0.
+      // One pass over the step: its peak, and what the mean reduction needs (below).
       let amax = 0, prod = 1, nHard = 0, sumKnee = 0;
       for (let i = start; i < end; i++) {
         let a: number;
@@ -180,8 +178,15 @@ export class Compressor {
           grMax = (-slope * k * k) / (2 * knee);
         }
       }
+      // The step's mean reduction: above the knee the reduction is linear in dB, so its sum is one log
+      // of the product of those levels; inside the knee a chord stands in (≤ 0.3 dB off, and only
+      // eq. 17's small release pull (1 − aR) per sample sees it); below the knee it is 0.
+      const grMean = ((nHard > 0 ? -slope * (Math.log(prod) * LN_TO_DB - nHard * thr) : 0) + sumKnee) / n;
       if (grMax > y1) {
-        // The reduction jumps somewhere in this step: eq. 4 and eq. 17 exactly, sample by sample.
+        // The reduction jumps in this step: sample by sample, the gain computer (a log) runs only on
+        // a level above every level already weighed in this step, since only such a sample can
+        // raise y1 (gr rises with level); the others take the release pull toward the step's mean.
+        let aSeen = 0;
         for (let i = start; i < end; i++) {
           let a: number;
           if (nch <= 2) {
@@ -196,8 +201,9 @@ export class Compressor {
               if (ax > a) a = ax;
             }
           }
-          let gr = 0;
-          if (a > kneeStart) {
+          let gr = grMean;
+          if (a > aSeen && a > kneeStart) {
+            aSeen = a;
             const over = Math.log(a) * LN_TO_DB - thr;
             if (over >= halfKnee) gr = -slope * over;
             else {
@@ -205,13 +211,13 @@ export class Compressor {
               gr = (-slope * k * k) / (2 * knee);
             }
           }
-          y1 = gr > y1 ? gr : y1 + bR * (gr - y1);
+          y1 = gr > y1 ? gr : y1 + bR * (grMean - y1);
           yL = aA * yL + bA * y1;
         }
       } else {
         // Release only (eq. 17's second branch): y1 relaxes toward the step's mean reduction, and
         // with that held the detector and the attack smoother have a closed form for a whole step.
-        const gr = ((nHard > 0 ? -slope * (Math.log(prod) * LN_TO_DB - nHard * thr) : 0) + sumKnee) / n;
+        const gr = grMean;
         if (n === GAIN_STEP) {
           const d = y1 - gr;
           y1 = gr + d * stepR;
