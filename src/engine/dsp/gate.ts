@@ -8,6 +8,9 @@
  * The gain moves linearly in dB: from closed (-range) to open (0 dB) in attackMs, from open to closed in
  * releaseMs, so the times mean what a console's gate times mean.
  *
+ * Blocks in which nothing can change (open and loud, or closed and quiet) take a fast path that
+ * scans the block once.
+ *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
 import { DB_TO_LN, FLUSH_BELOW, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
@@ -44,6 +47,7 @@ export class Gate {
   private gainDb = 0;
   private isOpenNow = false;
   private transitionCount = 0;
+  private readonly scan = new Float64Array(2);
 
   constructor(sampleRate: number) {
     checkPositive('sampleRate', sampleRate);
@@ -87,7 +91,8 @@ export class Gate {
   }
 
   process(chans: Float32Array[], nch: number, frames: number): void {
-    if (nch <= 0) return;
+    if (nch <= 0 || frames <= 0) return;
+    if (this.isOpenNow ? this.steadyOpen(chans, nch, frames) : this.steadyClosed(chans, nch, frames)) return;
     const detHold = this.detHoldSamples, detFall = this.detFall;
     const openLin = this.openLin, closeLin = this.closeLin;
     const attStep = this.attackStepDb, relStep = this.releaseStepDb;
@@ -180,6 +185,76 @@ export class Gate {
     this.transitionCount = transitions;
   }
 
+  /** The block's linked peak into scan[0] and the last index reaching it into scan[1]. */
+  private scanPeak(chans: Float32Array[], nch: number, frames: number): void {
+    const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
+    let m = 0, last = 0;
+    for (let i = 0; i < frames; i++) {
+      let a: number;
+      if (nch <= 2) {
+        const l = left[i]!, r = right[i]!;
+        const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
+        a = al > ar ? al : ar;
+      } else {
+        a = 0;
+        for (let c = 0; c < nch; c++) {
+          const x = chans[c]![i]!;
+          const ax = x < 0 ? -x : x;
+          if (ax > a) a = ax;
+        }
+      }
+      if (a >= m) {
+        m = a;
+        last = i;
+      }
+    }
+    this.scan[0] = m;
+    this.scan[1] = last;
+  }
+
+  /**
+   * Open with the gain at rest and the detector held above the threshold for the whole block (its
+   * hold outlasts the block, so it cannot fall): nothing in the block can start a close, so the block
+   * passes untouched and the per-sample state is updated in closed form. False when that does not hold.
+   */
+  private steadyOpen(chans: Float32Array[], nch: number, frames: number): boolean {
+    if (this.gainDb !== 0 || this.env < this.openLin || this.envHold < frames) return false;
+    this.scanPeak(chans, nch, frames);
+    const m = this.scan[0]!;
+    if (m >= this.env) {
+      // The last sample at the new peak re-armed the detector's hold; later ones counted it down.
+      this.env = m;
+      this.envHold = this.detHoldSamples - (frames - 1 - this.scan[1]!);
+    } else this.envHold -= frames;
+    this.holdLeft = this.holdSamples;
+    return true;
+  }
+
+  /**
+   * Closed with the gain at rest and nothing in the block reaching the threshold: the gate stays
+   * closed and the block is attenuated by the range. The detector is tracked approximately (its
+   * value below the threshold decides nothing while closed: opening needs a sample at the
+   * threshold). False when that does not hold.
+   */
+  private steadyClosed(chans: Float32Array[], nch: number, frames: number): boolean {
+    if (this.gainDb !== -this.rangeDb || this.env >= this.openLin) return false;
+    this.scanPeak(chans, nch, frames);
+    const m = this.scan[0]!;
+    if (m >= this.openLin || m !== m) return false;
+    const g = this.closedGain;
+    if (g !== 1) {
+      for (let c = 0; c < nch; c++) {
+        const buf = chans[c]!;
+        for (let i = 0; i < frames; i++) buf[i] = buf[i]! * g;
+      }
+    }
+    const fallen = this.env * Math.pow(this.detFall, frames);
+    const env = m >= fallen ? m : fallen;
+    this.env = env > FLUSH_BELOW ? env : 0;
+    this.envHold = 0;
+    return true;
+  }
+
   /** Closed and fully attenuated, detector empty. */
   reset(): void {
     this.env = 0;
@@ -190,3 +265,4 @@ export class Gate {
     this.transitionCount = 0;
   }
 }
+
