@@ -13,7 +13,7 @@ import { toEngineValue } from '../../params/registry.ts';
 import type { Session } from '../../params/session.ts';
 import type { AudioConfig, AudioState } from '../../audio/index.ts';
 import { createParamQueueBuffers, ParamQueueWriter } from './param-queue.ts';
-import { createMeterSnapshotBuffers, MeterSnapshotReader, STATUS } from './meter-snapshot.ts';
+import { createMeterSnapshotBuffers, MeterSnapshotReader, STATUS, statusPeriods } from './meter-snapshot.ts';
 import { meterIndexes } from './runner.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
 
@@ -24,6 +24,8 @@ export interface EngineHostOptions {
   readonly engineModule?: string;
   /** How often meters are read into the store. */
   readonly meterPollMs?: number;
+  /** The period /status/load/{mean,max} are taken over (each reading is the last whole one). Default 1000. */
+  readonly statusPeriodMs?: number;
   readonly queueCapacity?: number;
   /** Worker events worth a log line (device state, failures). */
   readonly onEvent?: (e: FromWorker) => void;
@@ -63,6 +65,7 @@ export class EngineHost {
   private reader: MeterSnapshotReader | undefined;
   private sub: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private periodTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | undefined;
   private meterAddresses: Array<readonly [string, number]> = [];
   audio: AudioStatus = { state: 'stopped', device: '' };
@@ -119,6 +122,9 @@ export class EngineHost {
       worker.on('exit', (code) => reject(new Error(`engine worker exited (code ${code}) before starting`)));
     });
     this.timer = setInterval(() => this.poll(), this.opts.meterPollMs ?? 33);
+    const periods = statusPeriods(meters);
+    // The worker closes the period at its next block and publishes it; the next poll brings it in.
+    this.periodTimer = setInterval(() => Atomics.add(periods, 0, 1), this.opts.statusPeriodMs ?? 1000);
     try {
       return await ready;
     } catch (e) {
@@ -166,6 +172,7 @@ export class EngineHost {
         await Promise.race([done, new Promise((r) => setTimeout(r, 1500).unref())]);
       }
       if (this.timer) clearInterval(this.timer);
+      if (this.periodTimer) clearInterval(this.periodTimer);
       this.poll();
       await w?.terminate();
     })();

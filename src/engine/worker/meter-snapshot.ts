@@ -5,14 +5,18 @@
  * engine updates between two reads coalesce into one.
  */
 
-/** Health slots that follow the meter values. */
+/**
+ * Health slots that follow the meter values. loadMean/loadMax are those of the last closed status
+ * period (see statusPeriods); `periods` is the number of the request that closed it.
+ */
 export const STATUS = {
   blocks: 0,
   late: 1,
   dropped: 2,
   loadMean: 3,
   loadMax: 4,
-  count: 5,
+  periods: 5,
+  count: 6,
 } as const;
 
 export interface MeterSnapshotBuffers {
@@ -20,11 +24,21 @@ export interface MeterSnapshotBuffers {
   readonly size: number;
 }
 
+/** The sequence counter, then the status-period counter (one Int32 each). */
 const SEQ_BYTES = 8;
 
 /** Shared memory for `size` meter values (indexed like the param registry) plus the health slots. */
 export function createMeterSnapshotBuffers(size: number): MeterSnapshotBuffers {
   return { sab: new SharedArrayBuffer(SEQ_BYTES + (size + STATUS.count) * 8), size };
+}
+
+/**
+ * The status-period counter: the control side adds 1 at the end of each status period, and the audio
+ * side, at its next block, closes the DSP load figures over the blocks since the previous request. So
+ * a period is the reader's, not a window of the engine's own, and every block counts in exactly one.
+ */
+export function statusPeriods(buffers: MeterSnapshotBuffers): Int32Array {
+  return new Int32Array(buffers.sab, 4, 1);
 }
 
 export class MeterSnapshotWriter {

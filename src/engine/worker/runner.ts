@@ -2,18 +2,22 @@
  * The per-block work of the engine worker, independent of what clocks it: apply queued param changes,
  * render, measure DSP load, publish meters at a fixed rate. Every method here except the constructor
  * runs on the audio path: no allocation, no await, no throw, no log.
+ *
+ * DSP load of a block is the time spent in the engine's process() over the block period (%); the
+ * status figures are its mean and max over a status period, which the control side ends by bumping
+ * the shared period counter (statusPeriods), so a reader gets the blocks of its own period.
  */
 import { performance } from 'node:perf_hooks';
 import type { Engine } from '../types.ts';
 import type { ParamRegistry } from '../../params/registry.ts';
 import { ParamQueueReader, type ParamQueueBuffers } from './param-queue.ts';
-import { MeterSnapshotWriter, STATUS, type MeterSnapshotBuffers } from './meter-snapshot.ts';
+import { MeterSnapshotWriter, STATUS, statusPeriods, type MeterSnapshotBuffers } from './meter-snapshot.ts';
 
 export interface RunnerOptions {
   /** Meter publications per second (coalesced snapshots for the control plane). */
   readonly meterRateHz?: number;
-  /** Length of the window DSP load mean/max are taken over. */
-  readonly loadWindowMs?: number;
+  /** The clock blocks are timed with, in ms (tests pass a fake one). Default performance.now. */
+  readonly now?: () => number;
 }
 
 /** Param indexes the engine writes meters to (status params are the runner's own). */
@@ -30,12 +34,14 @@ export class BlockRunner {
   private readonly indexes: Int32Array;
   private readonly status = new Float64Array(STATUS.count);
   private readonly publishEvery: number;
-  private readonly loadWindowBlocks: number;
+  private readonly periods: Int32Array;
+  private period = 0;
   private sincePublishBlocks = 0;
   private loadSum = 0;
   private loadMax = 0;
   private loadCount = 0;
   private readonly setParam: (index: number, value: number) => void;
+  private readonly now: () => number;
 
   constructor(
     readonly engine: Engine,
@@ -48,36 +54,45 @@ export class BlockRunner {
     if (blockFrames > engine.maxBlock) throw new RangeError(`block of ${blockFrames} frames exceeds the engine's maxBlock ${engine.maxBlock}`);
     this.queue = new ParamQueueReader(queue);
     this.snapshot = new MeterSnapshotWriter(meters);
+    this.periods = statusPeriods(meters);
+    this.period = Atomics.load(this.periods, 0);
     this.indexes = meterIndexes(registry);
     this.inputs = Array.from({ length: engine.inputChannels }, () => new Float32Array(blockFrames));
     this.outputs = Array.from({ length: engine.outputChannels }, () => new Float32Array(blockFrames));
     this.blockPeriodMs = (blockFrames / engine.sampleRate) * 1000;
     const blocksPerSec = engine.sampleRate / blockFrames;
     this.publishEvery = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30)));
-    this.loadWindowBlocks = Math.max(1, Math.round((blocksPerSec * (opts.loadWindowMs ?? 2000)) / 1000));
     this.setParam = (i, v) => engine.setParam(i, v);
+    this.now = opts.now ?? (() => performance.now());
   }
 
   /** Renders one block from `this.inputs` into `this.outputs`; returns the time it finished (ms). */
   runBlock(): number {
-    const start = performance.now();
+    const asked = Atomics.load(this.periods, 0);
+    if (asked !== this.period) this.closePeriod(asked);
     this.queue.drain(this.setParam);
+    const start = this.now();
     this.engine.process(this.inputs, this.outputs, this.blockFrames);
-    const end = performance.now();
+    const end = this.now();
     const load = ((end - start) / this.blockPeriodMs) * 100;
     this.loadSum += load;
     this.loadCount++;
     if (load > this.loadMax) this.loadMax = load;
-    if (this.loadCount >= this.loadWindowBlocks) {
-      this.status[STATUS.loadMean] = this.loadSum / this.loadCount;
-      this.status[STATUS.loadMax] = this.loadMax;
-      this.loadSum = 0;
-      this.loadMax = 0;
-      this.loadCount = 0;
-    }
     this.status[STATUS.blocks]!++;
     if (++this.sincePublishBlocks >= this.publishEvery) this.publish();
     return end;
+  }
+
+  /** Ends the status period the control side asked to end, and publishes its figures at once. */
+  private closePeriod(asked: number): void {
+    this.period = asked;
+    this.status[STATUS.loadMean] = this.loadCount > 0 ? this.loadSum / this.loadCount : 0;
+    this.status[STATUS.loadMax] = this.loadMax;
+    this.status[STATUS.periods] = asked;
+    this.loadSum = 0;
+    this.loadMax = 0;
+    this.loadCount = 0;
+    this.publish();
   }
 
   /** Applies queued param changes without rendering (before the first block, or while stopped). */
@@ -103,11 +118,6 @@ export class BlockRunner {
 
   publish(): void {
     this.sincePublishBlocks = 0;
-    // Before the first full window, show the running figures rather than zero.
-    if (this.loadCount > 0 && this.status[STATUS.loadMax] === 0) {
-      this.status[STATUS.loadMean] = this.loadSum / this.loadCount;
-      this.status[STATUS.loadMax] = this.loadMax;
-    }
     this.snapshot.publish(this.engine.meters, this.indexes, this.status);
   }
 
