@@ -9,10 +9,17 @@ import { z } from 'zod';
 import { YamlSource } from '../util/yaml-source.ts';
 import { ConfigError } from '../util/source-error.ts';
 
+/** Names show on scribble strips: printable text only. */
+const Name = z
+  .string()
+  .max(32)
+  // eslint-disable-next-line no-control-regex
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), 'names cannot contain control characters');
+
 const inputRef = z.union([z.number().int().min(1).max(256), z.tuple([z.number().int().min(1).max(256), z.number().int().min(1).max(256)])]);
 
 const ChannelSchema = z.strictObject({
-  name: z.string().max(32).optional(),
+  name: Name.optional(),
   stereo: z.boolean().optional(),
   /** Interface input(s) that feed this strip: 1-based; a pair for a stereo channel. */
   input: inputRef.optional(),
@@ -21,7 +28,7 @@ const ChannelSchema = z.strictObject({
 });
 
 const BusSchema = z.strictObject({
-  name: z.string().max(32).optional(),
+  name: Name.optional(),
   stereo: z.boolean().optional(),
   /** Interface outputs this bus plays on (monitor mixes), 1-based. */
   output: inputRef.optional(),
@@ -30,7 +37,7 @@ const BusSchema = z.strictObject({
 });
 
 const FxSchema = z.strictObject({
-  name: z.string().max(32).optional(),
+  name: Name.optional(),
   type: z.enum(['reverb', 'delay']),
 });
 

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, suggest, type SourceIssue } from './source-error.ts';
 
@@ -24,11 +24,40 @@ export class YamlSource {
       return { file, line: at.line, col: at.col, message: e.message.split('\n')[0]! };
     });
     if (issues.length) throw new ConfigError(issues);
+    src.js = src.resolveAliases();
     return src;
   }
 
+  private js: unknown;
+
+  /**
+   * The document as plain data. Aliases are resolved once at parse time, so an unresolved alias
+   * (`*missing`) or an alias bomb is a located ConfigError there, never a ReferenceError later.
+   */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 });
+    return this.js;
+  }
+
+  private resolveAliases(): unknown {
+    try {
+      return this.doc.toJS({ maxAliasCount: 1000 });
+    } catch (e) {
+      let offset = 0;
+      let name = '';
+      visit(this.doc, {
+        Alias: (_k, node) => {
+          if (node.resolve(this.doc) === undefined) {
+            offset = node.range?.[0] ?? 0;
+            name = node.source;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      const at = this.lines.linePos(offset);
+      const message = name ? `unresolved alias *${name} (no anchor &${name} before it)` : `cannot expand aliases: ${(e as Error).message}`;
+      throw new ConfigError([{ file: this.file, line: at.line, col: at.col, message }]);
+    }
   }
 
   /** Position of the node at `path` (or of its nearest existing ancestor); `key` points at a map key. */
