@@ -81,9 +81,13 @@ describe('StereoDelay', () => {
     d.configure({ timeMs: 2000, feedbackPct: 60, dampingPct: 40 });
     const x = noise(BLOCK, 0.5), l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
     let k = 0;
-    expect(heapGrowth(() => {
+    const block = (): void => {
       if ((k++ & 255) === 0) d.configure({ timeMs: (k & 256) ? 300 : 1200, feedbackPct: 60, dampingPct: 40 });
       d.process(x, x, l, r, BLOCK);
-    })).toBeLessThan(32 * 1024);
+    };
+    // A first round only to warm up: a block takes ~1 µs, and on a loaded machine the optimizing
+    // compiler may not be done within heapGrowth's own warm-up (unoptimized code boxes doubles).
+    heapGrowth(block);
+    expect(heapGrowth(block)).toBeLessThan(32 * 1024);
   });
 });
