@@ -192,6 +192,8 @@ export class SerialTransport implements SurfaceTransport {
       this.delay = this.opts.backoffMs;
       this.reported = '';
       this.congested = false;
+      // A reopen after a stall starts a fresh wait, not one that began before it.
+      this.lastProgress = performance.now();
       this.decode.reset();
       this.encoder.reset();
       link.on('data', (chunk: Buffer) => this.onData(chunk));
