@@ -162,7 +162,9 @@ export class MidiTransport implements SurfaceTransport {
     this.output = undefined;
   }
 
-  send(msg: SurfaceMessage, _opts?: SendOptions): void {
+  send(msg: SurfaceMessage, opts?: SendOptions): void {
+    // The device is this port's only peer: "all but the sender" and "only to someone else" send nothing.
+    if (opts && (opts.except === this.id || (opts.to !== undefined && opts.to !== this.id))) return;
     const out = this.output;
     if (!out || !this.connected.value) {
       this.counters.dropped++;

@@ -125,6 +125,20 @@ describe('MidiTransport over a port layer', () => {
     expect(got).toEqual([[0xb0, 0x10, 0x41]]);
   });
 
+  it('does not send the device its own change back, but sends changes made elsewhere', () => {
+    const dev = new FakeDevice();
+    dev.plug('X-Touch');
+    const { t } = make(dev, { transport: 'midi', input: 'x-touch' });
+    t.send({ kind: 'midi', data: Uint8Array.of(0xe2, 0x7f, 0x5f) }, { except: 'mcu' });
+    t.send({ kind: 'midi', data: Uint8Array.of(0xe2, 0x7f, 0x5f) }, { to: 'someone-else' });
+    t.send({ kind: 'midi', data: Uint8Array.of(0xe2, 0x00, 0x40) }, { except: 'osc:127.0.0.1:9999' });
+    t.send({ kind: 'midi', data: Uint8Array.of(0x90, 0x10, 0x7f) }, { to: 'mcu' });
+    expect(dev.written).toEqual([
+      [0xe2, 0x00, 0x40],
+      [0x90, 0x10, 0x7f],
+    ]);
+  });
+
   it('matches names as case-insensitive substrings or /regex/', () => {
     expect(portMatcher('nanokontrol')('nanoKONTROL2 MIDI 1')).toBe(true);
     expect(portMatcher('/^nano.*2$/')('nanoKONTROL2')).toBe(true);
