@@ -209,7 +209,7 @@ export class ParamRegistry {
     b.db('/master/eq/tilt', -6, 6, 0, 'Tilt EQ around 1 kHz: + brightens, - darkens');
     addComp(b, '/master', true);
     b.add({ address: '/master/width', type: 'number', unit: '%', min: 0, max: 200, default: 100, step: 1, description: 'Stereo width (mid/side): 0 mono, 100 unchanged, 200 wide' });
-    b.bool('/master/monobass', true, 'Keep lows mono below the crossover whatever the width');
+    b.bool('/master/monobass', false, 'Keep lows mono below the crossover (a 2nd-order all-pass phase shift at the crossover on everything)');
     b.log('/master/monofreq', 'Hz', 40, 400, 120, 'Mono-bass crossover frequency');
     b.db('/master/drive', 0, 12, 0, 'Saturation drive on the master (0 = off)');
     b.add({ address: '/master/exciter', type: 'number', unit: '%', min: 0, max: 100, default: 0, step: 1, description: 'High-band exciter amount for subtle brightness (0 = off)' });

@@ -206,11 +206,13 @@ describe('MasterChain', () => {
 
   it('mono bass removes a side-only 40 Hz tone and leaves centred tones at their level', () => {
     const r = rig();
+    r.set('/master/monobass', true);
     const l = sine(40, FS, FS, 0.3), rr = Float32Array.from(l, (v) => -v);
     run(r, l, rr);
     expect(db(rmsOf(l, FS / 2) / (0.3 * Math.SQRT1_2))).toBeLessThan(-20);
     for (const f of [30, 120, 1000, 10000]) {
       const c = rig();
+      c.set('/master/monobass', true);
       const a = sine(f, FS, FS / 2, 0.3), b = Float32Array.from(a);
       run(c, a, b);
       expect(Math.abs(db(rmsOf(a, FS / 4) / (0.3 * Math.SQRT1_2))), `${f} Hz centred`).toBeLessThan(0.1);
