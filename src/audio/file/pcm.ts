@@ -1,0 +1,93 @@
+/**
+ * The sample bytes of a WAV data chunk ↔ one Float32Array per channel, ±1.0 full scale. Integers
+ * scale by 2^(bits-1) both ways, so -full scale reads as exactly -1.0; writing rounds to nearest and
+ * clips at full scale.
+ */
+
+export type SampleFormat = '16' | '24' | '32' | '32f';
+
+export interface PcmLayout {
+  readonly format: SampleFormat;
+  readonly numChannels: number;
+  /** numChannels × bytes per sample (the fmt chunk's block align). */
+  readonly bytesPerFrame: number;
+  /** RIFF is little-endian; RIFX big-endian. */
+  readonly littleEndian: boolean;
+}
+
+const S16 = 1 / 32768;
+const S24 = 1 / 8388608;
+const S32 = 1 / 2147483648;
+
+/** Decodes `frames` frames from `bytes` at byte `offset` into `out[c]` from index `at`. */
+export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + offset, frames * layout.bytesPerFrame);
+  const { numChannels: nch, bytesPerFrame: stride, littleEndian: le } = layout;
+  for (let c = 0; c < nch; c++) {
+    const dst = out[c]!;
+    switch (layout.format) {
+      case '16': {
+        for (let i = 0, p = c * 2; i < frames; i++, p += stride) dst[at + i] = view.getInt16(p, le) * S16;
+        break;
+      }
+      case '24': {
+        // Three bytes, assembled into the top of an int32 and shifted back down to keep the sign.
+        const lo = le ? 0 : 2;
+        const hi = le ? 2 : 0;
+        for (let i = 0, p = c * 3; i < frames; i++, p += stride) {
+          const v = ((view.getUint8(p + hi) << 24) | (view.getUint8(p + 1) << 16) | (view.getUint8(p + lo) << 8)) >> 8;
+          dst[at + i] = v * S24;
+        }
+        break;
+      }
+      case '32': {
+        for (let i = 0, p = c * 4; i < frames; i++, p += stride) dst[at + i] = view.getInt32(p, le) * S32;
+        break;
+      }
+      case '32f': {
+        for (let i = 0, p = c * 4; i < frames; i++, p += stride) dst[at + i] = view.getFloat32(p, le);
+        break;
+      }
+    }
+  }
+}
+
+/** Rounds to the nearest integer step and clips to [-full, full - 1]; NaN becomes 0. */
+function quantize(x: number, full: number): number {
+  const v = Math.round(x * full);
+  return v > full - 1 ? full - 1 : v < -full ? -full : v === v ? v : 0;
+}
+
+/** Encodes `frames` frames of `channels` into `bytes` (interleaved, from byte 0). */
+export function encodePcm(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, frames * layout.bytesPerFrame);
+  const { numChannels: nch, bytesPerFrame: stride, littleEndian: le } = layout;
+  for (let c = 0; c < nch; c++) {
+    const src = channels[c]!;
+    switch (layout.format) {
+      case '16': {
+        for (let i = 0, p = c * 2; i < frames; i++, p += stride) view.setInt16(p, quantize(src[i]!, 32768), le);
+        break;
+      }
+      case '24': {
+        const lo = le ? 0 : 2;
+        const hi = le ? 2 : 0;
+        for (let i = 0, p = c * 3; i < frames; i++, p += stride) {
+          const v = quantize(src[i]!, 8388608);
+          view.setUint8(p + lo, v & 0xff);
+          view.setUint8(p + 1, (v >> 8) & 0xff);
+          view.setUint8(p + hi, (v >> 16) & 0xff);
+        }
+        break;
+      }
+      case '32': {
+        for (let i = 0, p = c * 4; i < frames; i++, p += stride) view.setInt32(p, quantize(src[i]!, 2147483648), le);
+        break;
+      }
+      case '32f': {
+        for (let i = 0, p = c * 4; i < frames; i++, p += stride) view.setFloat32(p, src[i]!, le);
+        break;
+      }
+    }
+  }
+}
