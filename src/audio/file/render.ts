@@ -123,6 +123,14 @@ function offlineSession(session: Session, set: StemSet): Session {
 export function renderSession(session: Session, opts: RenderOptions = {}): RenderResult {
   const t0 = performance.now();
   const set = loadStems(session);
+  try {
+    return renderStems(session, set, opts, t0);
+  } finally {
+    set.close();
+  }
+}
+
+function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: number): RenderResult {
   if (set.stems.length === 0) {
     throw new ConfigError([{ file: session.file ?? '<session>', line: 1, col: 1, message: 'no channel names a stem (channels[].file): nothing to render' }]);
   }
@@ -132,14 +140,9 @@ export function renderSession(session: Session, opts: RenderOptions = {}): Rende
   const engine = createEngine(offlineSession(session, set), store.registry, { sampleRate: sr, maxBlock: block });
   applyStoreToEngine(store, engine);
 
-  const inputs: Float32Array[] = [];
-  const sources: Float32Array[] = [];
-  for (const s of set.stems) {
-    for (const side of s.sides) {
-      inputs.push(new Float32Array(block));
-      sources.push(side);
-    }
-  }
+  // Stems become the engine's inputs in order, one per strip side (as offlineSession numbers them).
+  const stemInputs = set.stems.map((s) => Array.from({ length: s.source.width }, () => new Float32Array(block)));
+  const inputs = stemInputs.flat();
   const outputs = [new Float32Array(block), new Float32Array(block)];
   const latency = engine.latencyFrames;
   const tailMax = Math.round(((opts.tailMs ?? 2000) * sr) / 1000);
@@ -154,13 +157,7 @@ export function renderSession(session: Session, opts: RenderOptions = {}): Rende
   while (pos < end || (pos - end < tailMax && silentRun < silenceWindow)) {
     const n = Math.min(block, capacity - pos);
     if (n <= 0) break;
-    for (let k = 0; k < inputs.length; k++) {
-      const src = sources[k]!;
-      const dst = inputs[k]!;
-      const avail = Math.max(0, Math.min(n, src.length - pos));
-      for (let i = 0; i < avail; i++) dst[i] = src[pos + i]!;
-      dst.fill(0, avail, n);
-    }
+    for (let k = 0; k < stemInputs.length; k++) set.stems[k]!.source.read(pos, n, stemInputs[k]!);
     engine.process(inputs, outputs, n);
     let blockPeak = 0;
     for (let i = 0; i < n; i++) {
@@ -183,7 +180,8 @@ export function renderSession(session: Session, opts: RenderOptions = {}): Rende
   }
   if (lastReport !== 100) opts.onProgress?.(1);
   const frames = pos - latency;
-  const channels: [Float32Array, Float32Array] = [outL.slice(latency, pos), outR.slice(latency, pos)];
+  // Views, not copies: a long mix would otherwise be held twice.
+  const channels: [Float32Array, Float32Array] = [outL.subarray(latency, pos), outR.subarray(latency, pos)];
   let peak = 0;
   for (const ch of channels) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]!));
   return {
