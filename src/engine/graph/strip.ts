@@ -56,6 +56,9 @@ export class Strip {
   private gateDirty = true;
   private eqOn = true;
   private readonly bands: EqBand[];
+  /** The active bands' banks in order, first `activeBands` slots: they run two at a time. */
+  private readonly activeBanks: BiquadBank[];
+  private activeBands = 0;
   private eqDirty = true;
   private readonly comp: Compressor;
   private compOn = false;
@@ -84,6 +87,7 @@ export class Strip {
     this.hpf = new HighPass(sampleRate, nch);
     this.gate = new Gate(sampleRate);
     this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
+    this.activeBanks = this.bands.map((b) => b.bank);
     this.comp = new Compressor(sampleRate);
     this.sats = Array.from({ length: nch }, () => new Saturator(sampleRate));
     this.mute = new GainRamp(sampleRate);
@@ -185,6 +189,7 @@ export class Strip {
       this.gateDirty = false;
     }
     if (this.eqDirty) {
+      let n = 0;
       for (const b of this.bands) {
         const kind = EQ_KIND[b.type] ?? 'peak';
         const wasActive = b.active;
@@ -192,8 +197,10 @@ export class Strip {
         if (b.active) {
           if (!wasActive) b.bank.reset();
           b.bank.configure(kind, b.freqHz, b.q, b.gainDb);
+          this.activeBanks[n++] = b.bank;
         }
       }
+      this.activeBands = n;
       this.eqDirty = false;
     }
     if (this.compDirty) {
@@ -215,7 +222,12 @@ export class Strip {
     if (this.hpfOn) this.hpf.process(bufs, nch, frames);
     if (this.gateOn) this.gate.process(bufs, nch, frames);
     if (this.eqOn) {
-      for (const b of this.bands) if (b.active) b.bank.process(bufs, nch, frames);
+      // In pairs: two cascaded sections in one pass run ~1.8x faster than two passes.
+      const banks = this.activeBanks;
+      const n = this.activeBands;
+      let k = 0;
+      for (; k + 1 < n; k += 2) banks[k]!.processWith(banks[k + 1]!, bufs, nch, frames);
+      if (k < n) banks[k]!.process(bufs, nch, frames);
     }
     if (this.compOn) this.comp.process(bufs, nch, frames);
     if (this.satOn) for (let c = 0; c < nch; c++) this.sats[c]!.process(bufs[c]!, frames);

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Strip } from '../../../src/engine/graph/strip.ts';
+import { BiquadBank } from '../../../src/engine/dsp/biquad.ts';
+import { EQ_TYPES } from '../../../src/params/registry.ts';
+import { noise } from '../dsp/helpers.ts';
 
 const SR = 48000;
 const B = 128;
@@ -48,5 +51,87 @@ describe('strip in silence after music (the kernels flush their decayed states)'
     expect(meters[2]).toBeGreaterThan(5);
     for (let n = 100; n < 100 + 375 * 3; n++) block(s, 0, n);
     expect(meters[2]).toBe(0);
+  });
+});
+
+describe('strip EQ (active bands run in pairs)', () => {
+  const BANDS = [
+    { type: 'lowshelf', freqHz: 100, q: 0.707, gainDb: 3 },
+    { type: 'peak', freqHz: 400, q: 1.2, gainDb: -4 },
+    { type: 'peak', freqHz: 2500, q: 0.8, gainDb: 5 },
+    { type: 'highshelf', freqHz: 8000, q: 0.707, gainDb: -2 },
+  ] as const;
+
+  /** Noise through the strip with only `on` bands at their gains (the others at 0 dB: skipped). */
+  function viaStrip(on: readonly number[], nch: 1 | 2): Float32Array[] {
+    const s = new Strip(SR, B, nch);
+    const setters = new Map<string, (v: number) => void>();
+    s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+    BANDS.forEach((b, k) => {
+      setters.get(`/ch/1/eq/${k + 1}/type`)!(EQ_TYPES.indexOf(b.type));
+      setters.get(`/ch/1/eq/${k + 1}/freq`)!(b.freqHz);
+      setters.get(`/ch/1/eq/${k + 1}/q`)!(b.q);
+      setters.get(`/ch/1/eq/${k + 1}/gain`)!(on.includes(k) ? b.gainDb : 0);
+    });
+    s.snap = false;
+    const out = Array.from({ length: nch }, () => new Float32Array(B * 20));
+    for (let n = 0; n < 20; n++) {
+      for (let c = 0; c < nch; c++) s.bufs[c]!.set(noise(B, 0.5, 1 + c + n * 7));
+      s.processPre(B);
+      for (let c = 0; c < nch; c++) out[c]!.set(s.bufs[c]!, n * B);
+    }
+    return out;
+  }
+
+  /** The same bands one after another, each a bank of its own. */
+  function reference(on: readonly number[], nch: 1 | 2): Float32Array[] {
+    const banks = on.map((k) => {
+      const bank = new BiquadBank(SR, nch);
+      const b = BANDS[k]!;
+      bank.configure(b.type, b.freqHz, b.q, b.gainDb);
+      return bank;
+    });
+    const out = Array.from({ length: nch }, () => new Float32Array(B * 20));
+    const bufs = Array.from({ length: nch }, () => new Float32Array(B));
+    for (let n = 0; n < 20; n++) {
+      for (let c = 0; c < nch; c++) bufs[c]!.set(noise(B, 0.5, 1 + c + n * 7));
+      for (const bank of banks) bank.process(bufs, nch, B);
+      for (let c = 0; c < nch; c++) out[c]!.set(bufs[c]!, n * B);
+    }
+    return out;
+  }
+
+  for (const on of [[0], [1, 3], [0, 1, 2], [0, 1, 2, 3], [2]]) {
+    for (const nch of [1, 2] as const) {
+      it(`bands ${on.map((k) => k + 1).join('+')}, ${nch === 1 ? 'mono' : 'stereo'}: the cascade of those bands`, () => {
+        const got = viaStrip(on, nch);
+        const want = reference(on, nch);
+        for (let c = 0; c < nch; c++) for (let i = 0; i < got[c]!.length; i++) expect(Math.abs(got[c]![i]! - want[c]![i]!)).toBeLessThan(1e-6);
+      });
+    }
+  }
+
+  it('a band switched off mid-stream leaves the others running (pairs re-formed)', () => {
+    const s = new Strip(SR, B, 1);
+    const setters = new Map<string, (v: number) => void>();
+    s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+    setters.get('/ch/1/eq/1/gain')!(6);
+    setters.get('/ch/1/eq/2/gain')!(6);
+    setters.get('/ch/1/eq/3/gain')!(6);
+    s.snap = false;
+    s.bufs[0]!.set(noise(B, 0.5, 3));
+    s.processPre(B);
+    setters.get('/ch/1/eq/1/gain')!(0);
+    setters.get('/ch/1/eq/3/gain')!(0);
+    // The strip's bands before any type/freq/q is set: EQ_TYPES[1] at 1 kHz, Q 1.
+    const banks = [0, 1, 2].map(() => new BiquadBank(SR, 1));
+    for (const bank of banks) bank.configure(EQ_TYPES[1]!, 1000, 1, 6);
+    const first = [noise(B, 0.5, 3)];
+    for (const bank of banks) bank.process(first, 1, B);
+    const ref = [noise(B, 0.5, 4)];
+    s.bufs[0]!.set(ref[0]!);
+    s.processPre(B);
+    banks[1]!.process(ref, 1, B);
+    for (let i = 0; i < B; i++) expect(Math.abs(s.bufs[0]![i]! - ref[0]![i]!)).toBeLessThan(1e-6);
   });
 });
