@@ -157,6 +157,9 @@ export class Daemon {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     if (!same(prev.channels, next.channels) || !same(prev.buses, next.buses) || !same(prev.fx, next.fx) || !same(prev.master, next.master)) needsRestart.push('mixer layout');
     if (!same(prev.audio, next.audio)) needsRestart.push('audio');
+    // The safety ceiling is fixed in the registry at start: raising it is a deliberate restart.
+    if (!same(prev.safety, next.safety)) needsRestart.push('safety');
+    if (!same(prev.state, next.state)) needsRestart.push('state');
     if (!same(prev.surfaces, next.surfaces)) {
       // Surfaces restart with the new list; ids must exist in the registry (built at start) to show status.
       await this.surfaces?.close();
@@ -174,7 +177,7 @@ export class Daemon {
       for (const w of applyValues(this.store, next.params, 'session', next.file ?? '<session>').warnings) this.log.warn(w);
       applied.push('params');
     }
-    this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio };
+    this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio, safety: prev.safety, state: prev.state };
     if (needsRestart.length) this.log.warn({ needsRestart }, `session reloaded; restart faderd to apply: ${needsRestart.join(', ')}`);
     else this.log.info({ applied }, 'session reloaded');
     return { applied, needsRestart };

@@ -12,6 +12,7 @@ import { ConfigError, formatIssue, type SourceIssue } from '../util/source-error
 import { compileMapping, type CompileOptions, type CompiledMapping } from './compile.ts';
 import { resolveDevice } from './device.ts';
 import { loadMapping } from './load.ts';
+import type { MappingFile } from './types.ts';
 
 export { resolveDevice } from './device.ts';
 
@@ -26,6 +27,8 @@ export type HostOptions = CompileOptions & {
 
 export class MappingHost {
   private current: CompiledMapping | undefined;
+  /** The file the running mapping was compiled from: recompiled if a new one fails to compile. */
+  private loaded: MappingFile | undefined;
   private watcher: fs.FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
 
@@ -47,23 +50,42 @@ export class MappingHost {
     if (!r.ok) throw new ConfigError(r.issues);
   }
 
+  /**
+   * Loads the file again. Any failure (a refused file, or an unexpected error while compiling) keeps
+   * the previous mapping running and returns the issues: this runs from a file watcher during a show,
+   * so it never throws.
+   */
   reload(): { ok: true } | { ok: false; issues: SourceIssue[] } {
-    let next: CompiledMapping;
+    let mapping: MappingFile;
     try {
-      const mapping = loadMapping(this.file, this.opts.options);
+      mapping = loadMapping(this.file, this.opts.options);
       resolveDevice(mapping, this.opts.deviceOverride);
-      this.current?.dispose();
-      this.current = undefined;
-      next = compileMapping(mapping, this.store, this.transport, this.opts);
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      const issues = [...e.issues];
-      log.warn({ file: this.file, issues: issues.map(formatIssue) }, this.current ? 'mapping refused; the previous one keeps running' : 'mapping refused');
-      return { ok: false, issues };
+      return this.refuse(e instanceof ConfigError ? [...e.issues] : [{ file: this.file, line: 1, col: 1, message: `cannot load: ${(e as Error).message}` }]);
     }
-    this.current = next;
+    this.current?.dispose();
+    this.current = undefined;
+    try {
+      this.current = compileMapping(mapping, this.store, this.transport, this.opts);
+    } catch (e) {
+      const issues = e instanceof ConfigError ? [...e.issues] : [{ file: this.file, line: 1, col: 1, message: `cannot compile: ${(e as Error).message}` }];
+      if (this.loaded) {
+        try {
+          this.current = compileMapping(this.loaded, this.store, this.transport, this.opts);
+        } catch (again) {
+          log.error({ file: this.file, err: (again as Error).message }, 'the previous mapping could not be restored');
+        }
+      }
+      return this.refuse(issues);
+    }
+    this.loaded = mapping;
     log.info({ file: this.file, surface: this.opts.id }, 'mapping loaded');
     return { ok: true };
+  }
+
+  private refuse(issues: SourceIssue[]): { ok: false; issues: SourceIssue[] } {
+    log.warn({ file: this.file, issues: issues.map(formatIssue) }, this.current ? 'mapping refused; the previous one keeps running' : 'mapping refused');
+    return { ok: false, issues };
   }
 
   /**

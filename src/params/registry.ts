@@ -91,7 +91,7 @@ class Builder {
     this.add({ address, type: 'text', unit: 'text', default: def, description, ...extra });
   }
   meter(address: string, unit: Unit, min: number, max: number, description: string): void {
-    this.add({ address, type: 'number', unit, min, max, default: unit === 'dB' ? -Infinity : min, readOnly: true, volatile: true, description });
+    this.add({ address, type: 'number', unit, min, max, default: min, readOnly: true, volatile: true, description });
   }
 }
 

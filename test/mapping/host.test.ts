@@ -61,6 +61,25 @@ describe('MappingHost', () => {
     expect(surface.observerCount()).toBe(0);
   });
 
+  it('never throws from reload: an unexpected compile error keeps the previous mapping running', async () => {
+    const { file, store, surface, host } = setup(GOOD(7));
+    host.start();
+    fs.writeFileSync(file, GOOD(9));
+    const compile = await import('../../src/mapping/compile.ts');
+    const spy = vi.spyOn(compile, 'compileMapping');
+    spy.mockImplementationOnce(() => {
+      throw new TypeError('boom');
+    });
+    const r = host.reload();
+    spy.mockRestore();
+    expect(r).toEqual({ ok: false, issues: [{ file, line: 1, col: 1, message: 'cannot compile: boom' }] });
+    surface.midi(0xb0, 7, 127);
+    expect(store.get('/ch/1/pan')).toBe(1); // the previous mapping was restored
+    fs.writeFileSync(file, 'version: 1\nsurface: { transport: midi, input: Test }\nbindings: *gone\n');
+    expect(host.reload()).toMatchObject({ ok: false, issues: [{ line: 3, col: 11, message: expect.stringMatching(/unresolved alias \*gone/) }] });
+    host.dispose();
+  });
+
   it('start() throws a ConfigError for a bad file and then runs nothing', () => {
     const { host, surface } = setup('version: 2\nbindings: []\n');
     expect(() => host.start()).toThrow(ConfigError);
