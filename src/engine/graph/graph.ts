@@ -17,7 +17,7 @@ import { Strip } from './strip.ts';
 import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
 import { createFx, type FxProcessor } from './fx.ts';
-import { passesSolo, soloActive } from './solo.ts';
+import { passesSolo, soloActive, type SoloInput } from './solo.ts';
 
 /** The master chain's contract (src/engine/graph/master.ts), as the graph uses it. */
 export interface MasterStage {
@@ -112,6 +112,8 @@ export class MixGraph {
   private readonly chSolo: boolean[];
   private readonly busSolo: boolean[];
   private readonly busToMaster: boolean[];
+  /** The solo rule's input, built once: its arrays are updated in place each block. */
+  private readonly soloInput: SoloInput;
   private started = false;
 
   constructor(session: Session, opts: GraphOptions, bind: ParamBinder, meterIndex: (address: string) => number) {
@@ -189,6 +191,7 @@ export class MixGraph {
     this.chSolo = this.channels.map(() => false);
     this.busSolo = this.buses.map(() => false);
     this.busToMaster = this.buses.map((b) => b.toMaster);
+    this.soloInput = { channelSolo: this.chSolo, busSolo: this.busSolo, busToMaster: this.busToMaster };
     const highest = (xs: readonly number[]): number => xs.reduce((m, x) => Math.max(m, x + 1), 0);
     this.inputChannels = highest(this.channels.flatMap((c) => c.inputs));
     this.outputChannels = Math.max(highest(this.masterOut), highest(this.buses.flatMap((b) => b.outputs)));
@@ -206,7 +209,7 @@ export class MixGraph {
   private updateSolo(snap: boolean): void {
     for (let i = 0; i < this.channels.length; i++) this.chSolo[i] = this.channels[i]!.strip.soloed;
     for (let j = 0; j < this.buses.length; j++) this.busSolo[j] = this.buses[j]!.strip.soloed;
-    const active = soloActive({ channelSolo: this.chSolo, busSolo: this.busSolo, busToMaster: this.busToMaster });
+    const active = soloActive(this.soloInput);
     for (const c of this.channels) c.solo.update(passesSolo(active, c.strip.soloed), snap);
     for (const b of this.buses) b.solo.update(passesSolo(active, b.strip.soloed), snap);
   }

@@ -51,6 +51,12 @@ export class Send {
   /** Level asked for, and frames left until the ramp lands on it (read without boxing). */
   private target = 0;
   private rampLeft = 0;
+  /**
+   * The gain the summing loops apply on top of the ramp (1 while ramping, else the level), handed to
+   * them in a typed array: a double passed to a call V8 does not inline is boxed on the heap, and
+   * in a large graph the inliner's budget runs out before it reaches these calls.
+   */
+  private readonly gain = new Float64Array(1);
 
   constructor(
     sampleRate: number,
@@ -86,25 +92,32 @@ export class Send {
       const ramp = this.from.ramp;
       this.level.fill(ramp, frames);
       this.rampLeft = this.rampLeft > frames ? this.rampLeft - frames : 0;
-      this.mix(1, ramp, frames);
-    } else if (this.target !== 0) this.mix(this.target, null, frames);
+      this.gain[0] = 1;
+      this.mix(ramp, frames);
+    } else if (this.target !== 0) {
+      this.gain[0] = this.target;
+      this.mix(null, frames);
+    }
   }
 
-  private mix(k: number, ramp: Float32Array | null, frames: number): void {
+  private mix(ramp: Float32Array | null, frames: number): void {
     const src = this.pre ? this.from.bufs : this.from.post;
     const to = this.into.sides;
-    if (src.length === 1) addMono(src[0]!, to.length === 1 ? to[0]! : this.into.mono, k, ramp, frames);
-    else if (to.length === 2) addStereo(src[0]!, src[1]!, to[0]!, to[1]!, k, ramp, frames);
-    else addStereoToMono(src[0]!, src[1]!, to[0]!, k * 0.5, ramp, frames);
+    const g = this.gain;
+    if (src.length === 1) addMono(src[0]!, to.length === 1 ? to[0]! : this.into.mono, g, ramp, frames);
+    else if (to.length === 2) addStereo(src[0]!, src[1]!, to[0]!, to[1]!, g, ramp, frames);
+    else addStereoToMono(src[0]!, src[1]!, to[0]!, g, ramp, frames);
   }
 }
 
-function addMono(x: Float32Array, d: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+function addMono(x: Float32Array, d: Float32Array, g: Float64Array, ramp: Float32Array | null, frames: number): void {
+  const k = g[0]!;
   if (ramp) for (let i = 0; i < frames; i++) d[i]! += x[i]! * ramp[i]! * k;
   else for (let i = 0; i < frames; i++) d[i]! += x[i]! * k;
 }
 
-function addStereo(xl: Float32Array, xr: Float32Array, dl: Float32Array, dr: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+function addStereo(xl: Float32Array, xr: Float32Array, dl: Float32Array, dr: Float32Array, g: Float64Array, ramp: Float32Array | null, frames: number): void {
+  const k = g[0]!;
   if (ramp) {
     for (let i = 0; i < frames; i++) {
       const g = ramp[i]! * k;
@@ -119,7 +132,9 @@ function addStereo(xl: Float32Array, xr: Float32Array, dl: Float32Array, dr: Flo
   }
 }
 
-function addStereoToMono(xl: Float32Array, xr: Float32Array, d: Float32Array, k: number, ramp: Float32Array | null, frames: number): void {
+/** A stereo source into a mono destination: each side at half the send's gain. */
+function addStereoToMono(xl: Float32Array, xr: Float32Array, d: Float32Array, g: Float64Array, ramp: Float32Array | null, frames: number): void {
+  const k = g[0]! * 0.5;
   if (ramp) for (let i = 0; i < frames; i++) d[i]! += (xl[i]! + xr[i]!) * ramp[i]! * k;
   else for (let i = 0; i < frames; i++) d[i]! += (xl[i]! + xr[i]!) * k;
 }

@@ -237,7 +237,7 @@ export class Strip {
   private applyGain(g: GainRamp, bufs: Float32Array[], frames: number): void {
     if (g.left === 0) {
       const k = g.target;
-      if (k !== 1) for (let c = 0; c < this.nch; c++) mulScalar(bufs[c]!, k, frames);
+      if (k !== 1) for (let c = 0; c < this.nch; c++) mulScalar(bufs[c]!, g, frames);
     } else {
       g.fill(this.ramp, frames);
       for (let c = 0; c < this.nch; c++) mulRamped(bufs[c]!, this.ramp, frames);
@@ -249,8 +249,7 @@ export class Strip {
     const { bufs, post, nch } = this;
     const g = this.fader;
     if (g.left === 0) {
-      const k = g.target;
-      for (let c = 0; c < nch; c++) copyScaled(bufs[c]!, post[c]!, k, frames);
+      for (let c = 0; c < nch; c++) copyScaled(bufs[c]!, post[c]!, g, frames);
     } else {
       g.fill(this.ramp, frames);
       for (let c = 0; c < nch; c++) copyRamped(bufs[c]!, post[c]!, this.ramp, frames);
@@ -287,7 +286,10 @@ export class Strip {
   }
 }
 
-function mulScalar(buf: Float32Array, k: number, frames: number): void {
+// The steady gain is read from the GainRamp inside these loops rather than passed in: a double
+// passed to a call V8 does not inline is boxed on the heap, once per call.
+function mulScalar(buf: Float32Array, g: GainRamp, frames: number): void {
+  const k = g.target;
   for (let i = 0; i < frames; i++) buf[i]! *= k;
 }
 
@@ -295,7 +297,8 @@ function mulRamped(buf: Float32Array, gains: Float32Array, frames: number): void
   for (let i = 0; i < frames; i++) buf[i]! *= gains[i]!;
 }
 
-function copyScaled(src: Float32Array, out: Float32Array, k: number, frames: number): void {
+function copyScaled(src: Float32Array, out: Float32Array, g: GainRamp, frames: number): void {
+  const k = g.target;
   for (let i = 0; i < frames; i++) out[i] = src[i]! * k;
 }
 
