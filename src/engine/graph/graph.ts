@@ -235,7 +235,7 @@ export class MixGraph {
       for (let c = 0; c < strip.nch; c++) readInput(inputs, ch.inputs[c]!, strip.bufs[c]!, frames);
       strip.processPre(frames);
       strip.processPost(frames);
-      for (const s of ch.sends) s.process(frames);
+      Send.processAll(ch.sends, frames);
       this.toMaster(strip, ch.solo, frames);
       finishBlock(meters, ch.meters, strip);
     }
@@ -245,7 +245,7 @@ export class MixGraph {
       b.input.fold(frames);
       strip.processPre(frames);
       strip.processPost(frames);
-      for (const s of b.sends) s.process(frames);
+      Send.processAll(b.sends, frames);
       if (b.outputs.length) {
         if (strip.nch === 2) {
           strip.panTo(b.pannedL, b.pannedR, frames, false);

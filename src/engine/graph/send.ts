@@ -100,6 +100,48 @@ export class Send {
     }
   }
 
+  /**
+   * The one array this send adds its source into at a steady level, or null when it is ramping,
+   * silent, or not mono to one array (those take process()).
+   */
+  private steadyMonoDest(): Float32Array | null {
+    if (this.rampLeft > 0 || this.target === 0) return null;
+    const src = this.pre ? this.from.bufs : this.from.post;
+    if (src.length !== 1) return null;
+    const to = this.into.sides;
+    this.gain[0] = this.target;
+    return to.length === 1 ? to[0]! : this.into.mono;
+  }
+
+  private source(): Float32Array {
+    return (this.pre ? this.from.bufs : this.from.post)[0]!;
+  }
+
+  /**
+   * Audio thread: every send of one strip. Steady sends of a mono source run two at a time, in one
+   * pass that reads the source once (sends are most of a channel's summing work).
+   */
+  static processAll(sends: readonly Send[], frames: number): void {
+    let held: Send | null = null;
+    let heldDest: Float32Array | null = null;
+    for (let i = 0; i < sends.length; i++) {
+      const s = sends[i]!;
+      const dest = s.steadyMonoDest();
+      if (dest === null) {
+        s.process(frames);
+      } else if (held !== null && heldDest !== null && held.source() === s.source()) {
+        addMonoPair(s.source(), heldDest, held.gain, dest, s.gain, frames);
+        held = null;
+        heldDest = null;
+      } else {
+        if (held !== null) held.process(frames);
+        held = s;
+        heldDest = dest;
+      }
+    }
+    if (held !== null) held.process(frames);
+  }
+
   private mix(ramp: Float32Array | null, frames: number): void {
     const src = this.pre ? this.from.bufs : this.from.post;
     const to = this.into.sides;
@@ -129,6 +171,16 @@ function addStereo(xl: Float32Array, xr: Float32Array, dl: Float32Array, dr: Flo
       dl[i]! += xl[i]! * k;
       dr[i]! += xr[i]! * k;
     }
+  }
+}
+
+function addMonoPair(x: Float32Array, d1: Float32Array, g1: Float64Array, d2: Float32Array, g2: Float64Array, frames: number): void {
+  const k1 = g1[0]!;
+  const k2 = g2[0]!;
+  for (let i = 0; i < frames; i++) {
+    const v = x[i]!;
+    d1[i]! += v * k1;
+    d2[i]! += v * k2;
   }
 }
 
