@@ -12,9 +12,8 @@ import { createEngine } from '../../../src/engine/index.ts';
  * session graph.process() exhausts the budget and its calls stay calls): a double passed to or
  * returned from a call that is not inlined is boxed, once per call.
  *
- * Every strip stage is on except saturation, and the master chain is left out: both are kernels
- * whose own code still boxes when the inliner leaves fastTanh() (saturation) or the loudness
- * rider's meter (master) as calls.
+ * Every strip stage is on, saturation included; the master chain is left out: the loudness rider's
+ * meter still boxes when the inliner leaves it as a call.
  */
 v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=100');
 afterAll(() => v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=920'));
@@ -40,14 +39,14 @@ function session(channels: number) {
   );
 }
 
-/** Every strip stage but saturation working, every send open (pre and post), a solo in force. */
+/** Every strip stage working, every send open (pre and post), a solo in force. */
 function params(channels: number): Record<string, ParamValue> {
   const p: Record<string, ParamValue> = {};
   const strip = (base: string, i: number): void => {
     Object.assign(p, {
       [`${base}/trim`]: 3, [`${base}/polarity`]: i % 2 === 1, [`${base}/hpf/on`]: true, [`${base}/hpf/slope`]: '24db',
       [`${base}/gate/on`]: true, [`${base}/gate/threshold`]: -45, [`${base}/eq/1/gain`]: 2, [`${base}/eq/2/gain`]: -3,
-      [`${base}/eq/3/gain`]: 4, [`${base}/comp/on`]: true, [`${base}/comp/threshold`]: -24, [`${base}/fader`]: -12,
+      [`${base}/eq/3/gain`]: 4, [`${base}/comp/on`]: true, [`${base}/comp/threshold`]: -24, [`${base}/sat/on`]: true, [`${base}/sat/drive`]: 9, [`${base}/fader`]: -12,
       [`${base}/pan`]: ((i % 9) - 4) / 4,
     });
   };
