@@ -19,6 +19,7 @@ import { parseSession } from '../../src/params/session.ts';
 import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
 import { createEngine } from '../../src/engine/index.ts';
 import type { Engine } from '../../src/engine/types.ts';
+import { everyStageOn } from './full-params.ts';
 
 const SR = 48000;
 const BLOCK = 128;
@@ -49,37 +50,10 @@ function sessionYaml(channels: number): string {
 
 /** Everything in: every stage of every strip active, every send open, the master chain working. */
 function fullParams(channels: number): Record<string, ParamValue> {
-  const p: Record<string, ParamValue> = {};
-  const strip = (base: string, i: number): void => {
-    Object.assign(p, {
-      [`${base}/trim`]: 3,
-      [`${base}/polarity`]: i % 2 === 1,
-      [`${base}/hpf/on`]: true,
-      [`${base}/hpf/freq`]: 60,
-      [`${base}/hpf/slope`]: '24db',
-      [`${base}/gate/on`]: true,
-      [`${base}/gate/threshold`]: -45,
-      [`${base}/eq/on`]: true,
-      [`${base}/eq/1/gain`]: 2,
-      [`${base}/eq/2/gain`]: -3,
-      [`${base}/eq/3/gain`]: 4,
-      [`${base}/eq/4/gain`]: 1.5,
-      [`${base}/comp/on`]: true,
-      [`${base}/comp/threshold`]: -24,
-      [`${base}/sat/on`]: true,
-      [`${base}/fader`]: -12,
-      [`${base}/pan`]: ((i % 9) - 4) / 4,
-    });
+  return {
+    ...everyStageOn(channels, 4),
+    '/master/comp/on': true, '/master/eq/1/gain': 1, '/master/eq/tilt': 1, '/master/width': 120, '/master/drive': 2, '/master/limiter/on': true,
   };
-  for (let i = 1; i <= channels; i++) {
-    strip(`/ch/${i}`, i);
-    for (let b = 1; b <= 4; b++) Object.assign(p, { [`/ch/${i}/send/${b}/level`]: -10, [`/ch/${i}/send/${b}/pre`]: b > 2 });
-    for (let k = 1; k <= 2; k++) p[`/ch/${i}/fxsend/${k}/level`] = -15;
-  }
-  for (let b = 1; b <= 4; b++) strip(`/bus/${b}`, b);
-  for (let k = 1; k <= 2; k++) p[`/fx/${k}/fader`] = -6;
-  Object.assign(p, { '/master/comp/on': true, '/master/eq/1/gain': 1, '/master/eq/tilt': 1, '/master/width': 120, '/master/drive': 2, '/master/limiter/on': true });
-  return p;
 }
 
 function build(channels: number): { engine: Engine; inputs: Float32Array[]; outputs: Float32Array[] } {
