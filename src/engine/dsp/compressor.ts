@@ -131,6 +131,11 @@ export class Compressor {
     return this.yL;
   }
 
+  /** Writes gainReductionDb to out[at]: a double returned from a call V8 does not inline is boxed. */
+  writeGainReduction(out: Float64Array, at: number): void {
+    out[at] = this.yL;
+  }
+
   process(chans: Float32Array[], nch: number, frames: number): void {
     if (nch <= 0) return;
     const thr = this.thresholdDb, slope = this.slope, knee = this.kneeDb, halfKnee = knee / 2;

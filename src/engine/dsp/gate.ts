@@ -80,6 +80,11 @@ export class Gate {
     return this.gainDb < 0 ? -this.gainDb : 0;
   }
 
+  /** Writes gainReductionDb to out[at]: a double returned from a call V8 does not inline is boxed. */
+  writeGainReduction(out: Float64Array, at: number): void {
+    out[at] = this.gainDb < 0 ? -this.gainDb : 0;
+  }
+
   /** Whether the gate is open (signal above threshold, or within hold). */
   get isOpen(): boolean {
     return this.isOpenNow;

@@ -72,8 +72,11 @@ export class Strip {
   private readonly fader: GainRamp;
   private readonly panner: Panner;
   private readonly meter: LevelMeter;
-  /** Peak and RMS (dB) read right after metering, kept in a typed array so no number is boxed. */
-  private readonly levels = new Float64Array(2);
+  /**
+   * Peak and RMS (dB) read right after metering, then gate and compressor gain reduction: kept in a
+   * typed array so no number is boxed.
+   */
+  private readonly levels = new Float64Array(4);
   /** Current soloed flag, read by the graph's solo rule. */
   soloed = false;
   muted = false;
@@ -270,10 +273,15 @@ export class Strip {
    * returned, so no number is boxed.
    */
   finishBlock(meters: Float64Array, peak: number, rms: number, gr: number): void {
-    const compGr = this.compOn ? this.comp.gainReductionDb : 0;
     if (peak >= 0) meters[peak] = this.levels[0]!;
     if (rms >= 0) meters[rms] = this.levels[1]!;
-    if (gr >= 0) meters[gr] = (this.gateOn ? this.gate.gainReductionDb : 0) + compGr;
+    if (gr < 0) return;
+    const l = this.levels;
+    l[2] = 0;
+    l[3] = 0;
+    if (this.gateOn) this.gate.writeGainReduction(l, 2);
+    if (this.compOn) this.comp.writeGainReduction(l, 3);
+    meters[gr] = l[2]! + l[3]!;
   }
 
   /** Clears every filter and envelope state (offline renders start from silence). */
