@@ -89,26 +89,20 @@ class LoudnessHistogram {
     this.totals.fill(0);
   }
 
-  /**
-   * First bin whose centre lies above (power mean of everything − gapLu). Returns an integer: this and
-   * the methods below run ~10 times a second, too rarely to be optimized, and unoptimized code boxes
-   * every double it returns; results leave through `out` arrays for the same reason.
-   */
-  private gateBin(gapLu: number): number {
-    const ms = this.totals[1]! / this.totals[0]!;
-    const thr = (ms > 0 ? -0.691 + 10 * Math.log10(ms) : -Infinity) - gapLu;
-    const b = Math.ceil((thr - ABS_GATE) / BIN_LU - 0.5);
-    return b < 0 ? 0 : b;
-  }
-
   /** BS.1770 gated loudness (power mean of the blocks above the relative gate) into out[at] (out[at + 1] is scratch). */
   writeGatedLoudness(gapLu: number, out: Float64Array, at: number): void {
     out[at] = -Infinity;
     if (this.totals[0] === 0) return;
-    // Sums kept in `out` itself, not in locals, for the reason given at gateBin().
+    // The relative gate is worked out here and in writeRange() rather than in a shared helper: these
+    // walks run ~10 times a second, and only their 9000-bin loops make them hot enough to be optimized;
+    // a small helper would stay in the interpreter, which boxes every double it computes (~170 bytes
+    // a call). Sums are kept in `out` itself, not in locals, for the same reason (until optimized).
+    const ms = this.totals[1]! / this.totals[0]!;
+    const thr = (ms > 0 ? -0.691 + 10 * Math.log10(ms) : -Infinity) - gapLu;
+    const gate = Math.ceil((thr - ABS_GATE) / BIN_LU - 0.5);
     out[at] = 0;
     out[at + 1] = 0;
-    for (let b = this.gateBin(gapLu); b < BINS; b++) {
+    for (let b = gate < 0 ? 0 : gate; b < BINS; b++) {
       out[at]! += this.energy[b]!;
       out[at + 1]! += this.count[b]!;
     }
@@ -120,7 +114,11 @@ class LoudnessHistogram {
   writeRange(gapLu: number, out: Float64Array, at: number): void {
     out[at] = 0;
     if (this.totals[0] === 0) return;
-    const start = this.gateBin(gapLu);
+    // First bin whose centre lies above (power mean of everything − gapLu); see writeGatedLoudness().
+    const ms = this.totals[1]! / this.totals[0]!;
+    const thr = (ms > 0 ? -0.691 + 10 * Math.log10(ms) : -Infinity) - gapLu;
+    const gate = Math.ceil((thr - ABS_GATE) / BIN_LU - 0.5);
+    const start = gate < 0 ? 0 : gate;
     let n = 0;
     for (let b = start; b < BINS; b++) n += this.count[b]!;
     if (n === 0) return;
@@ -248,6 +246,11 @@ export class LoudnessMeter {
   /** Seconds of audio measured since reset. */
   get seconds(): number {
     return this.v[SAMPLES]! / this.sampleRate;
+  }
+
+  /** Writes `seconds` to out[at], for per-block readers (see writeLevels). */
+  writeSeconds(out: Float64Array, at: number): void {
+    out[at] = this.v[SAMPLES]! / this.sampleRate;
   }
 
   /** Measures `frames` frames of `chans` (one array per channel) starting at `offset`. */

@@ -66,6 +66,8 @@ const V_LIM_GR = 7;
 const V_SINCE_GATED = 8;
 const V_RIDE_M = 9;
 const V_RIDE_S = 10;
+const V_COMP_GR = 11;
+const V_NOW = 12;
 
 // Slots of MasterChain.meterAt.
 const M_GR = 0, M_MOMENTARY = 1, M_SHORT = 2, M_INTEGRATED = 3, M_LRA = 4, M_TRUEPEAK = 5, M_AUTOGAIN = 6;
@@ -106,7 +108,7 @@ export class MasterChain {
   private ditherDirty = true;
   private readonly outMeter: LoudnessMeter;
   private readonly outTp: TruePeakMeter;
-  private readonly vals = new Float64Array(11);
+  private readonly vals = new Float64Array(13);
   /** Until the first block, glides snap: params applied at start-up hold from the first sample. */
   private started = false;
   private readonly meterAt = new Int32Array(METERS.length).fill(-1);
@@ -220,12 +222,15 @@ export class MasterChain {
     const at = this.meterAt;
     this.outMeter.writeLevels(v, V_M);
     this.outTp.writeDbtp(v, V_TP);
-    if (this.outMeter.seconds - v[V_SINCE_GATED]! >= GATED_REFRESH_S) {
+    this.outMeter.writeSeconds(v, V_NOW);
+    if (v[V_NOW]! - v[V_SINCE_GATED]! >= GATED_REFRESH_S) {
       this.outMeter.writeGated(v, V_I);
-      v[V_SINCE_GATED] = this.outMeter.seconds;
+      v[V_SINCE_GATED] = v[V_NOW]!;
     }
     this.limiter.writeGainReduction(v, V_LIM_GR);
-    if (at[M_GR]! >= 0) meters[at[M_GR]!] = (this.compOn ? this.comp.gainReductionDb : 0) + v[V_LIM_GR]!;
+    v[V_COMP_GR] = 0;
+    if (this.compOn) this.comp.writeGainReduction(v, V_COMP_GR);
+    if (at[M_GR]! >= 0) meters[at[M_GR]!] = v[V_COMP_GR]! + v[V_LIM_GR]!;
     if (at[M_MOMENTARY]! >= 0) meters[at[M_MOMENTARY]!] = v[V_M]!;
     if (at[M_SHORT]! >= 0) meters[at[M_SHORT]!] = v[V_S]!;
     if (at[M_INTEGRATED]! >= 0) meters[at[M_INTEGRATED]!] = v[V_I]!;
@@ -244,9 +249,10 @@ export class MasterChain {
     let want = cur;
     if (!this.autoOn) want = 0;
     else if (m > RIDE_SILENCE_LUFS) {
-      want = this.targetLufs - s;
-      if (want > RIDE_RANGE_DB) want = RIDE_RANGE_DB;
-      else if (want < -RIDE_RANGE_DB) want = -RIDE_RANGE_DB;
+      // Math.min/max, not `want = RIDE_RANGE_DB` in a branch: an exported constant is read from its
+      // module cell as an untyped value, and merging it into `want` made V8 keep `want` (and box every
+      // double that flows into it) on the heap, twice per block.
+      want = Math.min(RIDE_RANGE_DB, Math.max(-RIDE_RANGE_DB, this.targetLufs - s));
       // Raise only while the programme is at least as loud as its short-term average: a fade, a
       // pause or the tail of a song (momentary sinking under short-term) must not pull the gain up.
       if (want > cur && m < s - RIDE_RAISE_GATE_LU) want = cur;
