@@ -73,6 +73,12 @@ const HOPS = 5;
 const SAMPLES = 6;
 const NEXT_EDGE = 7;
 
+/**
+ * −Infinity, for code that may run in the interpreter: there `-Infinity` negates a fresh number each
+ * time (a 16-byte allocation), while a constant is only read.
+ */
+const SILENT_LUFS = -Infinity;
+
 const toLufs = (meanSquare: number): number => (meanSquare > 0 ? -0.691 + 10 * Math.log10(meanSquare) : -Infinity);
 
 /** Histogram of gated-block (or short-term) loudness above the absolute gate, with summed energies. */
@@ -82,17 +88,24 @@ class LoudnessHistogram {
   readonly energy = new Float64Array(BINS);
   /** [count, energy] of every value above the absolute gate. */
   readonly totals = new Float64Array(2);
+  /**
+   * Nothing above the absolute gate since reset. A flag rather than `totals[0] === 0`: the walks below
+   * stay in the interpreter while a silent programme gives them nothing to loop over, and there every
+   * double read from a typed array is boxed.
+   */
+  empty = true;
 
   reset(): void {
     this.count.fill(0);
     this.energy.fill(0);
     this.totals.fill(0);
+    this.empty = true;
   }
 
   /** BS.1770 gated loudness (power mean of the blocks above the relative gate) into out[at] (out[at + 1] is scratch). */
   writeGatedLoudness(gapLu: number, out: Float64Array, at: number): void {
-    out[at] = -Infinity;
-    if (this.totals[0] === 0) return;
+    out[at] = SILENT_LUFS;
+    if (this.empty) return;
     // The relative gate is worked out here and in writeRange() rather than in a shared helper: these
     // walks run ~10 times a second, and only their 9000-bin loops make them hot enough to be optimized;
     // a small helper would stay in the interpreter, which boxes every double it computes (~170 bytes
@@ -113,7 +126,7 @@ class LoudnessHistogram {
   /** Tech 3342 LRA (P95 − P10 of the values above the relative gate, MATLAB reference's rounding) into out[at]. */
   writeRange(gapLu: number, out: Float64Array, at: number): void {
     out[at] = 0;
-    if (this.totals[0] === 0) return;
+    if (this.empty) return;
     // First bin whose centre lies above (power mean of everything − gapLu); see writeGatedLoudness().
     const ms = this.totals[1]! / this.totals[0]!;
     const thr = (ms > 0 ? -0.691 + 10 * Math.log10(ms) : -Infinity) - gapLu;
@@ -338,6 +351,7 @@ export class LoudnessMeter {
         hist.energy[b]! += meanSquare;
         hist.totals[0]! += 1;
         hist.totals[1]! += meanSquare;
+        hist.empty = false;
       }
     }
   }
