@@ -61,6 +61,7 @@ export function audioConfigFor(session: Session, o: DaemonOptions['audio'] = {})
 
 export class Daemon {
   readonly store: ParamStore;
+  private hungAudio = false;
   private readonly log: Logger;
   private session: Session;
   private state: StateManager | undefined;
@@ -192,12 +193,19 @@ export class Daemon {
     return this.engine;
   }
 
+  /** After stop(): an audio device hung and holds a thread, so the process cannot exit by itself. */
+  get audioHung(): boolean {
+    return this.hungAudio;
+  }
+
   get oscServer(): NativeOscServer | undefined {
     return this.osc;
   }
 
   /** Stops everything in reverse order of construction and saves state. Idempotent. */
   async stop(): Promise<void> {
+    // State first: stopping a hung audio device can take the rest of the second SIGTERM allows.
+    this.state?.flush();
     this.status?.stop();
     this.status = undefined;
     const surfaces = this.surfaces;
@@ -209,6 +217,7 @@ export class Daemon {
     const engine = this.engine;
     this.engine = undefined;
     await engine?.stop();
+    if (engine?.hung) this.hungAudio = true;
     this.scenes?.dispose();
     this.scenes = undefined;
     this.state?.stop();

@@ -9,6 +9,7 @@ import type { ParamStore } from '../params/store.ts';
 export interface StatusFigures {
   readonly state: string;
   readonly device: string;
+  readonly scheduling: string;
   readonly loadMean: number;
   readonly loadMax: number;
   readonly blocks: number;
@@ -21,6 +22,7 @@ export function readStatus(store: ParamStore): StatusFigures {
   return {
     state: String(store.get('/status/audio/state')),
     device: String(store.get('/status/audio/device')),
+    scheduling: String(store.get('/status/audio/scheduling')),
     loadMean: n('/status/load/mean'),
     loadMax: n('/status/load/max'),
     blocks: n('/status/blocks'),
@@ -30,7 +32,7 @@ export function readStatus(store: ParamStore): StatusFigures {
 }
 
 export function formatStatus(s: StatusFigures): string {
-  return `audio ${s.state} on ${s.device || '-'}, load ${s.loadMean.toFixed(1)}% mean / ${s.loadMax.toFixed(1)}% max, ${s.blocks} blocks, ${s.late} late, ${s.dropped} dropped`;
+  return `audio ${s.state} on ${s.device || '-'}${s.scheduling && s.scheduling !== 'realtime' ? ` (${s.scheduling} priority)` : ''}, load ${s.loadMean.toFixed(1)}% mean / ${s.loadMax.toFixed(1)}% max, ${s.blocks} blocks, ${s.late} late, ${s.dropped} dropped`;
 }
 
 export class StatusReporter {

@@ -10,6 +10,20 @@ import type { Readable, Writable } from 'node:stream';
 
 export const FILTERED_ENV = 'FADERD_STDIO_FILTERED';
 
+/**
+ * What the daemon writes to stderr before it ends itself by force (an audio device hung and holds a
+ * thread Node would wait for): the exit code it meant. The parent turns the kill back into that code.
+ */
+export const FORCED_EXIT_LINE = 'faderd: forced exit, code ';
+
+/** Ends this process now with SIGKILL, telling a filtering parent the exit code meant. */
+export function forceExit(code: number): never {
+  // Writes to a pipe are synchronous on Linux, so the line is out before the kill.
+  process.stderr.write(`${FORCED_EXIT_LINE}${code}\n`);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL did not end the process');
+}
+
 const NOISE: readonly RegExp[] = [
   /^PortAudio V\d/,
   /^(Input|Output) (audio options|device name is)/,
@@ -32,10 +46,14 @@ export function isNativeNoise(line: string): boolean {
   return NOISE.some((re) => re.test(line));
 }
 
-function pump(from: Readable, to: Writable, dropBlank: boolean): Promise<void> {
+function pump(from: Readable, to: Writable, dropBlank: boolean, onForcedExit?: (code: number) => void): Promise<void> {
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: from, crlfDelay: Infinity });
     rl.on('line', (line) => {
+      if (onForcedExit && line.startsWith(FORCED_EXIT_LINE)) {
+        onForcedExit(Number(line.slice(FORCED_EXIT_LINE.length)));
+        return;
+      }
       // Native libraries pad their messages with empty lines; faderd writes none to stderr.
       if (!isNativeNoise(line) && !(dropBlank && line.trim() === '')) to.write(line + '\n');
     });
@@ -51,7 +69,9 @@ export function isFilteredChild(): boolean {
 /** Runs this same command as a filtered child; resolves with its exit code. */
 export async function runFilteredChild(): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    env: { ...process.env, [FILTERED_ENV]: '1' },
+    // A device that dies can hold one of libuv's pool threads for good (see PortAudioStream.stop):
+    // a larger pool keeps state saving and the next device working through several such failures.
+    env: { UV_THREADPOOL_SIZE: '16', ...process.env, [FILTERED_ENV]: '1' },
     stdio: ['inherit', 'pipe', 'pipe'],
   });
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -60,15 +80,18 @@ export async function runFilteredChild(): Promise<number> {
   };
   const handlers = signals.map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
-  const pumps = Promise.all([pump(child.stdout, process.stdout, false), pump(child.stderr, process.stderr, true)]);
+  let forced: number | undefined;
+  const pumps = Promise.all([pump(child.stdout, process.stdout, false), pump(child.stderr, process.stderr, true, (c) => (forced = c))]);
   const code = await new Promise<number>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`faderd: cannot start: ${e.message}\n`);
       resolve(1);
     });
-    child.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 0 : 1)));
+    child.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 0 : -1)));
   });
   await pumps;
   for (const [s, h] of handlers) process.off(s, h);
+  // The forced-exit line has been read once the pumps are done.
+  if (code === -1) return forced ?? 1;
   return code;
 }

@@ -241,6 +241,7 @@ export class ParamRegistry {
     b.meter('/status/dropped', 'count', 0, Number.MAX_SAFE_INTEGER, 'Blocks dropped (underruns or overruns)');
     b.text('/status/audio/state', 'stopped', 'Audio state: running, fallback, stopped', { readOnly: true, volatile: true });
     b.text('/status/audio/device', '', 'Audio device in use', { readOnly: true, volatile: true });
+    b.text('/status/audio/scheduling', '', 'How the engine thread is scheduled: realtime, nice or normal', { readOnly: true, volatile: true });
     for (const id of opts.surfaceIds ?? []) {
       b.add({ address: `/surface/${id}/connected`, type: 'bool', unit: 'bool', default: false, readOnly: true, volatile: true, description: `Surface ${id} is connected` });
     }

@@ -11,13 +11,17 @@ export interface DummyJack {
 }
 
 /** Starts `jackd -d dummy`; throws a clear error (never skips) when jackd cannot run here. */
-export async function startDummyJack(rate: number, period: number): Promise<DummyJack> {
-  const name = `faderd-test-${process.pid}-${Date.now()}`;
+export async function startDummyJack(rate: number, period: number, name = `faderd-test-${process.pid}-${Date.now()}`): Promise<DummyJack> {
   const env = { ...process.env, JACK_DEFAULT_SERVER: name, JACK_NO_AUDIO_RESERVATION: '1' };
   if (spawnSync('sh', ['-c', 'command -v jackd && command -v jack_wait']).status !== 0)
     throw new Error('jackd and jack_wait are needed for the paced audio test: apt-get install -y jackd2 libasound2-plugins (see .ci/run)');
-  // Run like a real audio server, ahead of ordinary processes (JACK would normally use real-time scheduling).
-  const proc = spawn('nice', ['-n', '-15', 'jackd', '--no-realtime', '-n', name, '-d', 'dummy', '-r', String(rate), '-p', String(period)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Run like a real audio server: real-time scheduling where the system allows it (root in CI), else
+  // ahead of ordinary processes by nice value.
+  const realtime = spawnSync('chrt', ['-f', '1', 'true']).status === 0;
+  const args = ['-n', name, '-d', 'dummy', '-r', String(rate), '-p', String(period)];
+  const proc = realtime
+    ? spawn('jackd', ['--realtime', '-P', '80', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn('nice', ['-n', '-15', 'jackd', '--no-realtime', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const wait = spawnSync('jack_wait', ['-w', '-t', '10'], { env, encoding: 'utf8' });

@@ -1,8 +1,12 @@
 /**
  * The daemon at real-time pace: JACK's dummy driver behind the ALSA `jack` PCM clocks the engine at
  * 128 frames / 48 kHz for 20 s, while another process sends 2,000 param changes per second over OSC
- * and the main thread is stalled for 200 ms several times. Late and dropped blocks are held to the
- * rate of a bare naudiodon passthrough on the same device (the machine's own glitch rate).
+ * and the main thread is stalled for 200 ms several times: zero late and zero dropped blocks, as the
+ * device itself reports them (PortAudio's underflow and overflow flags).
+ *
+ * That needs real-time scheduling for the audio threads, as any audio host does (root in CI). Where
+ * the system refuses it, faderd runs at a raised nice value and the test holds it to the glitch rate
+ * of a bare naudiodon passthrough on the same device instead, and says so.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSession } from '../../src/params/session.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
+import { ParamRegistry } from '../../src/params/registry.ts';
+import { ParamStore } from '../../src/params/store.ts';
+import { EngineHost } from '../../src/engine/worker/host.ts';
 import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
 import { startDummyJack, type DummyJack } from './jack.ts';
 
@@ -53,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('faderd run at real-time pace (JACK dummy driver)', () => {
-  it(`keeps time for ${SECONDS} s under OSC load and main-thread stalls: no more late blocks than the machine's own glitch rate allows`, async () => {
+  it(`keeps time for ${SECONDS} s under OSC load and main-thread stalls: zero late and zero dropped blocks`, async () => {
     const session = parseSession('name: paced\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n', path.join(alsa.dir, 'paced.yaml'));
     const daemon = new Daemon({ session, oscPort: 0, stateDir: path.join(alsa.dir, 'state'), statusIntervalMs: 60_000 });
     try {
@@ -77,9 +84,18 @@ describe('faderd run at real-time pace (JACK dummy driver)', () => {
       expect(daemon.store.get('/ch/1/fader')).toBeCloseTo(-7.5, 3);
       const late = daemon.store.get('/status/late') as number;
       const dropped = daemon.store.get('/status/dropped') as number;
+      const scheduling = daemon.store.get('/status/audio/scheduling');
       await daemon.stop();
+      // JACK's dummy driver sleeps per period and runs slow on a loaded machine; it is still paced (unpaced would be ~100x).
+      expect(blocks).toBeGreaterThan(elapsed * 375 * 0.75);
+      expect(blocks).toBeLessThan(elapsed * 375 * 1.02);
+      if (scheduling === 'realtime') {
+        console.info(`paced run: ${blocks} blocks in ${elapsed.toFixed(1)} s, ${late} late, ${dropped} dropped (real-time scheduling)`);
+        expect({ late, dropped }).toEqual({ late: 0, dropped: 0 });
+        return;
+      }
       const control = passthroughControl();
-      console.info(`paced run: ${blocks} blocks in ${elapsed.toFixed(1)} s, ${late} late, ${dropped} dropped; bare passthrough control: ${JSON.stringify(control)}`);
+      console.info(`paced run WITHOUT real-time scheduling (${String(scheduling)}): ${blocks} blocks in ${elapsed.toFixed(1)} s, ${late} late, ${dropped} dropped; bare passthrough control: ${JSON.stringify(control)}`);
       // On a quiet machine the control is clean and faderd must be too. On an oversubscribed one even
       // the bare passthrough glitches; then faderd may not glitch more often than it does.
       // A device glitch usually shows both as a dropped block (PortAudio's flag) and a late one (the
@@ -90,11 +106,30 @@ describe('faderd run at real-time pace (JACK dummy driver)', () => {
       // scheduling hiccup, so faderd is held to at most five times the control's rate plus one.
       const allowed = Math.ceil((5 * (control.glitches + 1) * elapsed) / CONTROL_SECONDS);
       expect({ lateAndDropped: late + dropped }).toEqual({ lateAndDropped: Math.min(late + dropped, allowed) });
-      // JACK's dummy driver sleeps per period and runs slow on a loaded machine; it is still paced (unpaced would be ~100x).
-      expect(blocks).toBeGreaterThan(elapsed * 375 * 0.75);
-      expect(blocks).toBeLessThan(elapsed * 375 * 1.02);
     } finally {
       await daemon.stop();
     }
   }, 90_000);
+
+  it('counts the blocks an engine delivers too late for the device', async () => {
+    const session = parseSession('name: stalls\nchannels: 2\nbuses: 0\n', 'stalls.yaml');
+    const store = new ParamStore(ParamRegistry.fromSession(session));
+    const host = new EngineHost(store, session, {
+      engineModule: new URL('../engine/worker/stall-engine.ts', import.meta.url).href,
+      audio: { backend: 'portaudio', device: 'jackdev', sampleRate: 48000, blockFrames: 128, demo: false },
+    });
+    try {
+      expect((await host.start()).state).toBe('running');
+      await sleep(1000);
+      host.poll();
+      expect(store.get('/status/late')).toBe(0);
+      // 30 ms every 250 blocks (0.67 s): far beyond the ~8 ms of primed output.
+      store.set('/ch/1/fader', -30, 'test');
+      await sleep(3000);
+      host.poll();
+      expect(store.get('/status/late') as number).toBeGreaterThanOrEqual(3);
+    } finally {
+      await host.stop();
+    }
+  }, 30_000);
 });

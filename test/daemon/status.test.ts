@@ -21,6 +21,13 @@ describe('StatusReporter', () => {
     expect(r.report()).toMatch(/2 late/);
     expect(lines.map((l) => l.level)).toEqual([30, 40]);
   });
+
+  it('says when the engine thread could not get real-time scheduling', () => {
+    const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
+    const r = new StatusReporter(store, pino({ level: 'silent' }), 60_000);
+    store.batch(Object.entries({ '/status/audio/state': 'running', '/status/audio/device': 'hw:1', '/status/audio/scheduling': 'nice' }), 'engine', { internal: true });
+    expect(r.report()).toMatch(/^audio running on hw:1 \(nice priority\), load/);
+  });
 });
 
 describe('native output filter', () => {

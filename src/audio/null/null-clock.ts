@@ -78,7 +78,10 @@ export class NullClock {
       this.n += skipped;
       due = this.t0 + this.n * period;
     }
-    while (due <= now && this.running) {
+    // An engine slower than real time would never catch up: after a backlog's worth of blocks the
+    // timer yields (messages get through) and the next call drops what is still behind.
+    let budget = Math.max(1, Math.ceil(this.maxBacklogMs / period));
+    while (due <= now && this.running && budget-- > 0) {
       this.opts.beforeBlock?.();
       const end = this.runner.runBlock();
       if (end > due + this.slackMs) this.runner.markLate();

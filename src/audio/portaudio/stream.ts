@@ -6,7 +6,6 @@
  * flags (underflow/overflow) come back as strings (closeOnError) and are counted, not printed. The
  * priming is also the buffer that absorbs the worker's scheduling jitter.
  */
-import { performance } from 'node:perf_hooks';
 import { loadAddon, SAMPLE_FORMAT, type PaAddon, type PaAudioIO, type PaDeviceInfo, type SampleFormatName } from './addon.ts';
 import { chooseDevice } from './devices.ts';
 import { BYTES_PER_SAMPLE, deinterleave, interleave } from './samples.ts';
@@ -99,34 +98,30 @@ export class PortAudioStream {
     });
   }
 
+  /**
+   * The device's own account of a glitch: "output underflow" means it needed a block that was not
+   * there (late), "input overflow" that it had to discard input (dropped). One flag set covers the
+   * whole xrun, however many blocks it spanned.
+   */
   private statusOf(result: unknown): void {
     if (result === undefined || result === null || result === '') return;
     const s = String(result);
-    // Status flags are recoverable glitches; anything else is a failed device.
-    if (/underflow|overflow/.test(s)) this.runner.markDropped(1);
-    else if (!/priming output/.test(s)) throw new Error(s);
+    if (!/underflow|overflow|priming output/.test(s)) throw new Error(s);
+    if (/output underflow/.test(s)) this.runner.markLate();
+    if (/input overflow|input underflow|output overflow/.test(s)) this.runner.markDropped(1);
   }
 
   private async loop(): Promise<void> {
     const r = this.runner;
     const frames = r.blockFrames;
-    const period = r.blockPeriodMs;
-    // Inputs that were already waiting when asked for mean we are behind the device. With
-    // primeBlocks of them in a row the primed output is used up: that block is late, whatever the
-    // device's clock rate (a device running slow or fast does not look late).
-    let waiting = 0;
     let pendingWrite: Promise<unknown> | undefined;
     // The next read is asked for as soon as the last one is in, so libuv's pool is already waiting
     // on the device while this block renders. One read in flight keeps the blocks in order.
-    let asked = performance.now();
     let nextRead = this.inChannels > 0 ? this.io.read(this.inBytes) : undefined;
     while (this.running) {
       if (nextRead) {
         const res = await nextRead;
         if (!this.running) return;
-        const now = performance.now();
-        waiting = now - asked < period / 4 ? waiting + 1 : 0;
-        asked = now;
         nextRead = this.io.read(this.inBytes);
         if (res.err !== undefined) {
           // naudiodon drops the block that carried a status flag: render silence in its place so
@@ -146,17 +141,19 @@ export class PortAudioStream {
       // not waiting for it here takes a thread hop off the path from input to output.
       if (pendingWrite) this.statusOf(await pendingWrite);
       pendingWrite = this.io.write(this.outBuf);
-      if (waiting >= this.primeBlocks) {
-        r.markLate();
-        waiting = 0;
-      }
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops and closes the stream; resolves false when the device did not let go within half a second.
+   * naudiodon's quit waits for the device to call back once more before it aborts the stream, which
+   * a dead device never does: that wait then holds one of libuv's pool threads for good (the caller
+   * counts such streams, see the engine worker).
+   */
+  async stop(): Promise<boolean> {
     this.running = false;
-    // quit() waits for queued output to play; a dead device never plays it, so bound the wait.
-    await Promise.race([this.io.quit('ABORT'), new Promise((res) => setTimeout(res, 1000).unref())]);
+    const closed = await Promise.race([this.io.quit('ABORT').then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 500).unref())]);
     await Promise.race([this.loopDone, new Promise((res) => setTimeout(res, 200).unref())]);
+    return closed;
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { config as rxConfig } from 'rxjs';
 import { sessionFrom } from '../session-option.ts';
 import { Daemon, type DaemonInfo } from '../../daemon/daemon.ts';
-import { isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
+import { forceExit, isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
 import { logger, setLogLevel, RateLimitedLog } from '../../util/log.ts';
 import { ConfigError, formatIssue } from '../../util/source-error.ts';
 import { UsageError } from '../errors.ts';
@@ -93,6 +93,11 @@ async function run(opts: RunOptions): Promise<void> {
   }
   process.stderr.write(startLine(info) + '\n');
   await stopped;
+  if (daemon.audioHung) {
+    // State is saved; Node would wait forever for the thread the device holds.
+    process.stderr.write('faderd: the audio device hung and holds a thread; state is saved, ending the process by force\n');
+    forceExit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  }
 }
 
 export function registerRun(program: Command): void {

@@ -3,8 +3,6 @@
  * clock) drive it. It depends on the main thread for nothing per block: params arrive through the
  * shared queue, meters leave through the shared snapshot, and a stalled main thread goes unnoticed.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ParamRegistry } from '../../params/registry.ts';
 import type { Engine } from '../types.ts';
@@ -14,38 +12,13 @@ import { NullClock } from '../../audio/null/null-clock.ts';
 import { DemoMultitrack } from '../../audio/demo.ts';
 import { PortAudioStream } from '../../audio/portaudio/stream.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
+import { DEVICE_RT_PRIORITY, ENGINE_RT_PRIORITY, makeRealtime, ownThreadId, raiseNice, threadIds, type Scheduling } from './priority.ts';
 
 type CreateEngine = (session: Session, registry: ParamRegistry, opts: { maxBlock: number; sampleRate: number }) => Engine;
 
 const data = workerData as EngineWorkerData;
 const port = parentPort!;
 const post = (m: FromWorker): void => port.postMessage(m);
-
-/**
- * Raises the priority of the process's threads but the main one: this one, PortAudio's callback
- * thread and libuv's pool (which carries naudiodon's reads and writes). Linux nice values are per thread. Needs
- * CAP_SYS_NICE (or an rlimit allowing it); without it the engine runs at normal priority.
- */
-function raisePriority(nice = -11): number {
-  let raised = 0;
-  let tids: string[];
-  try {
-    tids = fs.readdirSync('/proc/self/task');
-  } catch {
-    tids = ['0'];
-  }
-  for (const tid of tids) {
-    // The main thread (tid = pid) keeps its priority: control work must not compete with audio.
-    if (Number(tid) === process.pid) continue;
-    try {
-      if (os.getPriority(Number(tid)) > nice) os.setPriority(Number(tid), nice);
-      raised++;
-    } catch {
-      // Not permitted or the thread is gone: normal priority it is.
-    }
-  }
-  return raised;
-}
 
 /**
  * Runs a throwaway engine of the same session through a second of busy signal before the clock
@@ -70,7 +43,13 @@ function warmUp(create: CreateEngine, session: EngineWorkerData['session'], regi
 
 async function main(): Promise<void> {
   const { session, audio } = data;
-  raisePriority();
+  // The engine thread first (before warm-up, so it is done before the clock starts); the process's
+  // other helper threads (libuv's pool carries naudiodon's reads and writes) get a raised nice value.
+  const self = ownThreadId();
+  const scheduling: Scheduling = self === undefined ? 'normal' : await makeRealtime([self], ENGINE_RT_PRIORITY);
+  raiseNice(threadIds().filter((t) => t !== self));
+  if (scheduling !== 'realtime')
+    post({ type: 'log', level: 'warn', msg: `engine thread runs at ${scheduling} priority, not real-time: give the user an rtprio limit (the audio group on most systems) or CAP_SYS_NICE, or blocks may be late under load` });
   const registry = ParamRegistry.fromSession(session, { surfaceIds: data.surfaceIds });
   const mod = (await import(data.engineModule ?? new URL('../index.ts', import.meta.url).href)) as { createEngine: CreateEngine };
   warmUp(mod.createEngine, session, registry, audio);
@@ -78,7 +57,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < data.initial.length; i++) if (!Number.isNaN(data.initial[i]!)) engine.setParam(i, data.initial[i]!);
   const runner = new BlockRunner(engine, registry, data.queue, data.meters, audio.blockFrames);
   runner.applyPending();
-  post({ type: 'ready', latencyFrames: engine.latencyFrames, inputChannels: engine.inputChannels, outputChannels: engine.outputChannels });
+  post({ type: 'ready', scheduling, latencyFrames: engine.latencyFrames, inputChannels: engine.inputChannels, outputChannels: engine.outputChannels });
 
   let demo: DemoMultitrack | undefined;
   let demoOn = false;
@@ -94,14 +73,21 @@ async function main(): Promise<void> {
   let pa: PortAudioStream | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopping = false;
+  // Streams of failed devices that would not close each hold a pool thread; past this many, retrying
+  // would starve the pool that also carries state saving, so the device is given up until restart.
+  let abandoned = 0;
+  const maxAbandoned = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 4);
 
   const openDevice = async (): Promise<void> => {
+    // Opening may start threads too (a JACK client's), so the census is taken before it.
+    const before = new Set(threadIds());
     pa = new PortAudioStream(runner, { ...(audio.device !== undefined ? { device: audio.device } : {}), sampleRate: audio.sampleRate, format: audio.format ?? 'auto', ...(audio.primeBlocks ? { primeBlocks: audio.primeBlocks } : {}), beforeBlock: fillDemo });
     setDemo(audio.demo === true);
     nullClock.stop();
     const stream = pa;
     await stream.start((reason) => void onDeviceFailure(stream, reason));
-    raisePriority();
+    // The threads the device brought (PortAudio's callback thread, a JACK client's thread) feed the engine.
+    void makeRealtime(threadIds().filter((t) => !before.has(t)), DEVICE_RT_PRIORITY);
     post({ type: 'audio', state: 'running', device: stream.device.name, primeFrames: stream.primeFrames, format: stream.format });
   };
 
@@ -109,6 +95,10 @@ async function main(): Promise<void> {
     setDemo(audio.demo === true);
     nullClock.start();
     post({ type: 'audio', state: 'fallback', device, reason });
+    if (abandoned >= maxAbandoned) {
+      post({ type: 'log', level: 'error', msg: `audio device ${device} failed ${abandoned} times without letting go of its stream: no more retries; restart faderd to use it again` });
+      return;
+    }
     retry ??= setInterval(() => void retryDevice(), audio.retryMs ?? 5000);
   };
 
@@ -128,7 +118,8 @@ async function main(): Promise<void> {
   const onDeviceFailure = async (stream: PortAudioStream, reason: string): Promise<void> => {
     if (stopping || pa !== stream) return;
     pa = undefined;
-    await stream.stop().catch(() => undefined);
+    const closed = await stream.stop().catch(() => false);
+    if (!closed) abandoned++;
     fallBack(`audio device failed: ${reason}`, stream.device.name);
   };
 
@@ -176,10 +167,10 @@ async function main(): Promise<void> {
       nullClock.stop();
       const s = pa;
       pa = undefined;
-      void (s ? s.stop() : Promise.resolve()).finally(() => {
+      void (s ? s.stop() : Promise.resolve(true)).then((closed) => {
         runner.publish();
         post({ type: 'audio', state: 'stopped', device: s?.device.name ?? 'null' });
-        post({ type: 'stopped' });
+        post({ type: 'stopped', hung: abandoned > 0 || !closed });
         port.close();
       });
     }

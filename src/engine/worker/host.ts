@@ -67,6 +67,7 @@ export class EngineHost {
   private timer: NodeJS.Timeout | undefined;
   private periodTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | undefined;
+  private hungWorker = false;
   private meterAddresses: Array<readonly [string, number]> = [];
   audio: AudioStatus = { state: 'stopped', device: '' };
   latencyFrames = 0;
@@ -112,6 +113,7 @@ export class EngineHost {
         if (m.type === 'ready') {
           gotReady = true;
           this.latencyFrames = m.latencyFrames;
+          this.store.set('/status/audio/scheduling', m.scheduling, 'engine', { internal: true });
         } else if (m.type === 'audio') {
           this.audio = { state: m.state, device: m.device, ...(m.reason ? { reason: m.reason } : {}), ...(m.primeFrames !== undefined ? { primeFrames: m.primeFrames } : {}), ...(m.format ? { format: m.format } : {}) };
           this.store.batch([['/status/audio/state', m.state], ['/status/audio/device', m.device]], 'engine', { internal: true });
@@ -158,24 +160,38 @@ export class EngineHost {
     this.worker?.postMessage({ type: 'resetLoudness' } satisfies ToWorker);
   }
 
-  /** Stops audio and the worker (within ~1.5 s even if the device hangs). Idempotent. */
+  /**
+   * Stops audio and the worker, within about a second even if the device hangs. Idempotent. A worker
+   * holding a stream its device never let go of cannot exit at all (Node waits for the blocked native
+   * call); it is left behind and `hung` says so, so that the process knows it must end by force.
+   */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.sub?.unsubscribe();
       const w = this.worker;
       if (w) {
-        const done = new Promise<void>((res) => {
-          w.on('message', (m: FromWorker) => m.type === 'stopped' && res());
-          w.once('exit', () => res());
+        const done = new Promise<boolean>((res) => {
+          w.on('message', (m: FromWorker) => m.type === 'stopped' && res(m.hung));
+          w.once('exit', () => res(false));
         });
         w.postMessage({ type: 'stop' } satisfies ToWorker);
-        await Promise.race([done, new Promise((r) => setTimeout(r, 1500).unref())]);
+        const hung = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(true), 900).unref())]);
+        this.hungWorker = hung;
       }
       if (this.timer) clearInterval(this.timer);
       if (this.periodTimer) clearInterval(this.periodTimer);
       this.poll();
-      await w?.terminate();
+      if (w && !this.hungWorker) {
+        const exited = await Promise.race([w.terminate().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500).unref())]);
+        this.hungWorker = !exited;
+      }
+      if (w && this.hungWorker) w.unref();
     })();
     return this.stopped;
+  }
+
+  /** After stop(): the worker could not exit because an audio device hung (see stop()). */
+  get hung(): boolean {
+    return this.hungWorker;
   }
 }

@@ -2,6 +2,7 @@
 import type { Session } from '../../params/session.ts';
 import type { AudioConfig, AudioState } from '../../audio/index.ts';
 import type { ParamQueueBuffers } from './param-queue.ts';
+import type { Scheduling } from './priority.ts';
 import type { MeterSnapshotBuffers } from './meter-snapshot.ts';
 
 export interface EngineWorkerData {
@@ -20,8 +21,9 @@ export interface EngineWorkerData {
 export type ToWorker = { readonly type: 'stop' } | { readonly type: 'resetLoudness' };
 
 export type FromWorker =
-  | { readonly type: 'ready'; readonly latencyFrames: number; readonly inputChannels: number; readonly outputChannels: number }
+  | { readonly type: 'ready'; readonly scheduling: Scheduling; readonly latencyFrames: number; readonly inputChannels: number; readonly outputChannels: number }
   | { readonly type: 'audio'; readonly state: AudioState; readonly device: string; readonly reason?: string; readonly primeFrames?: number; readonly format?: string }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string }
-  | { readonly type: 'stopped' }
+  /** hung: a device stream could not be closed, so the worker cannot exit (its thread stays blocked). */
+  | { readonly type: 'stopped'; readonly hung: boolean }
   | { readonly type: 'fatal'; readonly message: string };

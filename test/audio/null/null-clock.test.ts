@@ -76,4 +76,20 @@ describe('NullClock', () => {
     expect(r.runner.dropped).toBeGreaterThan(2000);
     expect(r.due.length).toBeLessThan(20);
   });
+
+  it('yields to the event loop when the engine is slower than real time, then drops what it cannot render', () => {
+    // Each block costs 1.5 periods: without a budget one timer call would render forever.
+    const r = rig(2, 3);
+    r.clock.start();
+    let calls = 0;
+    for (let t = 1000; t < 3000 && calls < 1000; t += 50) {
+      r.advanceTo(t);
+      calls++;
+    }
+    // One timer call renders at most a backlog's worth (250 ms / 2 ms) of blocks before yielding.
+    expect(r.due.length).toBeGreaterThan(100);
+    expect(r.due.length).toBeLessThan(2000 / 3 + 130);
+    expect(r.runner.dropped).toBeGreaterThan(0);
+    expect(r.runner.late).toBeGreaterThan(0);
+  });
 });

@@ -1,0 +1,118 @@
+/**
+ * The audio device disappearing mid-run, as a user runs faderd: `faderd run` on a JACK-backed ALSA
+ * device, then the JACK server is killed (what a USB interface being pulled looks like to an ALSA
+ * client: no error, the callbacks just stop). The engine must fall back to the null clock within a
+ * couple of seconds with OSC and meters alive, take the device back when it returns, and still save
+ * state and exit 0 within a second of SIGTERM, although the dead device's stream never closes.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import dgram from 'node:dgram';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePacket, encodeMessage, argValue } from '../../src/surfaces/osc/codec.ts';
+import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
+import { startDummyJack, type DummyJack } from '../daemon/jack.ts';
+import { freeUdpPort, ROOT } from './daemon-process.ts';
+
+let jack: DummyJack | undefined;
+let alsa: AlsaHome;
+
+beforeAll(async () => {
+  alsa = makeAlsaHome('faderd-vanish-');
+  jack = await startDummyJack(48000, 256);
+}, 30_000);
+
+afterAll(async () => {
+  await jack?.stop();
+  fs.rmSync(alsa.dir, { recursive: true, force: true });
+});
+
+/** Asks the daemon for some params over OSC (a query is the bare address); resolves with what came back. */
+async function query(port: number, addresses: readonly string[]): Promise<Record<string, unknown>> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const got: Record<string, unknown> = {};
+  sock.on('message', (d) => {
+    for (const g of decodePacket(d)) for (const m of g.messages) if (m.args[0]) got[m.address] = argValue(m.args[0]);
+  });
+  for (const a of addresses) sock.send(encodeMessage(a, []), port, '127.0.0.1');
+  for (let i = 0; i < 40 && Object.keys(got).length < addresses.length; i++) await new Promise((r) => setTimeout(r, 25));
+  sock.close();
+  return got;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ms: number, cond: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the audio device vanishing mid-run', () => {
+  it('falls back to the null clock with OSC and meters alive, takes the device back, and still exits cleanly', async () => {
+    const port = await freeUdpPort();
+    const stateDir = path.join(alsa.dir, 'state');
+    const session = path.join(alsa.dir, 'live.yaml');
+    fs.writeFileSync(session, 'name: live\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n');
+    const env: Record<string, string | undefined> = { ...process.env, HOME: alsa.home, JACK_DEFAULT_SERVER: jack!.name, JACK_NO_START_SERVER: '1', FADERD_LOG: 'warn' };
+    delete env.FADERD_STDIO_FILTERED;
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '-s', session, '--osc-port', String(port), '--state-dir', stateDir], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+    try {
+      await until('the start line', 20_000, async () => /faderd running: session live, audio jackdev @ 48000\/128/.test(out));
+      const status = () => query(port, ['/status/audio/state', '/status/blocks']);
+      await until('blocks from the device', 5000, async () => ((await status())['/status/blocks'] as number) > 200);
+
+      // Pull the plug.
+      const pulled = Date.now();
+      jack!.proc.kill('SIGKILL');
+      await until('the fallback', 5000, async () => (await status())['/status/audio/state'] === 'fallback');
+      const detectedMs = Date.now() - pulled;
+      expect(out).toMatch(/audio device unavailable, running on the null clock and retrying: audio device failed: no audio from the device for a second/);
+
+      // On the null clock: blocks keep coming, OSC still sets and answers.
+      const before = (await status())['/status/blocks'] as number;
+      await sleep(1000);
+      const after = (await status())['/status/blocks'] as number;
+      expect(after - before).toBeGreaterThan(250);
+      const sock = dgram.createSocket('udp4');
+      sock.send(encodeMessage('/ch/1/fader', [{ type: 'f', value: -5 }]), port, '127.0.0.1');
+      await sleep(200);
+      sock.close();
+      expect((await query(port, ['/ch/1/fader']))['/ch/1/fader']).toBeCloseTo(-5, 3);
+
+      // Plug it back in: the retry takes it up without a restart.
+      jack = await startDummyJack(48000, 256, jack!.name);
+      await until('the device back', 12_000, async () => (await status())['/status/audio/state'] === 'running');
+      expect(out).toMatch(/audio device back: jackdev/);
+      const b1 = (await status())['/status/blocks'] as number;
+      await sleep(1000);
+      expect(((await status())['/status/blocks'] as number) - b1).toBeGreaterThan(250);
+
+      const t = Date.now();
+      child.kill('SIGTERM');
+      const end = await exited;
+      const stopMs = Date.now() - t;
+      expect(end).toEqual({ code: 0, signal: null });
+      expect(stopMs).toBeLessThan(1000);
+      const state = JSON.parse(fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8')) as { params: Record<string, unknown> };
+      expect(state.params['/ch/1/fader']).toBeCloseTo(-5, 3);
+      expect(out).not.toMatch(/^(ALSA lib|PortAudio V|Finishing (output|input)|CheckRes error|JackSocketClientChannel)/m);
+      console.info(`device vanish: fallback ${detectedMs} ms after the device went, stopped ${stopMs} ms after SIGTERM${/ending the process by force/.test(out) ? ' (by force: the dead stream never closed)' : ''}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
