@@ -70,7 +70,7 @@ const sample = (forceGc = false): SoakSample => {
     dropped: s.dropped,
     loadMean: s.loadMean,
     loadMax: s.loadMax,
-    audio: s.state,
+    audio: s.scheduling ? `${s.state}, ${s.scheduling} scheduling` : s.state,
     osc: { ...(daemon.oscServer?.stats() ?? {}) } as unknown as Record<string, number>,
     board: { received: bs.received, errors: bs.errors, dropped: bs.dropped, connected: boardUp },
   };

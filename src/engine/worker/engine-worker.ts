@@ -43,16 +43,17 @@ function warmUp(create: CreateEngine, session: EngineWorkerData['session'], regi
 
 async function main(): Promise<void> {
   const { session, audio } = data;
-  // The engine thread first (before warm-up, so it is done before the clock starts); the process's
-  // other helper threads (libuv's pool carries naudiodon's reads and writes) get a raised nice value.
+  const registry = ParamRegistry.fromSession(session, { surfaceIds: data.surfaceIds });
+  const mod = (await import(data.engineModule ?? new URL('../index.ts', import.meta.url).href)) as { createEngine: CreateEngine };
+  warmUp(mod.createEngine, session, registry, audio);
+  // Real-time only once warm (a second of compiling at real-time priority would crowd everything
+  // else out) and before the clock starts. The process's other helper threads (libuv's pool carries
+  // naudiodon's reads and writes) get a raised nice value.
   const self = ownThreadId();
   const scheduling: Scheduling = self === undefined ? 'normal' : await makeRealtime([self], ENGINE_RT_PRIORITY);
   raiseNice(threadIds().filter((t) => t !== self));
   if (scheduling !== 'realtime')
     post({ type: 'log', level: 'warn', msg: `engine thread runs at ${scheduling} priority, not real-time: give the user an rtprio limit (the audio group on most systems) or CAP_SYS_NICE, or blocks may be late under load` });
-  const registry = ParamRegistry.fromSession(session, { surfaceIds: data.surfaceIds });
-  const mod = (await import(data.engineModule ?? new URL('../index.ts', import.meta.url).href)) as { createEngine: CreateEngine };
-  warmUp(mod.createEngine, session, registry, audio);
   const engine = mod.createEngine(session, registry, { maxBlock: audio.blockFrames, sampleRate: audio.sampleRate });
   for (let i = 0; i < data.initial.length; i++) if (!Number.isNaN(data.initial[i]!)) engine.setParam(i, data.initial[i]!);
   const runner = new BlockRunner(engine, registry, data.queue, data.meters, audio.blockFrames);
