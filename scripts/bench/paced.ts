@@ -41,7 +41,10 @@ async function query(port: number, addresses: readonly string[]): Promise<Record
 }
 
 function startJack(name: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn('jackd', ['--no-realtime', '-n', name, '-d', 'dummy', '-r', '48000', '-p', String(PERIOD)], { env, stdio: 'ignore' });
+  // A real JACK server runs real-time; so does this one where the system allows it (as faderd's threads do).
+  const realtime = spawnSync('chrt', ['-f', '1', 'true']).status === 0;
+  const args = ['-n', name, '-d', 'dummy', '-r', '48000', '-p', String(PERIOD)];
+  const proc = spawn('jackd', [realtime ? '--realtime' : '--no-realtime', ...(realtime ? ['-P', '80'] : []), ...args], { env, stdio: 'ignore' });
   const wait = spawnSync('jack_wait', ['-w', '-t', '10'], { env, encoding: 'utf8' });
   if (wait.status !== 0 || proc.exitCode !== null) {
     proc.kill('SIGKILL');
