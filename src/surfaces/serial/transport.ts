@@ -9,6 +9,7 @@
  * queue that makes no progress at all for `stallMs` is stuck (a pty whose peer never reads, a driver
  * that lost the device without telling): the port is reopened, with a warning and a count in stats().
  */
+import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
 import { SerialPort } from 'serialport';
@@ -249,7 +250,18 @@ export class SerialTransport implements SurfaceTransport {
 
   private checkStuck(): void {
     const link = this.link;
-    if (!link || link.writableLength === 0) return;
+    if (!link) return;
+    // A device node that has gone means the device has gone, even when the port has not said so: a
+    // hung-up tty reads as end of file, which serialport retries forever instead of reporting.
+    if (!this.opts.openLink && this.lastPath.startsWith('/') && !fs.existsSync(this.lastPath)) {
+      this.detach(link);
+      link.close(() => {});
+      this.connected.next(false);
+      this.report(`surface ${this.id}: ${this.lastPath} went away; reconnecting`);
+      this.retry();
+      return;
+    }
+    if (link.writableLength === 0) return;
     const pending = link.writableLength;
     // 10 bits a byte on the wire (8N1); a pty ignores the baud rate, so this only ever adds slack.
     const wireMs = (pending * 10 * 1000) / (this.spec.baudRate ?? 115200);
