@@ -13,31 +13,15 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { defaultSession, parseSession, type Session } from '../../src/params/session.ts';
-import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
+import { defaultSession, type Session } from '../../src/params/session.ts';
+import { ParamRegistry, type ParamValue } from '../../src/params/registry.ts';
 import { createEngine, type EngineOptions } from '../../src/engine/index.ts';
-import { everyStageOn } from './full-params.ts';
+import { everyStageOn, fullMixSession, setParams } from '../../test/helpers/full-mix.ts';
 import { fmt, sectionMain, progress, type BenchOptions, type Row } from './common.ts';
 
 const SR = 48000;
 const BLOCK = 128;
 const BLOCK_MS = (BLOCK * 1000) / SR;
-
-function fullSession(channels: number): Session {
-  const yaml = [
-    `channels: ${channels}`,
-    'buses:',
-    '  - { name: Drums, master: true }',
-    '  - { name: Vocals, master: true }',
-    '  - { name: Mon 1, stereo: false, output: 3 }',
-    '  - { name: Mon 2, stereo: false, output: 4 }',
-    'fx:',
-    '  - { name: Verb, type: reverb }',
-    '  - { name: Echo, type: delay }',
-    'master: { output: [1, 2] }',
-  ].join('\n');
-  return parseSession(yaml, '<bench>');
-}
 
 const MASTER_FULL: Record<string, ParamValue> = {
   '/master/comp/on': true,
@@ -65,10 +49,7 @@ interface Rig {
 function rig(session: Session, params: Record<string, ParamValue>, opts: EngineOptions = {}): Rig {
   const registry = ParamRegistry.fromSession(session);
   const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK, ...opts });
-  for (const [address, value] of Object.entries(params)) {
-    const def = registry.get(address);
-    if (def) engine.setParam(def.index, toEngineValue(def, value));
-  }
+  setParams(engine, registry, params);
   const inputs = Array.from({ length: engine.inputChannels }, (_, k) => {
     const buf = new Float32Array(BLOCK);
     for (let i = 0; i < BLOCK; i++) buf[i] = 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * (Math.random() * 2 - 1);
@@ -144,7 +125,7 @@ function allocation(r: Rig, gc: () => void, blocks: number, maxWindows: number, 
   return { youngPerBlock: young > -blocks ? Math.max(0, young) / blocks : NaN, heapPerBlock: Math.max(0, heap) / blocks, gcs: Math.max(0, gcs - forced), warmBlocks: (w - 1) * blocks };
 }
 
-const full = (n: number): Rig => rig(fullSession(n), fullParams(n, 4));
+const full = (n: number): Rig => rig(fullMixSession(n), fullParams(n, 4));
 
 /** Largest n with corePct < 50, between a passing lo and a failing hi (cost is close to linear in n). */
 function bisect(lo: number, hi: number, seconds: number, resolution: number): number {
@@ -201,7 +182,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   });
 
   progress('engine: master chain');
-  const one = fullSession(1);
+  const one = fullMixSession(1);
   // A small difference of two costs: alternate the two rigs and keep the cheapest run of each, so a
   // burst of load from elsewhere on the machine does not land in one side only.
   const rigs = [rig(one, fullParams(1, 0)), rig(one, fullParams(1, 0), { master: null })];

@@ -15,11 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { parseSession } from '../../src/params/session.ts';
-import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
+import { ParamRegistry, type ParamValue } from '../../src/params/registry.ts';
 import { createEngine } from '../../src/engine/index.ts';
 import type { Engine } from '../../src/engine/types.ts';
-import { everyStageOn } from './full-params.ts';
+import { everyStageOn, fullMixSession, setParams } from '../../test/helpers/full-mix.ts';
 
 const SR = 48000;
 const BLOCK = 128;
@@ -33,21 +32,6 @@ if (!gc) {
   run(gc);
 }
 
-function sessionYaml(channels: number): string {
-  return [
-    `channels: ${channels}`,
-    'buses:',
-    '  - { name: Drums, master: true }',
-    '  - { name: Vocals, master: true }',
-    '  - { name: Mon 1, stereo: false, output: 3 }',
-    '  - { name: Mon 2, stereo: false, output: 4 }',
-    'fx:',
-    '  - { name: Verb, type: reverb }',
-    '  - { name: Echo, type: delay }',
-    'master: { output: [1, 2] }',
-  ].join('\n');
-}
-
 /** Everything in: every stage of every strip active, every send open, the master chain working. */
 function fullParams(channels: number): Record<string, ParamValue> {
   return {
@@ -57,13 +41,10 @@ function fullParams(channels: number): Record<string, ParamValue> {
 }
 
 function build(channels: number): { engine: Engine; inputs: Float32Array[]; outputs: Float32Array[] } {
-  const session = parseSession(sessionYaml(channels), '<bench>');
+  const session = fullMixSession(channels);
   const registry = ParamRegistry.fromSession(session);
   const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK });
-  for (const [address, value] of Object.entries(fullParams(channels))) {
-    const def = registry.get(address);
-    if (def) engine.setParam(def.index, toEngineValue(def, value));
-  }
+  setParams(engine, registry, fullParams(channels));
   // Decaying noise bursts over a tone: gates open and close, compressors work.
   const inputs = Array.from({ length: engine.inputChannels }, (_, k) => {
     const buf = new Float32Array(BLOCK);

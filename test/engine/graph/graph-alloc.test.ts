@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseSession } from '../../../src/params/session.ts';
-import { ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
+import { ParamRegistry, type ParamValue } from '../../../src/params/registry.ts';
 import { createEngine } from '../../../src/engine/index.ts';
+import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
 
 /**
  * The measuring runs in a child process that this file starts on itself (`--alloc-probe`), under tsx
@@ -32,50 +32,18 @@ const CLEAN_BYTES = 4 * 1024;
 const SR = 48000;
 const BLOCK = 128;
 
-function session(channels: number) {
-  return parseSession(
-    [
-      `channels: ${channels}`,
-      'buses:',
-      '  - { name: Drums, master: true }',
-      '  - { name: Vocals, stereo: true, master: true }',
-      '  - { name: Mon 1, stereo: false, output: 3 }',
-      '  - { name: Mon 2, stereo: false, output: 4 }',
-      'fx:',
-      '  - { name: Verb, type: reverb }',
-      '  - { name: Echo, type: delay }',
-      'master: { output: [1, 2] }',
-    ].join('\n'),
-    '<test>',
-  );
-}
-
-/** Every strip stage working, every send open (pre and post), a solo in force, every master stage on. */
+/** Every strip stage working (saturation driven harder), every send open (pre and post), a solo in force, every master stage on. */
 function params(channels: number): Record<string, ParamValue> {
-  const p: Record<string, ParamValue> = {};
-  const strip = (base: string, i: number): void => {
-    Object.assign(p, {
-      [`${base}/trim`]: 3, [`${base}/polarity`]: i % 2 === 1, [`${base}/hpf/on`]: true, [`${base}/hpf/slope`]: '24db',
-      [`${base}/gate/on`]: true, [`${base}/gate/threshold`]: -45, [`${base}/eq/1/gain`]: 2, [`${base}/eq/2/gain`]: -3,
-      [`${base}/eq/3/gain`]: 4, [`${base}/comp/on`]: true, [`${base}/comp/threshold`]: -24, [`${base}/sat/on`]: true, [`${base}/sat/drive`]: 9, [`${base}/fader`]: -12,
-      [`${base}/pan`]: ((i % 9) - 4) / 4,
-    });
-  };
-  for (let i = 1; i <= channels; i++) {
-    strip(`/ch/${i}`, i);
-    for (let b = 1; b <= 4; b++) Object.assign(p, { [`/ch/${i}/send/${b}/level`]: -10, [`/ch/${i}/send/${b}/pre`]: b > 2 });
-    for (let k = 1; k <= 2; k++) p[`/ch/${i}/fxsend/${k}/level`] = -15;
-  }
-  for (let b = 1; b <= 4; b++) strip(`/bus/${b}`, b);
-  for (let k = 1; k <= 2; k++) p[`/fx/${k}/fader`] = -6;
-  p['/ch/1/solo'] = true;
-  Object.assign(p, {
+  const p = everyStageOn(channels, 4);
+  for (const strip of Object.keys(p).filter((a) => a.endsWith('/sat/on'))) p[strip.replace(/on$/, 'drive')] = 9;
+  return {
+    ...p,
+    '/ch/1/solo': true,
     '/master/eq/2/gain': 3, '/master/eq/tilt': 2, '/master/comp/on': true, '/master/comp/threshold': -30,
     '/master/width': 130, '/master/monobass': true, '/master/drive': 4, '/master/exciter': 40,
     '/master/fader': 10, '/master/limiter/ceiling': -12, '/master/loudness/auto': true, '/master/loudness/target': -14,
     '/master/dither/on': true, '/master/dither/bits': '16', '/master/dither/shaping': true,
-  });
-  return p;
+  };
 }
 
 interface Rig {
@@ -86,13 +54,10 @@ interface Rig {
 
 /** One engine's block function: 40 blocks of tone and noise, then 10 of silence (gates close, reopen). */
 function rig(channels: number, silent = false): Rig {
-  const s = session(channels);
+  const s = fullMixSession(channels);
   const registry = ParamRegistry.fromSession(s);
   const engine = createEngine(s, registry, { sampleRate: SR, maxBlock: BLOCK });
-  for (const [address, value] of Object.entries(params(channels))) {
-    const def = registry.get(address)!;
-    engine.setParam(def.index, toEngineValue(def, value));
-  }
+  setParams(engine, registry, params(channels));
   const inputs = Array.from({ length: engine.inputChannels }, (_, k) =>
     Float32Array.from({ length: BLOCK }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * Math.sin(i * (1.3 + k))),
   );
