@@ -82,16 +82,17 @@ export async function runFilteredChild(): Promise<number> {
   for (const [s, h] of handlers) process.on(s, h);
   let forced: number | undefined;
   const pumps = Promise.all([pump(child.stdout, process.stdout, false), pump(child.stderr, process.stderr, true, (c) => (forced = c))]);
-  const code = await new Promise<number>((resolve) => {
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('error', (e) => {
       process.stderr.write(`faderd: cannot start: ${e.message}\n`);
-      resolve(1);
+      resolve({ code: 1, signal: null });
     });
-    child.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGINT' || sig === 'SIGTERM' ? 0 : -1)));
+    child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   await pumps;
   for (const [s, h] of handlers) process.off(s, h);
-  // The forced-exit line has been read once the pumps are done.
-  if (code === -1) return forced ?? 1;
-  return code;
+  if (exit.code !== null) return exit.code;
+  // Read once the pumps are done: the code the child meant before it ended itself by force.
+  if (forced !== undefined) return forced;
+  return exit.signal === 'SIGINT' || exit.signal === 'SIGTERM' ? 0 : 1;
 }

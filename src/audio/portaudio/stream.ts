@@ -9,6 +9,7 @@
 import { loadAddon, SAMPLE_FORMAT, type PaAddon, type PaAudioIO, type PaDeviceInfo, type SampleFormatName } from './addon.ts';
 import { chooseDevice } from './devices.ts';
 import { BYTES_PER_SAMPLE, deinterleave, interleave } from './samples.ts';
+import { within } from '../../util/within.ts';
 
 export interface PaRunner {
   readonly inputs: ReadonlyArray<Float32Array>;
@@ -152,8 +153,8 @@ export class PortAudioStream {
    */
   async stop(): Promise<boolean> {
     this.running = false;
-    const closed = await Promise.race([this.io.quit('ABORT').then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 500).unref())]);
-    await Promise.race([this.loopDone, new Promise((res) => setTimeout(res, 200).unref())]);
+    const closed = await within(this.io.quit('ABORT').then(() => true), 500, false);
+    await within(this.loopDone, 200, undefined);
     return closed;
   }
 }

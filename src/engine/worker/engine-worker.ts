@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const onDeviceFailure = async (stream: PortAudioStream, reason: string): Promise<void> => {
     if (stopping || pa !== stream) return;
     pa = undefined;
-    const closed = await stream.stop().catch(() => false);
+    const closed = await stream.stop();
     if (!closed) abandoned++;
     fallBack(`audio device failed: ${reason}`, stream.device.name);
   };

@@ -16,6 +16,7 @@ import { createParamQueueBuffers, ParamQueueWriter } from './param-queue.ts';
 import { createMeterSnapshotBuffers, MeterSnapshotReader, STATUS, statusPeriods } from './meter-snapshot.ts';
 import { meterIndexes } from './runner.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
+import { within } from '../../util/within.ts';
 
 export interface EngineHostOptions {
   readonly audio: AudioConfig;
@@ -175,16 +176,12 @@ export class EngineHost {
           w.once('exit', () => res(false));
         });
         w.postMessage({ type: 'stop' } satisfies ToWorker);
-        const hung = await Promise.race([done, new Promise<boolean>((r) => setTimeout(() => r(true), 900).unref())]);
-        this.hungWorker = hung;
+        this.hungWorker = await within(done, 900, true);
       }
       if (this.timer) clearInterval(this.timer);
       if (this.periodTimer) clearInterval(this.periodTimer);
       this.poll();
-      if (w && !this.hungWorker) {
-        const exited = await Promise.race([w.terminate().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 500).unref())]);
-        this.hungWorker = !exited;
-      }
+      if (w && !this.hungWorker) this.hungWorker = !(await within(w.terminate().then(() => true), 500, false));
       if (w && this.hungWorker) w.unref();
     })();
     return this.stopped;
