@@ -6,7 +6,7 @@ import { addressPatternToRegExp, type ParamDef } from '../params/registry.ts';
 import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
 import { compileNumber, compileTemplate, ExprError, formatNumber, type CompiledExpr, type CompiledTemplate, type Env } from './expr.ts';
 import { lookupShape, patternMatchesSomething } from './reference.ts';
-import type { BindingDef, FeedbackOutDef, SourceDef } from './schema.ts';
+import { SOURCE_KINDS, type BindingDef, type FeedbackOutDef, type SourceDef } from './schema.ts';
 import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, StateVarDef, TargetSpec } from './types.ts';
 import type { IssueList } from './load.ts';
 import { parseRepeat } from './repeat.ts';
@@ -131,7 +131,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
   };
 
   const source = (p: Path, s: SourceDef, env: Env): SourceSpec | undefined => {
-    const kind = (['note', 'cc', 'cc14', 'nrpn', 'pitchbend', 'pressure', 'polypressure', 'program', 'sysex', 'osc', 'line', 'frame'] as const).find((k) => s[k] !== undefined)!;
+    const kind = SOURCE_KINDS.find((k) => s[k] !== undefined)!;
     checkTransport([...p, kind], kind === 'osc' || kind === 'line' || kind === 'frame' ? kind : 'midi');
     const channel = (int([...p, 'channel'], s.channel, env, 1, 16, 1) ?? 1) - 1;
     const units = s.units ?? 'normalized';

@@ -86,6 +86,14 @@ export type GlueDef = z.infer<typeof GlueSchema>;
 export const RING_MODES = ['dot', 'boost-cut', 'wrap', 'spread'] as const;
 export const FEEDBACK_KINDS = ['source', 'ring', 'meter', 'lcd', 'segments', 'led', 'midi', 'osc', 'line'];
 
+/** Scribble strip text: SysEx header + offset + ASCII + F7. */
+const LcdSchema = z.strictObject({
+  offset: Num,
+  width: z.number().int().min(1).max(112).optional(),
+  /** SysEx bytes between F0 and the offset; entries may be expressions (`deviceId`). */
+  header: z.array(Num).min(1).max(16).optional(),
+});
+
 export const FeedbackOutSchema = z
   .strictObject({
     /** Back to the binding's own source (default when the source can show a value). */
@@ -102,15 +110,7 @@ export const FeedbackOutSchema = z
         refreshMs: z.number().int().min(20).max(10_000).optional(),
       })
       .optional(),
-    /** Scribble strip text: SysEx header + offset + ASCII + F7. */
-    lcd: z
-      .strictObject({
-        offset: Num,
-        width: z.number().int().min(1).max(112).optional(),
-        /** SysEx bytes between F0 and the offset; entries may be expressions (`deviceId`). */
-        header: z.array(Num).min(1).max(16).optional(),
-      })
-      .optional(),
+    lcd: LcdSchema.optional(),
     /**
      * A 7-segment display driven by one CC per digit (MCU timecode `0x40`, assignment `0x4A`): `cc` is
      * the rightmost digit, the next digit to the left is cc + 1. `text` (a template over the surface
@@ -173,7 +173,7 @@ export const BindingSchema = z.strictObject({
   /** Send feedback back to this surface even for changes it made itself. */
   echo: z.boolean().optional(),
   /** Show the value on a scribble strip cell while the control is touched or turned. */
-  display: z.strictObject({ lcd: z.strictObject({ offset: Num, width: z.number().int().min(1).max(112).optional(), header: z.array(Num).min(1).max(16).optional() }), holdMs: z.number().positive().max(10_000).optional() }).optional(),
+  display: z.strictObject({ lcd: LcdSchema, holdMs: z.number().positive().max(10_000).optional() }).optional(),
 });
 export type BindingDef = z.infer<typeof BindingSchema>;
 
@@ -244,4 +244,4 @@ export const MappingSchema = z.strictObject({
 export const TOP_KEYS = Object.keys(MappingSchema.shape);
 export const BINDING_KEYS = Object.keys(BindingSchema.shape);
 export const GLUE_KEYS = Object.keys(GlueSchema.shape);
-export const SOURCE_KEYS = ['note', 'cc', 'cc14', 'nrpn', 'pitchbend', 'pressure', 'polypressure', 'program', 'sysex', 'osc', 'line', 'frame', 'channel', 'args', 'arg', 'units'];
+export const SOURCE_KEYS = [...SOURCE_KINDS, 'channel', 'args', 'arg', 'units'];
