@@ -16,7 +16,7 @@
  * of the next block. process(), writeMeters() and resetLoudness() never allocate, await, throw or log.
  * Params set before the first process() take effect at once (no glide from the constructor's defaults).
  */
-import { BiquadBank, type BiquadType } from '../dsp/biquad.ts';
+import { BiquadBank } from '../dsp/biquad.ts';
 import { Compressor } from '../dsp/compressor.ts';
 import { Dither } from '../dsp/dither.ts';
 import { Exciter } from '../dsp/exciter.ts';
@@ -29,6 +29,7 @@ import { checkBlock, checkPositive } from '../dsp/util.ts';
 import { StereoWidth } from '../dsp/width.ts';
 import { DITHER_BITS, EQ_TYPES, MASTER_EQ_BANDS } from '../../params/registry.ts';
 import type { ParamBinder } from '../types.ts';
+import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts';
 
 export const RIDE_DB_PER_S = 1;
 export const RIDE_RANGE_DB = 24;
@@ -43,16 +44,6 @@ const EQ_DEFAULTS: ReadonlyArray<{ type: number; freqHz: number; q: number }> = 
   { type: EQ_TYPES.indexOf('peak'), freqHz: 2500, q: 1 },
   { type: EQ_TYPES.indexOf('highshelf'), freqHz: 8000, q: 0.707 },
 ];
-
-interface Band {
-  readonly bank: BiquadBank;
-  type: number;
-  freqHz: number;
-  gainDb: number;
-  q: number;
-  /** Shelves and peaks at 0 dB are the identity and are skipped. */
-  active: boolean;
-}
 
 // Slots of MasterChain.vals (numbers kept in a typed array so per-block stores never box).
 const V_RIDE_DB = 0;
@@ -77,7 +68,7 @@ export class MasterChain {
   readonly latencyFrames: number;
   private readonly sampleRate: number;
   private readonly pair: Float32Array[];
-  private readonly bands: Band[];
+  private readonly bands: EqBand[];
   private eqOn = true;
   private eqDirty = true;
   private readonly tilt: TiltEq;
@@ -138,14 +129,8 @@ export class MasterChain {
   bindParams(bind: ParamBinder): void {
     bind('/master/eq/on', (v) => { this.eqOn = v !== 0; });
     bind('/master/eq/tilt', (v) => { this.tiltDb = v; this.eqDirty = true; });
-    for (let b = 0; b < MASTER_EQ_BANDS && b < this.bands.length; b++) {
-      const band = this.bands[b]!;
-      const p = `/master/eq/${b + 1}`;
-      bind(`${p}/type`, (v) => { band.type = v; this.eqDirty = true; });
-      bind(`${p}/freq`, (v) => { band.freqHz = v; this.eqDirty = true; });
-      bind(`${p}/gain`, (v) => { band.gainDb = v; this.eqDirty = true; });
-      bind(`${p}/q`, (v) => { band.q = v; this.eqDirty = true; });
-    }
+    const eqChanged = (): void => { this.eqDirty = true; };
+    for (let b = 0; b < MASTER_EQ_BANDS && b < this.bands.length; b++) bindEqBand(bind, `/master/eq/${b + 1}`, this.bands[b]!, eqChanged);
     const c = this.compSet;
     bind('/master/comp/on', (v) => { this.compOn = v !== 0; });
     bind('/master/comp/threshold', (v) => { c.thresholdDb = v; this.compDirty = true; });
@@ -286,9 +271,9 @@ export class MasterChain {
       this.eqDirty = false;
       for (let b = 0; b < this.bands.length; b++) {
         const band = this.bands[b]!;
-        const type: BiquadType = EQ_TYPES[band.type] ?? 'peak';
-        band.bank.configure(type, band.freqHz, band.q, band.gainDb);
-        band.active = type === 'lowpass' || type === 'highpass' || type === 'notch' || band.gainDb !== 0;
+        const kind = eqBandKind(band);
+        band.bank.configure(kind, band.freqHz, band.q, band.gainDb);
+        band.active = eqBandFilters(band, kind);
       }
       this.tilt.configure(this.tiltDb);
     }

@@ -7,29 +7,17 @@
  * and the process* methods run on the audio thread: setters only store values and mark a stage
  * dirty; coefficients are recomputed once at the start of the next block.
  */
-import { BiquadBank, HighPass, type BiquadType } from '../dsp/biquad.ts';
+import { BiquadBank, HighPass } from '../dsp/biquad.ts';
 import { Gate } from '../dsp/gate.ts';
 import { Compressor } from '../dsp/compressor.ts';
 import { Saturator } from '../dsp/saturation.ts';
 import { Panner } from '../dsp/pan.ts';
 import { LevelMeter } from '../dsp/meter.ts';
 import { dbToGain } from '../../params/taper.ts';
-import { EQ_BANDS, EQ_TYPES } from '../../params/registry.ts';
+import { EQ_BANDS } from '../../params/registry.ts';
 import type { ParamBinder } from '../types.ts';
+import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts';
 import { GainRamp } from './gain-ramp.ts';
-
-/** Registry EQ shape (by enum index) → biquad type. */
-const EQ_KIND: readonly BiquadType[] = EQ_TYPES;
-
-interface EqBand {
-  readonly bank: BiquadBank;
-  type: number;
-  freqHz: number;
-  gainDb: number;
-  q: number;
-  /** A shelf or peak at 0 dB is the identity: skipped to save CPU. */
-  active: boolean;
-}
 
 export class Strip {
   readonly nch: 1 | 2;
@@ -130,16 +118,10 @@ export class Strip {
     bind(`${base}/eq/on`, (v) => {
       this.eqOn = v !== 0;
     });
-    this.bands.forEach((band, k) => {
-      const p = `${base}/eq/${k + 1}`;
-      const dirty = (): void => {
-        this.eqDirty = true;
-      };
-      bind(`${p}/type`, (v) => ((band.type = v), dirty()));
-      bind(`${p}/freq`, (v) => ((band.freqHz = v), dirty()));
-      bind(`${p}/gain`, (v) => ((band.gainDb = v), dirty()));
-      bind(`${p}/q`, (v) => ((band.q = v), dirty()));
-    });
+    const eqChanged = (): void => {
+      this.eqDirty = true;
+    };
+    this.bands.forEach((band, k) => bindEqBand(bind, `${base}/eq/${k + 1}`, band, eqChanged));
     bind(`${base}/comp/on`, (v) => {
       if (v !== 0 && !this.compOn) this.comp.reset();
       this.compOn = v !== 0;
@@ -194,9 +176,9 @@ export class Strip {
     if (this.eqDirty) {
       let n = 0;
       for (const b of this.bands) {
-        const kind = EQ_KIND[b.type] ?? 'peak';
+        const kind = eqBandKind(b);
         const wasActive = b.active;
-        b.active = !((kind === 'peak' || kind === 'lowshelf' || kind === 'highshelf') && b.gainDb === 0);
+        b.active = eqBandFilters(b, kind);
         if (b.active) {
           if (!wasActive) b.bank.reset();
           b.bank.configure(kind, b.freqHz, b.q, b.gainDb);

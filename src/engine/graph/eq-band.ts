@@ -1,0 +1,53 @@
+/**
+ * One parametric EQ band as the strips and the master chain hold it: its params by engine value (the
+ * shape as an index into the registry's EQ_TYPES) and its filter, which is skipped while the band is
+ * the identity.
+ */
+import type { BiquadBank, BiquadType } from '../dsp/biquad.ts';
+import { EQ_TYPES } from '../../params/registry.ts';
+import type { ParamBinder } from '../types.ts';
+
+export interface EqBand {
+  readonly bank: BiquadBank;
+  /** Index into EQ_TYPES. */
+  type: number;
+  freqHz: number;
+  gainDb: number;
+  q: number;
+  /** False while the band is the identity (see eqBandFilters): its filter is skipped to save CPU. */
+  active: boolean;
+}
+
+/** The biquad type of a band's shape; an index outside EQ_TYPES reads as a peak. */
+export function eqBandKind(band: EqBand): BiquadType {
+  return EQ_TYPES[band.type] ?? 'peak';
+}
+
+/**
+ * Whether a band of shape `kind` changes the signal: a shelf or peak at 0 dB is the identity, the
+ * other shapes filter at any gain. Takes the band, not its gain: a double passed to a call V8 does
+ * not inline is boxed, and this runs on the audio thread.
+ */
+export function eqBandFilters(band: EqBand, kind: BiquadType): boolean {
+  return !((kind === 'peak' || kind === 'lowshelf' || kind === 'highshelf') && band.gainDb === 0);
+}
+
+/** Binds `${prefix}/{type,freq,gain,q}` to the band's fields; `changed` runs after each store. */
+export function bindEqBand(bind: ParamBinder, prefix: string, band: EqBand, changed: () => void): void {
+  bind(`${prefix}/type`, (v) => {
+    band.type = v;
+    changed();
+  });
+  bind(`${prefix}/freq`, (v) => {
+    band.freqHz = v;
+    changed();
+  });
+  bind(`${prefix}/gain`, (v) => {
+    band.gainDb = v;
+    changed();
+  });
+  bind(`${prefix}/q`, (v) => {
+    band.q = v;
+    changed();
+  });
+}
