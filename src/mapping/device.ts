@@ -8,13 +8,31 @@ import { ConfigError } from '../util/source-error.ts';
 import { DeviceSchema } from './schema.ts';
 import type { MappingFile, SourceSpec } from './types.ts';
 
-const MIDI_KINDS = new Set(['note', 'cc', 'cc14', 'nrpn', 'pitchbend', 'pressure', 'polypressure', 'program', 'sysex']);
+/** What a surface must be able to carry for a binding: every MIDI kind is one family. */
+export type MessageFamily = 'midi' | 'osc' | 'line' | 'frame';
 
-function needs(mapping: MappingFile): Set<'midi' | 'osc' | 'line' | 'frame'> {
-  const out = new Set<'midi' | 'osc' | 'line' | 'frame'>();
+export const familyOf = (kind: SourceSpec['kind']): MessageFamily => (kind === 'osc' || kind === 'line' || kind === 'frame' ? kind : 'midi');
+
+/** Whether a device carries a family of messages (an in-memory surface carries every one). */
+export function carries(dev: SurfaceDeviceSpec, family: MessageFamily): boolean {
+  if (dev.transport === 'memory') return true;
+  const framing = dev.transport === 'serial' ? dev.framing : undefined;
+  switch (family) {
+    case 'midi':
+      return dev.transport === 'midi' || framing === 'midi';
+    case 'osc':
+      return dev.transport === 'osc';
+    case 'line':
+      return framing === 'lines';
+    case 'frame':
+      return framing === 'slip';
+  }
+}
+
+function needs(mapping: MappingFile): Set<MessageFamily> {
+  const out = new Set<MessageFamily>();
   const add = (s: SourceSpec | undefined) => {
-    if (!s) return;
-    out.add(MIDI_KINDS.has(s.kind) ? 'midi' : (s.kind as 'osc' | 'line' | 'frame'));
+    if (s) out.add(familyOf(s.kind));
   };
   for (const b of mapping.bindings) {
     add(b.source);
@@ -40,13 +58,7 @@ export function resolveDevice(mapping: MappingFile, override?: Readonly<Record<s
     throw new ConfigError(res.error.issues.map((i) => ({ ...at, message: `device override for ${mapping.name}: ${i.path.map(String).join('.') || 'surface'}: ${i.message}` })));
   }
   const dev = res.data;
-  const carries = (k: 'midi' | 'osc' | 'line' | 'frame'): boolean =>
-    dev.transport === 'memory' ||
-    (k === 'midi' && (dev.transport === 'midi' || (dev.transport === 'serial' && dev.framing === 'midi'))) ||
-    (k === 'osc' && dev.transport === 'osc') ||
-    (k === 'line' && dev.transport === 'serial' && dev.framing === 'lines') ||
-    (k === 'frame' && dev.transport === 'serial' && dev.framing === 'slip');
-  const missing = [...needs(mapping)].filter((k) => !carries(k));
+  const missing = [...needs(mapping)].filter((k) => !carries(dev, k));
   if (missing.length) {
     throw new ConfigError([{ ...at, message: `device override for ${mapping.name}: a ${dev.transport}${dev.transport === 'serial' ? ` (framing: ${dev.framing})` : ''} surface cannot carry this mapping's ${missing.join(', ')} messages` }]);
   }

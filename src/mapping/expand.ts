@@ -5,6 +5,7 @@
 import { addressPatternToRegExp, type ParamDef } from '../params/registry.ts';
 import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
 import { compileNumber, compileTemplate, ExprError, formatNumber, type CompiledExpr, type CompiledTemplate, type Env } from './expr.ts';
+import { carries, familyOf, type MessageFamily } from './device.ts';
 import { lookupShape, patternMatchesSomething } from './reference.ts';
 import { SOURCE_KINDS, type BindingDef, type FeedbackOutDef, type SourceDef } from './schema.ts';
 import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, StateVarDef, TargetSpec } from './types.ts';
@@ -99,15 +100,12 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     return n;
   };
 
-  const isMidiDevice = ctx.device?.transport === 'midi' || (ctx.device?.transport === 'serial' && ctx.device.framing === 'midi') || ctx.device?.transport === 'memory';
-  const checkTransport = (p: Path, kind: string): void => {
-    if (!ctx.device || ctx.device.transport === 'memory') return;
+  const checkTransport = (p: Path, kind: MessageFamily): void => {
+    if (!ctx.device || carries(ctx.device, kind)) return;
     const t = ctx.device.transport;
     const framing = t === 'serial' ? ctx.device.framing : undefined;
-    const ok =
-      kind === 'osc' ? t === 'osc' : kind === 'line' ? framing === 'lines' : kind === 'frame' ? framing === 'slip' : isMidiDevice;
     const need = kind === 'osc' ? 'an OSC surface' : kind === 'line' ? 'a serial surface with framing: lines' : kind === 'frame' ? 'a serial surface with framing: slip' : 'a MIDI surface (or serial with framing: midi)';
-    if (!ok) at(p, `${kind === 'midi' ? 'MIDI' : kind} messages need ${need}; this surface is ${t}${framing ? ` with framing: ${framing}` : ''}`);
+    at(p, `${kind === 'midi' ? 'MIDI' : kind} messages need ${need}; this surface is ${t}${framing ? ` with framing: ${framing}` : ''}`);
   };
 
   const bytePattern = (p: Path, text: string, env: Env, sysex: boolean): PatternByte[] | undefined => {
@@ -132,7 +130,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
 
   const source = (p: Path, s: SourceDef, env: Env): SourceSpec | undefined => {
     const kind = SOURCE_KINDS.find((k) => s[k] !== undefined)!;
-    checkTransport([...p, kind], kind === 'osc' || kind === 'line' || kind === 'frame' ? kind : 'midi');
+    checkTransport([...p, kind], familyOf(kind));
     const channel = (int([...p, 'channel'], s.channel, env, 1, 16, 1) ?? 1) - 1;
     const units = s.units ?? 'normalized';
     switch (kind) {
