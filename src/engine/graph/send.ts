@@ -6,9 +6,9 @@
  *
  * The summing loops live in this file (not imported) so the hot path makes direct calls.
  */
-import { SmoothedGain } from '../dsp/smoother.ts';
 import { dbToGain } from '../../params/taper.ts';
 import type { ParamBinder } from '../types.ts';
+import { GainRamp } from './gain-ramp.ts';
 import type { Strip } from './strip.ts';
 
 /**
@@ -46,11 +46,8 @@ export class SendInput {
 }
 
 export class Send {
-  private readonly level: SmoothedGain;
+  private readonly level: GainRamp;
   private pre = false;
-  /** Level asked for, and frames left until the ramp lands on it (read without boxing). */
-  private target = 0;
-  private rampLeft = 0;
   /**
    * The gain the summing loops apply on top of the ramp (1 while ramping, else the level), handed to
    * them in a typed array: a double passed to a call V8 does not inline is boxed on the heap, and
@@ -63,24 +60,12 @@ export class Send {
     private readonly from: Strip,
     private readonly into: SendInput,
   ) {
-    this.level = new SmoothedGain(sampleRate);
-    this.level.setImmediateGain(0);
+    this.level = new GainRamp(sampleRate, 0);
   }
 
   /** Binds `${prefix}/level` and `${prefix}/pre`. */
   bindParams(bind: ParamBinder, prefix: string): void {
-    bind(`${prefix}/level`, (v) => {
-      const g = dbToGain(v);
-      if (g === this.target) return;
-      this.target = g;
-      if (this.from.snap) {
-        this.level.setImmediateGain(g);
-        this.rampLeft = 0;
-      } else {
-        this.level.setTargetGain(g);
-        this.rampLeft = this.level.rampSamples;
-      }
-    });
+    bind(`${prefix}/level`, (v) => this.level.set(dbToGain(v), this.from.snap));
     bind(`${prefix}/pre`, (v) => {
       this.pre = v !== 0;
     });
@@ -88,14 +73,14 @@ export class Send {
 
   /** Audio thread: adds this send into its destination. Call after the source's processPost(). */
   process(frames: number): void {
-    if (this.rampLeft > 0) {
+    const level = this.level;
+    if (level.left > 0) {
       const ramp = this.from.ramp;
-      this.level.fill(ramp, frames);
-      this.rampLeft = this.rampLeft > frames ? this.rampLeft - frames : 0;
+      level.fill(ramp, frames);
       this.gain[0] = 1;
       this.mix(ramp, frames);
-    } else if (this.target !== 0) {
-      this.gain[0] = this.target;
+    } else if (level.target !== 0) {
+      this.gain[0] = level.target;
       this.mix(null, frames);
     }
   }
@@ -105,11 +90,12 @@ export class Send {
    * silent, or not mono to one array (those take process()).
    */
   private steadyMonoDest(): Float32Array | null {
-    if (this.rampLeft > 0 || this.target === 0) return null;
+    const level = this.level;
+    if (level.left > 0 || level.target === 0) return null;
     const src = this.pre ? this.from.bufs : this.from.post;
     if (src.length !== 1) return null;
     const to = this.into.sides;
-    this.gain[0] = this.target;
+    this.gain[0] = level.target;
     return to.length === 1 ? to[0]! : this.into.mono;
   }
 
