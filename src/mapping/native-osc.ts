@@ -28,9 +28,9 @@ import { fromNormalized, toNormalized } from '../params/store.ts';
 import { addressPatternToRegExp, type ParamDef, type ParamValue } from '../params/registry.ts';
 import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from '../params/errors.ts';
 import type { OscArg } from '../surfaces/types.ts';
-import { OscEndpoint } from '../surfaces/osc/endpoint.ts';
+import { OscEndpoint, parsePeer, type OscEndpointStats } from '../surfaces/osc/endpoint.ts';
 import { argValue, type OscMessage } from '../surfaces/osc/codec.ts';
-import { addressMatcher, type AddressMatcher } from '../surfaces/osc/access.ts';
+import { addressMatcher, isLoopback, type AddressMatcher } from '../surfaces/osc/access.ts';
 import { SubscriberTable } from '../surfaces/osc/subscriptions.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
 
@@ -49,16 +49,9 @@ export interface NativeOscOptions {
   meterRateHz?: number;
 }
 
-export interface NativeOscStats {
+export interface NativeOscStats extends OscEndpointStats {
   port: number;
   websocketPort: number;
-  packets: number;
-  received: number;
-  sent: number;
-  malformed: number;
-  denied: number;
-  dropped: number;
-  late: number;
   applied: number;
   queries: number;
   paramErrors: number;
@@ -148,8 +141,7 @@ export class NativeOscServer {
   private onPacket(peer: string, messages: readonly OscMessage[]): void {
     const writes: Array<[string, unknown]> = [];
     const origin = `osc:${peer}`;
-    const ip = peer.replace(/^ws:/, '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    const readOnly = this.readOnlyPeer?.(ip) ?? false;
+    const readOnly = this.readOnlyPeer?.(parsePeer(peer).host) ?? false;
     for (const m of messages) {
       try {
         this.onMessage(peer, m, readOnly, writes);
@@ -318,10 +310,6 @@ export class NativeOscServer {
 /** Read-only lists name remote clients; loopback is not implied as it is for the allow list. */
 function addressMatcherNoLoopback(entries: readonly string[]): AddressMatcher {
   const m = addressMatcher(entries);
-  const explicitLoopback = entries.some((e) => e.trim().startsWith('127.') || e.trim() === '::1');
-  return (ip) => {
-    const plain = ip.replace(/^::ffff:/, '');
-    if ((plain.startsWith('127.') || plain === '::1') && !explicitLoopback) return false;
-    return m(ip);
-  };
+  const explicitLoopback = entries.some((e) => isLoopback(e.trim()));
+  return (ip) => (explicitLoopback || !isLoopback(ip)) && m(ip);
 }

@@ -191,6 +191,15 @@ describe('NativeOscServer', () => {
     await a.waitFor((m) => m.length === 2, 'feedback');
   });
 
+  it('a read-only list of remote clients leaves loopback clients free to write', async () => {
+    const { store, server, client } = await setup({ readOnly: ['192.168.1.0/24'] });
+    const a = await client();
+    a.send('/ch/1/fader', f(-9));
+    await seen(server, 1);
+    expect(store.get('/ch/1/fader')).toBe(-9);
+    expect(server.stats().readOnlyIgnored).toBe(0);
+  });
+
   it('coalesces a storm per client: the latest value wins', async () => {
     const { store, client, server } = await setup();
     const b = await client();
