@@ -3,11 +3,11 @@
  * unless told otherwise; resolves once it says it is running, and stops it by its own pid.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FADERD_BIN, ROOT } from './common.ts';
+import { freeUdpPort } from '../../test/reliability/daemon-process.ts';
 
 export interface DaemonProc {
   readonly child: ChildProcess;
@@ -15,15 +15,6 @@ export interface DaemonProc {
   /** Pid of the daemon process itself (faderd run re-spawns itself behind a stdio filter). */
   readonly pids: () => number[];
   stop(): Promise<void>;
-}
-
-/** A UDP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Every descendant pid of `pid` (from /proc), the process itself first. */
@@ -68,7 +59,7 @@ export function rssMb(pid: number): number {
 }
 
 export async function startDaemon(opts: { session?: string; audio?: string; block?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<DaemonProc> {
-  const oscPort = await freePort();
+  const oscPort = await freeUdpPort();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-state-'));
   const args = [FADERD_BIN, 'run', '--osc-port', String(oscPort), '--state-dir', stateDir, '--audio', opts.audio ?? 'null'];
   if (opts.session) args.push('--session', opts.session);

@@ -12,33 +12,15 @@
  *   npx tsx scripts/bench/paced.ts [--quick]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { fmt, haveCommand, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
 import { startDaemon } from './daemon-proc.ts';
+import { queryOsc } from '../../test/reliability/daemon-process.ts';
 
 const PERIOD = 256;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function query(port: number, addresses: readonly string[]): Promise<Record<string, number | string>> {
-  const s = dgram.createSocket('udp4');
-  const out: Record<string, number | string> = {};
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  s.on('message', (m) => {
-    try {
-      for (const g of decodePacket(m)) for (const msg of g.messages) out[msg.address] = msg.args[0]?.value as number | string;
-    } catch {
-      // Not a reply we can read; the missing value shows in the row.
-    }
-  });
-  for (const a of addresses) s.send(encodeMessage(a, []), port, '127.0.0.1');
-  for (let i = 0; i < 50 && Object.keys(out).length < addresses.length; i++) await sleep(20);
-  s.close();
-  return out;
-}
 
 function startJack(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   // A real JACK server runs real-time; so does this one where the system allows it (as faderd's threads do).
@@ -88,19 +70,19 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       const d = await startDaemon({ audio: 'jackdev', block, env });
       try {
         await sleep(o.quick ? 500 : 2000);
-        const a = await query(d.oscPort, STATUS);
+        const a = await queryOsc(d.oscPort, STATUS);
         await sleep(seconds * 1000);
-        const b = await query(d.oscPort, STATUS);
-        const n = (s: Record<string, number | string>, k: string): number => Number(s[`/status/${k}`]);
+        const b = await queryOsc(d.oscPort, STATUS);
+        const n = (s: Map<string, unknown>, k: string): number => Number(s.get(`/status/${k}`));
         const blocks = n(b, 'blocks') - n(a, 'blocks');
         const late = n(b, 'late') - n(a, 'late');
         const dropped = n(b, 'dropped') - n(a, 'dropped');
-        const onJack = b['/status/audio/device'] === 'jackdev' && b['/status/audio/state'] === 'running';
+        const onJack = b.get('/status/audio/device') === 'jackdev' && b.get('/status/audio/state') === 'running';
         results.push({ block, late, dropped, ok: onJack && late === 0 && dropped === 0 && blocks > 0 });
         rows.push({
           group: 'runtime',
           what: `paced jackd dummy (period ${PERIOD}), default session, ${block}-frame blocks, ${seconds} s`,
-          faderd: onJack ? `DSP load ${fmt(n(b, 'load/mean'), 1)} % mean, ${fmt(n(b, 'load/max'), 1)} % max` : `not on jack: ${String(b['/status/audio/device'])} ${String(b['/status/audio/state'])}`,
+          faderd: onJack ? `DSP load ${fmt(n(b, 'load/mean'), 1)} % mean, ${fmt(n(b, 'load/max'), 1)} % max` : `not on jack: ${String(b.get('/status/audio/device'))} ${String(b.get('/status/audio/state'))}`,
           note: `${blocks} blocks (${fmt(blocks / seconds / (48000 / block), 3)}× expected), ${late} late, ${dropped} dropped`,
         });
       } finally {

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { argValue, decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -25,6 +26,34 @@ export async function freeUdpPort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * Asks a daemon for params over OSC (a query is the bare address); resolves with the first argument
+ * of each reply once every address has answered, or with what came within `timeoutMs`.
+ */
+export async function queryOsc(port: number, addresses: readonly string[], timeoutMs = 1000): Promise<Map<string, ReturnType<typeof argValue>>> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const wanted = new Set(addresses);
+  const got = new Map<string, ReturnType<typeof argValue>>();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    sock.on('message', (data) => {
+      try {
+        for (const g of decodePacket(data)) for (const m of g.messages) if (wanted.has(m.address) && m.args[0]) got.set(m.address, argValue(m.args[0]));
+      } catch {
+        // Not a reply we can read: the address stays missing, which the caller reports.
+      }
+      if (got.size === wanted.size) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    for (const a of wanted) sock.send(encodeMessage(a, []), port, '127.0.0.1');
+  });
+  sock.close();
+  return got;
 }
 
 export interface SpawnOptions {

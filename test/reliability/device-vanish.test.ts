@@ -10,10 +10,10 @@ import path from 'node:path';
 import dgram from 'node:dgram';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodePacket, encodeMessage, argValue } from '../../src/surfaces/osc/codec.ts';
+import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
 import { startDummyJack, type DummyJack } from '../daemon/jack.ts';
-import { freeUdpPort, ROOT } from './daemon-process.ts';
+import { freeUdpPort, queryOsc, ROOT } from './daemon-process.ts';
 
 let jack: DummyJack | undefined;
 let alsa: AlsaHome;
@@ -27,20 +27,6 @@ afterAll(async () => {
   await jack?.stop();
   fs.rmSync(alsa.dir, { recursive: true, force: true });
 });
-
-/** Asks the daemon for some params over OSC (a query is the bare address); resolves with what came back. */
-async function query(port: number, addresses: readonly string[]): Promise<Record<string, unknown>> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const got: Record<string, unknown> = {};
-  sock.on('message', (d) => {
-    for (const g of decodePacket(d)) for (const m of g.messages) if (m.args[0]) got[m.address] = argValue(m.args[0]);
-  });
-  for (const a of addresses) sock.send(encodeMessage(a, []), port, '127.0.0.1');
-  for (let i = 0; i < 40 && Object.keys(got).length < addresses.length; i++) await new Promise((r) => setTimeout(r, 25));
-  sock.close();
-  return got;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,34 +58,34 @@ describe('the audio device vanishing mid-run', () => {
     const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
     try {
       await until('the start line', 20_000, async () => /faderd running: session live, audio jackdev @ 48000\/128/.test(out));
-      const status = () => query(port, ['/status/audio/state', '/status/blocks']);
-      await until('blocks from the device', 5000, async () => ((await status())['/status/blocks'] as number) > 200);
+      const status = () => queryOsc(port, ['/status/audio/state', '/status/blocks']);
+      await until('blocks from the device', 5000, async () => ((await status()).get('/status/blocks') as number) > 200);
 
       // Pull the plug.
       const pulled = Date.now();
       jack!.proc.kill('SIGKILL');
-      await until('the fallback', 5000, async () => (await status())['/status/audio/state'] === 'fallback');
+      await until('the fallback', 5000, async () => (await status()).get('/status/audio/state') === 'fallback');
       const detectedMs = Date.now() - pulled;
       expect(out).toMatch(/audio device unavailable, running on the null clock and retrying: audio device failed: no audio from the device for a second/);
 
       // On the null clock: blocks keep coming, OSC still sets and answers.
-      const before = (await status())['/status/blocks'] as number;
+      const before = (await status()).get('/status/blocks') as number;
       await sleep(1000);
-      const after = (await status())['/status/blocks'] as number;
+      const after = (await status()).get('/status/blocks') as number;
       expect(after - before).toBeGreaterThan(250);
       const sock = dgram.createSocket('udp4');
       sock.send(encodeMessage('/ch/1/fader', [{ type: 'f', value: -5 }]), port, '127.0.0.1');
       await sleep(200);
       sock.close();
-      expect((await query(port, ['/ch/1/fader']))['/ch/1/fader']).toBeCloseTo(-5, 3);
+      expect((await queryOsc(port, ['/ch/1/fader'])).get('/ch/1/fader')).toBeCloseTo(-5, 3);
 
       // Plug it back in: the retry takes it up without a restart.
       jack = await startDummyJack(48000, 256, jack!.name);
-      await until('the device back', 12_000, async () => (await status())['/status/audio/state'] === 'running');
+      await until('the device back', 12_000, async () => (await status()).get('/status/audio/state') === 'running');
       expect(out).toMatch(/audio device back: jackdev/);
-      const b1 = (await status())['/status/blocks'] as number;
+      const b1 = (await status()).get('/status/blocks') as number;
       await sleep(1000);
-      expect(((await status())['/status/blocks'] as number) - b1).toBeGreaterThan(250);
+      expect(((await status()).get('/status/blocks') as number) - b1).toBeGreaterThan(250);
 
       const t = Date.now();
       child.kill('SIGTERM');

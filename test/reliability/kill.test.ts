@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeBundle, encodeMessage, decodePacket } from '../../src/surfaces/osc/codec.ts';
+import { encodeBundle, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { parseStateText, STATE_FILE } from '../../src/params/persistence.ts';
 import { parseScene } from '../../src/params/scenes.ts';
-import { startDaemon, type DaemonProcess } from './daemon-process.ts';
+import { queryOsc, startDaemon, type DaemonProcess } from './daemon-process.ts';
 import { Rng } from '../fuzz/rng.ts';
 
 const CHANNELS = 16;
@@ -74,17 +74,9 @@ function faderValues(params: Record<string, unknown>): number[] {
 }
 
 async function queryFaders(port: number): Promise<number[]> {
-  const sock = dgram.createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const got = new Map<string, number>();
-  sock.on('message', (data) => {
-    for (const g of decodePacket(data)) for (const m of g.messages) got.set(m.address, m.args[0]!.value as number);
-  });
-  for (let c = 1; c <= CHANNELS; c++) sock.send(encodeMessage(`/ch/${c}/fader`, []), port, '127.0.0.1');
-  const t0 = Date.now();
-  while (got.size < CHANNELS && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
-  sock.close();
-  return Array.from({ length: CHANNELS }, (_, c) => got.get(`/ch/${c + 1}/fader`) ?? NaN);
+  const addresses = Array.from({ length: CHANNELS }, (_, c) => `/ch/${c + 1}/fader`);
+  const got = await queryOsc(port, addresses, 5000);
+  return addresses.map((a) => (got.get(a) as number | undefined) ?? NaN);
 }
 
 describe('crash safety under a 2,000 changes/s stream', () => {

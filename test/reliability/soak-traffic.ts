@@ -6,6 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { decodePacket, encodeBundle, encodeMessage, type OscMessage } from '../../src/surfaces/osc/codec.ts';
+import { queryOsc } from './daemon-process.ts';
 
 export interface Expected {
   /** Address → value in units (as float32, as OSC carries it). */
@@ -110,16 +111,9 @@ export class OscLoad {
 
 /** Queries every expected address; returns the values in units (float32) and what does not match. */
 export async function queryAll(port: number, expected: Expected): Promise<{ checked: number; mismatches: string[]; values: Map<string, number> }> {
-  const s = await socket();
-  const got = new Map<string, number>();
-  s.on('message', (data) => {
-    for (const g of decodePacket(data)) for (const m of g.messages) if (typeof m.args[0]?.value === 'number') got.set(m.address, m.args[0].value);
-  });
   const addresses = [...expected.units.keys(), ...[...expected.norm.keys()].flatMap((a) => [a, `/norm${a}`])];
-  for (const a of addresses) s.send(encodeMessage(a, []), port, '127.0.0.1');
-  const t0 = Date.now();
-  while (got.size < addresses.length && Date.now() - t0 < 3000) await new Promise((r) => setTimeout(r, 20));
-  s.close();
+  const got = new Map<string, number>();
+  for (const [a, v] of await queryOsc(port, addresses, 3000)) if (typeof v === 'number') got.set(a, v);
   const mismatches: string[] = [];
   for (const [a, v] of expected.units) if (got.get(a) !== v) mismatches.push(`${a} is ${got.get(a)}, expected ${v}`);
   for (const [a, v] of expected.norm) {
