@@ -15,7 +15,7 @@ import path from 'node:path';
 import { readWav, writeWav } from '../../audio/file/wav.ts';
 import { Dither } from '../dsp/dither.ts';
 import { TruePeakLimiter } from '../dsp/limiter.ts';
-import { LoudnessMeter } from '../dsp/loudness.ts';
+import { measureLoudness } from '../dsp/loudness.ts';
 import { resampleChannels } from '../dsp/resample.ts';
 import { type Destination, destinationFileTag, parseDestination } from './destinations.ts';
 import { type DestinationReport, measureProgramme } from './report.ts';
@@ -56,24 +56,18 @@ export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: num
   return work.map((w) => w.slice(lat));
 }
 
-function integratedOf(chans: ReadonlyArray<Float32Array>, sampleRate: number): number {
-  const m = new LoudnessMeter(sampleRate, chans.length);
-  m.process(chans, chans[0]?.length ?? 0);
-  return m.integratedLufs;
-}
-
 /** Gain (dB) and limited audio that put the integrated loudness on `targetLufs` after limiting. */
 function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[] } {
   const target = d.integratedLufs;
   if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp) };
-  const before = integratedOf(chans, sampleRate);
+  const before = measureLoudness(chans, sampleRate).integratedLufs;
   if (!Number.isFinite(before)) {
     throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
   }
   let gainDb = Math.min(MAX_GAIN_DB, target - before);
   let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
   for (let pass = 1; pass < MAX_PASSES; pass++) {
-    const err = target - integratedOf(audio, sampleRate);
+    const err = target - measureLoudness(audio, sampleRate).integratedLufs;
     if (Math.abs(err) <= AIM_LU || gainDb >= MAX_GAIN_DB) break;
     gainDb = Math.min(MAX_GAIN_DB, gainDb + err);
     audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);

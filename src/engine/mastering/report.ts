@@ -2,8 +2,8 @@
  * Loudness reports: one measurement pass over a programme (BS.1770 loudness, EBU LRA, 4× true peak)
  * and their JSON and table forms, for `faderd loudness` and for destination renders.
  */
-import { LoudnessMeter } from '../dsp/loudness.ts';
-import { TruePeakMeter } from '../dsp/truepeak.ts';
+import { measureLoudness } from '../dsp/loudness.ts';
+import { measureTruePeak } from '../dsp/truepeak.ts';
 
 export interface LoudnessFigures {
   readonly integratedLufs: number;
@@ -50,21 +50,16 @@ export interface DestinationReport {
 
 /** Measures a whole programme (one array per channel). */
 export function measureProgramme(chans: ReadonlyArray<Float32Array>, sampleRate: number): LoudnessFigures {
-  const frames = chans[0]?.length ?? 0;
-  const lm = new LoudnessMeter(sampleRate, chans.length);
-  const tp = new TruePeakMeter(sampleRate, chans.length);
-  lm.process(chans, frames);
-  tp.process(chans, frames);
-  const integratedLufs = lm.integratedLufs;
-  const truePeakDbtp = tp.truePeakDbtp;
+  const { integratedLufs, lra, maxShortTermLufs, maxMomentaryLufs, seconds } = measureLoudness(chans, sampleRate);
+  const truePeakDbtp = measureTruePeak(chans, sampleRate);
   return {
     integratedLufs,
-    lra: lm.loudnessRange,
+    lra,
     truePeakDbtp,
-    shortTermMaxLufs: lm.maxShortTermLufs,
-    momentaryMaxLufs: lm.maxMomentaryLufs,
+    shortTermMaxLufs: maxShortTermLufs,
+    momentaryMaxLufs: maxMomentaryLufs,
     plr: Number.isFinite(integratedLufs) && Number.isFinite(truePeakDbtp) ? truePeakDbtp - integratedLufs : NaN,
-    seconds: lm.seconds,
+    seconds,
   };
 }
 
