@@ -62,10 +62,11 @@ export function parsePeer(peer: string): { ws: boolean; host: string; port: numb
   return { ws, host: rest.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(rest.slice(i + 1)) };
 }
 
-const peerName = (host: string, port: number): string => {
+/** How a peer is named: `host:port`, `[v6]:port`, IPv4-mapped addresses as plain IPv4. */
+export function peerName(host: string, port: number): string {
   const h = plainIp(host);
   return `${h.includes(':') ? `[${h}]` : h}:${port}`;
-};
+}
 
 export class OscEndpoint {
   private readonly packets = new Subject<OscPacketIn>();

@@ -13,7 +13,7 @@
  */
 import { BehaviorSubject, Subject, Subscription, type Observable } from 'rxjs';
 import type { SendOptions, SurfaceDeviceSpec, SurfaceMessage, SurfaceTransport, TransportStats } from '../types.ts';
-import { OscEndpoint } from './endpoint.ts';
+import { OscEndpoint, peerName } from './endpoint.ts';
 import { SubscriberTable } from './subscriptions.ts';
 import { logger } from '../../util/log.ts';
 
@@ -43,10 +43,8 @@ export class OscTransport implements SurfaceTransport {
     const timeoutMs = spec.subscriptionTimeoutMs ?? 10_000;
     this.endpoint = new OscEndpoint({ name: `surface ${id}`, host: spec.host ?? '127.0.0.1', port: spec.port ?? 0, allow: spec.allow });
     this.subs = new SubscriberTable<never>(timeoutMs);
-    if (spec.remotePort !== undefined) {
-      const h = spec.remoteHost ?? '127.0.0.1';
-      this.remote = `${h.includes(':') ? `[${h}]` : h}:${spec.remotePort}`;
-    }
+    // Named as incoming packets name their sender, so the remote's own changes are not echoed to it.
+    if (spec.remotePort !== undefined) this.remote = peerName(spec.remoteHost ?? '127.0.0.1', spec.remotePort);
     this.ready = this.start(timeoutMs);
     // The failure is logged in start() and reported by whenListening(); it must not go unhandled.
     this.ready.catch(() => undefined);
