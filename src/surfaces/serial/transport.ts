@@ -254,11 +254,8 @@ export class SerialTransport implements SurfaceTransport {
     // A device node that has gone means the device has gone, even when the port has not said so: a
     // hung-up tty reads as end of file, which serialport retries forever instead of reporting.
     if (!this.opts.openLink && this.lastPath.startsWith('/') && !fs.existsSync(this.lastPath)) {
-      this.detach(link);
+      this.lost(link);
       link.close(() => {});
-      this.connected.next(false);
-      this.report(`surface ${this.id}: ${this.lastPath} went away; reconnecting`);
-      this.retry();
       return;
     }
     if (link.writableLength === 0) return;
