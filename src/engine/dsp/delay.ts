@@ -11,7 +11,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { FLUSH_BELOW, checkBlock, checkPositive, clampNum, onePoleCoeff } from './util.ts';
+import { FLUSH_BELOW, checkBlock, checkPositive, clampNum, nextPow2, onePoleCoeff } from './util.ts';
 
 export interface DelaySettings {
   timeMs: number;
@@ -28,12 +28,6 @@ const DAMPING_MAX_HZ = 20000;
 
 /** Energy of the samples written per block below which the delay counts as silent (amplitude ~1e-18). */
 export const QUIET_ENERGY = 1e-36;
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 export class StereoDelay {
   private readonly sampleRate: number;

@@ -26,7 +26,7 @@
  */
 import { Oversampler } from './oversampler.ts';
 import { ANNEX_DELAY, AnnexPeakDetector } from './truepeak.ts';
-import { checkBlock, checkPositive, clampNum, dbToGain } from './util.ts';
+import { checkBlock, checkPositive, clampNum, dbToGain, nextPow2 } from './util.ts';
 
 export interface LimiterSettings {
   readonly ceilingDb: number;
@@ -104,12 +104,10 @@ export class TruePeakLimiter {
     const hold = Math.max(0, Math.round(((opts.holdMs ?? 15) * sampleRate) / 1000));
     this.window = this.attack + 2 * SPREAD + hold + 1;
     this.latencyFrames = this.os[0]!.latency + SPREAD + this.attack - 1;
-    let size = 1;
-    while (size < this.latencyFrames + 1) size <<= 1;
+    const size = nextPow2(this.latencyFrames + 1);
     this.delay = Array.from({ length: channels }, () => new Float32Array(size));
     this.delayMask = size - 1;
-    let dq = 1;
-    while (dq < this.window + 1) dq <<= 1;
+    const dq = nextPow2(this.window + 1);
     this.dqVal = new Float64Array(dq);
     this.dqIdx = new Float64Array(dq);
     this.dqMask = dq - 1;

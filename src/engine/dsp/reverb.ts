@@ -15,7 +15,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { checkBlock, checkPositive, clampNum } from './util.ts';
+import { checkBlock, checkPositive, clampNum, nextPow2 } from './util.ts';
 
 /** Largest change of a line length while the size glides, in samples per sample. */
 export const SIZE_GLIDE_RATE = 0.05;
@@ -42,12 +42,6 @@ const TAP_L = [1, -1, 1, -1, 1, -1, 1, -1];
 const TAP_R = [1, 1, -1, -1, 1, 1, -1, -1];
 /** Keeps the wet level near the dry level for broadband input at mid-size settings. */
 const OUTPUT_GAIN = 0.25;
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
-}
 
 export class Reverb {
   private readonly sampleRate: number;

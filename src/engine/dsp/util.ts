@@ -36,6 +36,13 @@ export function onePoleCoeff(timeMs: number, sampleRate: number): number {
   return samples <= 0 ? 0 : Math.exp(-1 / samples);
 }
 
+/** Smallest power of two ≥ n (at least 1): the size of a ring buffer indexed with a mask. */
+export function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
 /** Throws a RangeError at construction (never on the audio path) for a nonsensical rate or size. */
 export function checkPositive(name: string, v: number): void {
   if (!Number.isFinite(v) || v <= 0) throw new RangeError(`"${name}" must be a positive finite number, got ${v}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fastTanh } from '../../../src/engine/dsp/util.ts';
+import { fastTanh, nextPow2 } from '../../../src/engine/dsp/util.ts';
 
 describe('fastTanh', () => {
   it('is within 1.2e-8 of Math.tanh everywhere (denser near the switch at |x| = 2)', () => {
@@ -22,5 +22,12 @@ describe('fastTanh', () => {
       expect(Math.abs(fastTanh(x))).toBeLessThanOrEqual(1);
     }
     expect(fastTanh(NaN)).toBeNaN();
+  });
+});
+
+describe('nextPow2', () => {
+  it('is the smallest power of two at or above n, and 1 for n ≤ 1', () => {
+    expect([0, 1, 2, 3, 4, 5, 1023, 1024, 1025, 96_001].map(nextPow2)).toEqual([1, 1, 2, 4, 4, 8, 1024, 1024, 2048, 131_072]);
+    expect(nextPow2(2.5)).toBe(4);
   });
 });
