@@ -148,3 +148,48 @@ export function sectionMain(moduleUrl: string, measure: (o: BenchOptions) => Pro
 export function progress(text: string): void {
   process.stderr.write(`  ${text}\n`);
 }
+
+/** The value at fraction `p` (0..1) of an ascending array; NaN when it is empty. */
+export function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+/** A client that sends numbered changes and counts the feedback that comes back. */
+export interface RateProbe {
+  /** Changes sent so far. */
+  readonly seq: number;
+  /** Feedback messages received in this window. */
+  readonly feedback: number;
+  send(): void;
+  /** Starts a new measurement window. */
+  reset(): void;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends at `rate` changes/s for `seconds`, in whole-millisecond ticks, then waits for the feedback to
+ * settle; returns the changes sent and the seconds the sending took.
+ */
+export async function driveAtRate(probe: RateProbe, rate: number, seconds: number): Promise<{ sent: number; took: number }> {
+  probe.reset();
+  const start = performance.now();
+  const first = probe.seq;
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= seconds * 1000) break;
+    const due = Math.floor((elapsed / 1000) * rate) + 1 - (probe.seq - first);
+    for (let i = 0; i < due; i++) probe.send();
+    await sleep(1);
+  }
+  const sent = probe.seq - first;
+  const took = (performance.now() - start) / 1000;
+  // Settle: until no feedback arrived for 300 ms (a backlog drains), at most 5 s.
+  for (let quiet = 0, seen = probe.feedback, t = 0; quiet < 300 && t < 5000; t += 50) {
+    await sleep(50);
+    quiet = probe.feedback === seen ? quiet + 50 : 0;
+    seen = probe.feedback;
+  }
+  return { sent, took };
+}

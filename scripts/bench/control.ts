@@ -15,7 +15,7 @@
  */
 import dgram from 'node:dgram';
 import { encodeMessage, decodePacket } from '../../src/surfaces/osc/codec.ts';
-import { fmt, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
+import { driveAtRate, fmt, percentile, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
 import { rssMb, startDaemon } from './daemon-proc.ts';
 
 const ADDRESSES = Array.from({ length: 32 }, (_, k) => `/ch/${(k % 8) + 1}/eq/${(k >> 3) + 1}/freq`);
@@ -39,11 +39,6 @@ async function socket(onMessage?: (m: Buffer) => void): Promise<dgram.Socket> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-}
 
 class Probe {
   private sendTimes = ADDRESSES.map(() => new Float64Array(VALUES));
@@ -89,7 +84,6 @@ class Probe {
       }
   }
 
-  /** Starts a new measurement window. */
   reset(): void {
     this.latencies = [];
     this.feedback = 0;
@@ -103,26 +97,8 @@ class Probe {
   }
 }
 
-/** Sends at `rate` changes/s for `seconds`, in whole-millisecond ticks, then waits for the feedback to settle. */
 async function drive(probe: Probe, rate: number, seconds: number): Promise<RateResult> {
-  probe.reset();
-  const start = performance.now();
-  const first = probe.seq;
-  for (;;) {
-    const elapsed = performance.now() - start;
-    if (elapsed >= seconds * 1000) break;
-    const due = Math.floor((elapsed / 1000) * rate) + 1 - (probe.seq - first);
-    for (let i = 0; i < due; i++) probe.send();
-    await sleep(1);
-  }
-  const sent = probe.seq - first;
-  const took = (performance.now() - start) / 1000;
-  // Settle: until no feedback arrived for 300 ms (a backlog drains), at most 5 s.
-  for (let quiet = 0, seen = probe.feedback, t = 0; quiet < 300 && t < 5000; t += 50) {
-    await sleep(50);
-    quiet = probe.feedback === seen ? quiet + 50 : 0;
-    seen = probe.feedback;
-  }
+  const { sent, took } = await driveAtRate(probe, rate, seconds);
   return probe.result(rate, sent, took);
 }
 

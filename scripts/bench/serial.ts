@@ -9,15 +9,16 @@
  *
  *   npx tsx scripts/bench/serial.ts [--quick]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
-import { fmt, haveCommand, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
+import { driveAtRate, fmt, haveCommand, percentile, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { rssMb, startDaemon, type DaemonProc } from './daemon-proc.ts';
+import { startPty } from '../../test/surfaces/serial/socat.ts';
 
 const STRIPS = 8;
 const CHANNELS = 64;
@@ -40,10 +41,7 @@ bindings:
 async function ptyPair(dir: string, name: string): Promise<{ faderd: string; board: string; proc: ChildProcess }> {
   const faderd = path.join(dir, `${name}-faderd`);
   const board = path.join(dir, `${name}-board`);
-  const proc = spawn('socat', [`pty,raw,echo=0,link=${faderd}`, `pty,raw,echo=0,link=${board}`], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(fs.existsSync(faderd) && fs.existsSync(board)); i++) await sleep(20);
-  if (!fs.existsSync(board)) throw new Error('socat did not create the pseudo-terminals');
-  return { faderd, board, proc };
+  return { faderd, board, proc: (await startPty(faderd, board)).proc };
 }
 
 async function openPort(p: string): Promise<SerialPort> {
@@ -98,30 +96,14 @@ class LineProbe {
 
   result(sent: number, seconds: number) {
     const sorted = Float64Array.from(this.latencies).sort();
-    const at = (p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
     let lost = 0;
     for (let s = 0; s < STRIPS; s++) if (this.lastSent[s] !== this.lastSeen[s]) lost++;
-    return { sent, achieved: sent / seconds, feedback: this.feedback, p50: at(0.5), p99: at(0.99), lost };
+    return { sent, achieved: sent / seconds, feedback: this.feedback, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), lost };
   }
 }
 
 async function drive(probe: LineProbe, rate: number, seconds: number) {
-  probe.reset();
-  const start = performance.now();
-  const first = probe.seq;
-  while (performance.now() - start < seconds * 1000) {
-    const due = Math.floor(((performance.now() - start) / 1000) * rate) + 1 - (probe.seq - first);
-    for (let i = 0; i < due; i++) probe.send();
-    await sleep(1);
-  }
-  const sent = probe.seq - first;
-  const took = (performance.now() - start) / 1000;
-  // Settle: until no feedback arrived for 300 ms (a backlog drains), at most 5 s.
-  for (let quiet = 0, seen = probe.feedback, t = 0; quiet < 300 && t < 5000; t += 50) {
-    await sleep(50);
-    quiet = probe.feedback === seen ? quiet + 50 : 0;
-    seen = probe.feedback;
-  }
+  const { sent, took } = await driveAtRate(probe, rate, seconds);
   return probe.result(sent, took);
 }
 
