@@ -76,14 +76,10 @@ export class ParamStore {
     const a = def.address;
     switch (def.type) {
       case 'number': {
-        let n: number;
-        if (typeof raw === 'number') n = raw;
-        else if (typeof raw === 'string' && raw.trim() !== '') n = /^-inf(inity)?$/i.test(raw.trim()) ? -Infinity : Number(raw);
-        else throw new ParamTypeError(a, `${a} takes a number in ${def.unit || 'units'}, got ${describe(raw)}`);
-        if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number in ${def.unit || "units"}, got ${describe(raw)}`);
-        if (n === Infinity || (n === -Infinity && def.min !== -Infinity)) {
-          if (opts.strict) throw new ParamRangeError(a, `${a} must be within ${fmtRange(def)}, got ${n}`);
-        }
+        const text = typeof raw === 'string' ? raw.trim() : '';
+        const n = typeof raw === 'number' ? raw : text !== '' ? (/^-inf(inity)?$/i.test(text) ? -Infinity : Number(text)) : NaN;
+        if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number in ${def.unit || 'units'}, got ${describe(raw)}`);
+        // Every range is finite above, so this also refuses (strict) or clamps +inf, and -inf below a finite floor.
         if (n < def.min || n > def.max) {
           if (opts.strict) throw new ParamRangeError(a, `${a} must be within ${fmtRange(def)}, got ${n}`);
           return { value: n < def.min ? def.min : def.max, clamped: true };
