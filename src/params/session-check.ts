@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ParamRegistry } from './registry.ts';
 import { ParamStore } from './store.ts';
-import { parseSession, type Session } from './session.ts';
+import { sessionFromSource, type Session } from './session.ts';
 import { YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
 
@@ -20,14 +20,15 @@ export interface SessionCheck {
 
 /** Validates session text deeply; never throws for bad input, returns every issue found. */
 export function checkSessionText(text: string, file: string, opts: { stems?: boolean } = {}): SessionCheck {
+  let src: YamlSource;
   let session: Session;
   try {
-    session = parseSession(text, file);
+    src = YamlSource.parse(text, file);
+    session = sessionFromSource(src);
   } catch (e) {
     if (e instanceof ConfigError) return { issues: [...e.issues] };
     throw e;
   }
-  const src = YamlSource.parse(text, file);
   const issues: SourceIssue[] = [];
   const surfaceIds = session.surfaces.map((s, i) => s.id ?? `surface${i + 1}`);
   const store = new ParamStore(ParamRegistry.fromSession(session, { surfaceIds }));

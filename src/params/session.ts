@@ -262,11 +262,15 @@ function knownKeysAt(pathArr: ReadonlyArray<PropertyKey>): string[] {
 
 /** Parses and validates session YAML text; throws ConfigError listing every problem with file:line:col. */
 export function parseSession(text: string, file: string): Session {
-  const src = YamlSource.parse(text, file);
+  return sessionFromSource(YamlSource.parse(text, file));
+}
+
+/** Validates an already parsed session file (for callers that keep its positions); throws ConfigError. */
+export function sessionFromSource(src: YamlSource): Session {
   const js = src.toJS() ?? {};
   const res = SessionSchema.safeParse(js);
   if (!res.success) throw new ConfigError(src.zodIssues(res.error, knownKeysAt));
-  const session = resolveSession(res.data, file === '<default>' ? undefined : file);
+  const session = resolveSession(res.data, src.file === '<default>' ? undefined : src.file);
   const issues = [];
   for (const [i, c] of session.channels.entries()) {
     if (c.stereo && typeof c.input === 'number') {
