@@ -12,30 +12,17 @@
  *   npx tsx scripts/bench/mapping.ts [--quick]
  */
 import path from 'node:path';
-import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { compileMapping } from '../../src/mapping/compile.ts';
 import { loadMapping } from '../../src/mapping/load.ts';
 import { MAPPINGS_DIR } from '../../src/mapping/shipped.ts';
-import { ParamRegistry } from '../../src/params/registry.ts';
-import { parseSession } from '../../src/params/session.ts';
-import { ParamStore } from '../../src/params/store.ts';
+import type { ParamStore } from '../../src/params/store.ts';
 import { MemorySurface } from '../../src/surfaces/memory.ts';
 import type { SendOptions, SurfaceMessage } from '../../src/surfaces/types.ts';
 import { fmt, progress, sectionMain, type BenchOptions, type Row } from './common.ts';
+import { Clock, sessionStore } from '../../test/mappings/helpers.ts';
 
 const MCU = path.join(MAPPINGS_DIR, 'mackie-control.yaml');
 const X32 = path.join(MAPPINGS_DIR, 'x32-osc.yaml');
-
-class Clock extends VirtualTimeScheduler {
-  constructor() {
-    super(VirtualAction, 0);
-  }
-  advance(ms: number): void {
-    this.maxFrames = this.frame + ms;
-    this.flush();
-    this.frame = this.maxFrames;
-  }
-}
 
 /** A memory surface that notes when the last message left and how many bytes went out. */
 class CountingSurface extends MemorySurface {
@@ -57,9 +44,7 @@ const quantile = (xs: number[], q: number): number => {
 };
 const us = (ns: bigint): number => Number(ns) / 1000;
 
-function store(channels: number): ParamStore {
-  return new ParamStore(ParamRegistry.fromSession(parseSession(`channels: ${channels}\nbuses: 4\n`, 'bench.yaml')));
-}
+const store = (channels: number): ParamStore => sessionStore(`channels: ${channels}\nbuses: 4\n`);
 
 async function measure(o: BenchOptions): Promise<Row[]> {
   const rows: Row[] = [];

@@ -1,30 +1,17 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { parseSession } from '../../src/params/session.ts';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
-import { MemorySurface } from '../../src/surfaces/memory.ts';
 import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.ts';
 import { loadMapping } from '../../src/mapping/load.ts';
-import type { SendOptions, SurfaceMessage } from '../../src/surfaces/types.ts';
+import { MAPPINGS_DIR } from '../../src/mapping/shipped.ts';
+import { TimedSurface } from '../mapping/helpers.ts';
 
-export const MAPPINGS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
+export const MAPPINGS = MAPPINGS_DIR;
 
 export function sessionStore(yaml = 'channels: 16\nbuses: 2\n'): ParamStore {
   return new ParamStore(ParamRegistry.fromSession(parseSession(yaml, 'test.yaml')));
-}
-
-/** A memory surface that records the virtual time of each message it is sent. */
-export class TimedSurface extends MemorySurface {
-  readonly times: number[] = [];
-  constructor(private readonly clock: { now(): number }) {
-    super('x');
-  }
-  override send(msg: SurfaceMessage, opts?: SendOptions): void {
-    this.times.push(this.clock.now());
-    super.send(msg, opts);
-  }
 }
 
 /**
