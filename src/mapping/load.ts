@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { YamlSource } from '../util/yaml-source.ts';
-import { ConfigError, suggest, type SourceIssue } from '../util/source-error.ts';
+import { byPosition, ConfigError, suggest, type SourceIssue } from '../util/source-error.ts';
 import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
 import { BINDING_KEYS, FEEDBACK_KINDS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
 import { compileNumber, ExprError } from './expr.ts';
@@ -169,7 +169,7 @@ export function parseMapping(text: string, file: string, options?: Readonly<Reco
   }
 
   if (issues.items.length || !top.success || !device) {
-    throw new ConfigError([...issues.items].sort((a, b) => a.line - b.line || a.col - b.col));
+    throw new ConfigError([...issues.items].sort(byPosition));
   }
   return {
     file,

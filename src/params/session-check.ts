@@ -9,7 +9,7 @@ import { ParamRegistry } from './registry.ts';
 import { ParamStore } from './store.ts';
 import { sessionFromSource, type Session } from './session.ts';
 import { YamlSource } from '../util/yaml-source.ts';
-import { ConfigError, type SourceIssue } from '../util/source-error.ts';
+import { byPosition, ConfigError, type SourceIssue } from '../util/source-error.ts';
 
 export interface SessionCheck {
   readonly session?: Session;
@@ -46,5 +46,5 @@ export function checkSessionText(text: string, file: string, opts: { stems?: boo
       if (c.file && !fs.existsSync(path.resolve(session.dir, c.file))) issues.push(src.issue(['channels', i, 'file'], `stem not found: ${c.file}`));
     });
   }
-  return { session, source: src, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+  return { session, source: src, issues: issues.sort(byPosition) };
 }

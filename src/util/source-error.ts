@@ -8,6 +8,9 @@ export interface SourceIssue {
 
 export const formatIssue = (i: SourceIssue): string => `${i.file}:${i.line}:${i.col}: ${i.message}`;
 
+/** Sort order for the issues of one file: as an editor lists them. */
+export const byPosition = (a: SourceIssue, b: SourceIssue): number => a.line - b.line || a.col - b.col;
+
 /** A file that was refused, with every problem found in it (not only the first). */
 export class ConfigError extends Error {
   readonly issues: readonly SourceIssue[];

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ConfigError, suggest, type SourceIssue } from './source-error.ts';
+import { byPosition, ConfigError, suggest, type SourceIssue } from './source-error.ts';
 
 /** A YAML file parsed with positions kept, so any later check can point at a line and column. */
 export class YamlSource {
@@ -108,6 +108,6 @@ export class YamlSource {
       const where = path.length ? `${path.map(String).join('.')}: ` : '';
       out.push(this.issue(path, `${where}${iss.message}`));
     }
-    return out.sort((a, b) => a.line - b.line || a.col - b.col);
+    return out.sort(byPosition);
   }
 }
