@@ -1,23 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { StateManager, parseStateText, defaultStateDir } from '../../src/params/persistence.ts';
 import { parseSession } from '../../src/params/session.ts';
 import { makeStore } from '../helpers/store.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-state-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('faderd-state-');
 
 describe('state persistence', () => {
   it('saves and restores the mix, -inf included', () => {

@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { SceneLibrary, parseScene, SceneError } from '../../src/params/scenes.ts';
 import type { ParamChange } from '../../src/params/store.ts';
 import { ConfigError } from '../../src/util/source-error.ts';
 import { makeStore } from '../helpers/store.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-scenes-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('faderd-scenes-');
 
 describe('scenes', () => {
   it('stores a readable file and recalls it as a single batch', () => {
