@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { YamlSource } from '../util/yaml-source.ts';
-import { byPosition, ConfigError, suggest, type SourceIssue } from '../util/source-error.ts';
+import { byPosition, ConfigError, suggest, unknownKeyMessage, type SourceIssue } from '../util/source-error.ts';
 import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
 import { BINDING_KEYS, FEEDBACK_KINDS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
 import { compileNumber, ExprError } from './expr.ts';
@@ -56,10 +56,7 @@ export class IssueList {
       if (iss.code === 'custom' && misspelt.has(iss.path.join('.'))) continue;
       const path = [...prefix, ...(iss.path as PropertyKey[])];
       if (iss.code === 'unrecognized_keys') {
-        for (const k of iss.keys) {
-          const hint = suggest(k, knownKeysFor(path));
-          this.add([...path, k], `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`, true);
-        }
+        for (const k of iss.keys) this.add([...path, k], unknownKeyMessage(k, knownKeysFor(path)), true);
       } else if (iss.code === 'invalid_union' && 'errors' in iss && Array.isArray(iss.errors)) {
         // Report the branch that got furthest (the object form of a target), not "invalid input".
         const branches = iss.errors as z.core.$ZodIssue[][];

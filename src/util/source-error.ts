@@ -36,6 +36,12 @@ export function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
+/** "unknown key 'x'", with a "did you mean" when one of the known keys is close. */
+export function unknownKeyMessage(key: string, known: Iterable<string>): string {
+  const hint = suggest(key, known);
+  return `unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}`;
+}
+
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;

@@ -1,6 +1,6 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { byPosition, ConfigError, suggest, type SourceIssue } from './source-error.ts';
+import { byPosition, ConfigError, unknownKeyMessage, type SourceIssue } from './source-error.ts';
 
 /** A YAML file parsed with positions kept, so any later check can point at a line and column. */
 export class YamlSource {
@@ -100,8 +100,7 @@ export class YamlSource {
       const path = iss.path as PropertyKey[];
       if (iss.code === 'unrecognized_keys') {
         for (const k of iss.keys) {
-          const hint = knownKeys ? suggest(k, knownKeys(path)) : undefined;
-          out.push(this.issue([...path, k], `unknown key '${k}'${hint ? ` (did you mean '${hint}'?)` : ''}`, true));
+          out.push(this.issue([...path, k], unknownKeyMessage(k, knownKeys ? knownKeys(path) : []), true));
         }
         continue;
       }
