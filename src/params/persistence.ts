@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Subscription } from 'rxjs';
-import type { ParamStore } from './store.ts';
+import { isPersistent, type ParamStore } from './store.ts';
 import type { ParamValue } from './registry.ts';
 import type { Session } from './session.ts';
 import { setAside, writeFileAtomic } from './atomic-file.ts';
@@ -130,7 +130,7 @@ export class StateManager {
   start(): void {
     if (this.sub) return;
     this.sub = this.store.changes$.subscribe((batch) => {
-      if (!batch.some((c) => !c.def.volatile && !c.def.action && !c.def.readOnly)) return;
+      if (!batch.some((c) => isPersistent(c.def))) return;
       this.dirty = true;
       if (!this.timer) this.timer = setTimeout(() => this.flushQuietly(), this.autosaveMs);
     });

@@ -195,10 +195,13 @@ export class ParamStore {
   /** The persistent part of the mix (no meters, status or actions), as address → value. */
   snapshot(): Record<string, ParamValue> {
     const out: Record<string, ParamValue> = {};
-    for (const d of this.registry.defs) if (!d.volatile && !d.action && !d.readOnly) out[d.address] = this.values[d.index]!;
+    for (const d of this.registry.defs) if (isPersistent(d)) out[d.address] = this.values[d.index]!;
     return out;
   }
 }
+
+/** Whether a param is part of the saved mix (not a meter, status or action). */
+export const isPersistent = (def: ParamDef): boolean => !def.volatile && !def.action && !def.readOnly;
 
 export function toNormalized(def: ParamDef, value: ParamValue): number {
   switch (def.type) {
