@@ -3,6 +3,7 @@
  * Decoders are per binding instance and keep the little state a source needs (14-bit pairs, NRPN).
  */
 import type { SurfaceMessage, OscArg } from '../surfaces/types.ts';
+import { argValue } from '../surfaces/osc/codec.ts';
 import type { ParamDef, ParamValue } from '../params/registry.ts';
 import { decodeRelative, formatForDisplay } from './glue.ts';
 import type { Encoding } from './schema.ts';
@@ -37,13 +38,10 @@ function matchPattern(pattern: readonly PatternByte[], data: Uint8Array): number
   return value;
 }
 
+/** An OSC argument as a number: T/F as 1/0, int64 included (osc.js gives it as a Long). */
 function oscNumber(a: OscArg | undefined): number | undefined {
-  if (!a) return undefined;
-  if (a.type === 'T') return 1;
-  if (a.type === 'F') return 0;
-  if (typeof a.value === 'number') return a.value;
-  if (typeof a.value === 'bigint') return Number(a.value);
-  return undefined;
+  const v = a && argValue(a);
+  return typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : undefined;
 }
 
 /** A stateful decoder for one source: a message in, an event (or undefined if not ours) out. */

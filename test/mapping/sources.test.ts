@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { faderLaw } from '../../src/params/taper.ts';
+import { decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { hex, rig } from './helpers.ts';
 
 const midiMapping = (bindings: string) => `version: 1\nsurface: { transport: midi }\nbindings:\n${bindings}`;
@@ -121,6 +122,25 @@ bindings:
     r.surface.take();
     r.surface.emit({ kind: 'osc', address: '/1/pan', args: [{ type: 'f', value: -0.25 }], peer: 'p:1' });
     expect(r.store.get('/ch/1/pan')).toBe(-0.25);
+  });
+
+  it('OSC: int64 and true/false arguments read as numbers, as they arrive from the wire', () => {
+    const r = rig(`version: 1
+surface: { transport: osc, port: 9100 }
+bindings:
+  - source: { osc: /1/pan, args: h, units: value }
+    target: /ch/1/pan
+  - source: { osc: /1/mute, args: T }
+    target: /ch/1/mute
+`);
+    r.flush();
+    const [packet] = decodePacket(encodeMessage('/1/pan', [{ type: 'h', value: { high: -1, low: -1 } }]));
+    r.surface.emit({ kind: 'osc', address: '/1/pan', args: packet!.messages[0]!.args, peer: 'p:1' });
+    expect(r.store.get('/ch/1/pan')).toBe(-1);
+    r.surface.emit({ kind: 'osc', address: '/1/mute', args: [{ type: 'T' }], peer: 'p:1' });
+    expect(r.store.get('/ch/1/mute')).toBe(true);
+    r.surface.emit({ kind: 'osc', address: '/1/mute', args: [{ type: 'F' }], peer: 'p:1' });
+    expect(r.store.get('/ch/1/mute')).toBe(false);
   });
 
   it('serial lines: "F3 0.750" sets /ch/3/fader to 0 dB and feedback is written as a line', () => {
