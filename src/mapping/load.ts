@@ -3,9 +3,8 @@
  * repeat variables with numbers and addresses checked. Every problem is collected (not only the
  * first) and thrown as one ConfigError whose issues carry file:line:col.
  */
-import fs from 'node:fs';
 import { z } from 'zod';
-import { YamlSource } from '../util/yaml-source.ts';
+import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { byPosition, ConfigError, suggest, unknownKeyMessage, type SourceIssue } from '../util/source-error.ts';
 import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
 import { BINDING_KEYS, FEEDBACK_KINDS, BindingSchema, DeviceSchema, GLUE_KEYS, MappingSchema, SOURCE_KEYS, StateVarSchema, TOP_KEYS } from './schema.ts';
@@ -188,11 +187,5 @@ function replyArg(v: string | number): OscArg {
 
 /** Reads and parses a mapping file (with option overrides); an unreadable file is a ConfigError naming it. */
 export function loadMapping(file: string, options?: Readonly<Record<string, unknown>>): MappingFile {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read mapping: ${(e as Error).message}` }]);
-  }
-  return parseMapping(text, file, options);
+  return parseMapping(readSourceText(file, 'mapping'), file, options);
 }

@@ -3,10 +3,9 @@
  * listeners and mapping files are active, and optional initial param values. YAML on disk; every
  * error names file:line:col.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { YamlSource } from '../util/yaml-source.ts';
+import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { ConfigError } from '../util/source-error.ts';
 
 /** Names show on scribble strips: printable text only. */
@@ -285,13 +284,7 @@ export function sessionFromSource(src: YamlSource): Session {
 
 /** Loads a session file from disk; a missing or unreadable file is a ConfigError naming it. */
 export function loadSession(file: string): Session {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read session: ${(e as Error).message}` }]);
-  }
-  return parseSession(text, file);
+  return parseSession(readSourceText(file, 'session'), file);
 }
 
 export const defaultSession = (): Session => parseSession(DEFAULT_SESSION_YAML, '<default>');

@@ -1,6 +1,16 @@
+import fs from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { byPosition, ConfigError, unknownKeyMessage, type SourceIssue } from './source-error.ts';
+
+/** Reads a user's file as text; an unreadable one is a ConfigError at its first line ("cannot read session: ..."). */
+export function readSourceText(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read ${what}: ${(e as Error).message}` }]);
+  }
+}
 
 /** A YAML file parsed with positions kept, so any later check can point at a line and column. */
 export class YamlSource {
