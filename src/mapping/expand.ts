@@ -11,6 +11,7 @@ import { SOURCE_KINDS, type BindingDef, type FeedbackOutDef, type SourceDef } fr
 import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, StateVarDef, TargetSpec } from './types.ts';
 import type { IssueList } from './load.ts';
 import { parseRepeat } from './repeat.ts';
+import { escapeRegExp } from '../util/regexp.ts';
 
 const SESSION = ['channels', 'buses', 'fx'];
 /** Session sizes assumed when a load-time check has to evaluate a template. */
@@ -185,9 +186,9 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
         }
         let re = '^';
         for (const part of t.parts) {
-          if (part.literal !== undefined) re += part.literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          if (part.literal !== undefined) re += escapeRegExp(part.literal);
           else if (part.value) re += '(-?\\d+(?:\\.\\d+)?)';
-          else re += formatNumber(part.expr!.evaluate(env), part.format).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          else re += escapeRegExp(formatNumber(part.expr!.evaluate(env), part.format));
         }
         return { kind, match: new RegExp(re + '$'), format: t, env, units };
       }

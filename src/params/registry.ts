@@ -5,6 +5,7 @@
  */
 import { faderLaw, linearTaper, logTaper, type Taper } from './taper.ts';
 import type { Session } from './session.ts';
+import { escapeRegExp } from '../util/regexp.ts';
 
 export type ParamType = 'number' | 'bool' | 'enum' | 'text';
 export type ParamValue = number | boolean | string;
@@ -288,10 +289,10 @@ export function addressPatternToRegExp(pattern: string): RegExp {
     } else if (c === '{') {
       const end = pattern.indexOf('}', i);
       if (end < 0) throw new SyntaxError(`unclosed { in address pattern ${pattern}`);
-      const alts = pattern.slice(i + 1, end).split(',').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const alts = pattern.slice(i + 1, end).split(',').map(escapeRegExp);
       re += `(?:${alts.join('|')})`;
       i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else re += escapeRegExp(c);
   }
   return new RegExp(re + '$');
 }
