@@ -8,7 +8,8 @@
  *                           query replies with every match
  *
  * Booleans take int 0/1, float 0/1 or OSC true/false; they are sent back as int 0/1. Enums and text
- * go back as strings, numbers as float32.
+ * go back as strings, numbers as float32, counts (`/status/blocks`...) as float64: a float32 block count
+ * stops being exact after 2^24 blocks, about 12 hours at 128 frames.
  *
  * Feedback (changes made by anyone else: other clients, surfaces, scenes) goes to subscribed clients
  * only, coalesced per client (latest value wins) so a storm does not flood:
@@ -265,7 +266,7 @@ export class NativeOscServer {
       case 'bool':
         return [{ type: 'i', value: v ? 1 : 0 }];
       case 'number':
-        return [{ type: 'f', value: v as number }];
+        return [{ type: d.unit === 'count' ? 'd' : 'f', value: v as number }];
       default:
         return [{ type: 's', value: String(v) }];
     }

@@ -54,6 +54,15 @@ describe('NativeOscServer', () => {
     expect(server.stats().subscribers).toBe(3);
   });
 
+  it('answers block counts exactly, past the 2^24 a float32 can hold (12 hours of 128-frame blocks)', async () => {
+    const { store, client } = await setup();
+    const a = await client();
+    store.set('/status/blocks', 2 ** 24 + 1, 'engine', { internal: true });
+    a.send('/status/blocks');
+    await a.waitFor((m) => m.some((x) => x.address === '/status/blocks'), 'the count');
+    expect(a.received.find((x) => x.address === '/status/blocks')!.args).toEqual([{ type: 'd', value: 2 ** 24 + 1 }]);
+  });
+
   it('applies a bundle of 64 messages, all of them, as one batch', async () => {
     const { store, server, client } = await setup();
     const a = await client();
