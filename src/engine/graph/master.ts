@@ -127,7 +127,14 @@ export class MasterChain {
   }
 
   bindParams(bind: ParamBinder): void {
-    bind('/master/eq/on', (v) => { this.eqOn = v !== 0; });
+    bind('/master/eq/on', (v) => {
+      // Back on: no filter resumes from the state it froze in when the EQ went off.
+      if (v !== 0 && !this.eqOn) {
+        for (const band of this.bands) band.bank.reset();
+        this.tilt.reset();
+      }
+      this.eqOn = v !== 0;
+    });
     bind('/master/eq/tilt', (v) => { this.tiltDb = v; this.eqDirty = true; });
     const eqChanged = (): void => { this.eqDirty = true; };
     for (let b = 0; b < MASTER_EQ_BANDS && b < this.bands.length; b++) bindEqBand(bind, `/master/eq/${b + 1}`, this.bands[b]!, eqChanged);
@@ -186,7 +193,8 @@ export class MasterChain {
         const band = this.bands[b]!;
         if (band.active) band.bank.process(pair, 2, frames);
       }
-      if (this.tiltDb !== 0) this.tilt.process(pair, frames);
+      // At 0 dB the tilt only keeps its state current, so that leaving 0 dB does not click.
+      this.tilt.process(pair, frames);
     }
     if (this.compOn) this.comp.process(pair, 2, frames);
     this.width.process(left, right, frames);
@@ -273,7 +281,10 @@ export class MasterChain {
         const band = this.bands[b]!;
         const kind = eqBandKind(band);
         band.bank.configure(kind, band.freqHz, band.q, band.gainDb);
+        const was = band.active;
         band.active = eqBandFilters(band, kind);
+        // A band coming back must not resume from the state it froze in (a click), as in the strips.
+        if (band.active && !was) band.bank.reset();
       }
       this.tilt.configure(this.tiltDb);
     }

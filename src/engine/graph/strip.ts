@@ -116,6 +116,8 @@ export class Strip {
     });
     this.bindSettings(bind, `${base}/gate`, this.gateSet, { threshold: 'thresholdDb', range: 'rangeDb', attack: 'attackMs', hold: 'holdMs', release: 'releaseMs' }, () => (this.gateDirty = true));
     bind(`${base}/eq/on`, (v) => {
+      // Back on: no band resumes from the state it froze in when the EQ went off.
+      if (v !== 0 && !this.eqOn) for (const band of this.bands) band.bank.reset();
       this.eqOn = v !== 0;
     });
     const eqChanged = (): void => {

@@ -157,6 +157,34 @@ describe('MasterChain', () => {
     expect(measureTruePeak([a.subarray(FS / 4)], FS) - 20 * Math.log10(0.1)).toBeCloseTo(6, 1);
   });
 
+  it.each([
+    ['tilt and band 2 at 0 dB', (rg: Rig, on: boolean) => { rg.set('/master/eq/tilt', on ? 6 : 0); rg.set('/master/eq/2/gain', on ? 6 : 0); }],
+    ['the EQ switched off', (rg: Rig, on: boolean) => { rg.set('/master/eq/tilt', 6); rg.set('/master/eq/2/gain', 6); rg.set('/master/eq/on', on); }],
+  ] as const)('tilt and EQ bands brought back after a spell with %s start from the present, not from stale state', (_what, set) => {
+    // A: tilt and band 2 work, stop working for a while, then come back. B: not working until A comes
+    // back. From that moment both must produce the same output: a filter resuming from the state it
+    // froze in half a second earlier would differ (a click).
+    const a = rig(), b = rig();
+    set(b, false);
+    const l = sine(90, FS, FS, 0.1), r = sine(150, FS, FS, 0.1);
+    const la = Float32Array.from(l), ra = Float32Array.from(r), lb = Float32Array.from(l), rb = Float32Array.from(r);
+    const seg = (rg: Rig, x: Float32Array, y: Float32Array, from: number, to: number) => run(rg, x.subarray(from, to), y.subarray(from, to));
+    set(a, true);
+    seg(a, la, ra, 0, 12800);
+    seg(b, lb, rb, 0, 12800);
+    set(a, false);
+    seg(a, la, ra, 12800, 38400);
+    seg(b, lb, rb, 12800, 38400);
+    set(a, true);
+    set(b, true);
+    seg(a, la, ra, 38400, FS);
+    seg(b, lb, rb, 38400, FS);
+    for (let i = 38400; i < FS; i++) {
+      expect(la[i]).toBeCloseTo(lb[i]!, 6);
+      expect(ra[i]).toBeCloseTo(rb[i]!, 6);
+    }
+  });
+
   it('dither on requantizes the output to 16 bits', () => {
     const r = rig();
     r.set('/master/dither/on', true);

@@ -134,4 +134,29 @@ describe('strip EQ (active bands run in pairs)', () => {
     banks[1]!.process(ref, 1, B);
     for (let i = 0; i < B; i++) expect(Math.abs(s.bufs[0]![i]! - ref[0]![i]!)).toBeLessThan(1e-6);
   });
+
+  it('the EQ switched back on starts from the present, not from the state it froze in', () => {
+    const rig = () => {
+      const st = new Strip(SR, B, 1);
+      const set = new Map<string, (v: number) => void>();
+      st.bindParams((a, f) => set.set(a, f), '/ch/1');
+      set.get('/ch/1/eq/2/gain')!(6);
+      st.snap = false;
+      return { st, eqOn: (on: boolean) => set.get('/ch/1/eq/on')!(on ? 1 : 0) };
+    };
+    // A runs its EQ, has it off for a while, then on again; B has it off until then. From that
+    // moment both must agree: a band resuming from its frozen state would differ (a click).
+    const a = rig(), b = rig();
+    b.eqOn(false);
+    for (let n = 0; n < 300; n++) {
+      if (n === 100) a.eqOn(false);
+      if (n === 250) {
+        a.eqOn(true);
+        b.eqOn(true);
+      }
+      block(a.st, 0.5, n);
+      block(b.st, 0.5, n);
+      if (n >= 250) for (let i = 0; i < B; i++) expect(a.st.bufs[0]![i]).toBeCloseTo(b.st.bufs[0]![i]!, 6);
+    }
+  });
 });
