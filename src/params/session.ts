@@ -287,4 +287,18 @@ export function loadSession(file: string): Session {
   return parseSession(readSourceText(file, 'session'), file);
 }
 
+/**
+ * The session's file parsed again for positions, so that a later check (a stem, a param value) can
+ * point at its line; undefined for a session without a file or a file that can no longer be read.
+ * (A Session is plain data, cloned into the engine worker, so it does not carry its parse tree.)
+ */
+export function sessionSource(session: Session): YamlSource | undefined {
+  if (!session.file) return undefined;
+  try {
+    return YamlSource.parse(readSourceText(session.file, 'session'), session.file);
+  } catch {
+    return undefined;
+  }
+}
+
 export const defaultSession = (): Session => parseSession(DEFAULT_SESSION_YAML, '<default>');

@@ -8,12 +8,10 @@
  * `tailMs`). The master chain's latency (limiter look-ahead) is rendered past the end and cut from
  * the start, so the mix lines up with the stems sample for sample.
  */
-import fs from 'node:fs';
-import type { ChannelSpec, Session } from '../../params/session.ts';
+import { sessionSource, type ChannelSpec, type Session } from '../../params/session.ts';
 import { ParamRegistry, type ParamValue } from '../../params/registry.ts';
 import { ParamStore } from '../../params/store.ts';
 import { ConfigError, type SourceIssue } from '../../util/source-error.ts';
-import { YamlSource } from '../../util/yaml-source.ts';
 import { applyStoreToEngine, createEngine } from '../../engine/index.ts';
 import { gainToDb } from '../../params/taper.ts';
 import { loadStems, type StemSet } from './stems.ts';
@@ -79,12 +77,7 @@ function layerIssues(store: ParamStore, layer: ValueLayer, locate: (address: str
 }
 
 function sessionLocator(session: Session): (address: string) => { line: number; col: number } {
-  let src: YamlSource | undefined;
-  try {
-    if (session.file) src = YamlSource.parse(fs.readFileSync(session.file, 'utf8'), session.file);
-  } catch {
-    src = undefined;
-  }
+  const src = sessionSource(session);
   return (address) => (src ? src.positionOf(['params', address], true) : { line: 1, col: 1 });
 }
 

@@ -8,9 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Session } from '../../params/session.ts';
+import { sessionSource, type Session } from '../../params/session.ts';
 import { ConfigError, type SourceIssue } from '../../util/source-error.ts';
-import { YamlSource } from '../../util/yaml-source.ts';
 import { WavError, WavReader } from './wav.ts';
 
 export interface Stem {
@@ -95,12 +94,7 @@ export class StemSource {
 /** Locates issues at a channel's `file:` line of the session, or line 1 when the text can't be read. */
 function locator(session: Session): (channel: number, message: string) => SourceIssue {
   const file = session.file ?? '<session>';
-  let src: YamlSource | undefined;
-  try {
-    if (session.file) src = YamlSource.parse(fs.readFileSync(session.file, 'utf8'), file);
-  } catch {
-    src = undefined;
-  }
+  const src = sessionSource(session);
   return (channel, message) => (src ? src.issue(['channels', channel, 'file'], message) : { file, line: 1, col: 1, message });
 }
 

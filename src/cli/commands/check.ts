@@ -5,7 +5,7 @@ import { checkSessionText } from '../../params/session-check.ts';
 import { loadMapping, parseMapping } from '../../mapping/load.ts';
 import { resolveDevice } from '../../mapping/device.ts';
 import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
-import { ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
+import { byPosition, ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
 
 type Kind = 'session' | 'mapping';
 
@@ -47,7 +47,7 @@ export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean }
         }
       });
     }
-    return { kind, issues: issues.sort((a, b) => a.line - b.line || a.col - b.col) };
+    return { kind, issues: issues.sort(byPosition) };
   }
   try {
     parseMapping(text, file);

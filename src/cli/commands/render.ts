@@ -13,6 +13,7 @@ import { loadSession } from '../../params/session.ts';
 import { parseStateText } from '../../params/persistence.ts';
 import { parseScene } from '../../params/scenes.ts';
 import { ConfigError } from '../../util/source-error.ts';
+import { readSourceText } from '../../util/yaml-source.ts';
 import { writeWav } from '../../audio/file/wav.ts';
 import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
 import { UsageError } from '../errors.ts';
@@ -34,17 +35,9 @@ interface RenderOpts {
 const BITS = ['16', '24', '32', '32f'] as const;
 type Bits = (typeof BITS)[number];
 
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` }]);
-  }
-}
-
 function stateLayer(file: string): ValueLayer {
   try {
-    return { source: file, params: parseStateText(readText(file)).params };
+    return { source: file, params: parseStateText(readSourceText(file, 'state file')).params };
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError([{ file, line: 1, col: 1, message: `not a faderd state file: ${(e as Error).message}` }]);
@@ -52,7 +45,7 @@ function stateLayer(file: string): ValueLayer {
 }
 
 function sceneLayer(file: string): ValueLayer {
-  return { source: file, params: parseScene(readText(file), file).params };
+  return { source: file, params: parseScene(readSourceText(file, 'scene'), file).params };
 }
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
