@@ -5,6 +5,11 @@ import { defaultSession, parseSession } from '../../src/params/session.ts';
 describe('param registry', () => {
   const reg = ParamRegistry.fromSession(defaultSession());
 
+  it('gives every number param a finite maximum (the store clamps infinities through the range check alone)', () => {
+    const big = ParamRegistry.fromSession(parseSession('channels: 64\nbuses: 8\n', 'big.yaml'));
+    for (const r of [reg, big]) for (const d of r.defs) if (d.type === 'number') expect(Number.isFinite(d.max), d.address).toBe(true);
+  });
+
   it('defines every address family of the design for the default session', () => {
     const must = [
       '/ch/1/name', '/ch/8/trim', '/ch/1/polarity', '/ch/1/fader', '/ch/1/pan', '/ch/1/mute', '/ch/1/solo',
