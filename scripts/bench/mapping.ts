@@ -12,9 +12,9 @@
  *   npx tsx scripts/bench/mapping.ts [--quick]
  */
 import path from 'node:path';
-import { compileMapping } from '../../src/mapping/compile.ts';
-import { loadMapping } from '../../src/mapping/load.ts';
-import { MAPPINGS_DIR } from '../../src/mapping/shipped.ts';
+import { compileMapping } from '../../src/mapping/binding/compile.ts';
+import { loadMapping } from '../../src/mapping/file/load.ts';
+import { MAPPINGS_DIR } from '../../src/mapping/file/shipped.ts';
 import type { ParamStore } from '../../src/params/store.ts';
 import { MemorySurface } from '../../src/surfaces/memory.ts';
 import type { SendOptions, SurfaceMessage } from '../../src/surfaces/types.ts';

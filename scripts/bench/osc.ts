@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
-import { NativeOscServer } from '../../src/mapping/native-osc.ts';
+import { NativeOscServer } from '../../src/servers/native-osc.ts';
 import { encodeBundle, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 
 const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));

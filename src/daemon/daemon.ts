@@ -13,7 +13,7 @@ import { SceneLibrary } from '../params/scenes.ts';
 import { EngineHost, type AudioStatus } from '../engine/worker/host.ts';
 import type { AudioConfig } from '../audio/index.ts';
 import type { FromWorker } from '../engine/worker/protocol.ts';
-import { NativeOscServer } from '../mapping/native-osc.ts';
+import { NativeOscServer } from '../servers/native-osc.ts';
 import { StatusReporter } from './status.ts';
 import { SurfaceSet, surfaceIds, withAutoSurfaces } from './surfaces.ts';
 import { listMidiPorts } from '../surfaces/midi/ports.ts';

@@ -12,11 +12,11 @@ import type { Subscription } from 'rxjs';
 import type { ParamStore } from '../params/store.ts';
 import type { Session, SurfaceSpec } from '../params/session.ts';
 import { MappingHost, resolveDevice } from '../mapping/host.ts';
-import { loadMapping } from '../mapping/load.ts';
+import { loadMapping } from '../mapping/file/load.ts';
 import { createTransport } from '../surfaces/index.ts';
 import type { SurfaceTransport } from '../surfaces/types.ts';
 import { ConfigError, formatIssue } from '../util/source-error.ts';
-import { matchShipped } from '../mapping/shipped.ts';
+import { matchShipped } from '../mapping/file/shipped.ts';
 import type { listMidiPorts } from '../surfaces/midi/ports.ts';
 
 const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');

@@ -9,12 +9,12 @@ import type { ParamStore } from '../params/store.ts';
 import type { SurfaceTransport } from '../surfaces/types.ts';
 import { logger } from '../util/log.ts';
 import { ConfigError, formatIssue, type SourceIssue } from '../util/source-error.ts';
-import { compileMapping, type CompileOptions, type CompiledMapping } from './compile.ts';
-import { resolveDevice } from './device.ts';
-import { loadMapping } from './load.ts';
-import type { MappingFile } from './types.ts';
+import { compileMapping, type CompileOptions, type CompiledMapping } from './binding/compile.ts';
+import { resolveDevice } from './file/device.ts';
+import { loadMapping } from './file/load.ts';
+import type { MappingFile } from './file/types.ts';
 
-export { resolveDevice } from './device.ts';
+export { resolveDevice } from './file/device.ts';
 
 const log = logger(import.meta.url);
 const DEBOUNCE_MS = 150;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { faderLaw } from '../../src/params/taper.ts';
-import { encodeRelative } from '../../src/mapping/glue.ts';
-import { compileMapping } from '../../src/mapping/compile.ts';
+import { encodeRelative } from '../../src/mapping/binding/glue.ts';
+import { compileMapping } from '../../src/mapping/binding/compile.ts';
 import { hex, pb, rig } from './helpers.ts';
 
 const raw14 = (db: number): number => Math.round(faderLaw.toNormalized(db) * 16383);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileExpr, compileTemplate, ExprError } from '../../src/mapping/expr.ts';
+import { compileExpr, compileTemplate, ExprError } from '../../src/mapping/file/expr.ts';
 
 describe('expressions', () => {
   it('evaluates arithmetic, hex, comparisons, logic and functions', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRelative, encodeRelative, formatForDisplay, makeScale } from '../../src/mapping/glue.ts';
+import { decodeRelative, encodeRelative, formatForDisplay, makeScale } from '../../src/mapping/binding/glue.ts';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { parseSession } from '../../src/params/session.ts';
-import type { Glue } from '../../src/mapping/types.ts';
+import type { Glue } from '../../src/mapping/file/types.ts';
 
 const reg = ParamRegistry.fromSession(parseSession('channels: 1\n', 't.yaml'));
 const glue = (g: Partial<Glue> = {}): Glue => ({ in: [0, 1], out: [0, 1], invert: false, taper: 'param', step: 0.01, holdMs: 500, deadband: 0, ...g });

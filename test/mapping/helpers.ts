@@ -5,9 +5,9 @@ import { parseSession } from '../../src/params/session.ts';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
 import { MemorySurface } from '../../src/surfaces/memory.ts';
-import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.ts';
-import { loadMapping, parseMapping } from '../../src/mapping/load.ts';
-import type { MappingFile } from '../../src/mapping/types.ts';
+import { compileMapping, type CompiledMapping } from '../../src/mapping/binding/compile.ts';
+import { loadMapping, parseMapping } from '../../src/mapping/file/load.ts';
+import type { MappingFile } from '../../src/mapping/file/types.ts';
 import type { SendOptions, SurfaceMessage } from '../../src/surfaces/types.ts';
 
 export const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -65,7 +65,7 @@ describe('MappingHost', () => {
     const { file, store, surface, host } = setup(GOOD(7));
     host.start();
     fs.writeFileSync(file, GOOD(9));
-    const compile = await import('../../src/mapping/compile.ts');
+    const compile = await import('../../src/mapping/binding/compile.ts');
     const spy = vi.spyOn(compile, 'compileMapping');
     spy.mockImplementationOnce(() => {
       throw new TypeError('boom');

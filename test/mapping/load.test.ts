@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseMapping, loadMapping } from '../../src/mapping/load.ts';
-import { resolveDevice } from '../../src/mapping/device.ts';
+import { parseMapping, loadMapping } from '../../src/mapping/file/load.ts';
+import { resolveDevice } from '../../src/mapping/file/device.ts';
 import { ConfigError, type SourceIssue } from '../../src/util/source-error.ts';
 import { FIXTURES } from './helpers.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMapping } from '../../src/mapping/load.ts';
+import { parseMapping } from '../../src/mapping/file/load.ts';
 import { ConfigError, type SourceIssue } from '../../src/util/source-error.ts';
 import { hex, rig } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { IncomingRouter } from '../../src/mapping/route.ts';
-import type { SourceSpec } from '../../src/mapping/types.ts';
+import { IncomingRouter } from '../../src/mapping/binding/route.ts';
+import type { SourceSpec } from '../../src/mapping/file/types.ts';
 import type { SurfaceMessage } from '../../src/surfaces/types.ts';
 
 const oscSource = (address: string): SourceSpec => ({ kind: 'osc', address, match: /./, args: 'f', arg: 0, units: 'normalized' });

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMapping } from '../../src/mapping/load.ts';
-import { MAPPINGS_DIR, matchShipped, shippedMappings } from '../../src/mapping/shipped.ts';
+import { loadMapping } from '../../src/mapping/file/load.ts';
+import { MAPPINGS_DIR, matchShipped, shippedMappings } from '../../src/mapping/file/shipped.ts';
 import { portMatcher } from '../../src/surfaces/midi/backend.ts';
 
 describe('shippedMappings', () => {

@@ -3,9 +3,9 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { parseSession } from '../../src/params/session.ts';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
-import { compileMapping, type CompiledMapping } from '../../src/mapping/compile.ts';
-import { loadMapping } from '../../src/mapping/load.ts';
-import { MAPPINGS_DIR } from '../../src/mapping/shipped.ts';
+import { compileMapping, type CompiledMapping } from '../../src/mapping/binding/compile.ts';
+import { loadMapping } from '../../src/mapping/file/load.ts';
+import { MAPPINGS_DIR } from '../../src/mapping/file/shipped.ts';
 import { TimedSurface } from '../mapping/helpers.ts';
 
 export const MAPPINGS = MAPPINGS_DIR;

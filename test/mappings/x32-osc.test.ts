@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileMapping } from '../../src/mapping/compile.ts';
-import { resolveDevice } from '../../src/mapping/device.ts';
-import { loadMapping } from '../../src/mapping/load.ts';
+import { compileMapping } from '../../src/mapping/binding/compile.ts';
+import { resolveDevice } from '../../src/mapping/file/device.ts';
+import { loadMapping } from '../../src/mapping/file/load.ts';
 import { OscTransport, type OscSpec } from '../../src/surfaces/osc/transport.ts';
 import { oscClient, f, i, sleep } from '../surfaces/osc/client.ts';
 import { Clock, MAPPINGS, sessionStore, unit } from './helpers.ts';

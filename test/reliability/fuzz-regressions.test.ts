@@ -11,7 +11,7 @@ import { MappingHost } from '../../src/mapping/host.ts';
 import { MemorySurface } from '../../src/surfaces/memory.ts';
 import { fuzzStore } from '../fuzz/invariants.ts';
 import { parseSession } from '../../src/params/session.ts';
-import { parseMapping } from '../../src/mapping/load.ts';
+import { parseMapping } from '../../src/mapping/file/load.ts';
 import { ConfigError } from '../../src/util/source-error.ts';
 
 describe('fuzz findings, fixed', () => {

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NativeOscServer, type NativeOscOptions } from '../../src/mapping/native-osc.ts';
+import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { decodePacket, encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { OscEndpoint } from '../../src/surfaces/osc/endpoint.ts';
 import { oscClient, f, sleep } from '../surfaces/osc/client.ts';

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setLogDestination } from '../../src/util/log.ts';
-import { NativeOscServer } from '../../src/mapping/native-osc.ts';
+import { NativeOscServer } from '../../src/servers/native-osc.ts';
 import { SerialTransport, type SerialLink } from '../../src/surfaces/serial/transport.ts';
 import { MidiTransport } from '../../src/surfaces/midi/transport.ts';
 import type { MidiBackend } from '../../src/surfaces/midi/backend.ts';

@@ -11,8 +11,8 @@ import { loadSession } from '../../src/params/session.ts';
 import { Daemon } from '../../src/daemon/daemon.ts';
 import { readStatus } from '../../src/daemon/status.ts';
 import { SerialTransport } from '../../src/surfaces/serial/transport.ts';
-import { compileMapping } from '../../src/mapping/compile.ts';
-import { parseMapping } from '../../src/mapping/load.ts';
+import { compileMapping } from '../../src/mapping/binding/compile.ts';
+import { parseMapping } from '../../src/mapping/file/load.ts';
 
 export interface SoakChildConfig {
   readonly session: string;

@@ -6,13 +6,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import { compileMapping } from '../../src/mapping/compile.ts';
-import { parseMapping } from '../../src/mapping/load.ts';
+import { compileMapping } from '../../src/mapping/binding/compile.ts';
+import { parseMapping } from '../../src/mapping/file/load.ts';
 import { MemorySurface } from '../../src/surfaces/memory.ts';
 import type { SendOptions, SurfaceMessage } from '../../src/surfaces/types.ts';
 import { fuzzStore } from '../fuzz/invariants.ts';
 import { MCU_YAML } from '../fuzz/targets/midi.ts';
-import { NativeOscServer } from '../../src/mapping/native-osc.ts';
+import { NativeOscServer } from '../../src/servers/native-osc.ts';
 import { oscClient, f, sleep, type OscTestClient } from '../surfaces/osc/client.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { checkSessionText } from '../../params/session-check.ts';
-import { loadMapping, parseMapping } from '../../mapping/load.ts';
-import { resolveDevice } from '../../mapping/device.ts';
+import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
+import { resolveDevice } from '../../mapping/file/device.ts';
 import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
 import { byPosition, ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { accelerate } from '../../../src/mapping/operators/accelerate.ts';
+import { accelerate } from '../../../src/mapping/binding/operators/accelerate.ts';
 
 describe('accelerate', () => {
   it('climbs the factor list while ticks come fast, and starts again after a pause', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { coalesceByKey } from '../../../src/mapping/operators/coalesce.ts';
+import { coalesceByKey } from '../../../src/mapping/binding/operators/coalesce.ts';
 
 const ts = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 const key = (v: string) => v.toLowerCase().replace(/[0-9]/g, '');

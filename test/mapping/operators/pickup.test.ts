@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { pickup } from '../../../src/mapping/operators/pickup.ts';
+import { pickup } from '../../../src/mapping/binding/operators/pickup.ts';
 
 const ts = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 const values = { a: 0.1, b: 0.2, c: 0.3, d: 0.6, e: 0.7, f: 0.49, g: 0.05 };

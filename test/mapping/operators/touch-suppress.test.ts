@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { suppressWhileTouched } from '../../../src/mapping/operators/touch-suppress.ts';
+import { suppressWhileTouched } from '../../../src/mapping/binding/operators/touch-suppress.ts';
 
 const ts = () => new TestScheduler((a, b) => expect(a).toEqual(b));
 

@@ -5,7 +5,7 @@
  * overlay expires.
  */
 import { Subject, Subscription, type SchedulerLike } from 'rxjs';
-import type { SurfaceMessage, SurfaceTransport } from '../surfaces/types.ts';
+import type { SurfaceMessage, SurfaceTransport } from '../../surfaces/types.ts';
 import type { Outgoing } from './codec.ts';
 import { coalesceByKey } from './operators/coalesce.ts';
 

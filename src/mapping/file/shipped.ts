@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { portMatcher } from '../surfaces/midi/backend.ts';
-import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
+import { portMatcher } from '../../surfaces/midi/backend.ts';
+import type { SurfaceDeviceSpec } from '../../surfaces/types.ts';
 
 export interface ShippedMapping {
   /** Absolute path of the mapping file. */
@@ -23,7 +23,7 @@ export interface ShippedMapping {
 }
 
 /** The folder of shipped mapping files. */
-export const MAPPINGS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
+export const MAPPINGS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'mappings');
 
 const file = (name: string): string => path.join(MAPPINGS_DIR, name);
 

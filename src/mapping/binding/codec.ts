@@ -2,13 +2,13 @@
  * Source messages → control events, and feedback values → the exact messages a device expects.
  * Decoders are per binding instance and keep the little state a source needs (14-bit pairs, NRPN).
  */
-import type { SurfaceMessage, OscArg } from '../surfaces/types.ts';
-import { argValue } from '../surfaces/osc/codec.ts';
-import type { ParamDef, ParamValue } from '../params/registry.ts';
+import type { SurfaceMessage, OscArg } from '../../surfaces/types.ts';
+import { argValue } from '../../surfaces/osc/codec.ts';
+import type { ParamDef, ParamValue } from '../../params/registry.ts';
 import { decodeRelative, formatForDisplay } from './glue.ts';
-import type { Encoding } from './schema.ts';
-import type { FeedbackOut, PatternByte, SourceSpec } from './types.ts';
-import type { Env } from './expr.ts';
+import type { Encoding } from '../file/schema.ts';
+import type { FeedbackOut, PatternByte, SourceSpec } from '../file/types.ts';
+import type { Env } from '../file/expr.ts';
 
 export type ControlEvent =
   /** An absolute position: `raw` of `steps` (127, 16383...), `norm` = raw / steps. */

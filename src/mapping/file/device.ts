@@ -3,8 +3,8 @@
  * applied. An override of the same transport refines it (another port name); one naming another
  * transport replaces it (the same MIDI mapping over a serial port with `framing: midi`).
  */
-import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
-import { ConfigError } from '../util/source-error.ts';
+import type { SurfaceDeviceSpec } from '../../surfaces/types.ts';
+import { ConfigError } from '../../util/source-error.ts';
 import { DeviceSchema } from './schema.ts';
 import type { MappingFile, SourceSpec } from './types.ts';
 

@@ -4,8 +4,8 @@
  * compiled mapping resync the whole surface.
  */
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { Env } from './expr.ts';
-import type { StateVarDef } from './types.ts';
+import type { Env } from '../file/expr.ts';
+import type { StateVarDef } from '../file/types.ts';
 
 export interface SessionSizes {
   readonly channels: number;

@@ -3,11 +3,11 @@
  * range (`in`), invert, the target range (`out`) and the taper. Feedback runs the same chain backwards
  * so a control and its feedback always agree.
  */
-import { linearTaper, logTaper, tableTaper, type Taper } from '../params/taper.ts';
-import type { ParamDef, ParamValue } from '../params/registry.ts';
-import { fromNormalized, toNormalized } from '../params/store.ts';
-import type { Encoding } from './schema.ts';
-import type { Glue } from './types.ts';
+import { linearTaper, logTaper, tableTaper, type Taper } from '../../params/taper.ts';
+import type { ParamDef, ParamValue } from '../../params/registry.ts';
+import { fromNormalized, toNormalized } from '../../params/store.ts';
+import type { Encoding } from '../file/schema.ts';
+import type { Glue } from '../file/types.ts';
 
 const clamp01 = (x: number): number => (x <= 0 ? 0 : x >= 1 ? 1 : x);
 

@@ -4,12 +4,12 @@
  * each feedback output → the surface's coalescing sink.
  */
 import { EMPTY, Subscription, concat, filter, interval, map, of, startWith, switchMap, type Observable } from 'rxjs';
-import type { ParamValue } from '../params/registry.ts';
+import type { ParamValue } from '../../params/registry.ts';
 import { displayOnly, encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
 import type { ControlLink } from './control.ts';
 import { suppressWhileTouched } from './operators/touch-suppress.ts';
 import type { Runtime, TargetResolver } from './runtime.ts';
-import type { BindingInstance } from './types.ts';
+import type { BindingInstance } from '../file/types.ts';
 
 interface Update {
   readonly fb: FeedbackValue;

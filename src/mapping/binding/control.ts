@@ -4,12 +4,12 @@
  * action, tagged with this surface's origin.
  */
 import { BehaviorSubject, Subscription, filter, map, merge, share, type Observable } from 'rxjs';
-import type { ParamDef, ParamValue } from '../params/registry.ts';
+import type { ParamDef, ParamValue } from '../../params/registry.ts';
 import { createDecoder, encodeFeedback, outputKey, type ControlEvent } from './codec.ts';
 import { accelerate } from './operators/accelerate.ts';
 import { pickup } from './operators/pickup.ts';
 import type { Runtime, TargetResolver } from './runtime.ts';
-import type { BindingInstance } from './types.ts';
+import type { BindingInstance } from '../file/types.ts';
 
 interface Tagged<E extends ControlEvent = ControlEvent> {
   readonly e: E;

@@ -5,11 +5,11 @@
  * gets its fixed arguments. Other peers hear nothing of it.
  */
 import { filter, type Observable, type Subscription } from 'rxjs';
-import type { SurfaceMessage, SurfaceTransport } from '../surfaces/types.ts';
+import type { SurfaceMessage, SurfaceTransport } from '../../surfaces/types.ts';
 import { encodeFeedback } from './codec.ts';
 import type { TargetResolver } from './runtime.ts';
-import type { ParamStore } from '../params/store.ts';
-import type { BindingInstance, FeedbackOut, StaticReply } from './types.ts';
+import type { ParamStore } from '../../params/store.ts';
+import type { BindingInstance, FeedbackOut, StaticReply } from '../file/types.ts';
 
 interface Answerer {
   readonly out: FeedbackOut;

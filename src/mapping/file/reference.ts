@@ -3,9 +3,9 @@
  * will drive, so target addresses are checked by shape (`/ch/N/fader`) against a reference registry.
  * Whether channel 17 exists is the compiler's question, answered against the real store.
  */
-import { ParamRegistry, type ParamDef } from '../params/registry.ts';
-import { parseSession } from '../params/session.ts';
-import { suggest } from '../util/source-error.ts';
+import { ParamRegistry, type ParamDef } from '../../params/registry.ts';
+import { parseSession } from '../../params/session.ts';
+import { suggest } from '../../util/source-error.ts';
 
 let shapes: Map<string, ParamDef> | undefined;
 let registry: ParamRegistry | undefined;

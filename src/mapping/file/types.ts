@@ -2,8 +2,8 @@
  * A loaded mapping: every binding expanded over its repeat variables, numbers evaluated and checked,
  * templates compiled. The compiler turns this into pipelines without further validation.
  */
-import type { OscArg, SurfaceDeviceSpec } from '../surfaces/types.ts';
-import type { ParamValue } from '../params/registry.ts';
+import type { OscArg, SurfaceDeviceSpec } from '../../surfaces/types.ts';
+import type { ParamValue } from '../../params/registry.ts';
 import type { CompiledExpr, CompiledTemplate, Env } from './expr.ts';
 import type { ButtonMode, Encoding } from './schema.ts';
 

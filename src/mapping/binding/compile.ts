@@ -5,9 +5,9 @@
  * every subscription and timer it made.
  */
 import { BehaviorSubject, Subject, Subscription, asyncScheduler, share, type SchedulerLike } from 'rxjs';
-import type { ParamStore } from '../params/store.ts';
-import type { SurfaceTransport } from '../surfaces/types.ts';
-import { logger, RateLimitedLog } from '../util/log.ts';
+import type { ParamStore } from '../../params/store.ts';
+import type { SurfaceTransport } from '../../surfaces/types.ts';
+import { logger, RateLimitedLog } from '../../util/log.ts';
 import { controlPipeline, type ControlLink } from './control.ts';
 import { feedbackPipeline } from './feedback.ts';
 import { TargetResolver, type Runtime } from './runtime.ts';
@@ -15,7 +15,7 @@ import { QueryResponder } from './query.ts';
 import { IncomingRouter } from './route.ts';
 import { FeedbackSink } from './sink.ts';
 import { SharedStates, SurfaceState } from './state.ts';
-import type { MappingFile } from './types.ts';
+import type { MappingFile } from '../file/types.ts';
 
 export { SurfaceState } from './state.ts';
 

@@ -5,8 +5,8 @@
  * bindings. Other bindings see every message. Bindings of one address get a message in file order.
  */
 import { Subject, type Observable, type Subscription } from 'rxjs';
-import type { SurfaceMessage } from '../surfaces/types.ts';
-import type { SourceSpec } from './types.ts';
+import type { SurfaceMessage } from '../../surfaces/types.ts';
+import type { SourceSpec } from '../file/types.ts';
 
 const PATTERN = /[*?[\]{}!,]/;
 

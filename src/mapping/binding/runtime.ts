@@ -3,15 +3,15 @@
  * surface state, the sink, and how a binding's templated target resolves against the current state.
  */
 import type { Observable, SchedulerLike, Subject } from 'rxjs';
-import type { ParamDef } from '../params/registry.ts';
-import type { ParamStore } from '../params/store.ts';
-import { addressPatternToRegExp } from '../params/registry.ts';
-import type { RateLimitedLog } from '../util/log.ts';
-import type { SurfaceMessage, SurfaceTransport } from '../surfaces/types.ts';
+import type { ParamDef } from '../../params/registry.ts';
+import type { ParamStore } from '../../params/store.ts';
+import { addressPatternToRegExp } from '../../params/registry.ts';
+import type { RateLimitedLog } from '../../util/log.ts';
+import type { SurfaceMessage, SurfaceTransport } from '../../surfaces/types.ts';
 import { makeScale, type Scale } from './glue.ts';
 import type { FeedbackSink } from './sink.ts';
 import type { SurfaceState } from './state.ts';
-import type { BindingInstance, SourceSpec } from './types.ts';
+import type { BindingInstance, SourceSpec } from '../file/types.ts';
 
 export interface Runtime {
   readonly store: ParamStore;

@@ -2,16 +2,16 @@
  * One binding declaration → one instance per combination of its repeat variables, with every number
  * evaluated and range-checked, every template compiled and every target address checked by shape.
  */
-import { addressPatternToRegExp, type ParamDef } from '../params/registry.ts';
-import type { SurfaceDeviceSpec } from '../surfaces/types.ts';
+import { addressPatternToRegExp, type ParamDef } from '../../params/registry.ts';
+import type { SurfaceDeviceSpec } from '../../surfaces/types.ts';
 import { compileNumber, compileTemplate, ExprError, formatNumber, type CompiledExpr, type CompiledTemplate, type Env } from './expr.ts';
 import { carries, familyOf, type MessageFamily } from './device.ts';
 import { lookupShape, patternMatchesSomething } from './reference.ts';
 import { SOURCE_KINDS, type BindingDef, type FeedbackOutDef, type SourceDef } from './schema.ts';
 import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, StateVarDef, TargetSpec } from './types.ts';
-import type { IssueList } from './load.ts';
+import type { IssueList } from './issues.ts';
 import { parseRepeat } from './repeat.ts';
-import { escapeRegExp } from '../util/regexp.ts';
+import { escapeRegExp } from '../../util/regexp.ts';
 
 const SESSION = ['channels', 'buses', 'fx'];
 /** Session sizes assumed when a load-time check has to evaluate a template. */

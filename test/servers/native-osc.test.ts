@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore, type ParamChange } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
-import { NativeOscServer, type NativeOscOptions } from '../../src/mapping/native-osc.ts';
+import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { encodeMessage, oscjs } from '../../src/surfaces/osc/codec.ts';
 import { oscClient, f, i, s, T, F, sleep, type OscTestClient } from '../surfaces/osc/client.ts';
 
