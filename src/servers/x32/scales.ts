@@ -10,9 +10,10 @@
  *   enum    an int indexing a list of names; sets may also send the name
  *   int, bitmap ("%00000001"), string (printed quoted)
  *
- * Floats outside the known values are snapped to the nearest one, as the console does, so every value
- * faderd sends is one a console could send. Text parsing accepts what the console prints (and what a
- * scene file or `/` command holds): "-oo", "1k39", "+0.25", enum names, "%0101".
+ * Every float faderd sends is snapped to the nearest known value, so it is one a console could send.
+ * What a client sends is taken as it is (0.75 is 0 dB exactly, "-10" is -10 dB), finer than a
+ * console would keep it. Text parsing accepts what the console prints (and what a scene file or `/`
+ * command holds): "-oo", "1k39", "+0.25", enum names, "%0101".
  */
 
 /** How a number prints: fixed decimals, or significant digits (hold 0.02 / 2.00 / 10.0 / 100). */
@@ -176,18 +177,18 @@ export function toText(k: Kind, v: X32Value): string {
   }
 }
 
-/** Parses the console's text (or a scene file's) for a value of this kind; undefined when it is not one. */
+/** Parses the console's text (or a scene file's) for a value of this kind (floats unsnapped); undefined when it is not one. */
 export function fromText(k: Kind, raw: string): X32Value | undefined {
   const text = raw.trim();
   switch (k.t) {
     case 'level':
       if (/^-oo$|^-inf$/i.test(text)) return 0;
-      return finite(Number(text), (db) => quantize(k, dbToLevel(db)));
+      return finite(Number(text), (db) => dbToLevel(db));
     case 'linf':
     case 'logf': {
       const khz = /^(\d+)k(\d*)$/i.exec(text);
       const v = khz ? Number(`${khz[1]}.${khz[2] || '0'}`) * 1000 : Number(text);
-      return finite(v, (n) => quantize(k, unitToFloat(k, n)));
+      return finite(v, (n) => unitToFloat(k, n));
     }
     case 'enum': {
       const at = k.names.findIndex((n) => n.toLowerCase() === text.toLowerCase());
@@ -211,7 +212,7 @@ function finite(n: number, then: (n: number) => number): number | undefined {
   return Number.isFinite(n) ? then(n) : undefined;
 }
 
-/** Normalises an incoming OSC argument for this kind: floats snapped, ints in range; undefined when unusable. */
+/** Normalises an incoming OSC argument for this kind: floats within 0..1, ints in range; undefined when unusable. */
 export function fromArg(k: Kind, type: string, value: unknown): X32Value | undefined {
   if (type === 's' || type === 'S') return typeof value === 'string' ? fromText(k, value) : undefined;
   const n = type === 'T' ? 1 : type === 'F' ? 0 : typeof value === 'number' ? value : NaN;
@@ -220,7 +221,7 @@ export function fromArg(k: Kind, type: string, value: unknown): X32Value | undef
     case 'level':
     case 'linf':
     case 'logf':
-      return quantize(k, n);
+      return clamp01(n);
     case 'enum':
       return Math.min(k.names.length - 1, Math.max(0, Math.round(n)));
     case 'int':

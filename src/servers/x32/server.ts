@@ -28,6 +28,7 @@ import type { OscArg } from '../../surfaces/types.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
 import { Bindings } from './bindings.ts';
 import { MeterSource } from './meters.ts';
+import { PacedSender } from './paced.ts';
 import { fromArg, fromText, type X32Value } from './scales.ts';
 import { batchPlan, formatPlan, metersPlan, subscribePlan, type SubscribeHost, type SubscriptionPlan } from './subscribe.ts';
 import { TimedSubscriptions } from './timed.ts';
@@ -79,6 +80,8 @@ const S = (value: string): OscArg => ({ type: 's', value });
 
 export class X32Server {
   private readonly endpoint: OscEndpoint;
+  /** Echoes and dumps: paced and coalesced per client. Get replies go out at once. */
+  private readonly out: PacedSender;
   private readonly tree: X32Tree;
   private readonly bindings: Bindings;
   private readonly remotes: SubscriberTable<never>;
@@ -100,8 +103,8 @@ export class X32Server {
     private readonly store: ParamStore,
     private readonly opts: X32ServerOptions,
   ) {
-    // A scene recall or a new client's dump queues a value per leaf: let a whole console's worth through.
-    this.endpoint = new OscEndpoint({ name: 'X32 server', host: opts.host, port: opts.port, allow: opts.allow, maxPending: 16384 });
+    this.endpoint = new OscEndpoint({ name: 'X32 server', host: opts.host, port: opts.port, allow: opts.allow });
+    this.out = new PacedSender((peer, address, args) => this.endpoint.sendNow(peer, address, args));
     this.name = opts.name ?? 'faderd';
     this.tree = buildTree(this.name);
     this.bindings = new Bindings(this.tree, store.registry);
@@ -155,7 +158,9 @@ export class X32Server {
         }
       }),
     );
-    this.sweeper = setInterval(() => this.remotes.sweep(), 1000);
+    this.sweeper = setInterval(() => {
+      for (const peer of this.remotes.sweep()) this.out.forget(peer);
+    }, 1000);
     this.sweeper.unref();
   }
 
@@ -342,11 +347,11 @@ export class X32Server {
     if (added) this.dump(peer);
   }
 
-  /** Every value faderd has, to one new /xremote client (coalesced by the endpoint's outbox). */
+  /** Every value faderd has, to one new /xremote client. */
   private dump(peer: string): void {
     this.counts.dumps++;
-    for (const b of this.bindings.all()) this.endpoint.queue(peer, b.leaf.address, [leafArg(b.leaf, b.toX32(this.store.getByIndex(b.param.index)))]);
-    if (this.soloLeaf) this.endpoint.queue(peer, this.soloLeaf.address, [leafArg(this.soloLeaf, this.value(this.soloLeaf))]);
+    for (const b of this.bindings.all()) this.out.put(peer, b.leaf.address, [leafArg(b.leaf, b.toX32(this.store.getByIndex(b.param.index)))]);
+    if (this.soloLeaf) this.out.put(peer, this.soloLeaf.address, [leafArg(this.soloLeaf, this.value(this.soloLeaf))]);
   }
 
   /** Changes, from anywhere (this server's clients too), to every /xremote client. */
@@ -363,7 +368,7 @@ export class X32Server {
       out.push([this.soloLeaf.address, leafArg(this.soloLeaf, this.soloOn ? 1 : 0)]);
     }
     if (out.length === 0) return;
-    for (const r of this.remotes.live()) for (const [address, arg] of out) this.endpoint.queue(r.peer, address, [arg]);
+    for (const r of this.remotes.live()) for (const [address, arg] of out) this.out.put(r.peer, address, [arg]);
   }
 
   /** The address a client reaches faderd at, for /xinfo and /status. */
@@ -377,6 +382,7 @@ export class X32Server {
     return {
       port: this.endpoint.port,
       ...this.endpoint.stats(),
+      dropped: this.endpoint.stats().dropped + this.out.dropped,
       ...this.counts,
       remotes: [...this.remotes.live()].length,
       subscriptions: this.timed.size,
@@ -389,6 +395,7 @@ export class X32Server {
     if (this.sweeper) clearInterval(this.sweeper);
     this.timed.clear();
     this.remotes.clear();
+    this.out.close();
     await this.endpoint.close();
   }
 }
