@@ -24,6 +24,7 @@ export interface PacedOptions {
 export class PacedSender {
   private readonly waiting = new Map<string, Map<string, readonly OscArg[]>>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private readonly perSlice: number;
   private readonly sliceMs: number;
   private readonly maxPending: number;
@@ -46,7 +47,8 @@ export class PacedSender {
       return;
     }
     q.set(address, args);
-    if (!this.timer) this.timer = setTimeout(() => this.slice(), 0);
+    // The first slice leaves on the next turn (an echo should not wait for a timer); later ones are paced.
+    if (!this.timer && !this.immediate) this.immediate = setImmediate(() => this.slice());
   }
 
   /** Forgets what waits for a client that left. */
@@ -56,6 +58,7 @@ export class PacedSender {
 
   private slice(): void {
     this.timer = undefined;
+    this.immediate = undefined;
     let budget = this.perSlice;
     while (budget > 0 && this.waiting.size > 0) {
       // Clients take turns: a big dump to one does not hold back another's echo.
@@ -83,7 +86,9 @@ export class PacedSender {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.waiting.clear();
   }
 }

@@ -312,8 +312,13 @@ export class X32Server {
     this.endpoint.sendRaw(peer, nodeReply(line));
   }
 
-  /** A node's `/node` line with faderd's values. */
-  nodeText(node: X32Node): string {
+  /** The `/node` line of a node path (`ch/01/mix`) with faderd's values; undefined for no such node. */
+  nodeLineOf(path: string): string | undefined {
+    const node = this.tree.node(path);
+    return node ? this.nodeText(node) : undefined;
+  }
+
+  private nodeText(node: X32Node): string {
     return nodeLine(
       node.path,
       node.leaves.map((l) => toText(l.kind, this.value(l))),
