@@ -63,16 +63,8 @@ const OscSchema = z.strictObject({
   websocketPort: z.number().int().min(1).max(65535).optional(),
 });
 
-/** The X32 server: apps and libraries written for a Behringer X32 (see src/servers/x32/). */
-const X32Schema = z.strictObject({
-  enabled: z.boolean().optional(),
-  host: z.string().min(1).optional(),
-  port: z.number().int().min(1).max(65535).optional(),
-  /** Client addresses or CIDR subnets allowed to connect when listening beyond loopback. */
-  allow: z.array(z.string().min(1)).optional(),
-  /** Clients (addresses or subnets) that may read state and meters but change nothing. */
-  readOnly: z.array(z.string().min(1)).optional(),
-});
+/** The X32 server (apps and libraries written for a Behringer X32): the OSC listener's settings but the WebSocket port. */
+const X32Schema = OscSchema.pick({ enabled: true, host: true, port: true, allow: true, readOnly: true });
 
 const SurfaceSchema = z.union([
   z.string().min(1),

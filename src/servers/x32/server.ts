@@ -140,24 +140,18 @@ export class X32Server {
 
   async start(): Promise<void> {
     await this.endpoint.start();
-    this.rx.add(
-      this.endpoint.packets$.subscribe((p) => {
+    // A bug in a handler must cost one packet or one echo, not the server (an error would end the subscription).
+    const guarded =
+      <T>(what: (x: T) => string, fn: (x: T) => void) =>
+      (x: T): void => {
         try {
-          this.onPacket(p.peer, p.messages);
+          fn(x);
         } catch (e) {
-          this.errors.hit(`${p.peer}: ${(e as Error).stack ?? String(e)}`);
+          this.errors.hit(`${what(x)}: ${(e as Error).stack ?? String(e)}`);
         }
-      }),
-    );
-    this.rx.add(
-      this.store.changes$.subscribe((batch) => {
-        try {
-          this.echo(batch);
-        } catch (e) {
-          this.errors.hit(`echo: ${(e as Error).stack ?? String(e)}`);
-        }
-      }),
-    );
+      };
+    this.rx.add(this.endpoint.packets$.subscribe(guarded((p) => p.peer, (p) => this.onPacket(p.peer, p.messages))));
+    this.rx.add(this.store.changes$.subscribe(guarded(() => 'echo', (batch) => this.echo(batch))));
     this.sweeper = setInterval(() => {
       for (const peer of this.remotes.sweep()) this.out.forget(peer);
     }, 1000);

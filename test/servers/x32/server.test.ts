@@ -216,7 +216,7 @@ describe('X32 server: /xremote', () => {
   });
 
   it('dumps current values to a new client only, holds at most 4 clients, and drops a client after its lease', async () => {
-    const { store, server, client } = await rig({ leaseMs: 800 });
+    const { store, server, client } = await rig({ leaseMs: 2000 });
     const clients = [await client(), await client(), await client(), await client(), await client()];
     clients[0]!.send('/xremote');
     await clients[0]!.waitFor((m) => m.address === '/-stat/solo', 'the dump');
@@ -232,9 +232,9 @@ describe('X32 server: /xremote', () => {
     expect(server.stats()).toMatchObject({ remotes: 4, remotesRefused: 1 });
     // Leases: three clients renew, one stops; once its lease is over changes stop reaching it and
     // its place goes to the client that was refused.
-    const renew = setInterval(() => clients.slice(0, 3).forEach((c) => c.send('/xremote')), 200);
+    const renew = setInterval(() => clients.slice(0, 3).forEach((c) => c.send('/xremote')), 300);
     cleanups.push(async () => clearInterval(renew));
-    await sleep(1100);
+    await sleep(2500);
     for (const c of clients) c.received.splice(0);
     store.set('/ch/1/fader', -20, 'api');
     await reply(clients[0]!, '/ch/01/mix/fader');
