@@ -1,7 +1,7 @@
 /**
  * The composition root of `faderd run`: builds every part with constructor injection and wires them
  * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
- * the native OSC server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
+ * the native OSC server; the X32 server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
  * and installs no signal handlers: the command file owns those.
  */
 import type { Logger } from 'pino';

@@ -111,7 +111,11 @@ export class X32Server {
     const leaseMs = opts.leaseMs ?? 10_000;
     this.remotes = new SubscriberTable<never>(leaseMs, opts.maxRemotes ?? 4);
     this.timed = new TimedSubscriptions({ leaseMs });
-    this.readOnlyPeer = opts.readOnly?.length ? readOnlyMatcher(opts.readOnly) : undefined;
+    try {
+      this.readOnlyPeer = opts.readOnly?.length ? readOnlyMatcher(opts.readOnly) : undefined;
+    } catch (e) {
+      throw new Error(`X32 server: bad readOnly list: ${(e as Error).message}`);
+    }
     this.errors = new RateLimitedLog(log, 'X32 server: message failed');
     this.refusedLog = new RateLimitedLog(log, `X32 server: /xremote refused, ${opts.maxRemotes ?? 4} clients already registered`);
     this.soloLeaf = this.tree.leaf('/-stat/solo');
