@@ -5,7 +5,6 @@
  *   - surface message → store: a fader pitch bend until the param is set (p50/p99)
  *   - store change → feedback bytes: a param set by another origin until the pitch bend leaves (p50/p99)
  *   - bank switch resync: BANK ▶ until every fader, LED, ring, LCD cell and meter of the new bank is out
- *   - the X32 dialect: an OSC fader message → store
  * Virtual time between samples closes every coalescing period, so each change is sent at once (the
  * first change in a period never waits); what is measured is CPU time on the control path.
  *
@@ -22,7 +21,6 @@ import { fmt, progress, sectionMain, type BenchOptions, type Row } from './commo
 import { Clock, sessionStore } from '../../test/mappings/helpers.ts';
 
 const MCU = path.join(MAPPINGS_DIR, 'mackie-control.yaml');
-const X32 = path.join(MAPPINGS_DIR, 'x32-osc.yaml');
 
 /** A memory surface that notes when the last message left and how many bytes went out. */
 class CountingSurface extends MemorySurface {
@@ -111,22 +109,6 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   rows.push({ group: 'mapping', what: 'bank switch → full resync sent (p50 / p99)', faderd: `${fmt(quantile(bankMs, 0.5), 3)} / ${fmt(quantile(bankMs, 0.99), 3)} ms`, note: `${msgs} messages, ${bytes} bytes (${fmt((bytes * 10) / 31.25, 0)} ms on a 31.25 kbaud DIN link)` });
   compiled.dispose();
 
-  progress('mapping: X32 dialect');
-  const x32 = loadMapping(X32);
-  const xs = store(32);
-  const xsurf = new CountingSurface('x32');
-  const xc = compileMapping(x32, xs, xsurf, { id: 'x32', scheduler: clock });
-  clock.advance(1000);
-  const oscLat: number[] = [];
-  for (let k = 0; k < n; k++) {
-    const msg: SurfaceMessage = { kind: 'osc', address: `/ch/${String((k % 32) + 1).padStart(2, '0')}/mix/fader`, args: [{ type: 'f', value: (k % 1000) / 1000 }], peer: '127.0.0.1:5000' };
-    t0 = process.hrtime.bigint();
-    xsurf.emit(msg);
-    oscLat.push(us(process.hrtime.bigint() - t0));
-    if (k % 64 === 0) clock.advance(100);
-  }
-  rows.push({ group: 'mapping', what: 'X32 /ch/NN/mix/fader → store (p50 / p99)', faderd: `${fmt(quantile(oscLat, 0.5))} / ${fmt(quantile(oscLat, 0.99))} µs`, note: `${x32.bindings.length} binding instances` });
-  xc.dispose();
   return rows;
 }
 

@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, paced, runtime)
+ *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, runtime)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -29,6 +29,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'offline', file: 'offline.ts' },
   { name: 'control', file: 'control.ts' },
   { name: 'serial', file: 'serial.ts' },
+  { name: 'x32', file: 'x32.ts' },
   { name: 'paced', file: 'paced.ts' },
   // The engine worker alone on the paced device, next to a bare passthrough (the machine's own glitches).
   { name: 'runtime', file: 'runtime.ts', fullOnly: true },

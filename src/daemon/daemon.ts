@@ -1,7 +1,7 @@
 /**
  * The composition root of `faderd run`: builds every part with constructor injection and wires them
  * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
- * the native OSC server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
+ * the native OSC server; the X32 server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
  * and installs no signal handlers: the command file owns those.
  */
 import type { Logger } from 'pino';
@@ -14,6 +14,8 @@ import { EngineHost, type AudioStatus } from '../engine/worker/host.ts';
 import type { AudioConfig } from '../audio/index.ts';
 import type { FromWorker } from '../engine/worker/protocol.ts';
 import { NativeOscServer } from '../servers/native-osc.ts';
+import type { X32Server } from '../servers/x32/server.ts';
+import { startX32Server } from '../servers/x32/start.ts';
 import { StatusReporter } from './status.ts';
 import { SurfaceSet, surfaceIds, withAutoSurfaces } from './surfaces.ts';
 import { listMidiPorts } from '../surfaces/midi/ports.ts';
@@ -24,6 +26,8 @@ export interface DaemonOptions {
   /** Overrides of the session's audio settings (command-line flags). */
   readonly audio?: { readonly device?: string | number; readonly blockFrames?: number; readonly demo?: boolean; readonly backend?: AudioConfig['backend']; readonly primeBlocks?: number };
   readonly oscPort?: number;
+  /** The X32 server's UDP port instead of the session's (`--x32-port`). */
+  readonly x32Port?: number;
   readonly stateDir?: string;
   /** Module exporting createEngine; tests pass a small engine. */
   readonly engineModule?: string;
@@ -39,6 +43,7 @@ export interface DaemonInfo {
   readonly sampleRate: number;
   readonly blockFrames: number;
   readonly osc?: { readonly host: string; readonly port: number };
+  readonly x32?: { readonly host: string; readonly port: number };
   readonly stateDir: string;
   readonly restored: number;
   /** Surfaces running, and one message per surface that could not start. */
@@ -68,6 +73,7 @@ export class Daemon {
   private scenes: SceneLibrary | undefined;
   private engine: EngineHost | undefined;
   private osc: NativeOscServer | undefined;
+  private x32: X32Server | undefined;
   private surfaces: SurfaceSet | undefined;
   private status: StatusReporter | undefined;
   private readonly audio: AudioConfig;
@@ -104,6 +110,7 @@ export class Daemon {
     const audio = await this.engine.start();
 
     const osc = await this.startOsc(session);
+    this.x32 = await startX32Server(this.store, session, this.log, this.opts.x32Port);
     this.surfaces = new SurfaceSet(this.store, this.log);
     const surfaceProblems = this.surfaces.start(session);
     this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
@@ -114,6 +121,7 @@ export class Daemon {
       sampleRate: this.audio.sampleRate,
       blockFrames: this.audio.blockFrames,
       ...(osc ? { osc } : {}),
+      ...(this.x32 ? { x32: { host: session.x32.host, port: this.x32.port } } : {}),
       stateDir,
       restored,
       surfaces: this.surfaces.ids,
@@ -174,6 +182,11 @@ export class Daemon {
       await this.startOsc(next);
       applied.push('osc');
     }
+    if (!same(prev.x32, next.x32)) {
+      await this.x32?.close();
+      this.x32 = await startX32Server(this.store, next, this.log, this.opts.x32Port);
+      applied.push('x32');
+    }
     if (!same(prev.params, next.params)) {
       for (const w of applyValues(this.store, next.params, 'session', next.file ?? '<session>').warnings) this.log.warn(w);
       applied.push('params');
@@ -202,6 +215,10 @@ export class Daemon {
     return this.osc;
   }
 
+  get x32Server(): X32Server | undefined {
+    return this.x32;
+  }
+
   /** Stops everything in reverse order of construction and saves state. Idempotent. */
   async stop(): Promise<void> {
     // State first: stopping a hung audio device can take the rest of the second SIGTERM allows.
@@ -214,6 +231,9 @@ export class Daemon {
     const osc = this.osc;
     this.osc = undefined;
     await osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
+    const x32 = this.x32;
+    this.x32 = undefined;
+    await x32?.close().catch((e: unknown) => this.log.warn(`X32 server close: ${(e as Error).message}`));
     const engine = this.engine;
     this.engine = undefined;
     await engine?.stop();

@@ -63,6 +63,9 @@ const OscSchema = z.strictObject({
   websocketPort: z.number().int().min(1).max(65535).optional(),
 });
 
+/** The X32 server (apps and libraries written for a Behringer X32): the OSC listener's settings but the WebSocket port. */
+const X32Schema = OscSchema.pick({ enabled: true, host: true, port: true, allow: true, readOnly: true });
+
 const SurfaceSchema = z.union([
   z.string().min(1),
   z.strictObject({
@@ -93,6 +96,7 @@ export const SessionSchema = z.strictObject({
   master: z.strictObject({ output: inputRef.optional() }).optional(),
   audio: AudioSchema.optional(),
   osc: OscSchema.optional(),
+  x32: X32Schema.optional(),
   surfaces: z.array(SurfaceSchema).optional(),
   /** With no `surfaces` listed, load the shipped mappings whose devices are connected (default true). */
   autoSurfaces: z.boolean().optional(),
@@ -152,6 +156,13 @@ export interface Session {
     readonly allow: readonly string[];
     readonly readOnly: readonly string[];
     readonly websocketPort?: number;
+  };
+  readonly x32: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly allow: readonly string[];
+    readonly readOnly: readonly string[];
   };
   readonly surfaces: readonly SurfaceSpec[];
   readonly autoSurfaces: boolean;
@@ -233,6 +244,13 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       readOnly: raw.osc?.readOnly ?? [],
       ...(raw.osc?.websocketPort !== undefined ? { websocketPort: raw.osc.websocketPort } : {}),
     },
+    x32: {
+      enabled: raw.x32?.enabled ?? true,
+      host: raw.x32?.host ?? '127.0.0.1',
+      port: raw.x32?.port ?? 10023,
+      allow: raw.x32?.allow ?? [],
+      readOnly: raw.x32?.readOnly ?? [],
+    },
     surfaces: (raw.surfaces ?? []).map((s) => (typeof s === 'string' ? { mapping: s } : { ...s })),
     autoSurfaces: raw.autoSurfaces ?? true,
     safety: { maxGainDb: raw.safety?.maxGainDb ?? 10 },
@@ -251,6 +269,7 @@ function knownKeysAt(pathArr: ReadonlyArray<PropertyKey>): string[] {
     fx: Object.keys(FxSchema.shape),
     audio: Object.keys(AudioSchema.shape),
     osc: Object.keys(OscSchema.shape),
+    x32: Object.keys(X32Schema.shape),
     safety: Object.keys(SafetySchema.shape),
     state: Object.keys(StateSchema.shape),
     master: ['output'],

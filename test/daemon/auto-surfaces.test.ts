@@ -16,7 +16,7 @@ describe('shipped mappings for connected devices', () => {
   });
 
   it('leaves sessions that list surfaces, or turn auto-load off, alone', () => {
-    const listed = parseSession('surfaces: [x32-osc.yaml]\n', 's.yaml');
+    const listed = parseSession('surfaces: [korg-nanokontrol2.yaml]\n', 's.yaml');
     expect(withAutoSurfaces(listed, { inputs: ['X-Touch'], outputs: [] }).session).toBe(listed);
     const off = parseSession('autoSurfaces: false\n', 's.yaml');
     expect(withAutoSurfaces(off, { inputs: ['X-Touch'], outputs: [] }).session.surfaces).toEqual([]);

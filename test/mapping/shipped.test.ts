@@ -33,8 +33,8 @@ describe('shippedMappings', () => {
     expect(matchShipped(['iCON Platform X+'])[0]!.mapping.options).toEqual({ deviceId: 0x15, stripOffset: 8 });
   });
 
-  it('never loads the DIY board or the X32 dialect on its own', () => {
+  it('never loads the DIY board on its own', () => {
     const manual = shippedMappings().filter((m) => !m.auto).map((m) => path.basename(m.file));
-    expect(manual.sort()).toEqual(['diy-fader-board.yaml', 'x32-osc.yaml']);
+    expect(manual.sort()).toEqual(['diy-fader-board.yaml']);
   });
 });

@@ -13,6 +13,7 @@ interface RunOptions {
   block?: string;
   demo?: boolean;
   oscPort?: string;
+  x32Port?: string;
   stateDir?: string;
   verbose?: boolean;
 }
@@ -45,6 +46,7 @@ async function run(opts: RunOptions): Promise<void> {
   rxConfig.onUnhandledError = (e: unknown) => handlerErrors.hit(e instanceof Error ? (e.stack ?? e.message) : String(e));
   const block = intOption('block', opts.block, 64, 1024);
   const oscPort = intOption('osc-port', opts.oscPort, 1, 65535);
+  const x32Port = intOption('x32-port', opts.x32Port, 1, 65535);
   const session = sessionFrom(opts.session);
   const audioDevice = opts.audio === undefined ? undefined : /^\d+$/.test(opts.audio) ? Number(opts.audio) : opts.audio;
   const daemon = new Daemon({
@@ -55,6 +57,7 @@ async function run(opts: RunOptions): Promise<void> {
       ...(opts.demo ? { demo: true } : {}),
     },
     ...(oscPort !== undefined ? { oscPort } : {}),
+    ...(x32Port !== undefined ? { x32Port } : {}),
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -109,6 +112,7 @@ export function registerRun(program: Command): void {
     .option('-b, --block <frames>', 'block size in frames, 64..1024')
     .option('--demo', 'feed the generated demo multitrack even on a real interface')
     .option('--osc-port <port>', 'native OSC server UDP port')
+    .option('--x32-port <port>', 'X32 server UDP port (default 10023, as on a console)')
     .option('--state-dir <dir>', 'where state and scenes live (default: per session, or FADERD_STATE_DIR)')
     .option('-v, --verbose', 'log info lines (status, device changes)')
     .action((opts: RunOptions) => run(opts));

@@ -44,7 +44,6 @@ export function shippedMappings(): ShippedMapping[] {
       auto: true,
     },
     { file: file('korg-nanokontrol2.yaml'), name: 'Korg nanoKONTROL2', match: { transport: 'midi', input: 'nanoKONTROL2' }, auto: true },
-    { file: file('x32-osc.yaml'), name: 'Behringer X32 OSC dialect', match: { transport: 'osc', port: 10023 }, auto: false },
     {
       file: file('diy-fader-board.yaml'),
       name: 'DIY fader board',

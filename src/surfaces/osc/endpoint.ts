@@ -227,6 +227,11 @@ export class OscEndpoint {
       this.badPacket.hit(`cannot encode ${address}: ${(e as Error).message}`);
       return;
     }
+    this.sendRaw(peer, bytes);
+  }
+
+  /** Sends an already encoded packet to a peer (dialects whose replies OSC 1.0 cannot write, such as the X32's `node`). */
+  sendRaw(peer: string, bytes: Uint8Array): void {
     const p = parsePeer(peer);
     if (p.ws) {
       const s = this.wsPeers.get(peer);
