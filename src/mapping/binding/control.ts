@@ -113,7 +113,8 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
         lastPeer = t.peer;
         return t.e.norm;
       }),
-      pickup({ current, threshold: g.pickup, reset$: merge(changedElsewhere$, rt.resync$) }),
+      // A device that went away may come back with its knobs anywhere: their last readings are void.
+      pickup({ current, threshold: g.pickup, reset$: merge(changedElsewhere$, rt.resync$), lost$: rt.transport.connected$.pipe(filter((up) => !up)) }),
     );
     absolute$ = norms$.pipe(map((norm) => ({ e: { kind: 'abs' as const, norm, raw: norm, steps: 1 }, peer: lastPeer })));
   }
