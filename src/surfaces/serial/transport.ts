@@ -311,7 +311,12 @@ export class SerialTransport implements SurfaceTransport {
     const f = this.spec.framing;
     if (f === 'lines' && msg.kind === 'line') {
       if (/[\r\n]/.test(msg.text)) throw new TypeError('a line must not contain line breaks');
-      return encodeLine(msg.text, this.spec.lineEnding ?? '\n');
+      const line = encodeLine(msg.text, this.spec.lineEnding ?? '\n');
+      // The device drops a line longer than it takes, as faderd does: better to say so here.
+      const max = this.spec.maxFrame;
+      const ending = (this.spec.lineEnding ?? '\n').length;
+      if (max !== undefined && line.length - ending > max) throw new TypeError(`a line of ${line.length - ending} bytes is longer than the device takes (maxFrame ${max})`);
+      return line;
     }
     if (f === 'slip' && msg.kind === 'frame') return encodeSlip(msg.data);
     if (f === 'midi' && msg.kind === 'midi') return this.encoder.encode(msg.data);
