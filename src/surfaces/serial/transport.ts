@@ -19,7 +19,7 @@ import { LineFramer, encodeLine } from './framing/line.ts';
 import { END, SlipDecoder, encodeSlip } from './framing/slip.ts';
 import { MidiEncoder } from './framing/midi.ts';
 import { MidiParser } from '../midi/parser.ts';
-import { findSerialPortByUsbId } from './ports.ts';
+import { findSerialPortByUsbId, type SerialPortInfo } from './ports.ts';
 
 const log = logger(import.meta.url);
 
@@ -45,6 +45,8 @@ export interface SerialTransportOptions {
   readonly maxBackoffMs?: number;
   /** Opens a link; defaults to a real SerialPort (tests may pass SerialPortMock). */
   readonly openLink?: (path: string, baudRate: number) => SerialLink;
+  /** Lists the serial ports a device given by USB ids is looked for among; defaults to the OS's list. */
+  readonly listPorts?: () => Promise<SerialPortInfo[] | { unavailable: string }>;
   /** Bytes allowed to wait in the write buffer; beyond it the surface reads as disconnected until they drain. Default 65536. */
   readonly maxPendingBytes?: number;
   /**
@@ -74,7 +76,7 @@ export class SerialTransport implements SurfaceTransport {
   private readonly counters = { received: 0, sent: 0, dropped: 0, errors: 0, stalls: 0, overflows: 0 };
   private readonly decode: { push(b: Uint8Array): void; reset(): void; dropped(): number };
   private readonly encoder = new MidiEncoder();
-  private readonly opts: Required<Omit<SerialTransportOptions, 'openLink'>> & Pick<SerialTransportOptions, 'openLink'>;
+  private readonly opts: Required<Omit<SerialTransportOptions, 'openLink' | 'listPorts'>> & Pick<SerialTransportOptions, 'openLink' | 'listPorts'>;
   private readonly badSend: RateLimitedLog;
   private readonly badIn: RateLimitedLog;
   private readonly stuckLog: RateLimitedLog;
@@ -137,7 +139,7 @@ export class SerialTransport implements SurfaceTransport {
 
   private async resolvePath(): Promise<string | undefined> {
     if (this.spec.path) return this.spec.path;
-    return findSerialPortByUsbId(this.spec.vendorId!, this.spec.productId);
+    return findSerialPortByUsbId(this.spec.vendorId!, this.spec.productId, this.opts.listPorts);
   }
 
   /** Logs a connection problem once per distinct reason, not once per retry. */
