@@ -5,7 +5,8 @@
  */
 import { EMPTY, Subscription, concat, filter, interval, map, merge, of, startWith, switchMap, type Observable } from 'rxjs';
 import type { ParamValue } from '../../params/registry.ts';
-import { displayOnly, encodeOutput, meterLevel, outputKey, type FeedbackValue } from './codec.ts';
+import { displayOnly, encodeOutput, outputKey, type FeedbackValue } from './codec.ts';
+import { meterLevel } from './displays.ts';
 import type { ControlLink } from './control.ts';
 import { suppressWhileTouched } from './operators/touch-suppress.ts';
 import type { Runtime, TargetResolver } from './runtime.ts';
