@@ -56,8 +56,9 @@ Fader faders[STRIPS];
 uint32_t buttonState = 0xFFFFFF; // active low
 uint32_t buttonChangedAt[24];
 uint16_t leds = 0;
-char line[32];
+char line[32];                   // 31 characters and the terminating 0
 uint8_t lineLength = 0;
+bool lineTooLong = false;
 
 uint32_t readButtons() {
   digitalWrite(BTN_LOAD_PIN, LOW);
@@ -94,13 +95,16 @@ void sendPosition(uint8_t s, int pos) {
   faders[s].reportedAt = millis();
 }
 
-// One complete line from faderd: "F3 0.7500", "M3 1", "S3 0". Anything else is ignored.
+// One complete line from faderd: "F3 0.7500", "M3 1", "S3 0": a letter, the strip 1-8, one space and
+// a number that is the whole rest of the line. Anything else ("F3 abc", "F9 0.5", "F3x 1") is ignored.
 void handleLine(const char *text) {
   char kind = text[0];
-  int strip = atoi(text + 1) - 1;
-  const char *space = strchr(text, ' ');
-  if (strip < 0 || strip >= STRIPS || space == nullptr) return;
-  float value = atof(space + 1);
+  if (kind != 'F' && kind != 'M' && kind != 'S') return;
+  if (text[1] < '1' || text[1] > '0' + STRIPS || text[2] != ' ') return;
+  int strip = text[1] - '1';
+  char *end = nullptr;
+  float value = (float)strtod(text + 3, &end);
+  if (end == text + 3 || *end != '\0') return;
   if (kind == 'F') {
     Fader &f = faders[strip];
     if (f.touched) return;       // the hand wins; faderd sends the position again on release
@@ -115,18 +119,23 @@ void handleLine(const char *text) {
   }
 }
 
+// Lines of up to 31 characters (a \r before the \n does not count). A longer one is dropped whole, up
+// to its \n: its tail must not be taken for a line of its own.
 void readSerial() {
   while (Serial.available() > 0) {
     char c = (char)Serial.read();
     if (c == '\r') continue;
     if (c == '\n') {
       line[lineLength] = '\0';
-      if (lineLength > 0) handleLine(line);
+      if (lineLength > 0 && !lineTooLong) handleLine(line);
       lineLength = 0;
+      lineTooLong = false;
+    } else if (lineTooLong) {
+      continue;
     } else if (lineLength < sizeof(line) - 1) {
       line[lineLength++] = c;
     } else {
-      lineLength = 0;            // an overlong line is dropped whole
+      lineTooLong = true;
     }
   }
 }

@@ -17,8 +17,10 @@ import { NativeOscServer } from '../servers/native-osc.ts';
 import type { X32Server } from '../servers/x32/server.ts';
 import { startX32Server } from '../servers/x32/start.ts';
 import { StatusReporter } from './status.ts';
-import { SurfaceSet, surfaceIds, withAutoSurfaces } from './surfaces.ts';
-import { listMidiPorts } from '../surfaces/midi/ports.ts';
+import { SurfaceSet, surfaceIds } from './surfaces.ts';
+import { autoSurfaceIds } from './hotplug.ts';
+import type { listMidiPorts } from '../surfaces/midi/ports.ts';
+import type { TransportOptions } from '../surfaces/index.ts';
 import { logger } from '../util/log.ts';
 
 export interface DaemonOptions {
@@ -35,6 +37,10 @@ export interface DaemonOptions {
   readonly log?: Logger;
   /** MIDI port discovery for shipped-mapping auto-load (tests inject one). */
   readonly midiPorts?: typeof listMidiPorts;
+  /** Where surface transports find their devices (tests pass a simulated MIDI backend or serial port list). */
+  readonly transports?: TransportOptions;
+  /** How often MIDI ports are listed for surfaces plugged in while running (default 2000 ms). */
+  readonly hotplugPollMs?: number;
 }
 
 export interface DaemonInfo {
@@ -77,17 +83,27 @@ export class Daemon {
   private surfaces: SurfaceSet | undefined;
   private status: StatusReporter | undefined;
   private readonly audio: AudioConfig;
+  /** Ids of the surfaces with status params: the session's, and those shipped mappings may attach. */
+  private readonly surfaceIds: readonly string[];
   private lastAudioState = '';
 
   constructor(private readonly opts: DaemonOptions) {
     this.log = opts.log ?? logger(import.meta.url);
-    const wantsAuto = opts.session.autoSurfaces && opts.session.surfaces.length === 0;
-    const auto = wantsAuto ? withAutoSurfaces(opts.session, (opts.midiPorts ?? listMidiPorts)()) : { session: opts.session };
-    if ('unavailable' in auto && auto.unavailable) this.log.warn(auto.unavailable);
-    if ('found' in auto && auto.found) this.log.info(auto.found);
-    this.session = auto.session;
-    this.store = new ParamStore(ParamRegistry.fromSession(this.session, { surfaceIds: surfaceIds(this.session) }));
+    this.session = opts.session;
+    // A session that lists no surfaces gets the shipped mappings of the MIDI surfaces plugged in, at
+    // start or later: their status params exist from the start.
+    const auto = this.session.autoSurfaces && this.session.surfaces.length === 0 ? autoSurfaceIds() : [];
+    this.surfaceIds = [...surfaceIds(this.session), ...auto];
+    this.store = new ParamStore(ParamRegistry.fromSession(this.session, { surfaceIds: this.surfaceIds }));
     this.audio = audioConfigFor(this.session, opts.audio);
+  }
+
+  private newSurfaceSet(): SurfaceSet {
+    return new SurfaceSet(this.store, this.log, {
+      ...(this.opts.transports ? { transports: this.opts.transports } : {}),
+      ...(this.opts.midiPorts ? { midiPorts: this.opts.midiPorts } : {}),
+      ...(this.opts.hotplugPollMs ? { hotplugPollMs: this.opts.hotplugPollMs } : {}),
+    });
   }
 
   async start(): Promise<DaemonInfo> {
@@ -103,7 +119,7 @@ export class Daemon {
 
     this.engine = new EngineHost(this.store, session, {
       audio: this.audio,
-      surfaceIds: surfaceIds(session),
+      surfaceIds: this.surfaceIds,
       ...(this.opts.engineModule ? { engineModule: this.opts.engineModule } : {}),
       onEvent: (e) => this.onEngineEvent(e),
     });
@@ -111,7 +127,7 @@ export class Daemon {
 
     const osc = await this.startOsc(session);
     this.x32 = await startX32Server(this.store, session, this.log, this.opts.x32Port);
-    this.surfaces = new SurfaceSet(this.store, this.log);
+    this.surfaces = this.newSurfaceSet();
     const surfaceProblems = this.surfaces.start(session);
     this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
     this.status.start();
@@ -172,7 +188,7 @@ export class Daemon {
     if (!same(prev.surfaces, next.surfaces)) {
       // Surfaces restart with the new list; ids must exist in the registry (built at start) to show status.
       await this.surfaces?.close();
-      this.surfaces = new SurfaceSet(this.store, this.log);
+      this.surfaces = this.newSurfaceSet();
       this.surfaces.start(next);
       applied.push('surfaces');
     }

@@ -3,6 +3,8 @@
  * asks for, a MappingHost that joins them to the store (and hot-reloads the file when it changes),
  * and the /surface/ID/connected status param. A surface whose mapping is bad is refused with
  * file:line:col and the others still start; a missing device is not an error (transports wait).
+ * A session that lists no surfaces gets the shipped mappings of MIDI surfaces as they come and go
+ * (hotplug.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,8 +18,9 @@ import { loadMapping } from '../mapping/file/load.ts';
 import { createTransport } from '../surfaces/index.ts';
 import type { SurfaceTransport } from '../surfaces/types.ts';
 import { ConfigError, formatIssue } from '../util/source-error.ts';
-import { matchShipped } from '../mapping/file/shipped.ts';
-import type { listMidiPorts } from '../surfaces/midi/ports.ts';
+import { listMidiPorts } from '../surfaces/midi/ports.ts';
+import type { TransportOptions } from '../surfaces/index.ts';
+import { SurfaceWatcher, type SurfaceHost } from './hotplug.ts';
 
 const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
 
@@ -32,27 +35,6 @@ export function resolveMappingFile(session: Session, mapping: string): string {
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
 }
 
-/**
- * DESIGN "Defaults": a session that lists no surfaces gets the shipped mappings whose devices are
- * connected now (one per MIDI input port that a shipped mapping claims). Returns the session with
- * those surfaces, and what to log once: why MIDI is unavailable, or what was found.
- */
-export function withAutoSurfaces(session: Session, ports: ReturnType<typeof listMidiPorts>): { session: Session; unavailable?: string; found?: string } {
-  if (!session.autoSurfaces || session.surfaces.length > 0) return { session };
-  if ('unavailable' in ports) return { session, unavailable: `${ports.unavailable}; OSC and serial surfaces still work` };
-  const found = matchShipped(ports.inputs);
-  if (found.length === 0) return { session };
-  const taken = new Set<string>();
-  const surfaces: SurfaceSpec[] = found.map((m) => {
-    const base = path.basename(m.mapping.file, '.yaml') + (m.mapping.options?.stripOffset ? '-ext' : '');
-    let id = base;
-    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
-    taken.add(id);
-    return { mapping: m.mapping.file, id, device: m.device, ...(m.mapping.options ? { options: { ...m.mapping.options } } : {}) };
-  });
-  return { session: { ...session, surfaces }, found: `connected surfaces: ${found.map((m) => m.mapping.name).join(', ')}` };
-}
-
 interface Running {
   readonly id: string;
   readonly host: MappingHost;
@@ -60,35 +42,76 @@ interface Running {
   readonly sub: Subscription;
 }
 
-export class SurfaceSet {
+export interface SurfaceSetOptions {
+  /** Where transports find their devices (tests pass a simulated MIDI backend or serial port list). */
+  readonly transports?: TransportOptions;
+  /** MIDI port discovery for shipped mappings loaded by themselves (the daemon's seam). */
+  readonly midiPorts?: typeof listMidiPorts;
+  /** How often MIDI ports are listed for surfaces plugged in while running; default 2000 ms. */
+  readonly hotplugPollMs?: number;
+}
+
+/**
+ * The running surfaces: the session's, and (for a session that lists none) the shipped mapping of
+ * every MIDI surface that is connected now or plugged in later, detached again when it goes.
+ */
+export class SurfaceSet implements SurfaceHost {
   private running: Running[] = [];
+  private session: Session | undefined;
+  private watcher: SurfaceWatcher | undefined;
 
   constructor(
     private readonly store: ParamStore,
     private readonly log: Logger,
+    private readonly opts: SurfaceSetOptions = {},
   ) {}
 
   /** Starts every surface it can; returns one message per surface that could not start. */
   start(session: Session): string[] {
+    this.session = session;
     const problems: string[] = [];
     const ids = surfaceIds(session);
     session.surfaces.forEach((spec, i) => {
-      const id = ids[i]!;
-      try {
-        this.running.push(this.startOne(session, spec, id));
-      } catch (e) {
-        const msg = e instanceof ConfigError ? e.issues.map(formatIssue).join('\n') : `surface ${id}: ${(e as Error).message}`;
-        this.log.error({ surface: id }, msg);
-        problems.push(msg);
-      }
+      const problem = this.attach({ ...spec, id: ids[i]! });
+      if (problem) problems.push(problem);
     });
+    if (session.autoSurfaces && session.surfaces.length === 0) {
+      const pollMs = this.opts.hotplugPollMs ?? 2000;
+      this.watcher = new SurfaceWatcher(this, {
+        midiPorts: this.opts.midiPorts ?? (() => listMidiPorts(this.opts.transports?.midi?.backend)),
+        pollMs,
+        log: this.log,
+        onUnavailable: (reason) => this.log.warn(`${reason}; OSC and serial surfaces still work`),
+      });
+      this.watcher.scan();
+      this.watcher.start();
+    }
     return problems;
   }
 
-  private startOne(session: Session, spec: SurfaceSpec, id: string): Running {
+  /** Starts one surface; returns why it could not (also logged), or undefined. */
+  attach(spec: SurfaceSpec & { readonly id: string }, watched = false): string | undefined {
+    const id = spec.id;
+    try {
+      this.running.push(this.startOne(this.session!, spec, id, watched));
+      return undefined;
+    } catch (e) {
+      const msg = e instanceof ConfigError ? e.issues.map(formatIssue).join('\n') : `surface ${id}: ${(e as Error).message}`;
+      this.log.error({ surface: id }, msg);
+      return msg;
+    }
+  }
+
+  has(id: string): boolean {
+    return this.running.some((r) => r.id === id);
+  }
+
+  private startOne(session: Session, spec: SurfaceSpec, id: string, watched: boolean): Running {
     const file = resolveMappingFile(session, spec.mapping);
     const mapping = loadMapping(file, spec.options);
-    const transport = createTransport(id, resolveDevice(mapping, spec.device));
+    // A watched port's going is the watcher's to notice (it detaches the surface and says so once).
+    const transports = watched ? { ...this.opts.transports, midi: { ...this.opts.transports?.midi, pollMs: 10 * (this.opts.hotplugPollMs ?? 2000) } } : this.opts.transports;
+    const transport = createTransport(id, resolveDevice(mapping, spec.device), transports);
     const host = new MappingHost(file, this.store, transport, { id, ...(spec.device ? { deviceOverride: { ...spec.device } } : {}), ...(spec.options ? { options: spec.options } : {}) });
     try {
       host.start();
@@ -97,25 +120,40 @@ export class SurfaceSet {
       throw e;
     }
     host.watch();
-    const address = `/surface/${id}/connected`;
-    const sub = transport.connected$.subscribe((c) => {
-      if (this.store.registry.has(address)) this.store.set(address, c, 'engine', { internal: true });
-    });
+    const sub = transport.connected$.subscribe((c) => this.setConnected(id, c));
     return { id, host, transport, sub };
+  }
+
+  private setConnected(id: string, connected: boolean): void {
+    const address = `/surface/${id}/connected`;
+    if (this.store.registry.has(address)) this.store.set(address, connected, 'engine', { internal: true });
+  }
+
+  /** Stops one surface: its mapping ends, its transport closes, its status reads disconnected. */
+  async detach(id: string): Promise<void> {
+    const r = this.running.find((x) => x.id === id);
+    if (!r) return;
+    this.running = this.running.filter((x) => x !== r);
+    await this.stopOne(r);
+    this.setConnected(id, false);
+  }
+
+  private async stopOne(r: Running): Promise<void> {
+    r.sub.unsubscribe();
+    r.host.dispose();
+    await r.transport.close().catch((e: unknown) => this.log.warn({ surface: r.id }, `closing surface: ${(e as Error).message}`));
   }
 
   get ids(): string[] {
     return this.running.map((r) => r.id);
   }
 
-  /** Stops every surface, last started first. */
+  /** Stops watching for new surfaces, then stops every surface, last started first. */
   async close(): Promise<void> {
+    await this.watcher?.stop();
+    this.watcher = undefined;
     const all = this.running.reverse();
     this.running = [];
-    for (const r of all) {
-      r.sub.unsubscribe();
-      r.host.dispose();
-      await r.transport.close().catch((e: unknown) => this.log.warn({ surface: r.id }, `closing surface: ${(e as Error).message}`));
-    }
+    for (const r of all) await this.stopOne(r);
   }
 }

@@ -142,8 +142,10 @@ function addStrip(b: Builder, base: string, name: string, maxGainDb: number): vo
   b.add({ address: `${base}/pan`, type: 'number', unit: 'pan', min: -1, max: 1, default: 0, step: 0.01, description: 'Pan (mono: constant power, -3 dB centre; stereo: balance)' });
   b.bool(`${base}/mute`, false, 'Mute');
   b.bool(`${base}/solo`, false, 'Solo (in place)');
-  b.meter(`${base}/meter/peak`, 'dB', -Infinity, 0, 'Peak level (post-fader), with hold and release');
-  b.meter(`${base}/meter/rms`, 'dB', -Infinity, 0, 'RMS level (300 ms)');
+  // A float mix goes past full scale: meters show how far (+20 dB, as the true-peak meter), so a
+  // surface can light its overload indicator.
+  b.meter(`${base}/meter/peak`, 'dB', -Infinity, 20, 'Peak level (post-fader), with hold and release');
+  b.meter(`${base}/meter/rms`, 'dB', -Infinity, 20, 'RMS level (300 ms)');
   b.meter(`${base}/meter/gr`, 'dB', 0, 60, 'Gain reduction of gate and compressor');
 }
 
@@ -222,8 +224,8 @@ export class ParamRegistry {
     b.bool('/master/dither/on', false, 'TPDF dither when the output word length is reduced');
     b.enum('/master/dither/bits', DITHER_BITS, '24', 'Output word length for dither');
     b.bool('/master/dither/shaping', false, 'Noise-shaped dither');
-    b.meter('/master/meter/peak', 'dB', -Infinity, 0, 'Master peak level');
-    b.meter('/master/meter/rms', 'dB', -Infinity, 0, 'Master RMS level');
+    b.meter('/master/meter/peak', 'dB', -Infinity, 20, 'Master peak level');
+    b.meter('/master/meter/rms', 'dB', -Infinity, 20, 'Master RMS level');
     b.meter('/master/meter/gr', 'dB', 0, 60, 'Master gain reduction (glue comp + limiter)');
     b.meter('/master/meter/momentary', 'LUFS', -Infinity, 0, 'Momentary loudness (400 ms)');
     b.meter('/master/meter/shortterm', 'LUFS', -Infinity, 0, 'Short-term loudness (3 s)');

@@ -1,10 +1,12 @@
 /**
  * An in-memory surface: tests (and simulators) push the exact messages a device would send with
  * `emit()`/`midi()`, and read back every message the mapping sent in `sent`. Behaves like a real
- * transport: sends while disconnected are dropped and counted, connected$ replays its state.
+ * transport: sends while disconnected are dropped and counted, a malformed MIDI message is refused
+ * and counted as an error, connected$ replays its state.
  */
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { SendOptions, SurfaceMessage, SurfaceTransport, TransportStats } from './types.ts';
+import { midiProblem } from './serial/framing/midi.ts';
 
 export interface SentMessage {
   readonly msg: SurfaceMessage;
@@ -44,6 +46,11 @@ export class MemorySurface implements SurfaceTransport {
   send(msg: SurfaceMessage, opts?: SendOptions): void {
     if (this.closed || !this.connection.value) {
       this.counters.dropped++;
+      return;
+    }
+    // As a MIDI port does: a malformed message never reaches the device.
+    if (msg.kind === 'midi' && midiProblem(msg.data)) {
+      this.counters.errors++;
       return;
     }
     this.counters.sent++;

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SerialPort } from 'serialport';
+import { filter, firstValueFrom } from 'rxjs';
 import { compileMapping } from '../../src/mapping/binding/compile.ts';
 import { resolveDevice } from '../../src/mapping/file/device.ts';
 import { loadMapping } from '../../src/mapping/file/load.ts';
@@ -80,6 +81,21 @@ describe('DIY fader board (line protocol)', () => {
     expect(all).toContain('S8 1');
   });
 
+  it('sends a clamped position back, as the protocol says: F1 1.5 leaves the fader at the top', () => {
+    const { store, u, line } = board();
+    u.flush();
+    line('F1 1.5');
+    expect(store.get('/ch/1/fader')).toBe(10);
+    expect(u.flush()).toEqual(['F1 1.0000']);
+    line('F1 1.7'); // already at the top: still told where it is
+    expect(u.flush()).toEqual(['F1 1.0000']);
+    line('F2 -0.25');
+    expect(store.get('/ch/2/fader')).toBe(-Infinity);
+    expect(u.flush()).toEqual(['F2 0.0000']);
+    line('F3 0.5'); // in range: the fader is already there, nothing goes back
+    expect(u.flush()).toEqual([]);
+  });
+
   it('ignores lines that are not in the protocol', () => {
     const { store, u, line } = board();
     u.flush();
@@ -126,13 +142,49 @@ describe('DIY fader board over a serial line', () => {
     };
 
     await until(() => text.includes('S8 0\n'), 'the connection resync');
-    boardSide.write('F3 0.5000\nM1 1\nM1 0\n');
+    // Lines as the sketch prints them (println: \r\n). One of 32 characters is over the protocol's 31
+    // and dropped whole; one of exactly 31 is taken.
+    boardSide.write('F4 0.250000000000000000000000000\r\n'); // 32 characters
+    boardSide.write('F5 0.25000000000000000000000000\r\n'); // 31 characters
+    boardSide.write('F3 0.5000\r\nM1 1\r\nM1 0\r\n');
     await until(() => store.get('/ch/1/mute') === true, 'the mute press');
     expect(store.get('/ch/3/fader')).toBe(-10);
+    expect(store.get('/ch/4/fader')).toBe(0);
+    expect(store.get('/ch/5/fader')).toBe(-30);
+    expect(transport.stats().dropped).toBe(1);
     await until(() => text.includes('M1 1\n'), 'the mute LED');
     text = '';
     store.set('/ch/3/fader', -30, 'api');
     await until(() => text.includes('F3 0.2500\n'), 'the motor line');
     expect(text).toBe('F3 0.2500\n');
+    boardSide.write('F6 2\r\n'); // past the top: the clamped position comes back
+    await until(() => text.includes('F6 1.0000\n'), 'the clamped position');
+  });
+
+  it('never sends the board a line longer than the 31 characters it takes', async () => {
+    const mapping = loadMapping(path.join(MAPPINGS, FILE));
+    const sent: Uint8Array[] = [];
+    const link = {
+      isOpen: true,
+      writableLength: 0,
+      open: (cb: (e: Error | null) => void) => cb(null),
+      write: (d: Uint8Array, cb: (e?: Error | null) => void) => (sent.push(d), cb(), true),
+      close: (cb?: (e: Error | null) => void) => cb?.(null),
+      on() {
+        return link;
+      },
+      removeAllListeners() {
+        return link;
+      },
+    };
+    const spec = resolveDevice(mapping, { path: '/dev/board' }) as Extract<SurfaceDeviceSpec, { transport: 'serial' }>;
+    const transport = new SerialTransport('board', spec, { openLink: () => link as never });
+    cleanups.push(() => transport.close());
+    await firstValueFrom(transport.connected$.pipe(filter(Boolean)));
+    transport.send({ kind: 'line', text: 'M1 1' });
+    transport.send({ kind: 'line', text: 'X'.repeat(32) });
+    transport.send({ kind: 'line', text: 'Y'.repeat(31) });
+    expect(sent.map((b) => Buffer.from(b).toString('latin1'))).toEqual(['M1 1\n', `${'Y'.repeat(31)}\n`]);
+    expect(transport.stats().errors).toBe(1);
   });
 });

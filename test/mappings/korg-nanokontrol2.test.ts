@@ -31,6 +31,28 @@ describe('Korg nanoKONTROL2 (CC mode)', () => {
     expect(store.get('/ch/1/fader')).toBeCloseTo(faderLaw.fromNormalized(70 / 127), 9);
   });
 
+  it('a fader swept across a value changed elsewhere picks up in that one message', () => {
+    const { store, u } = nano();
+    u.surface.midi(0xb0, 0x00, 95); // caught near 0 dB (3/4 of the travel)
+    u.surface.midi(0xb0, 0x00, 30);
+    store.set('/ch/1/fader', -10, 'api'); // half the travel: 63.5
+    u.surface.midi(0xb0, 0x00, 100); // 30 → 100 in one message: it crossed 63.5
+    expect(store.get('/ch/1/fader')).toBeCloseTo(faderLaw.fromNormalized(100 / 127), 9);
+  });
+
+  it('after the unit was unplugged, a fader must reach the value again: where it was before says nothing', () => {
+    const { store, u } = nano();
+    u.surface.midi(0xb0, 0x00, 95);
+    u.surface.midi(0xb0, 0x00, 30);
+    u.surface.setConnected(false);
+    store.set('/ch/1/fader', -10, 'api');
+    u.surface.setConnected(true);
+    u.surface.midi(0xb0, 0x00, 100); // moved while unplugged: no crossing can be told from 30
+    expect(store.get('/ch/1/fader')).toBe(-10);
+    u.surface.midi(0xb0, 0x00, 64); // within 3 % of 63.5: caught
+    expect(store.get('/ch/1/fader')).toBeCloseTo(faderLaw.fromNormalized(64 / 127), 9);
+  });
+
   it('knob pickup after a bank change: the knob must meet the new channel first', () => {
     const { store, u } = nano();
     u.surface.midi(0xb0, 0x10, 63); // knob 1 near the centre: caught (pan 0 = 0.5)

@@ -156,9 +156,9 @@ describe('Mackie Control: banking and displays', () => {
       '90 2A 7F', '90 29 00', '90 2C 00', '90 2B 00', '90 28 00', // V-Pot assignment: pan
       '90 5A 00', '90 73 00', // nothing soloed
       ...strips.map((i) => lcd(i * 7, i === 1 ? 'Vox' : `Ch ${9 + i}`)),
-      ...strips.map((i) => hex(0xd0, i << 4)),
-      'B0 40 06 B0 41 0E B0 42 09 B0 43 2D B0 44 20 B0 45 20 B0 46 20 B0 47 20 B0 48 20 B0 49 20', // "-INF"
-      'B0 4A 39 B0 4B 20', // " 9"
+      ...strips.flatMap((i) => [hex(0xd0, i << 4), hex(0xd0, (i << 4) | 0x0f)]), // level 0, overload cleared
+      'B0 40 06', 'B0 41 0E', 'B0 42 09', 'B0 43 2D', 'B0 44 20', 'B0 45 20', 'B0 46 20', 'B0 47 20', 'B0 48 20', 'B0 49 20', // "-INF"
+      'B0 4A 39', 'B0 4B 20', // " 9"
     ];
     expect(u.flush()).toEqual(expected);
     u.surface.midi(0xe0, 0x7f, 0x7f); // fader 1 now drives channel 9
@@ -166,39 +166,104 @@ describe('Mackie Control: banking and displays', () => {
     u.surface.midi(0x90, 0x30, 0x7f); // channel left: one strip
     const one = u.flush();
     expect(one).toContain(lcd(0, 'Ch 8'));
-    expect(one).toContain('B0 4A 38 B0 4B 20');
+    expect(one).toContain('B0 4A 38');
+    expect(one).toContain('B0 4B 20');
   });
 
-  it('a renamed channel appears in its 7-character cell of the upper line', () => {
+  it('a renamed channel appears in its cell of the upper line: 6 characters and a space', () => {
     const { store, u } = mcu();
     store.set('/ch/3/name', 'Vox', 'api');
     expect(u.flush()).toEqual(['F0 00 00 66 14 12 0E 56 6F 78 20 20 20 20 F7']);
-    store.set('/ch/8/name', 'Overheads', 'api'); // cut to the cell: it must not spill into the next unit
-    expect(u.flush()).toEqual([lcd(49, 'Overhea')]);
+    store.set('/ch/8/name', 'Overheads', 'api'); // abbreviated to the cell: it must not spill into the next unit
+    expect(u.flush()).toEqual([lcd(49, 'Ovrhds')]);
   });
 
-  it("shows the master's short-term loudness on the timecode display, right-aligned", () => {
+  it("shows the master's short-term loudness on the timecode display, right-aligned, one CC per digit that changed", () => {
     const { store, u } = mcu();
+    // At the connection the display showed "-INF" (06 0E 09 2D from CC 0x40). Right to left from CC
+    // 0x40, -14.2 is "2", "4" with its dot (0x40), "1", then the "-" and blanks that are already lit.
     store.set('/master/meter/shortterm', -14.2, 'engine', { internal: true });
-    // Right to left from CC 0x40: "2", "4" with its dot (0x40), "1", "-", then blanks.
-    expect(u.flush()).toEqual(['B0 40 32 B0 41 74 B0 42 31 B0 43 2D B0 44 20 B0 45 20 B0 46 20 B0 47 20 B0 48 20 B0 49 20']);
+    expect(u.flush()).toEqual(['B0 40 32', 'B0 41 74', 'B0 42 31']);
+    store.set('/master/meter/shortterm', -14.3, 'engine', { internal: true });
+    expect(u.flush()).toEqual(['B0 40 33']);
+    store.set('/master/meter/shortterm', -9.3, 'engine', { internal: true });
+    expect(u.flush()).toEqual(['B0 41 79', 'B0 42 2D', 'B0 43 20']); // "9." then the sign moves right
   });
 
   it('meters are refreshed every 200 ms, inside the surface decay of ~300 ms per step, and not at rest', () => {
     const { clock, store, u } = mcu();
     const t0 = clock.now();
-    store.set('/ch/1/meter/peak', -6, 'engine', { internal: true }); // (-6 + 60) / 60 × 12 = 10.8 → level 11
+    store.set('/ch/1/meter/peak', -6, 'engine', { internal: true }); // the -6 dB segment: level 9
     clock.advance(1000);
-    expect(u.surface.takeHex()).toEqual(Array(6).fill('D0 0B'));
+    expect(u.surface.takeHex()).toEqual(Array(6).fill('D0 09'));
     const times = u.surface.times.slice(-6).map((t) => t - t0);
     expect(times[0]).toBeLessThanOrEqual(20); // at once (one feedback period at 50 Hz at most)
     const gaps = times.slice(1).map((t, k) => t - times[k]!);
     expect(gaps).toEqual([200, 200, 200, 200, 200]);
     store.set('/ch/1/meter/peak', -30, 'engine', { internal: true });
-    expect(u.flush(20)).toEqual(['D0 06']);
+    expect(u.flush(20)).toEqual(['D0 04']);
     store.set('/ch/1/meter/peak', -Infinity, 'engine', { internal: true });
     expect(u.flush(20)).toEqual(['D0 00']);
     expect(u.flush(1000)).toEqual([]); // a meter at the floor needs no refresh
+  });
+});
+
+describe('Mackie Control: meters and strip cells as hosts drive them', () => {
+  it('meters follow the MCU scale, 2 dB a step near 0 dB and 10 dB a step at the bottom', () => {
+    const { store, u } = mcu();
+    let shown = hex(0xd0, 0x10); // at rest since the connection
+    const level = (db: number): string => {
+      store.set('/ch/2/meter/peak', db, 'engine', { internal: true });
+      // A level the meter already shows is not sent again (only refreshed later).
+      shown = u.flush(20).filter((m) => m.startsWith('D0 1')).at(-1) ?? shown;
+      return shown;
+    };
+    // Each level lights at its threshold: 0 below -60 dB, then -60 -50 -40 -30 -20 -14 -10 -8 -6 -4 -2 0.
+    const steps: Array<[number, number]> = [[-60.5, 0], [-60, 1], [-50, 2], [-40.5, 2], [-40, 3], [-30, 4], [-20, 5], [-14, 6], [-10, 7], [-8.5, 7], [-8, 8], [-6, 9], [-4, 10], [-2, 11], [-0.5, 11], [0, 12]];
+    for (const [db, l] of steps) expect([db, level(db)]).toEqual([db, hex(0xd0, 0x10 | l)]);
+  });
+
+  it('lights the overload segment above 0 dBFS, once, and clears it when the level is back', () => {
+    const { clock, store, u } = mcu();
+    store.set('/ch/1/meter/peak', 1.5, 'engine', { internal: true });
+    expect(u.flush(20)).toEqual(['D0 0C', 'D0 0E']); // full scale, overload set
+    clock.advance(1000); // the level is refreshed; the overload is not sent again
+    expect(u.surface.takeHex()).toEqual(Array(5).fill('D0 0C'));
+    store.set('/ch/1/meter/peak', 3, 'engine', { internal: true });
+    expect(u.flush(20)).toEqual([]); // still full scale, still over
+    store.set('/ch/1/meter/peak', -3, 'engine', { internal: true });
+    expect(u.flush(20)).toEqual(['D0 0A', 'D0 0F']); // back under full scale: the overload cleared
+    store.set('/ch/1/meter/peak', 0, 'engine', { internal: true }); // at full scale is not over it
+    expect(u.flush(20)).toEqual(['D0 0C']);
+    store.set('/ch/1/meter/peak', 0.1, 'engine', { internal: true });
+    expect(u.flush(20)).toEqual(['D0 0E']);
+    u.surface.midi(0x90, 0x2f, 0x7f); // bank right: strip 1 shows channel 9, silent; its overload is cleared
+    const bank = u.flush(20);
+    expect(bank).toContain('D0 00');
+    expect(bank).toContain('D0 0F');
+  });
+
+  it('names take 6 characters and a space, abbreviated and transliterated, so neighbours never run together', () => {
+    const { store, u } = mcu();
+    store.set('/ch/1/name', 'LeadVocBacking', 'api');
+    store.set('/ch/2/name', 'Backing Vox 2', 'api');
+    store.set('/ch/3/name', 'Café', 'api');
+    store.set('/ch/4/name', 'Вокал', 'api');
+    store.set('/ch/5/name', 'Kick 1', 'api');
+    store.set('/ch/6/name', '🎤 Vox', 'api');
+    expect(u.flush()).toEqual([lcd(0, 'LdVcBc'), lcd(7, 'BckVx2'), lcd(14, 'Cafe'), lcd(21, 'Vokal'), lcd(28, 'Kick 1'), lcd(35, 'Vox')]);
+    // The seventh byte of every cell is the space between strips.
+    for (const m of [lcd(0, 'LdVcBc'), lcd(7, 'BckVx2')]) expect(m.split(' ').at(-2)).toBe('20');
+  });
+
+  it('the value line keeps the space too', () => {
+    const { store, u } = mcu();
+    store.set('/ch/1/eq/1/freq', 12345, 'api');
+    u.surface.midi(0x90, 0x2c, 0x7f); // EQ: band 1 gain
+    u.surface.midi(0x90, 0x2c, 0x7f); // again: band 1 frequency, shown on the lower line
+    expect(u.flush()).toContain(lcd(56, '12.3k'));
+    u.surface.midi(0xe0, 0x7f, 0x7f); // fader 1 to +10 dB: the level replaces the value for a second
+    expect(u.flush()).toContain(lcd(56, '10.0'));
   });
 });
 

@@ -6,13 +6,19 @@ import type { SurfaceMessage, OscArg } from '../../surfaces/types.ts';
 import { argValue } from '../../surfaces/osc/codec.ts';
 import type { ParamDef, ParamValue } from '../../params/registry.ts';
 import { decodeRelative, formatForDisplay } from './glue.ts';
+import { METER_OVERLOAD_CLEAR, METER_OVERLOAD_SET, lcdMessage, meterLevel, segmentCells } from './displays.ts';
+import { midiProblem } from '../../surfaces/serial/framing/midi.ts';
+import { dataLength } from '../../surfaces/midi/parser.ts';
 import type { Encoding } from '../file/schema.ts';
 import type { FeedbackOut, PatternByte, SourceSpec } from '../file/types.ts';
 import type { Env } from '../file/expr.ts';
 
 export type ControlEvent =
-  /** An absolute position: `raw` of `steps` (127, 16383...), `norm` = raw / steps. */
-  | { readonly kind: 'abs'; readonly norm: number; readonly raw: number; readonly steps: number }
+  /**
+   * An absolute position: `raw` of `steps` (127, 16383...), `norm` = raw / steps. `clamped`: the device
+   * sent a position outside 0..1 (`F1 1.5`), so it is not where the param ends up.
+   */
+  | { readonly kind: 'abs'; readonly norm: number; readonly raw: number; readonly steps: number; readonly clamped?: boolean }
   /** A value in the param's own unit (OSC/serial with `units: value`). */
   | { readonly kind: 'value'; readonly value: number }
   | { readonly kind: 'rel'; readonly ticks: number }
@@ -25,6 +31,8 @@ export interface DecodeOptions {
 }
 
 const abs = (raw: number, steps: number): ControlEvent => ({ kind: 'abs', norm: raw / steps, raw, steps });
+/** A position 0..1 from a device that may send any number: kept within 0..1, and marked if it was not. */
+const unit = (v: number): ControlEvent => (v >= 0 && v <= 1 ? { kind: 'abs', norm: v, raw: v, steps: 1 } : { kind: 'abs', norm: v > 1 ? 1 : 0, raw: v, steps: 1, clamped: true });
 
 function matchPattern(pattern: readonly PatternByte[], data: Uint8Array): number | undefined {
   if (data.length !== pattern.length) return undefined;
@@ -56,7 +64,7 @@ export function createDecoder(src: SourceSpec, opts: DecodeOptions): (msg: Surfa
         if (v === undefined || Number.isNaN(v)) return undefined;
         if (opts.encoder) return { kind: 'rel', ticks: Math.round(v) };
         if (src.units === 'value') return { kind: 'value', value: v };
-        return asButton({ kind: 'abs', norm: Math.min(1, Math.max(0, v)), raw: v, steps: 1 });
+        return asButton(unit(v));
       };
     case 'line':
       return (msg) => {
@@ -65,7 +73,7 @@ export function createDecoder(src: SourceSpec, opts: DecodeOptions): (msg: Surfa
         if (!m) return undefined;
         const v = Number(m[1]);
         if (src.units === 'value') return { kind: 'value', value: v };
-        return asButton({ kind: 'abs', norm: Math.min(1, Math.max(0, v)), raw: v, steps: 1 });
+        return asButton(unit(v));
       };
     case 'sysex':
     case 'frame':
@@ -151,43 +159,9 @@ const midi = (...bytes: number[]): SurfaceMessage => ({ kind: 'midi', data: Uint
 const to7 = (n: number): number => Math.max(0, Math.min(127, Math.round(n * 127)));
 const to14 = (n: number): number => Math.max(0, Math.min(16383, Math.round(n * 16383)));
 
-/** Scribble-strip text as SysEx: header, offset, `width` ASCII characters (padded), F7. */
-export function lcdMessage(header: readonly number[], offset: number, width: number, text: string): SurfaceMessage {
-  const cells = new Array<number>(width).fill(0x20);
-  for (let i = 0; i < width && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    cells[i] = c >= 0x20 && c < 0x7f ? c : 0x3f;
-  }
-  return midi(0xf0, ...header, offset, ...cells, 0xf7);
-}
-
 /** Whether an output only displays (the device cannot move it), so identical resends can be skipped. */
 export const displayOnly = (out: FeedbackOut): boolean =>
   out.kind === 'ring' || out.kind === 'meter' || out.kind === 'lcd' || out.kind === 'segments' || (out.kind === 'source' && out.source.kind === 'note');
-
-/**
- * 7-segment digits as CC messages, rightmost digit on `cc`, text right-aligned (a timecode display
- * reads right to left). A `.` lights the dot of the digit before it. Characters map as the MCU
- * takes them: 0x20-0x3F as is, letters as 0x01-0x1A (lower case shown as upper), anything else blank.
- */
-export function segmentsMessage(channel: number, cc: number, digits: number, text: string): SurfaceMessage {
-  const cells: number[] = [];
-  for (const ch of text) {
-    if (ch === '.' && cells.length > 0 && !(cells[cells.length - 1]! & 0x40)) {
-      cells[cells.length - 1]! |= 0x40;
-      continue;
-    }
-    const c = ch.toUpperCase().charCodeAt(0);
-    cells.push(c >= 0x20 && c <= 0x3f ? c : c >= 0x40 && c <= 0x5f ? c - 0x40 : 0x20);
-  }
-  const shown = cells.slice(-digits);
-  const bytes: number[] = [];
-  for (let k = 0; k < digits; k++) {
-    const cell = shown[shown.length - 1 - k] ?? 0x20;
-    bytes.push(0xb0 | channel, cc + k, cell);
-  }
-  return { kind: 'midi', data: Uint8Array.from(bytes) };
-}
 
 /** The key of an output, independent of its value (`pb:0`, `c:0:48`, `lcd:7`...). */
 export function outputKey(out: FeedbackOut): string {
@@ -241,8 +215,83 @@ function oscArg(type: 'f' | 'i' | 's' | 'T', fb: FeedbackValue, units: 'normaliz
   return { type: 'f', value: Number.isFinite(num) ? num : 0 };
 }
 
-/** The message that shows `fb` on `out`. */
-export function encodeFeedback(out: FeedbackOut, fb: FeedbackValue): SurfaceMessage {
+/** One message of a feedback output, with the key of the physical output it drives. */
+export interface EncodedPart {
+  readonly key: string;
+  readonly msg: SurfaceMessage;
+  /** Resent by a meter's periodic refresh (the level); other parts only when they change. */
+  readonly refresh?: boolean;
+}
+
+/**
+ * The messages that show `fb` on `out`, each keyed for coalescing and deduplication: one per digit
+ * of a 7-segment display (so only the digits that change are sent), the level and the overload
+ * indicator of a meter, one message for anything else.
+ */
+export function encodeOutput(out: FeedbackOut, key: string, fb: FeedbackValue): EncodedPart[] {
+  if (out.kind === 'segments') {
+    let text = '';
+    if (!fb.blank && out.text) text = out.text.render(fb.env ?? {}, typeof fb.value === 'number' ? fb.value : fb.norm);
+    else if (!fb.blank) text = formatForDisplay(fb.def, fb.value, out.digits * 2);
+    return segmentCells(text, out.digits).map((cell, k) => ({ key: `${key}:${k}`, msg: midi(0xb0 | out.channel, out.cc + k, cell) }));
+  }
+  if (out.kind === 'meter') {
+    const db = !fb.blank && typeof fb.value === 'number' ? fb.value : -Infinity;
+    const status = 0xd0 | out.channel;
+    // Above 0 dBFS the overload indicator lights; it is cleared once the level is back at or below it.
+    return [
+      { key, msg: midi(status, (out.strip << 4) | meterLevel(db)), refresh: true },
+      { key: `${key}:over`, msg: midi(status, (out.strip << 4) | (db > 0 ? METER_OVERLOAD_SET : METER_OVERLOAD_CLEAR)) },
+    ];
+  }
+  const msg = encodeFeedback(out, fb);
+  if (msg.kind !== 'midi') return [{ key, msg }];
+  // A 14-bit pair or an NRPN is several messages: each goes out on its own, in order.
+  return splitMessages(msg.data).map((data, k) => ({ key: k === 0 ? key : `${key}:${k}`, msg: { kind: 'midi', data } }));
+}
+
+/** Channel messages written back to back, one array each; anything else (SysEx, a malformed run) stays whole. */
+function splitMessages(data: Uint8Array): Uint8Array[] {
+  if (data[0] === undefined || data[0] >= 0xf0) return [data];
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < data.length; ) {
+    const n = data[i]! >= 0x80 && data[i]! < 0xf0 ? 1 + dataLength(data[i]!) : 0;
+    if (n === 0 || i + n > data.length) return [data];
+    out.push(data.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+const PROBES: readonly FeedbackValue[] = [
+  { norm: 0, value: undefined, def: undefined, blank: true },
+  { norm: 0, value: undefined, def: undefined, blank: false },
+  { norm: 1, value: undefined, def: undefined, blank: false },
+];
+
+/**
+ * Why an output would put a malformed MIDI message on the wire (a status byte inside a SysEx, a CC
+ * number past 127...), or undefined when every message it can send is well formed. A mapping is
+ * checked with this when it loads, so `faderd check` refuses it instead of the device never lighting.
+ */
+export function outputProblem(out: FeedbackOut): string | undefined {
+  // Rendered text is always 7-bit; a text template cannot be evaluated without the session.
+  const probes = out.kind === 'segments' && out.text ? PROBES.slice(0, 1) : PROBES;
+  for (const fb of probes) {
+    for (const { msg } of encodeOutput(out, '', fb)) {
+      if (msg.kind !== 'midi') continue;
+      const problem = midiProblem(msg.data);
+      if (problem) return `would send a malformed MIDI message (${Array.from(msg.data, (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')}): ${problem}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The message that shows `fb` on an output other than segments and meters (see encodeOutput). A
+ * 14-bit pair or an NRPN comes back as its messages back to back; encodeOutput sends them one by one.
+ */
+export function encodeFeedback(out: Exclude<FeedbackOut, { kind: 'segments' | 'meter' }>, fb: FeedbackValue): SurfaceMessage {
   const n = fb.blank ? 0 : fb.norm;
   switch (out.kind) {
     case 'source': {
@@ -289,19 +338,8 @@ export function encodeFeedback(out: FeedbackOut, fb: FeedbackValue): SurfaceMess
       const pos = fb.blank ? 0 : out.mode === 2 ? Math.round(n * 11) : 1 + Math.round(n * (out.mode === 3 ? 5 : 10));
       return midi(0xb0 | out.channel, out.cc, (out.center && !fb.blank ? 0x40 : 0) | (out.mode << 4) | pos);
     }
-    case 'meter': {
-      const db = typeof fb.value === 'number' ? fb.value : -Infinity;
-      const level = fb.blank || !(db >= out.floorDb) ? 0 : Math.min(12, Math.round(((db - out.floorDb) / -out.floorDb) * 12));
-      return midi(0xd0 | out.channel, (out.strip << 4) | level);
-    }
     case 'lcd':
-      return lcdMessage(out.header, out.offset, out.width, fb.blank ? '' : formatForDisplay(fb.def, fb.value, out.width));
-    case 'segments': {
-      let text = '';
-      if (!fb.blank && out.text) text = out.text.render(fb.env ?? {}, typeof fb.value === 'number' ? fb.value : fb.norm);
-      else if (!fb.blank) text = formatForDisplay(fb.def, fb.value, out.digits * 2);
-      return segmentsMessage(out.channel, out.cc, out.digits, text);
-    }
+      return lcdMessage(out.header, out.offset, out.width, fb.blank ? '' : formatForDisplay(fb.def, fb.value, out.width - out.gap), out.gap);
     case 'osc':
       return { kind: 'osc', address: out.address, args: [oscArg(out.type, fb, out.units)] };
     case 'line':

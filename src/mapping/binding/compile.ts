@@ -10,6 +10,7 @@ import type { SurfaceTransport } from '../../surfaces/types.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
 import { controlPipeline, type ControlLink } from './control.ts';
 import { feedbackPipeline } from './feedback.ts';
+import { handshakePipeline } from './handshake.ts';
 import { TargetResolver, type Runtime } from './runtime.ts';
 import { QueryResponder } from './query.ts';
 import { IncomingRouter } from './route.ts';
@@ -66,7 +67,7 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
   for (const inst of mapping.bindings) {
     const target = new TargetResolver(inst, rt);
     queries.add(inst, target);
-    const link: ControlLink = { touched$: new BehaviorSubject(false), lastWrite: undefined };
+    const link: ControlLink = { touched$: new BehaviorSubject(false), lastWrite: undefined, corrected$: new Subject<void>() };
     links.push(link);
     root.add(controlPipeline(inst, rt, target, link));
     root.add(feedbackPipeline(inst, rt, target, link));
@@ -74,6 +75,8 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
   root.add(router.start());
   if (!queries.empty) root.add(queries.listen(rt.incoming$, (m) => rt.badInput.hit(m)));
   root.add(state.changes$.subscribe(() => resync$.next()));
+  // Before the resync below: a device query goes out ahead of everything a (re)connection resends.
+  root.add(handshakePipeline(mapping.handshake, rt));
   root.add(
     transport.connected$.subscribe((up) => {
       if (up) resync$.next();
@@ -93,7 +96,10 @@ export function compileMapping(mapping: MappingFile, store: ParamStore, transpor
       root.unsubscribe();
       sink.dispose();
       resync$.complete();
-      for (const l of links) l.touched$.complete();
+      for (const l of links) {
+        l.touched$.complete();
+        l.corrected$.complete();
+      }
       state.dispose();
     },
   };

@@ -3,7 +3,7 @@
  * pickup, encoder acceleration, button modes) → a write to the store, the surface state or a scene
  * action, tagged with this surface's origin.
  */
-import { BehaviorSubject, Subscription, filter, map, merge, share, type Observable } from 'rxjs';
+import { BehaviorSubject, Subscription, filter, map, merge, share, type Observable, type Subject } from 'rxjs';
 import type { ParamDef, ParamValue } from '../../params/registry.ts';
 import { createDecoder, encodeFeedback, outputKey, type ControlEvent } from './codec.ts';
 import { accelerate } from './operators/accelerate.ts';
@@ -24,6 +24,11 @@ export interface ControlLink {
    * (the control is already there), while other controls bound to the same param still follow.
    */
   lastWrite: { def: ParamDef; value: ParamValue; absolute: boolean } | undefined;
+  /**
+   * Emits when the control is not where its value landed (it sent a position outside its range,
+   * `F1 1.5`): feedback then sends the control the param's value, its own change though it is.
+   */
+  readonly corrected$: Subject<void>;
 }
 
 export function controlPipeline(inst: BindingInstance, rt: Runtime, target: TargetResolver, link: ControlLink): Subscription {
@@ -113,7 +118,8 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
         lastPeer = t.peer;
         return t.e.norm;
       }),
-      pickup({ current, threshold: g.pickup, reset$: merge(changedElsewhere$, rt.resync$) }),
+      // A device that went away may come back with its knobs anywhere: their last readings are void.
+      pickup({ current, threshold: g.pickup, reset$: merge(changedElsewhere$, rt.resync$), lost$: rt.transport.connected$.pipe(filter((up) => !up)) }),
     );
     absolute$ = norms$.pipe(map((norm) => ({ e: { kind: 'abs' as const, norm, raw: norm, steps: 1 }, peer: lastPeer })));
   }
@@ -123,6 +129,7 @@ export function controlPipeline(inst: BindingInstance, rt: Runtime, target: Targ
       if (!t) return;
       const value = target.scale(t.def).toValue(e.norm);
       setParam(t.def, value, originOf(peer), true);
+      if (e.clamped) link.corrected$.next();
       display();
     }),
   );

@@ -3,9 +3,10 @@
  * value) → touch suppression → origin suppression → the glue run backwards → the exact messages of
  * each feedback output → the surface's coalescing sink.
  */
-import { EMPTY, Subscription, concat, filter, interval, map, of, startWith, switchMap, type Observable } from 'rxjs';
+import { EMPTY, Subscription, concat, filter, interval, map, merge, of, startWith, switchMap, type Observable } from 'rxjs';
 import type { ParamValue } from '../../params/registry.ts';
-import { displayOnly, encodeFeedback, outputKey, type FeedbackValue } from './codec.ts';
+import { displayOnly, encodeOutput, outputKey, type FeedbackValue } from './codec.ts';
+import { meterLevel } from './displays.ts';
 import type { ControlLink } from './control.ts';
 import { suppressWhileTouched } from './operators/touch-suppress.ts';
 import type { Runtime, TargetResolver } from './runtime.ts';
@@ -16,6 +17,8 @@ interface Update {
   readonly origin: string;
   /** A resync or a touch release: sent whatever its origin. */
   readonly force: boolean;
+  /** A meter's periodic resend of the level it already shows. */
+  readonly refresh?: boolean;
 }
 
 const BLANK: FeedbackValue = { norm: 0, value: undefined, def: undefined, blank: true };
@@ -35,12 +38,16 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
         if (!def) return of({ fb: BLANK, origin: '', force: true });
         const scale = target.scale(def);
         const fb = (value: ParamValue): FeedbackValue => ({ norm: scale.toControl(value), value, def, blank: false, env });
-        return rt.store.changes$.pipe(
-          map((batch) => batch.find((c) => c.def === def)),
-          filter((c) => c !== undefined),
-          map((c) => ({ fb: fb(c.value), origin: c.origin, force: false })),
-          startWith({ fb: fb(rt.store.getByIndex(def.index)), origin: '', force: true }),
-        );
+        const now = (): Update => ({ fb: fb(rt.store.getByIndex(def.index)), origin: '', force: true });
+        return merge(
+          rt.store.changes$.pipe(
+            map((batch) => batch.find((c) => c.def === def)),
+            filter((c) => c !== undefined),
+            map((c): Update => ({ fb: fb(c.value), origin: c.origin, force: false })),
+          ),
+          // The control sent a position it cannot be at: it gets the param's value back.
+          link.corrected$.pipe(map(now)),
+        ).pipe(startWith(now()));
       }
       const current = (): FeedbackValue => {
         const on = isOn(inst, rt, r);
@@ -60,14 +67,13 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
 
   // Meters that the device lets fall unless refreshed get their last level again periodically.
   const refreshMs = Math.min(...inst.feedback.map((f) => (f.kind === 'meter' && f.refreshMs ? f.refreshMs : Infinity)));
-  const meterFloorDb = Math.max(...inst.feedback.map((f) => (f.kind === 'meter' ? f.floorDb : -Infinity)));
   // Each level is resent every refreshMs until the next one arrives: the device sees a steady level
   // at a steady pace, and a meter resting at its floor (it cannot fall further) is left alone.
   const refreshed$ = Number.isFinite(refreshMs)
     ? updates$.pipe(
         switchMap((u) => {
-          const resting = u.fb.blank || typeof u.fb.value !== 'number' || !(u.fb.value > meterFloorDb);
-          return resting ? of(u) : concat(of(u), interval(refreshMs, rt.scheduler).pipe(map(() => ({ ...u, force: true }))));
+          const resting = u.fb.blank || typeof u.fb.value !== 'number' || meterLevel(u.fb.value) === 0;
+          return resting ? of(u) : concat(of(u), interval(refreshMs, rt.scheduler).pipe(map(() => ({ ...u, force: true, refresh: true }))));
         }),
       )
     : updates$;
@@ -101,7 +107,11 @@ export function feedbackPipeline(inst: BindingInstance, rt: Runtime, target: Tar
       }
     }
     for (let k = 0; k < inst.feedback.length; k++) {
-      rt.sink.send({ key: keys[k]!, msg: encodeFeedback(inst.feedback[k]!, u.fb), dedupe: dedupe[k]!, force: u.force, ...(except !== undefined ? { except } : {}) });
+      for (const part of encodeOutput(inst.feedback[k]!, keys[k]!, u.fb)) {
+        // A refresh resends the level only: an overload indicator is sent when it changes.
+        const force = u.force && (!u.refresh || part.refresh === true);
+        rt.sink.send({ key: part.key, msg: part.msg, dedupe: dedupe[k]!, force, ...(except !== undefined ? { except } : {}) });
+      }
     }
   }
 }

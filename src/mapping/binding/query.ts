@@ -11,8 +11,10 @@ import type { TargetResolver } from './runtime.ts';
 import type { ParamStore } from '../../params/store.ts';
 import type { BindingInstance, FeedbackOut, StaticReply } from '../file/types.ts';
 
+type OscOut = Extract<FeedbackOut, { kind: 'osc' | 'source' }>;
+
 interface Answerer {
-  readonly out: FeedbackOut;
+  readonly out: OscOut;
   readonly target: TargetResolver;
 }
 
@@ -39,7 +41,7 @@ export class QueryResponder {
   add(inst: BindingInstance, target: TargetResolver): void {
     for (const out of inst.feedback) {
       const address = oscAddress(out);
-      if (address === undefined) continue;
+      if (address === undefined || (out.kind !== 'osc' && out.kind !== 'source')) continue;
       const list = this.byAddress.get(address) ?? [];
       list.push({ out, target });
       this.byAddress.set(address, list);

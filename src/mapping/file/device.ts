@@ -45,6 +45,7 @@ function needs(mapping: MappingFile): Set<MessageFamily> {
     }
     if (b.display) out.add('midi');
   }
+  if (mapping.handshake) out.add('midi');
   return out;
 }
 

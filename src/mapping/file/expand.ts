@@ -12,6 +12,7 @@ import type { BindingInstance, FeedbackOut, Glue, PatternByte, SourceSpec, State
 import type { IssueList } from './issues.ts';
 import { parseRepeat } from './repeat.ts';
 import { escapeRegExp } from '../../util/regexp.ts';
+import { outputProblem } from '../binding/codec.ts';
 
 const SESSION = ['channels', 'buses', 'fx'];
 /** Session sizes assumed when a load-time check has to evaluate a template. */
@@ -198,12 +199,23 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
   const canFeedBack = (s: SourceSpec | undefined): boolean =>
     !!s && s.kind !== 'program' && !(s.kind === 'cc' && def.glue?.encoder) && !((s.kind === 'sysex' || s.kind === 'frame') && s.pattern.some((b) => 'any' in b));
 
-  const lcd = (p: Path, d: { offset: number | string; width?: number | undefined; header?: Array<number | string> | undefined }, env: Env) => {
+  const lcd = (p: Path, d: { offset: number | string; width?: number | undefined; gap?: number | undefined; header?: Array<number | string> | undefined }, env: Env) => {
     checkTransport(p, 'midi');
     const offset = int([...p, 'offset'], d.offset, env, 0, 111);
     const header = d.header ? d.header.map((b, k) => int([...p, 'header', k], b, env, 0, 127)) : [...MCU_LCD_HEADER];
-    if (offset === undefined || header.some((b) => b === undefined)) return undefined;
-    return { kind: 'lcd' as const, header: header as number[], offset, width: d.width ?? 7 };
+    const width = d.width ?? 7;
+    const gap = d.gap ?? 1;
+    if (gap >= width) at([...p, 'gap'], `${[...p, 'gap'].join('.')}: the gap (${gap}) must leave room for text in a cell of width ${width}`);
+    if (offset === undefined || header.some((b) => b === undefined) || gap >= width) return undefined;
+    return { kind: 'lcd' as const, header: header as number[], offset, width, gap };
+  };
+
+  /** An output whose messages are all well formed; one that would send malformed MIDI is an issue here. */
+  const wellFormed = <T extends FeedbackOut>(p: Path, out: T | undefined, vars: Env): T | undefined => {
+    const problem = out && outputProblem(out);
+    const names = Object.keys(vars).filter((k) => repeatNames.includes(k));
+    if (problem) at(p, `${problem}${names.length ? ` (with ${names.map((k) => `${k} = ${vars[k]}`).join(', ')})` : ''}`);
+    return problem ? undefined : out;
   };
 
   const feedbackOut = (p: Path, f: FeedbackOutDef, src: SourceSpec | undefined, env: Env): FeedbackOut | undefined => {
@@ -224,7 +236,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
       checkTransport([...p, 'meter'], 'midi');
       const strip = int([...p, 'meter', 'strip'], f.meter.strip, env, 0, 15);
       const ch = int([...p, 'meter', 'channel'], f.meter.channel, env, 1, 16, 1);
-      return strip === undefined || ch === undefined ? undefined : { kind: 'meter', channel: ch - 1, strip, floorDb: f.meter.floorDb ?? -60, ...(f.meter.refreshMs ? { refreshMs: f.meter.refreshMs } : {}) };
+      return strip === undefined || ch === undefined ? undefined : { kind: 'meter', channel: ch - 1, strip, ...(f.meter.refreshMs ? { refreshMs: f.meter.refreshMs } : {}) };
     }
     if (f.lcd) return lcd([...p, 'lcd'], f.lcd, env);
     if (f.segments) {
@@ -348,8 +360,8 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     const touch = touchDef ? source(['touch'], touchDef, vars) : undefined;
     const fbDefs: FeedbackOutDef[] =
       def.feedback === undefined || def.feedback === true ? (canFeedBack(src) ? [{ source: true }] : []) : def.feedback === false ? [] : Array.isArray(def.feedback) ? def.feedback : [def.feedback];
-    const feedback = fbDefs.map((f, k) => feedbackOut(Array.isArray(def.feedback) ? ['feedback', k] : ['feedback'], f, src, vars));
-    const display = def.display ? lcd(['display', 'lcd'], def.display.lcd, vars) : undefined;
+    const feedback = fbDefs.map((f, k) => wellFormed(Array.isArray(def.feedback) ? ['feedback', k] : def.feedback === undefined || def.feedback === true ? ['source'] : ['feedback'], feedbackOut(Array.isArray(def.feedback) ? ['feedback', k] : ['feedback'], f, src, vars), vars));
+    const display = def.display ? wellFormed(['display', 'lcd'], lcd(['display', 'lcd'], def.display.lcd, vars), vars) : undefined;
     if (ctx.issues.items.length > before) return [];
     const relative = !!glue.encoder;
     const button = src?.kind === 'note' || !!glue.button;

@@ -9,6 +9,7 @@ import type { OscArg, SurfaceDeviceSpec } from '../../surfaces/types.ts';
 import { BindingSchema, DeviceSchema, MappingSchema, StateVarSchema } from './schema.ts';
 import { compileNumber, ExprError } from './expr.ts';
 import { expandBinding } from './expand.ts';
+import { carries } from './device.ts';
 import { IssueList } from './issues.ts';
 import type { BindingInstance, MappingFile, StateVarDef } from './types.ts';
 
@@ -96,6 +97,8 @@ export function parseMapping(text: string, file: string, options?: Readonly<Reco
     }
   } else if (raw.state !== undefined) stateOk = false;
 
+  const handshake = resolveHandshake(raw, opts, device, issues);
+
   const bindings: BindingInstance[] = [];
   if (Array.isArray(raw.bindings)) {
     raw.bindings.forEach((b, i) => {
@@ -121,9 +124,37 @@ export function parseMapping(text: string, file: string, options?: Readonly<Reco
     state: stateVars,
     options: opts,
     replies: (top.data.replies ?? []).map((r) => ({ address: r.osc, args: r.args.map(replyArg) })),
+    ...(handshake ? { handshake } : {}),
     feedbackRateHz: top.data.feedbackRateHz ?? 30,
     bindings,
   };
+}
+
+/** The `handshake:` section: its device id is a number or an expression over the options (`deviceId`). */
+function resolveHandshake(raw: Record<string, unknown>, opts: Record<string, number>, device: SurfaceDeviceSpec | undefined, issues: IssueList): MappingFile['handshake'] {
+  const h = raw.handshake as { mackie?: unknown } | undefined;
+  if (h === null || typeof h !== 'object' || (typeof h.mackie !== 'number' && typeof h.mackie !== 'string')) return undefined;
+  const at = ['handshake', 'mackie'];
+  if (device && !carries(device, 'midi')) issues.add(at, `handshake.mackie: a Mackie Control handshake needs a MIDI surface (or serial with framing: midi); this surface is ${device.transport}`);
+  let id: number;
+  try {
+    const e = compileNumber(h.mackie);
+    const unknown = [...e.names].find((n) => !(n in opts));
+    if (unknown !== undefined) {
+      issues.add(at, `handshake.mackie: unknown name '${unknown}' (it may use the options: ${Object.keys(opts).join(', ') || 'none declared'})`);
+      return undefined;
+    }
+    id = e.evaluate(opts);
+  } catch (err) {
+    if (!(err instanceof ExprError)) throw err;
+    issues.add(at, `handshake.mackie: ${err.message}`);
+    return undefined;
+  }
+  if (!Number.isInteger(id) || id < 0 || id > 127) {
+    issues.add(at, `handshake.mackie: a SysEx device id is an integer 0..127, got ${id}`);
+    return undefined;
+  }
+  return { kind: 'mackie', deviceId: id };
 }
 
 function replyArg(v: string | number): OscArg {

@@ -90,6 +90,8 @@ export const FEEDBACK_KINDS = ['source', 'ring', 'meter', 'lcd', 'segments', 'le
 const LcdSchema = z.strictObject({
   offset: Num,
   width: z.number().int().min(1).max(112).optional(),
+  /** Characters at the right end of the cell kept blank (default 1: an MCU cell is 6 characters and a space). */
+  gap: z.number().int().min(0).max(111).optional(),
   /** SysEx bytes between F0 and the offset; entries may be expressions (`deviceId`). */
   header: z.array(Num).min(1).max(16).optional(),
 });
@@ -100,11 +102,10 @@ export const FeedbackOutSchema = z
     source: z.literal(true).optional(),
     /** MCU V-Pot LED ring: CC `cc`, value mode<<4 | position. */
     ring: z.strictObject({ cc: Num, channel: Num.optional(), mode: z.enum(RING_MODES).optional(), center: z.boolean().optional() }).optional(),
-    /** MCU meter: channel pressure (strip<<4)|level, level 0..12 over floorDb..0 dB. */
+    /** MCU meter: channel pressure (strip<<4)|level, level 0..12 on the MCU meter scale; 0x0E/0x0F set and clear overload. */
     meter: z
       .strictObject({
         strip: Num,
-        floorDb: z.number().max(-1).optional(),
         channel: Num.optional(),
         /** Resend the level this often: an MCU lets a meter fall about one step per 300 ms unless refreshed. */
         refreshMs: z.number().int().min(20).max(10_000).optional(),
@@ -235,6 +236,12 @@ export const MappingSchema = z.strictObject({
   state: z.record(z.string().regex(NAME), StateVarSchema).optional(),
   /** Static answers to OSC queries (a message with no arguments), sent to the asking peer. */
   replies: z.array(ReplySchema).optional(),
+  /**
+   * A connection handshake the surface expects: `{ mackie: deviceId }` sends the Mackie Control
+   * device query on every (re)connection, answers the unit's host-connection query and resends
+   * everything when the unit says it is ready.
+   */
+  handshake: z.strictObject({ mackie: Num }).optional(),
   /** Feedback messages per second per control (latest value wins). Default 30. */
   feedbackRateHz: z.number().positive().max(1000).optional(),
   /** Each binding is checked on its own, so one bad binding does not hide another's errors. */

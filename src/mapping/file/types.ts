@@ -30,8 +30,9 @@ export type Units = 'normalized' | 'value';
 export type FeedbackOut =
   | { readonly kind: 'source'; readonly source: SourceSpec; readonly on?: number; readonly off?: number }
   | { readonly kind: 'ring'; readonly channel: number; readonly cc: number; readonly mode: number; readonly center: boolean }
-  | { readonly kind: 'meter'; readonly channel: number; readonly strip: number; readonly floorDb: number; readonly refreshMs?: number }
-  | { readonly kind: 'lcd'; readonly header: readonly number[]; readonly offset: number; readonly width: number }
+  | { readonly kind: 'meter'; readonly channel: number; readonly strip: number; readonly refreshMs?: number }
+  /** A scribble-strip cell: `width` characters from `offset`, the last `gap` of them kept blank. */
+  | { readonly kind: 'lcd'; readonly header: readonly number[]; readonly offset: number; readonly width: number; readonly gap: number }
   /** 7-segment digits, one CC each from `cc` (rightmost) upwards; `text` replaces the formatted value. */
   | { readonly kind: 'segments'; readonly channel: number; readonly cc: number; readonly digits: number; readonly text?: CompiledTemplate }
   | { readonly kind: 'osc'; readonly address: string; readonly type: 'f' | 'i' | 's' | 'T'; readonly units: Units }
@@ -101,6 +102,8 @@ export interface MappingFile {
   /** Option values in effect (declared defaults with the session's overrides applied). */
   readonly options: Readonly<Record<string, number>>;
   readonly replies: readonly StaticReply[];
+  /** The connection handshake the surface expects (the Mackie Control device query and its answer). */
+  readonly handshake?: { readonly kind: 'mackie'; readonly deviceId: number };
   readonly feedbackRateHz: number;
   readonly bindings: readonly BindingInstance[];
 }

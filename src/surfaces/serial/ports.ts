@@ -85,8 +85,8 @@ export async function listSerialPorts(): Promise<SerialPortInfo[] | { unavailabl
 const hexEq = (a: string | undefined, b: string): boolean => a !== undefined && parseInt(a, 16) === parseInt(b, 16);
 
 /** The path of the first port with these USB ids, undefined when none is plugged in; throws when ports cannot be listed. */
-export async function findSerialPortByUsbId(vendorId: string, productId?: string): Promise<string | undefined> {
-  const ports = await listSerialPorts();
+export async function findSerialPortByUsbId(vendorId: string, productId?: string, list: () => Promise<SerialPortInfo[] | { unavailable: string }> = listSerialPorts): Promise<string | undefined> {
+  const ports = await list();
   if (!Array.isArray(ports)) throw new Error(ports.unavailable);
   return ports.find((p) => hexEq(p.vendorId, vendorId) && (productId === undefined || hexEq(p.productId, productId)))?.path;
 }

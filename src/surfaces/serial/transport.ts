@@ -19,7 +19,7 @@ import { LineFramer, encodeLine } from './framing/line.ts';
 import { END, SlipDecoder, encodeSlip } from './framing/slip.ts';
 import { MidiEncoder } from './framing/midi.ts';
 import { MidiParser } from '../midi/parser.ts';
-import { findSerialPortByUsbId } from './ports.ts';
+import { findSerialPortByUsbId, type SerialPortInfo } from './ports.ts';
 
 const log = logger(import.meta.url);
 
@@ -45,6 +45,8 @@ export interface SerialTransportOptions {
   readonly maxBackoffMs?: number;
   /** Opens a link; defaults to a real SerialPort (tests may pass SerialPortMock). */
   readonly openLink?: (path: string, baudRate: number) => SerialLink;
+  /** Lists the serial ports a device given by USB ids is looked for among; defaults to the OS's list. */
+  readonly listPorts?: () => Promise<SerialPortInfo[] | { unavailable: string }>;
   /** Bytes allowed to wait in the write buffer; beyond it the surface reads as disconnected until they drain. Default 65536. */
   readonly maxPendingBytes?: number;
   /**
@@ -74,7 +76,7 @@ export class SerialTransport implements SurfaceTransport {
   private readonly counters = { received: 0, sent: 0, dropped: 0, errors: 0, stalls: 0, overflows: 0 };
   private readonly decode: { push(b: Uint8Array): void; reset(): void; dropped(): number };
   private readonly encoder = new MidiEncoder();
-  private readonly opts: Required<Omit<SerialTransportOptions, 'openLink'>> & Pick<SerialTransportOptions, 'openLink'>;
+  private readonly opts: Required<Omit<SerialTransportOptions, 'openLink' | 'listPorts'>> & Pick<SerialTransportOptions, 'openLink' | 'listPorts'>;
   private readonly badSend: RateLimitedLog;
   private readonly badIn: RateLimitedLog;
   private readonly stuckLog: RateLimitedLog;
@@ -137,7 +139,7 @@ export class SerialTransport implements SurfaceTransport {
 
   private async resolvePath(): Promise<string | undefined> {
     if (this.spec.path) return this.spec.path;
-    return findSerialPortByUsbId(this.spec.vendorId!, this.spec.productId);
+    return findSerialPortByUsbId(this.spec.vendorId!, this.spec.productId, this.opts.listPorts);
   }
 
   /** Logs a connection problem once per distinct reason, not once per retry. */
@@ -311,7 +313,12 @@ export class SerialTransport implements SurfaceTransport {
     const f = this.spec.framing;
     if (f === 'lines' && msg.kind === 'line') {
       if (/[\r\n]/.test(msg.text)) throw new TypeError('a line must not contain line breaks');
-      return encodeLine(msg.text, this.spec.lineEnding ?? '\n');
+      const line = encodeLine(msg.text, this.spec.lineEnding ?? '\n');
+      // The device drops a line longer than it takes, as faderd does: better to say so here.
+      const max = this.spec.maxFrame;
+      const ending = (this.spec.lineEnding ?? '\n').length;
+      if (max !== undefined && line.length - ending > max) throw new TypeError(`a line of ${line.length - ending} bytes is longer than the device takes (maxFrame ${max})`);
+      return line;
     }
     if (f === 'slip' && msg.kind === 'frame') return encodeSlip(msg.data);
     if (f === 'midi' && msg.kind === 'midi') return this.encoder.encode(msg.data);

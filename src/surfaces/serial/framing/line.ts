@@ -1,7 +1,8 @@
 /**
- * Text-line framing: splits a byte stream into lines at `\n`, `\r\n` or `\r`. A line longer than
- * `maxLine` bytes is dropped whole (counted), up to its terminator, so one runaway sender cannot
- * grow memory or glue garbage to the next good line.
+ * Text-line framing: splits a byte stream into lines at `\n`, `\r\n` or `\r`. With `\n` or `\r\n`,
+ * a `\r` just before the `\n` is no part of the line (Arduino's println ends lines with both), nor of
+ * its length. A line longer than `maxLine` bytes is dropped whole (counted), up to its terminator, so
+ * one runaway sender cannot grow memory or glue garbage to the next good line.
  *
  *   const f = new LineFramer({ ending: '\n', maxLine: 256, onLine: (s) => ... });
  *   f.push(Buffer.from('fader 1 0.5\nfa')); f.push(Buffer.from('der 2 0\n')); // two lines
@@ -16,7 +17,7 @@ export interface LineFramerOptions {
 
 export class LineFramer {
   private readonly term: number;
-  /** With `\r\n`, a trailing `\r` is stripped from each line. */
+  /** With a `\n` terminator, a trailing `\r` is stripped from each line. */
   private readonly stripCr: boolean;
   private readonly maxLine: number;
   private readonly onLine: (text: string) => void;
@@ -31,7 +32,7 @@ export class LineFramer {
   constructor(opts: LineFramerOptions) {
     const ending = opts.ending ?? '\n';
     this.term = ending === '\r' ? 0x0d : 0x0a;
-    this.stripCr = ending === '\r\n';
+    this.stripCr = ending !== '\r';
     this.maxLine = opts.maxLine ?? 1024;
     if (!(Number.isInteger(this.maxLine) && this.maxLine > 0)) throw new TypeError(`"maxLine" must be a positive integer, got ${opts.maxLine}`);
     this.onLine = opts.onLine;

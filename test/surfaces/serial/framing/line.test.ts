@@ -18,6 +18,10 @@ describe('LineFramer', () => {
     const a: string[] = [];
     new LineFramer({ ending: '\r\n', onLine: (s) => a.push(s) }).push(bytes('one\r\ntwo\r\n'));
     expect(a).toEqual(['one', 'two']);
+    // Lines ended by \n take println's \r\n too, and the \r does not count toward maxLine.
+    const c: string[] = [];
+    new LineFramer({ maxLine: 3, onLine: (s) => c.push(s) }).push(bytes('abc\r\nabcd\r\nx\n'));
+    expect(c).toEqual(['abc', 'x']);
     const b: string[] = [];
     new LineFramer({ ending: '\r', onLine: (s) => b.push(s) }).push(bytes('x\ry\r'));
     expect(b).toEqual(['x', 'y']);
