@@ -6,6 +6,7 @@
  *   GET /v/<hash>/...  its scripts, styles and libraries (cached for good: the hash changes with them)
  *   GET /api/layout    strips, sample rate, param ranges: what the page draws before values arrive
  *   GET /api/scenes    the stored scenes' names
+ *   GET /api/stats     this server's counters (requests, refusals, sockets)
  *   GET /osc           WebSocket upgrade: binary frames, one OSC packet each
  *
  * Every request and upgrade passes ClientCheck (allow list, Host and Origin) first. Only GET and HEAD
@@ -142,6 +143,8 @@ export class WebMixerServer {
         return this.json(req, res, { ...this.opts.layout(), readOnly: verdict.readOnly });
       case '/api/scenes':
         return this.json(req, res, { scenes: this.opts.scenes() });
+      case '/api/stats':
+        return this.json(req, res, this.stats());
       case '/osc':
         res.setHeader('Upgrade', 'websocket');
         return this.plain(res, 426, 'OSC over WebSocket: open this address with a WebSocket client\n');
