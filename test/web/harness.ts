@@ -48,11 +48,10 @@ export async function stopMixer(m: Mixer): Promise<void> {
   await m.exited;
 }
 
-/** Opens the mixer and waits until it is connected and showing live values. */
+/** Opens the mixer and waits until it is connected and drawn (values are then on their way). */
 export async function openMixer(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await page.waitForSelector('html[data-connected="true"]');
-  await page.getByRole('slider', { name: 'Kick fader', exact: true }).waitFor();
+  await page.waitForSelector('html[data-connected="true"] .app main > *');
 }
 
 /** Resolves once `fn` returns true, polling; a timeout names `what`. */
