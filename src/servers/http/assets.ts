@@ -117,7 +117,11 @@ export class AssetTable {
       const type = rel.startsWith('lib/') ? TYPES['.js']! : typeOf(rel);
       this.byPath.set(this.prefix + rel, asset(body, type, true));
     }
-    const page = asset(Buffer.from(index.toString('utf8').replaceAll('{{ASSETS}}', this.prefix.slice(0, -1))), TYPES['.html']!, false);
+    // Every module up front: without it the browser learns of each import one round trip at a time.
+    const modules = [...files.keys()].filter((rel) => rel !== 'vendor/osc.js' && (rel.endsWith('.js') || rel.startsWith('lib/')));
+    const preload = modules.map((rel) => `<link rel="modulepreload" href="${this.prefix}${rel}">`).join('\n');
+    const text = index.toString('utf8').replaceAll('{{PRELOAD}}', preload).replaceAll('{{ASSETS}}', this.prefix.slice(0, -1));
+    const page = asset(Buffer.from(text), TYPES['.html']!, false);
     this.byPath.set('/', page);
     this.byPath.set('/index.html', page);
   }
