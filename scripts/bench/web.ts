@@ -7,6 +7,9 @@
  *              showing the value the daemon holds; then the same page again with its cache (revisit).
  *   CPU:       the daemon's process tree (main thread, engine thread, launcher), from /proc, over a
  *              window with no browser, then with 4 browsers on the mixer view (meters at 30 Hz).
+ *   the page:  on the mixer view with meters moving, Chromium's own counters (CDP Performance) over
+ *              10 s with the CPU slowed 4x (a mid-range tablet): main-thread busy time, and layouts
+ *              and style recalculations per second (meters move by transform, so layouts stay near 0).
  */
 import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -66,6 +69,25 @@ async function loadTimes(browser: Browser, url: string, n: number): Promise<{ co
   return { cold: median(cold), warm: median(warm), bytes };
 }
 
+/** Chromium's counters for a page showing the mixer, over `seconds`, with the CPU slowed `throttle` times. */
+async function pageCost(browser: Browser, url: string, seconds: number, throttle: number): Promise<{ busyPct: number; layoutsPerS: number; stylesPerS: number }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await page.waitForSelector('html[data-connected="true"] .meter');
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+  const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value])) as Record<string, number>;
+  const a = await read();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const b = await read();
+  await ctx.close();
+  const d = (k: string) => (b[k] ?? 0) - (a[k] ?? 0);
+  const wall = d('Timestamp');
+  return { busyPct: (100 * d('TaskDuration')) / wall, layoutsPerS: d('LayoutCount') / wall, stylesPerS: d('RecalcStyleCount') / wall };
+}
+
 async function measure(opts: { quick: boolean }): Promise<Row[]> {
   const httpPort = await freeTcpPort();
   const daemon = await startDaemon({ args: ['--http-port', String(httpPort)] });
@@ -94,6 +116,8 @@ async function measure(opts: { quick: boolean }): Promise<Row[]> {
     progress(`web: daemon CPU with 4 browsers showing meters (${window} s)`);
     const busy = await corePct(daemon.pids, window);
     for (const c of ctxs) await c.close();
+    progress('web: the page\'s own cost, CPU slowed 4x (10 s)');
+    const cost = await pageCost(browser, url, opts.quick ? 5 : 10, 4);
     return [
       {
         group: 'web',
@@ -106,6 +130,12 @@ async function measure(opts: { quick: boolean }): Promise<Row[]> {
         what: 'daemon CPU, default session on the null clock: no browser / 4 browsers showing meters',
         faderd: `${fmt(idle)} / ${fmt(busy)} % of a core`,
         note: `+${fmt(busy - idle)} % for 4 pages (meters at 30 Hz)`,
+      },
+      {
+        group: 'web',
+        what: 'the page on the mixer view, meters moving, CPU slowed 4x: main thread busy; layouts, style recalcs per second',
+        faderd: `${fmt(cost.busyPct)} %; ${fmt(cost.layoutsPerS)}, ${fmt(cost.stylesPerS)} /s`,
+        note: 'Chromium Performance metrics; meters move by transform only',
       },
     ];
   } finally {

@@ -207,6 +207,59 @@ describe('the web mixer in Chromium', () => {
     await showsText(page, 'Vox 1', '-40.0 dB');
   });
 
+  it('a double tap puts a fader back to 0 dB; Fine makes the same slide move a fifth as far; the keyboard steps it', async () => {
+    await setOverOsc({ '/ch/8/fader': -20 });
+    const page = await newPage();
+    await openMixer(page, mixer.url);
+    const pad = page.getByRole('slider', { name: /^Pad.* fader$/ });
+    await until(async () => (await pad.getAttribute('aria-valuetext')) === '-20.0 dB', 'Pad at -20 dB');
+    const cap = await pad.locator('.cap').boundingBox();
+    await page.mouse.dblclick(cap!.x + cap!.width / 2, cap!.y + cap!.height / 2);
+    await until(async () => (await query('/ch/8/fader')) === 0, '/ch/8/fader back to 0 dB');
+
+    // Near unity the law is 40 dB per travel: the same 40 px slide moves 5 times less with Fine on.
+    const slide = async () => {
+      const c = (await pad.locator('.cap').boundingBox())!;
+      await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
+      await page.mouse.down();
+      for (let k = 1; k <= 4; k++) await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2 - 10 * k);
+      await page.mouse.up();
+      return parseFloat((await pad.getAttribute('aria-valuetext'))!);
+    };
+    const coarse = await slide();
+    await setOverOsc({ '/ch/8/fader': 0 });
+    await until(async () => (await pad.getAttribute('aria-valuetext')) === '0.0 dB', 'Pad back at 0 dB');
+    await page.getByRole('button', { name: 'Fine adjustment' }).click();
+    const fine = await slide();
+    expect(coarse).toBeGreaterThan(1);
+    expect(fine).toBeCloseTo(coarse / 5, 0);
+
+    await pad.focus();
+    await page.keyboard.press('End');
+    await until(async () => (await query('/ch/8/fader')) === 10, '/ch/8/fader at the top');
+    await page.keyboard.press('Home');
+    await until(async () => (await query('/ch/8/fader')) === -Infinity, '/ch/8/fader off');
+  });
+
+  it('dragging an EQ handle sets that band\'s frequency and gain; the curve is drawn from the engine\'s filters', async () => {
+    await setOverOsc({ '/ch/2/eq/3/gain': 0, '/ch/2/eq/3/freq': 2500 });
+    const page = await newPage();
+    await openMixer(page, `${mixer.url}#strip/ch/2`);
+    const graph = page.getByRole('img', { name: 'Snare EQ response' });
+    const flat = await graph.locator('path.curve').getAttribute('d');
+    const handle = graph.locator('.handle[data-band="3"]');
+    const box = (await handle.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    for (let k = 1; k <= 5; k++) await page.mouse.move(box.x + box.width / 2 + 8 * k, box.y + box.height / 2 - 8 * k);
+    await page.mouse.up();
+    await until(async () => ((await query('/ch/2/eq/3/gain')) as number) > 1, 'band 3 gain up');
+    expect((await query('/ch/2/eq/3/freq')) as number).toBeGreaterThan(2500);
+    expect(await graph.locator('path.curve').getAttribute('d')).not.toBe(flat);
+    const gain = page.getByRole('slider', { name: 'Snare EQ band 3 gain' });
+    expect(await gain.getAttribute('aria-valuetext')).toBe(`+${((await query('/ch/2/eq/3/gain')) as number).toFixed(1)} dB`);
+  });
+
   it("a page from another origin cannot open /osc: 403, and the refusal is counted", async () => {
     const evilPort = await freeTcpPort();
     const evil = http.createServer((_req, res) => {
