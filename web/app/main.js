@@ -38,6 +38,7 @@ async function onOpen() {
   const key = JSON.stringify(layout);
   if (key !== layoutKey) {
     layoutKey = key;
+    document.title = `${layout.session} · faderd`;
     mix = new Mix(layout, link);
     render(null, root);
     root.textContent = '';
