@@ -1,8 +1,9 @@
 /**
  * The composition root of `faderd run`: builds every part with constructor injection and wires them
  * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
- * the native OSC server and the web mixer; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
- * and installs no signal handlers: the command file owns those.
+ * the native OSC server and the web mixer; the control surfaces and their mappings; the status line.
+ * Teardown runs in reverse order. It never exits the process and installs no signal handlers: the
+ * command file owns those.
  */
 import type { Logger } from 'pino';
 import { ParamRegistry } from '../params/registry.ts';
@@ -26,7 +27,7 @@ export interface DaemonOptions {
   /** Overrides of the session's audio settings (command-line flags). */
   readonly audio?: { readonly device?: string | number; readonly blockFrames?: number; readonly demo?: boolean; readonly backend?: AudioConfig['backend']; readonly primeBlocks?: number };
   readonly oscPort?: number;
-  /** The web mixer's port (overrides the session's `http.port`); `false` turns the web mixer off. */
+  /** Command-line overrides of the session's `http`: its port, and `enabled: false` for --no-http. */
   readonly http?: { readonly port?: number; readonly enabled?: boolean };
   readonly stateDir?: string;
   /** Module exporting createEngine; tests pass a small engine. */
