@@ -58,12 +58,13 @@ export function rssMb(pid: number): number {
   }
 }
 
-export async function startDaemon(opts: { session?: string; audio?: string; block?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<DaemonProc> {
+export async function startDaemon(opts: { session?: string; audio?: string; block?: number; timeoutMs?: number; env?: NodeJS.ProcessEnv; args?: readonly string[] } = {}): Promise<DaemonProc> {
   const oscPort = await freeUdpPort();
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-bench-state-'));
   const args = [FADERD_BIN, 'run', '--osc-port', String(oscPort), '--state-dir', stateDir, '--audio', opts.audio ?? 'null'];
   if (opts.session) args.push('--session', opts.session);
   if (opts.block) args.push('--block', String(opts.block));
+  args.push(...(opts.args ?? ['--no-http']));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: opts.env ?? process.env });
   let err = '';
   await new Promise<void>((resolve, reject) => {

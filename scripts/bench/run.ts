@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, runtime)
+ *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -22,7 +22,7 @@ interface Section {
   readonly fullOnly?: boolean;
 }
 
-const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime'];
+const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime', 'web'];
 
 const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
@@ -31,6 +31,7 @@ const SECTIONS: readonly Section[] = [
   { name: 'serial', file: 'serial.ts' },
   { name: 'x32', file: 'x32.ts' },
   { name: 'paced', file: 'paced.ts' },
+  { name: 'web', file: 'web.ts' },
   // The engine worker alone on the paced device, next to a bare passthrough (the machine's own glitches).
   { name: 'runtime', file: 'runtime.ts', fullOnly: true },
 ];

@@ -1,8 +1,9 @@
 /**
  * The composition root of `faderd run`: builds every part with constructor injection and wires them
  * in one visible place: param store ← session params ← saved state; scenes; the engine worker (audio);
- * the native OSC server; the X32 server; the control surfaces and their mappings; the status line. Teardown runs in reverse order. It never exits the process
- * and installs no signal handlers: the command file owns those.
+ * the native OSC server, the X32 server and the web mixer; the control surfaces and their mappings;
+ * the status line. Teardown runs in reverse order. It never exits the process and installs no signal
+ * handlers: the command file owns those.
  */
 import type { Logger } from 'pino';
 import { ParamRegistry } from '../params/registry.ts';
@@ -16,6 +17,8 @@ import type { FromWorker } from '../engine/worker/protocol.ts';
 import { NativeOscServer } from '../servers/native-osc.ts';
 import type { X32Server } from '../servers/x32/server.ts';
 import { startX32Server } from '../servers/x32/start.ts';
+import { WebMixerServer } from '../servers/http/server.ts';
+import { mixerLayout } from '../servers/http/layout.ts';
 import { StatusReporter } from './status.ts';
 import { SurfaceSet, surfaceIds } from './surfaces.ts';
 import { autoSurfaceIds } from './hotplug.ts';
@@ -30,6 +33,8 @@ export interface DaemonOptions {
   readonly oscPort?: number;
   /** The X32 server's UDP port instead of the session's (`--x32-port`). */
   readonly x32Port?: number;
+  /** Command-line overrides of the session's `http`: its port, and `enabled: false` for --no-http. */
+  readonly http?: { readonly port?: number; readonly enabled?: boolean };
   readonly stateDir?: string;
   /** Module exporting createEngine; tests pass a small engine. */
   readonly engineModule?: string;
@@ -50,6 +55,8 @@ export interface DaemonInfo {
   readonly blockFrames: number;
   readonly osc?: { readonly host: string; readonly port: number };
   readonly x32?: { readonly host: string; readonly port: number };
+  /** Where the web mixer is served, or why it is not (it is off when the session or a flag says so). */
+  readonly http?: { readonly host: string; readonly port: number } | { readonly problem: string };
   readonly stateDir: string;
   readonly restored: number;
   /** Surfaces running, and one message per surface that could not start. */
@@ -80,6 +87,9 @@ export class Daemon {
   private engine: EngineHost | undefined;
   private osc: NativeOscServer | undefined;
   private x32: X32Server | undefined;
+  /** The OSC server the web mixer speaks through when the session turns OSC off: loopback, any port. */
+  private webOnlyOsc: NativeOscServer | undefined;
+  private web: WebMixerServer | undefined;
   private surfaces: SurfaceSet | undefined;
   private status: StatusReporter | undefined;
   private readonly audio: AudioConfig;
@@ -127,6 +137,7 @@ export class Daemon {
 
     const osc = await this.startOsc(session);
     this.x32 = await startX32Server(this.store, session, this.log, this.opts.x32Port);
+    const http = await this.startWeb(session);
     this.surfaces = this.newSurfaceSet();
     const surfaceProblems = this.surfaces.start(session);
     this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
@@ -138,6 +149,7 @@ export class Daemon {
       blockFrames: this.audio.blockFrames,
       ...(osc ? { osc } : {}),
       ...(this.x32 ? { x32: { host: session.x32.host, port: this.x32.port } } : {}),
+      ...(http ? { http } : {}),
       stateDir,
       restored,
       surfaces: this.surfaces.ids,
@@ -158,6 +170,49 @@ export class Daemon {
     await server.start();
     this.osc = server;
     return { host: session.osc.host, port: server.port };
+  }
+
+  /**
+   * The web mixer. Its settings are checked like the OSC server's (a bad list stops the start), but a
+   * port already taken only costs the page: audio, OSC and surfaces run on, and the start line says why.
+   */
+  private async startWeb(session: Session): Promise<DaemonInfo['http']> {
+    const enabled = this.opts.http?.enabled ?? session.http.enabled;
+    if (!enabled) return undefined;
+    const { host } = session.http;
+    let osc = this.osc;
+    if (!osc) {
+      osc = this.webOnlyOsc = new NativeOscServer(this.store, { host: '127.0.0.1', port: 0 });
+      await osc.start();
+    }
+    const web = new WebMixerServer({
+      host,
+      port: this.opts.http?.port ?? session.http.port,
+      allow: session.http.allow,
+      readOnly: session.http.readOnly,
+      origins: session.http.origins,
+      hostnames: session.http.hostnames,
+      osc: { acceptWebSocket: (...a) => osc.acceptWebSocket(...a) },
+      layout: () => mixerLayout(this.session, this.store.registry, this.audio.sampleRate, surfaceIds(this.session)),
+      scenes: () => this.scenes?.list() ?? [],
+    });
+    try {
+      await web.start();
+    } catch (e) {
+      this.log.warn((e as Error).message);
+      return { problem: (e as Error).message };
+    }
+    this.web = web;
+    return { host, port: web.port };
+  }
+
+  private async stopWeb(): Promise<void> {
+    const web = this.web;
+    this.web = undefined;
+    await web?.close().catch((e: unknown) => this.log.warn(`web mixer close: ${(e as Error).message}`));
+    const osc = this.webOnlyOsc;
+    this.webOnlyOsc = undefined;
+    await osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
   }
 
   private onEngineEvent(e: FromWorker): void {
@@ -192,11 +247,19 @@ export class Daemon {
       this.surfaces.start(next);
       applied.push('surfaces');
     }
-    if (!same(prev.osc, next.osc)) {
+    const oscChanged = !same(prev.osc, next.osc);
+    const webChanged = !same(prev.http, next.http);
+    // The web mixer's sockets live on the OSC server: a new OSC server means new sockets (pages reconnect).
+    if (oscChanged || webChanged) await this.stopWeb();
+    if (oscChanged) {
       await this.osc?.close();
       this.osc = undefined;
       await this.startOsc(next);
       applied.push('osc');
+    }
+    if (oscChanged || webChanged) {
+      await this.startWeb(next);
+      if (webChanged) applied.push('http');
     }
     if (!same(prev.x32, next.x32)) {
       await this.x32?.close();
@@ -235,6 +298,10 @@ export class Daemon {
     return this.x32;
   }
 
+  get webMixer(): WebMixerServer | undefined {
+    return this.web;
+  }
+
   /** Stops everything in reverse order of construction and saves state. Idempotent. */
   async stop(): Promise<void> {
     // State first: stopping a hung audio device can take the rest of the second SIGTERM allows.
@@ -244,6 +311,7 @@ export class Daemon {
     const surfaces = this.surfaces;
     this.surfaces = undefined;
     await surfaces?.close();
+    await this.stopWeb();
     const osc = this.osc;
     this.osc = undefined;
     await osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));

@@ -3,10 +3,12 @@
  * listeners and mapping files are active, and optional initial param values. YAML on disk; every
  * error names file:line:col.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { readSourceText, YamlSource } from '../util/yaml-source.ts';
-import { ConfigError } from '../util/source-error.ts';
+import { ConfigError, type SourceIssue } from '../util/source-error.ts';
+import { addressMatcher, isLoopback } from '../surfaces/osc/access.ts';
 
 /** Names show on scribble strips: printable text only. */
 const Name = z
@@ -65,6 +67,20 @@ const OscSchema = z.strictObject({
 
 /** The X32 server (apps and libraries written for a Behringer X32): the OSC listener's settings but the WebSocket port. */
 const X32Schema = OscSchema.pick({ enabled: true, host: true, port: true, allow: true, readOnly: true });
+/** The web mixer (src/servers/http): its page and OSC over WebSocket at /osc on one port. */
+const HttpSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** Client addresses or CIDR subnets allowed when listening beyond loopback. */
+  allow: z.array(z.string().min(1)).optional(),
+  /** Clients (addresses or subnets) that see the mix but change nothing. */
+  readOnly: z.array(z.string().min(1)).optional(),
+  /** Pages of other origins allowed to open /osc, exactly as a browser sends them (`https://desk.example`). */
+  origins: z.array(z.string().min(1).max(300)).optional(),
+  /** Host names (besides IP addresses and localhost) browsers reach this machine by, e.g. `mixer.local`. */
+  hostnames: z.array(z.string().min(1).max(253)).optional(),
+});
 
 const SurfaceSchema = z.union([
   z.string().min(1),
@@ -97,6 +113,7 @@ export const SessionSchema = z.strictObject({
   audio: AudioSchema.optional(),
   osc: OscSchema.optional(),
   x32: X32Schema.optional(),
+  http: HttpSchema.optional(),
   surfaces: z.array(SurfaceSchema).optional(),
   /** With no `surfaces` listed, load the shipped mappings whose devices are connected (default true). */
   autoSurfaces: z.boolean().optional(),
@@ -163,6 +180,15 @@ export interface Session {
     readonly port: number;
     readonly allow: readonly string[];
     readonly readOnly: readonly string[];
+  };
+  readonly http: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly allow: readonly string[];
+    readonly readOnly: readonly string[];
+    readonly origins: readonly string[];
+    readonly hostnames: readonly string[];
   };
   readonly surfaces: readonly SurfaceSpec[];
   readonly autoSurfaces: boolean;
@@ -251,6 +277,15 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       allow: raw.x32?.allow ?? [],
       readOnly: raw.x32?.readOnly ?? [],
     },
+    http: {
+      enabled: raw.http?.enabled ?? true,
+      host: raw.http?.host ?? '127.0.0.1',
+      port: raw.http?.port ?? 9080,
+      allow: raw.http?.allow ?? [],
+      readOnly: raw.http?.readOnly ?? [],
+      origins: raw.http?.origins ?? [],
+      hostnames: raw.http?.hostnames ?? [],
+    },
     surfaces: (raw.surfaces ?? []).map((s) => (typeof s === 'string' ? { mapping: s } : { ...s })),
     autoSurfaces: raw.autoSurfaces ?? true,
     safety: { maxGainDb: raw.safety?.maxGainDb ?? 10 },
@@ -270,6 +305,7 @@ function knownKeysAt(pathArr: ReadonlyArray<PropertyKey>): string[] {
     audio: Object.keys(AudioSchema.shape),
     osc: Object.keys(OscSchema.shape),
     x32: Object.keys(X32Schema.shape),
+    http: Object.keys(HttpSchema.shape),
     safety: Object.keys(SafetySchema.shape),
     state: Object.keys(StateSchema.shape),
     master: ['output'],
@@ -297,8 +333,31 @@ export function sessionFromSource(src: YamlSource): Session {
       issues.push(src.issue(['channels', i, 'stereo'], `channels.${i}: a pair of inputs needs 'stereo: true'`));
     }
   }
+  issues.push(...webListenerIssues(src, session.http));
   if (issues.length) throw new ConfigError(issues);
   return session;
+}
+
+/**
+ * The web mixer's listener follows the OSC server's network rules: an IP address to listen on, and
+ * beyond loopback an allow-list of clients, so `check` refuses what `run` would.
+ */
+function webListenerIssues(src: YamlSource, http: Session['http']): SourceIssue[] {
+  const issues: SourceIssue[] = [];
+  for (const key of ['allow', 'readOnly'] as const) {
+    http[key].forEach((entry, i) => {
+      try {
+        addressMatcher([entry]);
+      } catch (e) {
+        issues.push(src.issue(['http', key, i], `http.${key}: ${(e as Error).message}`));
+      }
+    });
+  }
+  if (!net.isIP(http.host) && http.host !== 'localhost') issues.push(src.issue(['http', 'host'], `http.host must be an IP address (0.0.0.0 for every interface), got ${JSON.stringify(http.host)}`));
+  else if (http.enabled && !isLoopback(http.host) && http.allow.length === 0) {
+    issues.push(src.issue(['http', 'host'], `the web mixer on ${http.host} (beyond this machine) needs an allow list of client addresses or subnets, e.g. http: { allow: [192.168.1.0/24] }`));
+  }
+  return issues;
 }
 
 /** Loads a session file from disk; a missing or unreadable file is a ConfigError naming it. */

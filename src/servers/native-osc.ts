@@ -30,7 +30,7 @@ import { addressPatternToRegExp, type ParamDef, type ParamValue } from '../param
 import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from '../params/errors.ts';
 import type { OscArg } from '../surfaces/types.ts';
 import { OscEndpoint, parsePeer, type OscEndpointStats } from '../surfaces/osc/endpoint.ts';
-import { argValue, type OscMessage } from '../surfaces/osc/codec.ts';
+import { argValue, type OscMessage, type WsSocket } from '../surfaces/osc/codec.ts';
 import { addressMatcher, isLoopback, type AddressMatcher } from '../surfaces/osc/access.ts';
 import { SubscriberTable } from '../surfaces/osc/subscriptions.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
@@ -83,6 +83,8 @@ export class NativeOscServer {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly counts = { applied: 0, queries: 0, readOnlyIgnored: 0 };
   private readonly timeoutMs: number;
+  /** WebSocket clients the web mixer marked read-only (its own `readOnly` list). */
+  private readonly readOnlyPeers = new Set<string>();
 
   constructor(
     private readonly store: ParamStore,
@@ -142,7 +144,7 @@ export class NativeOscServer {
   private onPacket(peer: string, messages: readonly OscMessage[]): void {
     const writes: Array<[string, unknown]> = [];
     const origin = `osc:${peer}`;
-    const readOnly = this.readOnlyPeer?.(parsePeer(peer).host) ?? false;
+    const readOnly = this.readOnlyPeers.has(peer) || (this.readOnlyPeer?.(parsePeer(peer).host) ?? false);
     for (const m of messages) {
       try {
         this.onMessage(peer, m, readOnly, writes);
@@ -166,6 +168,19 @@ export class NativeOscServer {
         }
       }
     }
+  }
+
+  /**
+   * Serves the native namespace over a WebSocket the web mixer upgraded and vetted; a `readOnly`
+   * client may query and subscribe but not change anything. Its subscription ends with the socket.
+   */
+  acceptWebSocket(socket: WsSocket, ip: string, port: number, readOnly: boolean): void {
+    const peer = this.endpoint.acceptWebSocket(socket, ip, port);
+    if (readOnly) this.readOnlyPeers.add(peer);
+    socket.on('close', () => {
+      this.readOnlyPeers.delete(peer);
+      this.subs.remove(peer);
+    });
   }
 
   /** Adds a pattern for a client; an explicit /subscribe past the limit is refused, an implicit one skipped. */

@@ -14,6 +14,8 @@ interface RunOptions {
   demo?: boolean;
   oscPort?: string;
   x32Port?: string;
+  httpPort?: string;
+  http?: boolean;
   stateDir?: string;
   verbose?: boolean;
 }
@@ -30,7 +32,8 @@ function intOption(name: string, raw: string | undefined, min: number, max: numb
 export function startLine(info: DaemonInfo): string {
   const osc = info.osc ? `OSC ${info.osc.host}:${info.osc.port}` : 'OSC off';
   const audio = info.audio.state === 'fallback' ? `null clock (${info.audio.device} unavailable)` : info.audio.device;
-  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${info.blockFrames}, ${osc}`;
+  const web = !info.http ? '' : 'problem' in info.http ? `\n${info.http.problem}` : `\nweb mixer: http://${info.http.host.includes(':') ? `[${info.http.host}]` : info.http.host}:${info.http.port}/`;
+  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${info.blockFrames}, ${osc}${web}`;
 }
 
 /** `faderd run`: the daemon. Owns signals; resolves when stopped so the entry file sets the exit code. */
@@ -47,6 +50,7 @@ async function run(opts: RunOptions): Promise<void> {
   const block = intOption('block', opts.block, 64, 1024);
   const oscPort = intOption('osc-port', opts.oscPort, 1, 65535);
   const x32Port = intOption('x32-port', opts.x32Port, 1, 65535);
+  const httpPort = intOption('http-port', opts.httpPort, 1, 65535);
   const session = sessionFrom(opts.session);
   const audioDevice = opts.audio === undefined ? undefined : /^\d+$/.test(opts.audio) ? Number(opts.audio) : opts.audio;
   const daemon = new Daemon({
@@ -58,6 +62,7 @@ async function run(opts: RunOptions): Promise<void> {
     },
     ...(oscPort !== undefined ? { oscPort } : {}),
     ...(x32Port !== undefined ? { x32Port } : {}),
+    http: { ...(httpPort !== undefined ? { port: httpPort } : {}), ...(opts.http === false ? { enabled: false } : {}) },
     ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
   });
   let stopping: Promise<void> | undefined;
@@ -113,6 +118,8 @@ export function registerRun(program: Command): void {
     .option('--demo', 'feed the generated demo multitrack even on a real interface')
     .option('--osc-port <port>', 'native OSC server UDP port')
     .option('--x32-port <port>', 'X32 server UDP port (default 10023, as on a console)')
+    .option('--http-port <port>', 'web mixer HTTP port (default 9080)')
+    .option('--no-http', 'do not serve the web mixer')
     .option('--state-dir <dir>', 'where state and scenes live (default: per session, or FADERD_STATE_DIR)')
     .option('-v, --verbose', 'log info lines (status, device changes)')
     .action((opts: RunOptions) => run(opts));

@@ -180,8 +180,32 @@ export class OscEndpoint {
     this.boundWsPort = typeof addr === 'object' && addr ? addr.port : port;
   }
 
-  private onData(data: Uint8Array, peer: string, ip: string): void {
-    if (!this.allowed(ip)) {
+  /**
+   * Takes a WebSocket that another server upgraded (the web mixer's `/osc`) after checking its client
+   * against its own allow list, which is why its packets skip this listener's. Returns the peer name.
+   */
+  acceptWebSocket(socket: WsSocket, ip: string, port: number): string {
+    const peer = `ws:${peerName(ip, port)}`;
+    this.wsPeers.set(peer, socket);
+    socket.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        this.counters.malformed++;
+        this.badPacket.hit(`${peer}: a text WebSocket frame (OSC needs binary frames)`);
+        return;
+      }
+      this.onData(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data), peer, ip, true);
+    });
+    const gone = () => {
+      if (this.wsPeers.get(peer) === socket) this.wsPeers.delete(peer);
+      this.outbox.forget(peer);
+    };
+    socket.on('close', gone);
+    socket.on('error', gone);
+    return peer;
+  }
+
+  private onData(data: Uint8Array, peer: string, ip: string, vetted = false): void {
+    if (!vetted && !this.allowed(ip)) {
       this.counters.denied++;
       this.deniedLog.hit(ip);
       return;

@@ -1,0 +1,64 @@
+/**
+ * Browser tests' parts: Debian's headless Chromium through playwright-core (a fresh profile each
+ * launch), `faderd run` as a real process with its web mixer on a port chosen here, and helpers to
+ * wait for what the page shows.
+ */
+import net from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDaemon, type DaemonProcess } from '../reliability/daemon-process.ts';
+
+export const CHROMIUM = process.env.FADERD_CHROMIUM ?? '/usr/bin/chromium';
+
+/** The flags the browser tests and the screenshot script run Chromium with (headless is playwright's). */
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freeTcpPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface Mixer extends DaemonProcess {
+  readonly httpPort: number;
+  readonly url: string;
+}
+
+/** `faderd run` on the null clock with the web mixer on `httpPort`. */
+export async function startMixer(opts: { stateDir: string; httpPort: number; oscPort?: number; session?: string }): Promise<Mixer> {
+  const d = await startDaemon({
+    stateDir: opts.stateDir,
+    ...(opts.oscPort ? { port: opts.oscPort } : {}),
+    ...(opts.session ? { session: opts.session } : {}),
+    extraArgs: ['--http-port', String(opts.httpPort)],
+  });
+  if (!d.stderr().includes(`web mixer: http://127.0.0.1:${opts.httpPort}/`)) throw new Error(`no web mixer in the start line:\n${d.stderr()}`);
+  return { ...d, httpPort: opts.httpPort, url: `http://127.0.0.1:${opts.httpPort}/` };
+}
+
+export async function stopMixer(m: Mixer): Promise<void> {
+  if (m.child.exitCode !== null || m.child.signalCode !== null) return;
+  m.child.kill('SIGTERM');
+  await m.exited;
+}
+
+/** Opens the mixer and waits until it is connected and drawn (values are then on their way). */
+export async function openMixer(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForSelector('html[data-connected="true"] .app main > *');
+}
+
+/** Resolves once `fn` returns true, polling; a timeout names `what`. */
+export async function until(fn: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
