@@ -3,10 +3,7 @@
  * into the shared queue (never blocking), and brings meters and health back into the store as
  * read-only params on a fixed timer, coalesced.
  */
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import type { ParamStore } from '../../params/store.ts';
 import { toEngineValue } from '../../params/registry.ts';
@@ -17,6 +14,7 @@ import { createMeterSnapshotBuffers, MeterSnapshotReader, STATUS, statusPeriods 
 import { meterIndexes } from './runner.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
 import { within } from '../../util/within.ts';
+import { tsWorker } from './ts-worker.ts';
 
 export interface EngineHostOptions {
   readonly audio: AudioConfig;
@@ -47,18 +45,6 @@ const STATUS_PARAMS: ReadonlyArray<readonly [string, number]> = [
   ['/status/load/mean', STATUS.loadMean],
   ['/status/load/max', STATUS.loadMax],
 ];
-
-/**
- * Starts a TypeScript worker under tsx whatever runs the main thread (tsx, vitest) and whatever the
- * cwd. Node 20 rejects a .ts worker before an `--import` loader can claim it, so a small ES module
- * registers tsx first and then imports the entry.
- */
-function tsWorker(entry: URL, workerData: unknown): Worker {
-  const dir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(dir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(code, { eval: true, workerData });
-}
 
 export class EngineHost {
   private worker: Worker | undefined;
