@@ -5,7 +5,7 @@
  *   setup(h, { inputs, outputs, prime, inRing, outRing, ctl, onWake })  (rings sized to bufferSize)
  *   openTool({ name, mode, channels, interval, level, threshold })            -> { handle, name, sampleRate, bufferSize }
  *   activate(h), connect(h, src, dst), ports(h, pattern, flags), portLatency(h, port), close(h)
- *   wake(h), shutdownReason(h), toolStats(h)
+ *   wake(h), shutdownReason(h), toolStats(h), toolStall(h, ms)
  * The rings and control words are Int32Arrays over SharedArrayBuffers that JavaScript made; the addon
  * holds references to them until the client is closed. onWake runs on the calling thread's event loop
  * (the engine worker's) after each JACK cycle.
@@ -430,6 +430,16 @@ static napi_value tool_stats(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value tool_stall(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  args(env, info, 2, argv);
+  client_base_t *b = handle_of(env, argv[0]);
+  int32_t ms;
+  if (!b || b->kind != KIND_TOOL || napi_get_value_int32(env, argv[1], &ms) != napi_ok || ms < 0 || ms > 10000) return throw_msg(env, "toolStall(handle, ms 0..10000): bad arguments");
+  tool_client_stall((tool_client_t *)b, ms);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"available", NULL, available, NULL, NULL, NULL, napi_default, NULL},
@@ -444,6 +454,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"wake", NULL, wake, NULL, NULL, NULL, napi_default, NULL},
       {"shutdownReason", NULL, shutdown_reason, NULL, NULL, NULL, napi_default, NULL},
       {"toolStats", NULL, tool_stats, NULL, NULL, NULL, napi_default, NULL},
+      {"toolStall", NULL, tool_stall, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

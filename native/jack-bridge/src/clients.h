@@ -111,12 +111,16 @@ typedef struct {
   int started;
   /* ramp state */
   int64_t ramp_prev;
+  /* set from JavaScript: the next cycle sleeps this long (a forced xrun) */
+  int32_t stall_ms;
   tool_stats_t stats;
 } tool_client_t;
 
 tool_client_t *tool_client_open(const char *name, int mode, int channels, jack_nframes_t interval, float level, float threshold, char *why, size_t why_len);
 void tool_client_stats(tool_client_t *t, tool_stats_t *out);
 void tool_client_close(tool_client_t *t);
+/* The client's next cycle sleeps `ms` milliseconds: an xrun on demand, for tests. */
+void tool_client_stall(tool_client_t *t, int32_t ms);
 
 /* Shared by both kinds: open a JACK client by name, wording the failure. */
 jack_client_t *open_jack_client(const char *name, char *why, size_t why_len);

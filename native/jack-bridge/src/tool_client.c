@@ -10,12 +10,14 @@
  *    float32); every sounding sample on in_1 says which frame it left at, so a path that passes
  *    samples unchanged shows its delay at every sample, and any block lost, repeated or reordered
  *    shows as a jump. Silence (0) is counted apart.
+ * Any of them can be told to sleep through its next cycle: an xrun on demand, for tests.
  */
 #include "clients.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RAMP_BITS 20
 #define RAMP_MASK ((1u << RAMP_BITS) - 1u)
@@ -83,6 +85,11 @@ static int process(jack_nframes_t n, void *arg) {
   tool_client_t *t = arg;
   jack_nframes_t ft = jack.last_frame_time(t->base.client);
   inc64(&t->stats.cycles);
+  int32_t stall = __atomic_exchange_n(&t->stall_ms, 0, __ATOMIC_RELAXED);
+  if (stall > 0) {
+    struct timespec ts = {stall / 1000, (long)(stall % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+  }
   if (t->mode == TOOL_PASSTHROUGH) {
     for (int c = 0; c < t->n; c++) memcpy(jack.port_get_buffer(t->out_ports[c], n), jack.port_get_buffer(t->in_ports[c], n), n * sizeof(float));
     return 0;
@@ -152,6 +159,8 @@ void tool_client_stats(tool_client_t *t, tool_stats_t *out) {
   int64_t *dst = (int64_t *)out;
   for (size_t i = 0; i < sizeof(tool_stats_t) / sizeof(int64_t); i++) dst[i] = get64(&src[i]);
 }
+
+void tool_client_stall(tool_client_t *t, int32_t ms) { __atomic_store_n(&t->stall_ms, ms, __ATOMIC_RELAXED); }
 
 void tool_client_close(tool_client_t *t) {
   if (t->base.client) {

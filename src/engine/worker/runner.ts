@@ -33,10 +33,11 @@ export class BlockRunner {
   private readonly snapshot: MeterSnapshotWriter;
   private readonly indexes: Int32Array;
   private readonly status = new Float64Array(STATUS.count);
-  private readonly publishEvery: number;
+  private readonly publishEveryFrames: number;
+  private readonly msPerFrame: number;
   private readonly periods: Int32Array;
   private period = 0;
-  private sincePublishBlocks = 0;
+  private sincePublishFrames = 0;
   private loadSum = 0;
   private loadMax = 0;
   private loadCount = 0;
@@ -61,25 +62,30 @@ export class BlockRunner {
     this.outputs = Array.from({ length: engine.outputChannels }, () => new Float32Array(blockFrames));
     this.blockPeriodMs = (blockFrames / engine.sampleRate) * 1000;
     const blocksPerSec = engine.sampleRate / blockFrames;
-    this.publishEvery = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30)));
+    this.publishEveryFrames = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30))) * blockFrames;
+    this.msPerFrame = 1000 / engine.sampleRate;
     this.setParam = (i, v) => engine.setParam(i, v);
     this.now = opts.now ?? (() => performance.now());
   }
 
-  /** Renders one block from `this.inputs` into `this.outputs`; returns the time it finished (ms). */
-  runBlock(): number {
+  /**
+   * Renders one block from `this.inputs` into `this.outputs`; returns the time it finished (ms). A
+   * device whose period is not the block size renders shorter blocks (`frames` ≤ blockFrames).
+   */
+  runBlock(frames = this.blockFrames): number {
     const asked = Atomics.load(this.periods, 0);
     if (asked !== this.period) this.closePeriod(asked);
     this.queue.drain(this.setParam);
     const start = this.now();
-    this.engine.process(this.inputs, this.outputs, this.blockFrames);
+    this.engine.process(this.inputs, this.outputs, frames);
     const end = this.now();
-    const load = ((end - start) / this.blockPeriodMs) * 100;
+    const load = ((end - start) / (frames * this.msPerFrame)) * 100;
     this.loadSum += load;
     this.loadCount++;
     if (load > this.loadMax) this.loadMax = load;
     this.status[STATUS.blocks]!++;
-    if (++this.sincePublishBlocks >= this.publishEvery) this.publish();
+    this.sincePublishFrames += frames;
+    if (this.sincePublishFrames >= this.publishEveryFrames) this.publish();
     return end;
   }
 
@@ -100,8 +106,8 @@ export class BlockRunner {
     return this.queue.drain(this.setParam);
   }
 
-  markLate(): void {
-    this.status[STATUS.late]!++;
+  markLate(n = 1): void {
+    this.status[STATUS.late]! += n;
   }
 
   markDropped(n = 1): void {
@@ -117,7 +123,9 @@ export class BlockRunner {
   }
 
   publish(): void {
-    this.sincePublishBlocks = 0;
+    this.sincePublishFrames = 0;
+    // The engine's delay changes when the limiter is switched in or out of the path.
+    this.status[STATUS.engineLatency] = this.engine.latencyFrames;
     this.snapshot.publish(this.engine.meters, this.indexes, this.status);
   }
 
