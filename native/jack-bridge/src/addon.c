@@ -5,7 +5,7 @@
  *   setup(h, { inputs, outputs, prime, inRing, outRing, ctl, onWake })  (rings sized to bufferSize)
  *   openTool({ name, mode, channels, interval, level, threshold })            -> { handle, name, sampleRate, bufferSize }
  *   activate(h), connect(h, src, dst), ports(h, pattern, flags), portLatency(h, port), close(h)
- *   wake(h), shutdownReason(h), toolStats(h), toolStall(h, ms)
+ *   wake(h), shutdownReason(h), toolStats(h), toolStall(h, ms), clock(out)
  * The rings and control words are Int32Arrays over SharedArrayBuffers that JavaScript made; the addon
  * holds references to them until the client is closed. onWake runs on the calling thread's event loop
  * (the engine worker's) after each JACK cycle.
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clients.h"
 
@@ -440,6 +441,28 @@ static napi_value tool_stall(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * clock(out, i): writes CLOCK_MONOTONIC in milliseconds into out[i] (a Float64Array). Timing a block
+ * with performance.now() allocates (Node 20 builds it from an hrtime array, and its double comes back
+ * boxed); this writes into memory the caller owns and returns nothing, so it allocates nothing.
+ */
+static napi_value clock_ms(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  args(env, info, 2, argv);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  uint32_t i = 0;
+  napi_valuetype t;
+  if (napi_typeof(env, argv[1], &t) == napi_ok && t == napi_number) napi_get_value_uint32(env, argv[1], &i);
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_float64_array || i >= length)
+    return throw_msg(env, "clock(out, index): out must be a Float64Array with a slot at index");
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  ((double *)data)[i] = (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"available", NULL, available, NULL, NULL, NULL, napi_default, NULL},
@@ -455,6 +478,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"shutdownReason", NULL, shutdown_reason, NULL, NULL, NULL, napi_default, NULL},
       {"toolStats", NULL, tool_stats, NULL, NULL, NULL, napi_default, NULL},
       {"toolStall", NULL, tool_stall, NULL, NULL, NULL, napi_default, NULL},
+      {"clock", NULL, clock_ms, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

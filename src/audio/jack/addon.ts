@@ -86,30 +86,55 @@ export interface JackBridge {
   toolStall(handle: unknown, ms: number): void;
   /** Stops JACK's threads for this client and closes it; later calls on the handle do nothing. */
   close(handle: unknown): void;
+  /** Writes CLOCK_MONOTONIC in ms into out[index], allocating nothing (see src/engine/worker/clock.ts). */
+  clock(out: Float64Array, index: number): void;
 }
 
 const ADDON = new URL('../../../native/jack-bridge/build/Release/jack-bridge.node', import.meta.url);
 
+let addon: JackBridge | Error | undefined;
 let cached: JackBridge | Error | undefined;
+
+/** The addon itself, which loads without libjack (JACK is looked for when a client opens). */
+function loadAddon(): JackBridge {
+  if (addon === undefined) {
+    const file = fileURLToPath(ADDON);
+    if (process.platform !== 'linux') addon = new Error('the JACK backend is built for Linux only');
+    else if (!fs.existsSync(file)) addon = new Error(`the JACK bridge is not built (${file} is missing): run npm ci, or node scripts/build-native.mjs`);
+    else {
+      try {
+        addon = createRequire(import.meta.url)(file) as JackBridge;
+      } catch (e) {
+        addon = new Error(`the JACK bridge cannot be loaded: ${(e as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  if (addon instanceof Error) throw addon;
+  return addon;
+}
 
 /** Loads the addon once and checks libjack; throws an Error saying why when JACK cannot be used. */
 export function loadJackBridge(): JackBridge {
   if (cached === undefined) {
-    const file = fileURLToPath(ADDON);
-    if (process.platform !== 'linux') cached = new Error('the JACK backend is built for Linux only');
-    else if (!fs.existsSync(file)) cached = new Error(`the JACK bridge is not built (${file} is missing): run npm ci, or node scripts/build-native.mjs`);
-    else {
-      try {
-        const bridge = createRequire(import.meta.url)(file) as JackBridge;
-        const a = bridge.available();
-        cached = a.ok ? bridge : new Error(a.reason);
-      } catch (e) {
-        cached = new Error(`the JACK bridge cannot be loaded: ${(e as Error).message.split('\n')[0]}`);
-      }
+    try {
+      const bridge = loadAddon();
+      const a = bridge.available();
+      cached = a.ok ? bridge : new Error(a.reason);
+    } catch (e) {
+      cached = e as Error;
     }
   }
   if (cached instanceof Error) throw cached;
   return cached;
+}
+
+/** The addon's allocation-free clock, or undefined where the addon is not built. */
+export function loadNativeClock(): JackBridge['clock'] | undefined {
+  try {
+    return loadAddon().clock;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the JACK backend can be used here at all (not whether a server runs): undefined, or why not. */

@@ -22,7 +22,7 @@ export interface JackRunner {
   readonly outputs: ReadonlyArray<Float32Array>;
   readonly blockFrames: number;
   readonly engine: { readonly latencyFrames: number };
-  runBlock(frames?: number): number;
+  render(frames?: number): void;
   markLate(n?: number): void;
   markDropped(n?: number): void;
 }
@@ -197,7 +197,7 @@ export class JackStream {
       const n = period - off < block ? period - off : block;
       for (let c = 0; c < nIn; c++) copyFrames(this.inRing.channel(inSlot, c), off, r.inputs[c]!, 0, n);
       this.opts.beforeBlock?.(n);
-      r.runBlock(n);
+      r.render(n);
       for (let c = 0; c < nOut; c++) copyFrames(r.outputs[c]!, 0, this.outRing.channel(outSlot, c), off, n);
     }
   }

@@ -18,7 +18,7 @@ export interface PaRunner {
   readonly blockFrames: number;
   readonly blockPeriodMs: number;
   readonly engine: { readonly latencyFrames: number };
-  runBlock(): number;
+  render(): void;
   markLate(): void;
   markDropped(n: number): void;
 }
@@ -153,7 +153,7 @@ export class PortAudioStream {
         }
       }
       this.opts.beforeBlock?.();
-      r.runBlock();
+      r.render();
       interleave(r.outputs, frames, this.outBuf, this.format, this.outChannels);
       // write() copies the chunk before it returns, so outBuf is free at once; only the queueing
       // (on libuv's pool) is asynchronous. One write in flight keeps the chunks in order, and

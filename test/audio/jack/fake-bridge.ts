@@ -7,6 +7,8 @@ import { BlockRing } from '../../../src/audio/jack/block-ring.ts';
 import { CTL } from '../../../src/audio/jack/control.ts';
 import type { JackBridge, JackClientInfo, JackEngineSetup } from '../../../src/audio/jack/addon.ts';
 
+const silence = (): number => 0;
+
 export interface FakeJackOptions {
   readonly sampleRate?: number;
   readonly bufferSize?: number;
@@ -79,6 +81,10 @@ export class FakeJack implements JackBridge {
     throw new Error('FakeJack: toolStats not expected');
   }
 
+  clock(out: Float64Array, index: number): void {
+    out[index] = performance.now();
+  }
+
   toolStall(): void {
     throw new Error('FakeJack: toolStall not expected');
   }
@@ -91,7 +97,7 @@ export class FakeJack implements JackBridge {
    * What the process callback does at the start of cycle `cycle`: queue the capture block (channel c,
    * frame i = fill(c, i)) and wake the stream. Returns false when the input ring was full.
    */
-  cycle(cycle: number, fill: (c: number, i: number) => number = () => 0, wake = true): boolean {
+  cycle(cycle: number, fill: (c: number, i: number) => number = silence, wake = true): boolean {
     const ring = this.inRing!;
     Atomics.store(this.ctl, CTL.cycle, cycle);
     const slot = ring.writeSlot();
@@ -103,6 +109,27 @@ export class FakeJack implements JackBridge {
     ring.commitWrite(cycle);
     if (wake) this.setupOpts!.onWake();
     return true;
+  }
+
+  /** cycle() with the capture block copied from `blocks` (one per channel): allocates nothing. */
+  feed(cycle: number, blocks: readonly Float32Array[]): void {
+    const ring = this.inRing!;
+    Atomics.store(this.ctl, CTL.cycle, cycle);
+    const slot = ring.writeSlot();
+    if (slot < 0) return;
+    for (let c = 0; c < ring.channels; c++) ring.channel(slot, c).set(blocks[c % blocks.length]!);
+    ring.commitWrite(cycle);
+    this.setupOpts!.onWake();
+  }
+
+  /** Plays the next output block as the callback would (without copying it anywhere): its cycle, or undefined. */
+  consume(): number | undefined {
+    const ring = this.outRing!;
+    const slot = ring.readSlot();
+    if (slot < 0) return undefined;
+    const cycle = ring.cycleOf(slot);
+    ring.commitRead();
+    return cycle;
   }
 
   /** Takes the next output block: its cycle and its channels (copied). */

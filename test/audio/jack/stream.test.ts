@@ -18,10 +18,9 @@ function fakeRunner(blockFrames = 128, channels = 2, latencyFrames = 0) {
     blocks: [] as number[],
     late: 0,
     dropped: 0,
-    runBlock(frames = blockFrames): number {
+    render(frames = blockFrames): void {
       r.blocks.push(frames);
       for (let c = 0; c < channels; c++) for (let i = 0; i < frames; i++) r.outputs[c]![i] = 2 * r.inputs[c]![i]!;
-      return 0;
     },
     markLate(n = 1): void {
       r.late += n;

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ParamRegistry, type ParamValue } from '../../../src/params/registry.ts';
 import { createEngine } from '../../../src/engine/index.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
+import { CLEAN_BYTES, steadyAllocation } from '../../helpers/young-alloc.ts';
 
 /**
  * The measuring runs in a child process that this file starts on itself (`--alloc-probe`), under tsx
@@ -26,8 +26,6 @@ const SIZES = [8, 24, 1];
 /** Fed nothing but silence: the loudness meters' gated readings find empty histograms and stay cold. */
 const SILENT = 'silent';
 const METERS = ['gr', 'autogain', 'integrated', 'lra', 'truepeak'] as const;
-/** What the measuring itself shows (~2 KB) with room to spare; the verdicts below use the same bound. */
-const CLEAN_BYTES = 4 * 1024;
 
 const SR = 48000;
 const BLOCK = 128;
@@ -68,34 +66,6 @@ function rig(channels: number, silent = false): Rig {
     block: () => engine.process(!silent && b++ % 50 < 40 ? inputs : quiet, outputs, BLOCK),
     meter: (address) => engine.meters[registry.get(address)!.index]!,
   };
-}
-
-let gc: (() => void) | undefined;
-function youngBytes(): number {
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
-  return 0;
-}
-
-/**
- * Young-generation bytes allocated by `blocks` blocks, in the best of up to `windows` windows (fewer
- * once one shows under `enough`, the measuring's own ~2 KB): the first ones may still run code the
- * optimizing compiler has not finished (which boxes everything); boxing in optimized code shows in
- * every window. Infinity when a collection emptied the space.
- */
-function steadyAllocation(block: () => void, blocks: number, windows: number, enough = CLEAN_BYTES): number {
-  if (!gc) {
-    v8.setFlagsFromString('--expose-gc');
-    gc = vm.runInNewContext('gc') as () => void;
-  }
-  let best = Infinity;
-  for (let w = 0; w < windows && best >= enough; w++) {
-    gc();
-    const before = youngBytes();
-    for (let i = 0; i < blocks; i++) block();
-    const after = youngBytes();
-    if (after >= before) best = Math.min(best, after - before);
-  }
-  return best;
 }
 
 interface ProbeResult {
