@@ -8,6 +8,10 @@
  *   node scripts/build-native.mjs            # all addons (npm ci runs this)
  *   node scripts/build-native.mjs jack-bridge
  *
+ * An addon whose built file is newer than its binding.gyp and every file under its src/ is left as it
+ * is: npm runs this script again whenever it installs the project (`npx faderd` does too), and a
+ * rebuild would delete the addon under a running faderd. `--force` rebuilds anyway.
+ *
  * A failed build fails the install with node-gyp's own output above the line naming the addon.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +21,24 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nativeDir = path.join(root, 'native');
-const only = process.argv.slice(2);
+const force = process.argv.includes('--force');
+const only = process.argv.slice(2).filter((a) => a !== '--force');
+
+/** Newest modification time of a file or of everything under a folder, in ms. */
+function newest(p) {
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+
+/** Whether native/<name>/build/Release/<name>.node is newer than what it is built from. */
+function upToDate(name) {
+  const dir = path.join(nativeDir, name);
+  const out = path.join(dir, 'build', 'Release', `${name}.node`);
+  if (!fs.existsSync(out)) return false;
+  const sources = [path.join(dir, 'binding.gyp'), ...(fs.existsSync(path.join(dir, 'src')) ? [path.join(dir, 'src')] : [])];
+  return fs.statSync(out).mtimeMs > Math.max(...sources.map(newest));
+}
 
 /** How to run node-gyp: npm's own copy when npm runs us, else the one on PATH. */
 function nodeGyp() {
@@ -47,6 +68,11 @@ const addons = fs.existsSync(nativeDir)
       .map((d) => d.name)
       .filter((name) => only.length === 0 || only.includes(name))
       .sort()
+      .filter((name) => {
+        if (force || !upToDate(name)) return true;
+        console.log(`build-native: ${name} is up to date`);
+        return false;
+      })
   : [];
 
 if (addons.length > 0) {
