@@ -130,6 +130,9 @@ async function runFaderd(env: NodeJS.ProcessEnv, probe: Probe, bridge: JackBridg
   const d = await startDaemon({ session, audio, env, timeoutMs: 60_000 });
   try {
     await sleep(1000);
+    const state = await queryOsc(d.oscPort, ['/status/audio/state', '/status/audio/device']);
+    if (state.get('/status/audio/state') !== 'running' || state.get('/status/audio/device') === 'null')
+      throw new Error(`faderd is not on the device: audio ${String(state.get('/status/audio/state'))} on ${String(state.get('/status/audio/device'))}`);
     if (wire) {
       bridge.connect(probe.handle, `${PROBE}:out_1`, wire.input);
       bridge.connect(probe.handle, wire.output, `${PROBE}:in_1`);
@@ -211,7 +214,11 @@ async function measurePeriod(o: BenchOptions, period: number, bridgeEnv: { dir: 
       const secs = mode === 'safe' ? seconds : lowSeconds;
       progress(`latency ${period}: faderd run, JACK backend, latency ${mode}, ${secs} s under 2,000 OSC changes/s`);
       const session = writeSession(bridgeEnv.dir, `jack-${mode}-${period}`, `name: latency\nchannels: 10\nbuses: 0\naudio: { backend: jack, blockSize: ${Math.max(64, period)}, latency: ${mode}, connect: false }\nparams: { /master/limiter/on: false }\n`);
-      const r = await withProbe(bridge, (probe) => runFaderd(env, probe, bridge, session, 'jack', { input: 'faderd:in_10', output: 'faderd:out_1' }, secs, true));
+      const r = await withProbe(bridge, (probe) => runFaderd(env, probe, bridge, session, 'jack', { input: 'faderd:in_10', output: 'faderd:out_1' }, secs, true)).catch((e: Error) => e);
+      if (r instanceof Error) {
+        rows.push({ group: 'latency', what: `${period}-frame period: faderd, JACK backend, latency ${mode}`, faderd: 'not measured', note: r.message.slice(0, 200) });
+        continue;
+      }
       const added = r.clicks.min - floorFrames;
       rows.push({
         group: 'latency',

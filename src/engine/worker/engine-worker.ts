@@ -151,6 +151,8 @@ async function main(): Promise<void> {
     const closed = await stream.stop();
     if (!closed) abandoned++;
     fallBack(`audio device failed: ${reason}`, deviceName(stream));
+    // JACK running on at another period is not a failure to wait out: reopen at once at the new one.
+    if (/period changed/.test(reason)) void retryDevice();
   };
 
   const startNull = (): void => {

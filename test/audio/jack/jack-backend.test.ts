@@ -8,6 +8,7 @@
  * silence (counted), never as a different delay.
  */
 import dgram from 'node:dgram';
+import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ParamRegistry } from '../../../src/params/registry.ts';
 import { ParamStore } from '../../../src/params/store.ts';
@@ -239,6 +240,27 @@ describe('JACK backend when the server goes away', () => {
       // JACK's server registry (a jackd2 quirk), and eight such entries stop any new server starting.
       await host?.stop();
       await stopJack(restarted);
+      await stopJack(own);
+      process.env.JACK_DEFAULT_SERVER = outer;
+    }
+  }, 60_000);
+
+  it('follows JACK to a new period at once (jack_bufsize), without waiting for the retry', async () => {
+    const own = await startDummyJack(RATE, PERIOD);
+    const outer = process.env.JACK_DEFAULT_SERVER;
+    process.env.JACK_DEFAULT_SERVER = own.name;
+    let host: EngineHost | undefined;
+    try {
+      const started = await startHost({ retryMs: 60_000 });
+      host = started.host;
+      expect(host.audio.latency?.blockFrames).toBe(PERIOD);
+      const r = spawnSync('jack_bufsize', ['256'], { env: process.env, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const h = host;
+      await until('the stream at 256 frames', () => h.audio.state === 'running' && h.audio.latency?.blockFrames === 256);
+      expect(h.audio.latency).toMatchObject({ queueFrames: 256 });
+    } finally {
+      await host?.stop();
       await stopJack(own);
       process.env.JACK_DEFAULT_SERVER = outer;
     }
