@@ -4,6 +4,8 @@
  * (whether a double gets boxed depends on how V8 compiled the code, which depends on everything the
  * process ran before).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
@@ -37,4 +39,24 @@ export function steadyAllocation(block: () => void, blocks: number, windows: num
     if (after >= before) best = Math.min(best, after - before);
   }
   return best;
+}
+
+/**
+ * Runs a test file as its own allocation probe: `node --import tsx FILE FLAG`, which prints one JSON
+ * object per line, each with a `name`; resolves with them by name.
+ */
+export function runAllocProbe<T extends { readonly name: string }>(fileUrl: string, flag: string): Promise<Map<string, T>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(fileUrl), flag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`allocation probe exited with ${code}: ${err}`));
+      const results = out.trim().split('\n').map((line) => JSON.parse(line) as T);
+      resolve(new Map(results.map((r) => [r.name, r])));
+    });
+  });
 }

@@ -6,8 +6,6 @@
  * engine's matter, not this loop's: no changes are sent here.) Like the engine's allocation test, the measuring runs
  * in a child process this file starts on itself, under tsx with a small inlining budget.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ParamRegistry } from '../../../src/params/registry.ts';
@@ -17,7 +15,7 @@ import { createParamQueueBuffers } from '../../../src/engine/worker/param-queue.
 import { createMeterSnapshotBuffers } from '../../../src/engine/worker/meter-snapshot.ts';
 import { JackStream } from '../../../src/audio/jack/stream.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
-import { CLEAN_BYTES, steadyAllocation } from '../../helpers/young-alloc.ts';
+import { CLEAN_BYTES, runAllocProbe, steadyAllocation } from '../../helpers/young-alloc.ts';
 import { FakeJack } from './fake-bridge.ts';
 
 const PROBE_FLAG = '--jack-alloc-probe';
@@ -71,29 +69,13 @@ async function probe(): Promise<void> {
   }
 }
 
-function runProbe(): Promise<Map<string, ProbeResult>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), PROBE_FLAG], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`allocation probe exited with ${code}: ${err}`));
-      const results = out.trim().split('\n').map((line) => JSON.parse(line) as ProbeResult);
-      resolve(new Map(results.map((r) => [r.name, r])));
-    });
-  });
-}
-
 if (process.argv.includes(PROBE_FLAG)) {
   await probe();
 } else {
   describe('JACK cycle path around the full engine, once warm', () => {
     let results: Map<string, ProbeResult>;
     beforeAll(async () => {
-      results = await runProbe();
+      results = await runAllocProbe<ProbeResult>(import.meta.url, PROBE_FLAG);
     }, 180_000);
 
     for (const [name, block] of CASES) {

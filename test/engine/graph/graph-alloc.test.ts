@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ParamRegistry, type ParamValue } from '../../../src/params/registry.ts';
 import { createEngine } from '../../../src/engine/index.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
-import { CLEAN_BYTES, steadyAllocation } from '../../helpers/young-alloc.ts';
+import { CLEAN_BYTES, runAllocProbe, steadyAllocation } from '../../helpers/young-alloc.ts';
 
 /**
  * The measuring runs in a child process that this file starts on itself (`--alloc-probe`), under tsx
@@ -89,29 +87,13 @@ function probe(): void {
   }
 }
 
-function runProbe(): Promise<Map<string, ProbeResult>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), PROBE_FLAG], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`allocation probe exited with ${code}: ${err}`));
-      const results = out.trim().split('\n').map((line) => JSON.parse(line) as ProbeResult);
-      resolve(new Map(results.map((r) => [r.name, r])));
-    });
-  });
-}
-
 if (process.argv.includes(PROBE_FLAG)) {
   probe();
 } else {
   describe('engine graph and master chain, every stage on, several sizes in one process (tsx, small inlining budget)', () => {
     let results: Map<string, ProbeResult>;
     beforeAll(async () => {
-      results = await runProbe();
+      results = await runAllocProbe<ProbeResult>(import.meta.url, PROBE_FLAG);
     }, 120_000);
 
     for (const n of SIZES) {
