@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime)
+ *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime, latency)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -22,7 +22,7 @@ interface Section {
   readonly fullOnly?: boolean;
 }
 
-const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime', 'web'];
+const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime', 'web', 'latency'];
 
 const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
@@ -34,6 +34,8 @@ const SECTIONS: readonly Section[] = [
   { name: 'web', file: 'web.ts' },
   // The engine worker alone on the paced device, next to a bare passthrough (the machine's own glitches).
   { name: 'runtime', file: 'runtime.ts', fullOnly: true },
+  // Round trips through JACK for faderd and its peers at 64/128/256 frames (128 only with --quick).
+  { name: 'latency', file: 'latency.ts' },
 ];
 
 function runSection(s: Section, args: readonly string[]): Promise<Row[]> {

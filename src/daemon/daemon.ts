@@ -73,7 +73,9 @@ export function audioConfigFor(session: Session, o: DaemonOptions['audio'] = {})
     sampleRate: session.audio.sampleRate,
     blockFrames: o.blockFrames ?? session.audio.blockSize,
     demo: o.demo || session.audio.demo ? true : 'auto',
-    ...(o.primeBlocks ? { primeBlocks: o.primeBlocks } : {}),
+    latency: session.audio.latency,
+    connect: session.audio.connect,
+    ...(o.primeBlocks !== undefined ? { primeBlocks: o.primeBlocks } : session.audio.primeBlocks !== undefined ? { primeBlocks: session.audio.primeBlocks } : {}),
   };
 }
 

@@ -245,6 +245,8 @@ export class ParamRegistry {
     b.text('/status/audio/state', 'stopped', 'Audio state: running, fallback, stopped', { readOnly: true, volatile: true });
     b.text('/status/audio/device', '', 'Audio device in use', { readOnly: true, volatile: true });
     b.text('/status/audio/scheduling', '', 'How the engine thread is scheduled: realtime, nice or normal', { readOnly: true, volatile: true });
+    b.text('/status/audio/latency', '', 'Expected round trip in frames and where they go: device input, faderd queue, engine, device output', { readOnly: true, volatile: true });
+    b.meter('/status/audio/roundtrip', 'ms', 0, 10000, 'Expected round-trip latency (faderd share only when the device does not report its own)');
     for (const id of opts.surfaceIds ?? []) {
       b.add({ address: `/surface/${id}/connected`, type: 'bool', unit: 'bool', default: false, readOnly: true, volatile: true, description: `Surface ${id} is connected` });
     }

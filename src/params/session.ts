@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
 import { addressMatcher, isLoopback } from '../surfaces/osc/access.ts';
+import { LATENCY_MODES, MAX_PRIME_BLOCKS, type LatencyMode } from '../audio/latency.ts';
 
 /** Names show on scribble strips: printable text only. */
 const Name = z
@@ -43,7 +44,8 @@ const FxSchema = z.strictObject({
 });
 
 const AudioSchema = z.strictObject({
-  backend: z.enum(['auto', 'portaudio', 'null']).optional(),
+  /** auto: JACK when a JACK server runs, else PortAudio (naudiodon), else the null clock. */
+  backend: z.enum(['auto', 'jack', 'portaudio', 'null']).optional(),
   /** Device name pattern (case-insensitive substring or /regex/) or numeric device id. */
   device: z.union([z.string().min(1), z.number().int().min(0)]).optional(),
   sampleRate: z.union([z.literal(44100), z.literal(48000), z.literal(88200), z.literal(96000)]).optional(),
@@ -52,6 +54,12 @@ const AudioSchema = z.strictObject({
   outputs: z.number().int().min(1).max(128).optional(),
   /** Feed a generated demo multitrack even when a real interface is used. */
   demo: z.boolean().optional(),
+  /** How much faderd buffers ahead of the device (src/audio/latency.ts): low or safe (default). */
+  latency: z.enum(LATENCY_MODES).optional(),
+  /** Output blocks queued ahead of the device, outright (overrides latency). */
+  primeBlocks: z.number().int().min(0).max(MAX_PRIME_BLOCKS).optional(),
+  /** JACK: connect faderd's ports to the physical ports in order (default true). */
+  connect: z.boolean().optional(),
 });
 
 const OscSchema = z.strictObject({
@@ -110,7 +118,10 @@ export const SessionSchema = z.strictObject({
   buses: z.union([z.number().int().min(0).max(64), z.array(BusSchema).max(64)]).optional(),
   fx: z.array(FxSchema).max(16).optional(),
   master: z.strictObject({ output: inputRef.optional() }).optional(),
-  audio: AudioSchema.optional(),
+  audio: AudioSchema.refine((a) => !(a.primeBlocks === 0 && a.backend === 'portaudio'), {
+    path: ['primeBlocks'],
+    message: '0 needs the JACK backend (a PortAudio duplex stream must always have a block queued): use 1 or more, or backend: jack',
+  }).optional(),
   osc: OscSchema.optional(),
   x32: X32Schema.optional(),
   http: HttpSchema.optional(),
@@ -158,13 +169,16 @@ export interface Session {
   readonly fx: readonly FxSpec[];
   readonly master: { readonly output: readonly [number, number] };
   readonly audio: {
-    readonly backend: 'auto' | 'portaudio' | 'null';
+    readonly backend: 'auto' | 'jack' | 'portaudio' | 'null';
     readonly device?: string | number;
     readonly sampleRate: number;
     readonly blockSize: number;
     readonly inputs?: number;
     readonly outputs?: number;
     readonly demo: boolean;
+    readonly latency: LatencyMode;
+    readonly primeBlocks?: number;
+    readonly connect: boolean;
   };
   readonly osc: {
     readonly enabled: boolean;
@@ -261,6 +275,9 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       ...(raw.audio?.inputs !== undefined ? { inputs: raw.audio.inputs } : {}),
       ...(raw.audio?.outputs !== undefined ? { outputs: raw.audio.outputs } : {}),
       demo: raw.audio?.demo ?? false,
+      latency: raw.audio?.latency ?? 'safe',
+      ...(raw.audio?.primeBlocks !== undefined ? { primeBlocks: raw.audio.primeBlocks } : {}),
+      connect: raw.audio?.connect ?? true,
     },
     osc: {
       enabled: raw.osc?.enabled ?? true,

@@ -10,13 +10,15 @@ import { loadAddon, SAMPLE_FORMAT, type PaAddon, type PaAudioIO, type PaDeviceIn
 import { chooseDevice } from './devices.ts';
 import { BYTES_PER_SAMPLE, deinterleave, interleave } from './samples.ts';
 import { within } from '../../util/within.ts';
+import { latencyReport, primeBlocksFor, type LatencyMode, type LatencyReport } from '../latency.ts';
 
 export interface PaRunner {
   readonly inputs: ReadonlyArray<Float32Array>;
   readonly outputs: ReadonlyArray<Float32Array>;
   readonly blockFrames: number;
   readonly blockPeriodMs: number;
-  runBlock(): number;
+  readonly engine: { readonly latencyFrames: number };
+  render(): void;
   markLate(): void;
   markDropped(n: number): void;
 }
@@ -26,7 +28,9 @@ export interface PortAudioOptions {
   readonly sampleRate: number;
   /** 'auto' tries 32-bit float, then 24 and 16-bit integers. */
   readonly format?: SampleFormatName | 'auto';
-  /** Output blocks queued ahead of the device; default: enough for ~8 ms, at least 2. */
+  /** How much to queue ahead of the device (src/audio/latency.ts); default safe. */
+  readonly latency?: LatencyMode;
+  /** Output blocks queued ahead of the device, outright (at least 1: naudiodon's duplex needs one). */
   readonly primeBlocks?: number;
   /** Called after input is read, before rendering (the --demo signal overwrites inputs here). */
   readonly beforeBlock?: () => void;
@@ -55,7 +59,7 @@ export class PortAudioStream {
     this.device = chooseDevice(addon.getDevices(), opts.device);
     this.inChannels = Math.min(runner.inputs.length, this.device.maxInputChannels);
     this.outChannels = Math.min(runner.outputs.length, this.device.maxOutputChannels);
-    this.primeBlocks = opts.primeBlocks ?? Math.max(2, Math.ceil(8 / runner.blockPeriodMs));
+    this.primeBlocks = Math.max(1, primeBlocksFor('portaudio', opts.latency ?? 'safe', runner.blockPeriodMs, opts.primeBlocks));
     const frames = runner.blockFrames;
     const formats = !opts.format || opts.format === 'auto' ? FORMATS_AUTO : [opts.format];
     let lastErr: unknown;
@@ -83,6 +87,20 @@ export class PortAudioStream {
   /** Output latency the priming adds, in frames (an output file starts with this much silence). */
   get primeFrames(): number {
     return this.primeBlocks * this.runner.blockFrames;
+  }
+
+  /** faderd's share of the round trip; PortAudio (as naudiodon builds it) does not report the device's. */
+  get latency(): LatencyReport {
+    return latencyReport({
+      mode: this.opts.primeBlocks !== undefined ? 'custom' : (this.opts.latency ?? 'safe'),
+      sampleRate: this.opts.sampleRate,
+      blockFrames: this.runner.blockFrames,
+      primeBlocks: this.primeBlocks,
+      captureFrames: 0,
+      playbackFrames: 0,
+      engineFrames: this.runner.engine.latencyFrames,
+      deviceKnown: false,
+    });
   }
 
   /** Primes and starts; `onFailure` is called once if the device fails while running. */
@@ -135,7 +153,7 @@ export class PortAudioStream {
         }
       }
       this.opts.beforeBlock?.();
-      r.runBlock();
+      r.render();
       interleave(r.outputs, frames, this.outBuf, this.format, this.outChannels);
       // write() copies the chunk before it returns, so outBuf is free at once; only the queueing
       // (on libuv's pool) is asynchronous. One write in flight keeps the chunks in order, and

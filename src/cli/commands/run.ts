@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { config as rxConfig } from 'rxjs';
 import { sessionFrom } from '../session-option.ts';
 import { Daemon, type DaemonInfo } from '../../daemon/daemon.ts';
+import { formatLatency } from '../../audio/index.ts';
 import { forceExit, isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
 import { logger, setLogLevel, RateLimitedLog } from '../../util/log.ts';
 import { ConfigError, formatIssue } from '../../util/source-error.ts';
@@ -33,7 +34,9 @@ export function startLine(info: DaemonInfo): string {
   const osc = info.osc ? `OSC ${info.osc.host}:${info.osc.port}` : 'OSC off';
   const audio = info.audio.state === 'fallback' ? `null clock (${info.audio.device} unavailable)` : info.audio.device;
   const web = !info.http ? '' : 'problem' in info.http ? `\n${info.http.problem}` : `\nweb mixer: http://${info.http.host.includes(':') ? `[${info.http.host}]` : info.http.host}:${info.http.port}/`;
-  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${info.blockFrames}, ${osc}${web}`;
+  // A device sets the block (JACK's period) and says what latency to expect.
+  const lat = info.audio.state === 'running' ? info.audio.latency : undefined;
+  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${lat?.blockFrames ?? info.blockFrames}, ${lat ? `${formatLatency(lat)}, ` : ''}${osc}${web}`;
 }
 
 /** `faderd run`: the daemon. Owns signals; resolves when stopped so the entry file sets the exit code. */
@@ -56,7 +59,8 @@ async function run(opts: RunOptions): Promise<void> {
   const daemon = new Daemon({
     session,
     audio: {
-      ...(audioDevice !== undefined ? { device: audioDevice, backend: audioDevice === 'null' ? 'null' : 'portaudio' } : {}),
+      // "null" and "jack" name backends; anything else is a PortAudio device (ALSA's jack PCM: /^jack$/).
+      ...(audioDevice === 'null' || audioDevice === 'jack' ? { backend: audioDevice } : audioDevice !== undefined ? { device: audioDevice, backend: 'portaudio' } : {}),
       ...(block !== undefined ? { blockFrames: block } : {}),
       ...(opts.demo ? { demo: true } : {}),
     },
@@ -113,7 +117,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('Run the mixer live: audio interface (or null clock), OSC server, surfaces, state autosave')
     .option('-s, --session <file>', 'session file (default: the embedded default session)')
-    .option('-a, --audio <device>', 'audio device: name pattern, /regex/, id, or "null" for the timer clock')
+    .option('-a, --audio <device>', 'audio device: "jack" (a JACK client), "null" (the timer clock), or a PortAudio device name pattern, /regex/ or id')
     .option('-b, --block <frames>', 'block size in frames, 64..1024')
     .option('--demo', 'feed the generated demo multitrack even on a real interface')
     .option('--osc-port <port>', 'native OSC server UDP port')

@@ -1,7 +1,7 @@
 /**
  * The master chain, after the graph's master fader and mute, stereo, in place:
  *   EQ (4 bands) + tilt → glue compressor → width (mid/side, mono bass) → drive → exciter →
- *   loudness rider (auto gain) → true-peak limiter → dither (only when dither/on).
+ *   loudness rider (auto gain) → true-peak limiter (out of the path when off) → dither (only when dither/on).
  * Then the master loudness meters (M, S, I, LRA, true peak) read the output: what leaves the desk.
  *
  * The loudness rider moves the master gain toward /master/loudness/target at most RIDE_DB_PER_S (1 dB/s),
@@ -65,7 +65,6 @@ const M_GR = 0, M_MOMENTARY = 1, M_SHORT = 2, M_INTEGRATED = 3, M_LRA = 4, M_TRU
 const METERS = ['gr', 'momentary', 'shortterm', 'integrated', 'lra', 'truepeak', 'autogain'] as const;
 
 export class MasterChain {
-  readonly latencyFrames: number;
   private readonly sampleRate: number;
   private readonly pair: Float32Array[];
   private readonly bands: EqBand[];
@@ -91,6 +90,8 @@ export class MasterChain {
   private targetLufs = -14;
   private autoOn = false;
   private readonly limiter: TruePeakLimiter;
+  /** Off, the limiter is out of the path: no look-ahead delay (a live monitor mix needs every frame). */
+  private limiterOn = true;
   private readonly limSet = { ceilingDb: -1, releaseMs: 100 };
   private limDirty = true;
   private readonly dither: Dither;
@@ -120,7 +121,6 @@ export class MasterChain {
     this.dither = new Dither(2);
     this.outMeter = new LoudnessMeter(sampleRate, 2);
     this.outTp = new TruePeakMeter(sampleRate, 2);
-    this.latencyFrames = this.limiter.latencyFrames;
     this.vals[V_RIDE_GAIN] = 1;
     this.vals[V_I] = this.vals[V_TP] = -Infinity;
     this.configureDirty();
@@ -153,7 +153,11 @@ export class MasterChain {
     bind('/master/monofreq', (v) => { w.monoFreqHz = v; this.widthDirty = true; });
     bind('/master/drive', (v) => { this.driveDb = v; this.driveDirty = true; });
     bind('/master/exciter', (v) => { this.exciterPct = v; this.exciterDirty = true; });
-    bind('/master/limiter/on', (v) => { this.limiter.bypass = v === 0; });
+    bind('/master/limiter/on', (v) => {
+      // Back in the path: its delay line starts empty rather than replaying what it held when switched out.
+      if (v !== 0 && !this.limiterOn) this.limiter.reset();
+      this.limiterOn = v !== 0;
+    });
     bind('/master/limiter/ceiling', (v) => { this.limSet.ceilingDb = v; this.limDirty = true; });
     bind('/master/limiter/release', (v) => { this.limSet.releaseMs = v; this.limDirty = true; });
     bind('/master/loudness/target', (v) => { this.targetLufs = v; });
@@ -167,6 +171,11 @@ export class MasterChain {
     METERS.forEach((name, i) => {
       this.meterAt[i] = index(`/master/meter/${name}`);
     });
+  }
+
+  /** The chain's delay in frames: the limiter's look-ahead while it is in the path, else none. */
+  get latencyFrames(): number {
+    return this.limiterOn ? this.limiter.latencyFrames : 0;
   }
 
   /** Gain the loudness rider applies now (dB). */
@@ -204,7 +213,7 @@ export class MasterChain {
     }
     this.exciter.process(pair, frames);
     this.ride(left, right, frames);
-    this.limiter.process(pair, frames);
+    if (this.limiterOn) this.limiter.process(pair, frames);
     if (this.ditherOn) this.dither.process(pair, frames);
     this.outMeter.process(pair, frames);
     this.outTp.process(pair, frames);
@@ -220,7 +229,8 @@ export class MasterChain {
       this.outMeter.writeGated(v, V_I);
       v[V_SINCE_GATED] = v[V_NOW]!;
     }
-    this.limiter.writeGainReduction(v, V_LIM_GR);
+    if (this.limiterOn) this.limiter.writeGainReduction(v, V_LIM_GR);
+    else v[V_LIM_GR] = 0;
     v[V_COMP_GR] = 0;
     if (this.compOn) this.comp.writeGainReduction(v, V_COMP_GR);
     if (at[M_GR]! >= 0) meters[at[M_GR]!] = v[V_COMP_GR]! + v[V_LIM_GR]!;

@@ -11,10 +11,19 @@ import { BlockRunner } from './runner.ts';
 import { NullClock } from '../../audio/null/null-clock.ts';
 import { DemoMultitrack } from '../../audio/demo.ts';
 import { PortAudioStream } from '../../audio/portaudio/stream.ts';
+import { JackStream } from '../../audio/jack/stream.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
 import { DEVICE_RT_PRIORITY, ENGINE_RT_PRIORITY, makeRealtime, ownThreadId, raiseNice, threadIds, type Scheduling } from './priority.ts';
 
 type CreateEngine = (session: Session, registry: ParamRegistry, opts: { maxBlock: number; sampleRate: number }) => Engine;
+
+type DeviceStream = PortAudioStream | JackStream;
+
+/** JACK failures that mean "no JACK here", after which auto tries PortAudio. */
+const NO_JACK = /no JACK server is running|libjack|JACK bridge|built for Linux only/;
+
+/** How a device shows in status: the PortAudio device's name, or jack:<client name>. */
+const deviceName = (s: DeviceStream): string => (s instanceof JackStream ? `jack:${s.name}` : s.device.name);
 
 const data = workerData as EngineWorkerData;
 const port = parentPort!;
@@ -62,8 +71,8 @@ async function main(): Promise<void> {
 
   let demo: DemoMultitrack | undefined;
   let demoOn = false;
-  const fillDemo = (): void => {
-    if (demoOn) demo!.fill(runner.inputs, audio.blockFrames);
+  const fillDemo = (frames: number = audio.blockFrames): void => {
+    if (demoOn) demo!.fill(runner.inputs, frames);
   };
   const setDemo = (on: boolean): void => {
     if (on && !demo) demo = new DemoMultitrack(audio.sampleRate);
@@ -71,57 +80,79 @@ async function main(): Promise<void> {
     if (!on) runner.clearInputs();
   };
   const nullClock = new NullClock(runner, { beforeBlock: fillDemo });
-  let pa: PortAudioStream | undefined;
+  let device: DeviceStream | undefined;
   let retry: NodeJS.Timeout | undefined;
   let stopping = false;
   // Streams of failed devices that would not close each hold a pool thread; past this many, retrying
   // would starve the pool that also carries state saving, so the device is given up until restart.
   let abandoned = 0;
   const maxAbandoned = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 4);
+  const latency = { ...(audio.latency ? { latency: audio.latency } : {}), ...(audio.primeBlocks !== undefined ? { primeBlocks: audio.primeBlocks } : {}) };
+
+  const openJack = (): JackStream =>
+    new JackStream(runner, { sampleRate: audio.sampleRate, ...latency, ...(audio.clientName ? { name: audio.clientName } : {}), connect: audio.connect !== false, beforeBlock: fillDemo });
+  const openPortAudio = (): PortAudioStream =>
+    new PortAudioStream(runner, { ...(audio.device !== undefined ? { device: audio.device } : {}), sampleRate: audio.sampleRate, format: audio.format ?? 'auto', ...latency, beforeBlock: fillDemo });
+  /** The backend asked for; auto takes a running JACK server when no PortAudio device is named. */
+  const openStream = (): DeviceStream => {
+    if (audio.backend === 'jack') return openJack();
+    if (audio.backend === 'auto' && audio.device === undefined) {
+      try {
+        return openJack();
+      } catch (e) {
+        if (!NO_JACK.test((e as Error).message)) throw e;
+      }
+    }
+    return openPortAudio();
+  };
 
   const openDevice = async (): Promise<void> => {
     // Opening may start threads too (a JACK client's), so the census is taken before it.
     const before = new Set(threadIds());
-    pa = new PortAudioStream(runner, { ...(audio.device !== undefined ? { device: audio.device } : {}), sampleRate: audio.sampleRate, format: audio.format ?? 'auto', ...(audio.primeBlocks ? { primeBlocks: audio.primeBlocks } : {}), beforeBlock: fillDemo });
+    device = openStream();
     setDemo(audio.demo === true);
     nullClock.stop();
-    const stream = pa;
+    const stream = device;
     await stream.start((reason) => void onDeviceFailure(stream, reason));
-    // The threads the device brought (PortAudio's callback thread, a JACK client's thread) feed the engine.
-    void makeRealtime(threadIds().filter((t) => !before.has(t)), DEVICE_RT_PRIORITY);
-    post({ type: 'audio', state: 'running', device: stream.device.name, primeFrames: stream.primeFrames, format: stream.format });
+    // The threads the device brought (PortAudio's callback thread, a JACK client's thread) feed the
+    // engine. A real-time JACK server has made its client's process thread real-time already; the
+    // chrt calls would fork this thread's process at the worst moment, just after the stream started.
+    if (!(stream instanceof JackStream && stream.realtime)) void makeRealtime(threadIds().filter((t) => !before.has(t)), DEVICE_RT_PRIORITY);
+    post({ type: 'audio', state: 'running', device: deviceName(stream), primeFrames: stream.primeFrames, ...(stream instanceof PortAudioStream ? { format: stream.format } : { format: 'float32' }), ...(stream.latency ? { latency: stream.latency } : {}) });
   };
 
-  const fallBack = (reason: string, device: string): void => {
+  const fallBack = (reason: string, name: string): void => {
     setDemo(audio.demo === true);
     nullClock.start();
-    post({ type: 'audio', state: 'fallback', device, reason });
+    post({ type: 'audio', state: 'fallback', device: name, reason });
     if (abandoned >= maxAbandoned) {
-      post({ type: 'log', level: 'error', msg: `audio device ${device} failed ${abandoned} times without letting go of its stream: no more retries; restart faderd to use it again` });
+      post({ type: 'log', level: 'error', msg: `audio device ${name} failed ${abandoned} times without letting go of its stream: no more retries; restart faderd to use it again` });
       return;
     }
     retry ??= setInterval(() => void retryDevice(), audio.retryMs ?? 5000);
   };
 
   const retryDevice = async (): Promise<void> => {
-    if (stopping || pa) return;
+    if (stopping || device) return;
     try {
       await openDevice();
       clearInterval(retry);
       retry = undefined;
-      post({ type: 'log', level: 'warn', msg: `audio device back: ${pa!.device.name}` });
+      post({ type: 'log', level: 'warn', msg: `audio device back: ${deviceName(device!)}` });
     } catch {
-      pa = undefined;
+      device = undefined;
       if (!nullClock.isRunning) nullClock.start();
     }
   };
 
-  const onDeviceFailure = async (stream: PortAudioStream, reason: string): Promise<void> => {
-    if (stopping || pa !== stream) return;
-    pa = undefined;
+  const onDeviceFailure = async (stream: DeviceStream, reason: string): Promise<void> => {
+    if (stopping || device !== stream) return;
+    device = undefined;
     const closed = await stream.stop();
     if (!closed) abandoned++;
-    fallBack(`audio device failed: ${reason}`, stream.device.name);
+    fallBack(`audio device failed: ${reason}`, deviceName(stream));
+    // JACK running on at another period is not a failure to wait out: reopen at once at the new one.
+    if (/period changed/.test(reason)) void retryDevice();
   };
 
   const startNull = (): void => {
@@ -135,7 +166,7 @@ async function main(): Promise<void> {
   let lastBlocks = -1;
   let stuckSince = 0;
   const watchdog = setInterval(() => {
-    if (!pa || stopping) {
+    if (!device || stopping) {
       lastBlocks = -1;
       return;
     }
@@ -143,7 +174,7 @@ async function main(): Promise<void> {
     if (runner.blocks !== lastBlocks) {
       lastBlocks = runner.blocks;
       stuckSince = now;
-    } else if (now - stuckSince >= 1000) void onDeviceFailure(pa, 'no audio from the device for a second');
+    } else if (now - stuckSince >= 1000) void onDeviceFailure(device, 'no audio from the device for a second');
   }, 250);
 
   if (audio.backend === 'null') startNull();
@@ -151,11 +182,11 @@ async function main(): Promise<void> {
     try {
       await openDevice();
     } catch (e) {
-      pa = undefined;
+      device = undefined;
       const reason = (e as Error).message;
       // A box with no interface at all runs on the timer; a chosen device that fails is retried.
       if (audio.backend === 'auto' && audio.device === undefined && /no audio output device found|not available/.test(reason)) startNull();
-      else fallBack(reason, String(audio.device ?? 'default'));
+      else fallBack(reason, audio.backend === 'jack' ? 'jack' : String(audio.device ?? 'default'));
     }
   }
 
@@ -166,11 +197,11 @@ async function main(): Promise<void> {
       clearInterval(watchdog);
       if (retry) clearInterval(retry);
       nullClock.stop();
-      const s = pa;
-      pa = undefined;
+      const s = device;
+      device = undefined;
       void (s ? s.stop() : Promise.resolve(true)).then((closed) => {
         runner.publish();
-        post({ type: 'audio', state: 'stopped', device: s?.device.name ?? 'null' });
+        post({ type: 'audio', state: 'stopped', device: s ? deviceName(s) : 'null' });
         post({ type: 'stopped', hung: abandoned > 0 || !closed });
         port.close();
       });

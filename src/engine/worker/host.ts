@@ -3,20 +3,19 @@
  * into the shared queue (never blocking), and brings meters and health back into the store as
  * read-only params on a fixed timer, coalesced.
  */
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Subscription } from 'rxjs';
 import type { ParamStore } from '../../params/store.ts';
 import { toEngineValue } from '../../params/registry.ts';
 import type { Session } from '../../params/session.ts';
-import type { AudioConfig, AudioState } from '../../audio/index.ts';
+import { type AudioConfig, type AudioState, type LatencyReport } from '../../audio/index.ts';
+import { latencyStatus, withEngineFrames } from '../../audio/latency.ts';
 import { createParamQueueBuffers, ParamQueueWriter } from './param-queue.ts';
 import { createMeterSnapshotBuffers, MeterSnapshotReader, STATUS, statusPeriods } from './meter-snapshot.ts';
 import { meterIndexes } from './runner.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
 import { within } from '../../util/within.ts';
+import { tsWorker } from './ts-worker.ts';
 
 export interface EngineHostOptions {
   readonly audio: AudioConfig;
@@ -38,6 +37,7 @@ export interface AudioStatus {
   readonly reason?: string;
   readonly primeFrames?: number;
   readonly format?: string;
+  readonly latency?: LatencyReport;
 }
 
 const STATUS_PARAMS: ReadonlyArray<readonly [string, number]> = [
@@ -47,18 +47,6 @@ const STATUS_PARAMS: ReadonlyArray<readonly [string, number]> = [
   ['/status/load/mean', STATUS.loadMean],
   ['/status/load/max', STATUS.loadMax],
 ];
-
-/**
- * Starts a TypeScript worker under tsx whatever runs the main thread (tsx, vitest) and whatever the
- * cwd. Node 20 rejects a .ts worker before an `--import` loader can claim it, so a small ES module
- * registers tsx first and then imports the entry.
- */
-function tsWorker(entry: URL, workerData: unknown): Worker {
-  const dir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(dir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(code, { eval: true, workerData });
-}
 
 export class EngineHost {
   private worker: Worker | undefined;
@@ -116,8 +104,15 @@ export class EngineHost {
           this.latencyFrames = m.latencyFrames;
           this.store.set('/status/audio/scheduling', m.scheduling, 'engine', { internal: true });
         } else if (m.type === 'audio') {
-          this.audio = { state: m.state, device: m.device, ...(m.reason ? { reason: m.reason } : {}), ...(m.primeFrames !== undefined ? { primeFrames: m.primeFrames } : {}), ...(m.format ? { format: m.format } : {}) };
-          this.store.batch([['/status/audio/state', m.state], ['/status/audio/device', m.device]], 'engine', { internal: true });
+          this.audio = {
+            state: m.state,
+            device: m.device,
+            ...(m.reason ? { reason: m.reason } : {}),
+            ...(m.primeFrames !== undefined ? { primeFrames: m.primeFrames } : {}),
+            ...(m.format ? { format: m.format } : {}),
+            ...(m.latency ? { latency: m.latency } : {}),
+          };
+          this.store.batch([['/status/audio/state', m.state], ['/status/audio/device', m.device], ...this.latencyEntries()], 'engine', { internal: true });
           if (gotReady) resolve(this.audio);
         } else if (m.type === 'fatal') reject(new Error(`engine failed: ${m.message}`));
       });
@@ -142,14 +137,28 @@ export class EngineHost {
     this.writer.flush();
     if (!this.reader.read()) return false;
     const v = this.reader.values;
-    const entries: Array<readonly [string, number]> = [];
+    const entries: Array<readonly [string, string | number]> = [];
     for (const [address, i] of this.meterAddresses) {
       const x = v[i]!;
       if (!Number.isNaN(x)) entries.push([address, x]);
     }
     for (const [address, slot] of STATUS_PARAMS) entries.push([address, Math.round(this.reader.status(slot) * 10) / 10]);
+    // The limiter switched in or out of the path changes the engine's delay, and so the round trip.
+    const lat = this.audio.latency;
+    const engineFrames = this.reader.status(STATUS.engineLatency);
+    if (lat && engineFrames !== lat.engineFrames) {
+      this.audio = { ...this.audio, latency: withEngineFrames(lat, engineFrames) };
+      entries.push(...this.latencyEntries());
+    }
     this.store.batch(entries, 'engine', { internal: true });
     return true;
+  }
+
+  /** /status/audio/latency and /status/audio/roundtrip for the current audio state. */
+  private latencyEntries(): Array<readonly [string, string | number]> {
+    const lat = this.audio.state === 'running' ? this.audio.latency : undefined;
+    if (!lat) return [['/status/audio/latency', ''], ['/status/audio/roundtrip', 0]];
+    return [['/status/audio/latency', latencyStatus(lat)], ['/status/audio/roundtrip', Math.round((lat.roundTripFrames / lat.sampleRate) * 1e5) / 100]];
   }
 
   /** Param changes that waited for room in the queue so far (a measure of bursts). */

@@ -16,7 +16,9 @@ export const STATUS = {
   loadMean: 3,
   loadMax: 4,
   periods: 5,
-  count: 6,
+  /** The engine's own delay in frames (the limiter's look-ahead while it is in the path). */
+  engineLatency: 6,
+  count: 7,
 } as const;
 
 export interface MeterSnapshotBuffers {

@@ -1,6 +1,6 @@
 /** Messages and start-up data between the control plane and the engine worker (rare events only). */
 import type { Session } from '../../params/session.ts';
-import type { AudioConfig, AudioState } from '../../audio/index.ts';
+import type { AudioConfig, AudioState, LatencyReport } from '../../audio/index.ts';
 import type { ParamQueueBuffers } from './param-queue.ts';
 import type { Scheduling } from './priority.ts';
 import type { MeterSnapshotBuffers } from './meter-snapshot.ts';
@@ -22,7 +22,16 @@ export type ToWorker = { readonly type: 'stop' } | { readonly type: 'resetLoudne
 
 export type FromWorker =
   | { readonly type: 'ready'; readonly scheduling: Scheduling; readonly latencyFrames: number; readonly inputChannels: number; readonly outputChannels: number }
-  | { readonly type: 'audio'; readonly state: AudioState; readonly device: string; readonly reason?: string; readonly primeFrames?: number; readonly format?: string }
+  | {
+      readonly type: 'audio';
+      readonly state: AudioState;
+      readonly device: string;
+      readonly reason?: string;
+      readonly primeFrames?: number;
+      readonly format?: string;
+      /** Where the round trip's frames go, for a running device. */
+      readonly latency?: LatencyReport;
+    }
   | { readonly type: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string }
   /** hung: a device stream could not be closed, so the worker cannot exit (its thread stays blocked). */
   | { readonly type: 'stopped'; readonly hung: boolean }

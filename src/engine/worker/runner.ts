@@ -12,11 +12,12 @@ import type { Engine } from '../types.ts';
 import type { ParamRegistry } from '../../params/registry.ts';
 import { ParamQueueReader, type ParamQueueBuffers } from './param-queue.ts';
 import { MeterSnapshotWriter, STATUS, statusPeriods, type MeterSnapshotBuffers } from './meter-snapshot.ts';
+import { blockClock, type BlockClock } from './clock.ts';
 
 export interface RunnerOptions {
   /** Meter publications per second (coalesced snapshots for the control plane). */
   readonly meterRateHz?: number;
-  /** The clock blocks are timed with, in ms (tests pass a fake one). Default performance.now. */
+  /** The clock blocks are timed with, in ms (tests pass a fake one). Default: the allocation-free native clock. */
   readonly now?: () => number;
 }
 
@@ -33,15 +34,19 @@ export class BlockRunner {
   private readonly snapshot: MeterSnapshotWriter;
   private readonly indexes: Int32Array;
   private readonly status = new Float64Array(STATUS.count);
-  private readonly publishEvery: number;
+  private readonly publishEveryFrames: number;
+  private readonly msPerFrame: number;
   private readonly periods: Int32Array;
   private period = 0;
-  private sincePublishBlocks = 0;
+  private sincePublishFrames = 0;
   private loadSum = 0;
   private loadMax = 0;
   private loadCount = 0;
   private readonly setParam: (index: number, value: number) => void;
   private readonly now: () => number;
+  private readonly clock: BlockClock;
+  /** Start and end of the last block, written by the clock (no boxed doubles). */
+  private readonly times = new Float64Array(2);
 
   constructor(
     readonly engine: Engine,
@@ -61,26 +66,39 @@ export class BlockRunner {
     this.outputs = Array.from({ length: engine.outputChannels }, () => new Float32Array(blockFrames));
     this.blockPeriodMs = (blockFrames / engine.sampleRate) * 1000;
     const blocksPerSec = engine.sampleRate / blockFrames;
-    this.publishEvery = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30)));
+    this.publishEveryFrames = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30))) * blockFrames;
+    this.msPerFrame = 1000 / engine.sampleRate;
     this.setParam = (i, v) => engine.setParam(i, v);
     this.now = opts.now ?? (() => performance.now());
+    const now = opts.now;
+    this.clock = now ? (out, i) => void (out[i] = now()) : blockClock();
   }
 
-  /** Renders one block from `this.inputs` into `this.outputs`; returns the time it finished (ms). */
-  runBlock(): number {
+  /**
+   * Renders one block from `this.inputs` into `this.outputs`. A device whose period is not the block
+   * size renders shorter blocks (`frames` ≤ blockFrames). The devices' path: allocates nothing.
+   */
+  render(frames = this.blockFrames): void {
     const asked = Atomics.load(this.periods, 0);
     if (asked !== this.period) this.closePeriod(asked);
     this.queue.drain(this.setParam);
-    const start = this.now();
-    this.engine.process(this.inputs, this.outputs, this.blockFrames);
-    const end = this.now();
-    const load = ((end - start) / this.blockPeriodMs) * 100;
+    const t = this.times;
+    this.clock(t, 0);
+    this.engine.process(this.inputs, this.outputs, frames);
+    this.clock(t, 1);
+    const load = ((t[1]! - t[0]!) / (frames * this.msPerFrame)) * 100;
     this.loadSum += load;
     this.loadCount++;
     if (load > this.loadMax) this.loadMax = load;
     this.status[STATUS.blocks]!++;
-    if (++this.sincePublishBlocks >= this.publishEvery) this.publish();
-    return end;
+    this.sincePublishFrames += frames;
+    if (this.sincePublishFrames >= this.publishEveryFrames) this.publish();
+  }
+
+  /** render(), then the time it finished (ms, in `now`'s time base), for the null clock's schedule. */
+  runBlock(frames = this.blockFrames): number {
+    this.render(frames);
+    return this.now();
   }
 
   /** Ends the status period the control side asked to end, and publishes its figures at once. */
@@ -100,8 +118,8 @@ export class BlockRunner {
     return this.queue.drain(this.setParam);
   }
 
-  markLate(): void {
-    this.status[STATUS.late]!++;
+  markLate(n = 1): void {
+    this.status[STATUS.late]! += n;
   }
 
   markDropped(n = 1): void {
@@ -117,7 +135,9 @@ export class BlockRunner {
   }
 
   publish(): void {
-    this.sincePublishBlocks = 0;
+    this.sincePublishFrames = 0;
+    // The engine's delay changes when the limiter is switched in or out of the path.
+    this.status[STATUS.engineLatency] = this.engine.latencyFrames;
     this.snapshot.publish(this.engine.meters, this.indexes, this.status);
   }
 

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ParamRegistry, type ParamValue } from '../../../src/params/registry.ts';
 import { createEngine } from '../../../src/engine/index.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
+import { CLEAN_BYTES, runAllocProbe, steadyAllocation } from '../../helpers/young-alloc.ts';
 
 /**
  * The measuring runs in a child process that this file starts on itself (`--alloc-probe`), under tsx
@@ -26,8 +24,6 @@ const SIZES = [8, 24, 1];
 /** Fed nothing but silence: the loudness meters' gated readings find empty histograms and stay cold. */
 const SILENT = 'silent';
 const METERS = ['gr', 'autogain', 'integrated', 'lra', 'truepeak'] as const;
-/** What the measuring itself shows (~2 KB) with room to spare; the verdicts below use the same bound. */
-const CLEAN_BYTES = 4 * 1024;
 
 const SR = 48000;
 const BLOCK = 128;
@@ -70,34 +66,6 @@ function rig(channels: number, silent = false): Rig {
   };
 }
 
-let gc: (() => void) | undefined;
-function youngBytes(): number {
-  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
-  return 0;
-}
-
-/**
- * Young-generation bytes allocated by `blocks` blocks, in the best of up to `windows` windows (fewer
- * once one shows under `enough`, the measuring's own ~2 KB): the first ones may still run code the
- * optimizing compiler has not finished (which boxes everything); boxing in optimized code shows in
- * every window. Infinity when a collection emptied the space.
- */
-function steadyAllocation(block: () => void, blocks: number, windows: number, enough = CLEAN_BYTES): number {
-  if (!gc) {
-    v8.setFlagsFromString('--expose-gc');
-    gc = vm.runInNewContext('gc') as () => void;
-  }
-  let best = Infinity;
-  for (let w = 0; w < windows && best >= enough; w++) {
-    gc();
-    const before = youngBytes();
-    for (let i = 0; i < blocks; i++) block();
-    const after = youngBytes();
-    if (after >= before) best = Math.min(best, after - before);
-  }
-  return best;
-}
-
 interface ProbeResult {
   readonly name: string;
   /** Young-generation bytes allocated by 2000 warm blocks (20,000 for the silent rig; best window). */
@@ -119,29 +87,13 @@ function probe(): void {
   }
 }
 
-function runProbe(): Promise<Map<string, ProbeResult>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), PROBE_FLAG], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`allocation probe exited with ${code}: ${err}`));
-      const results = out.trim().split('\n').map((line) => JSON.parse(line) as ProbeResult);
-      resolve(new Map(results.map((r) => [r.name, r])));
-    });
-  });
-}
-
 if (process.argv.includes(PROBE_FLAG)) {
   probe();
 } else {
   describe('engine graph and master chain, every stage on, several sizes in one process (tsx, small inlining budget)', () => {
     let results: Map<string, ProbeResult>;
     beforeAll(async () => {
-      results = await runProbe();
+      results = await runAllocProbe<ProbeResult>(import.meta.url, PROBE_FLAG);
     }, 120_000);
 
     for (const n of SIZES) {

@@ -96,7 +96,7 @@ describe('MasterChain', () => {
     expect(r.meter('gr')).toBeGreaterThan(3);
   });
 
-  it('limiter off passes overs through, with the same latency', () => {
+  it('limiter off passes overs through, with no look-ahead delay', () => {
     const r = rig();
     r.set('/master/limiter/on', false);
     r.set('/master/monobass', false);

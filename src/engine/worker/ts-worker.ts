@@ -1,0 +1,18 @@
+/** Worker threads running TypeScript, for the engine worker and for tests that hammer shared memory. */
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts a TypeScript worker under tsx whatever runs the main thread (tsx, vitest) and whatever the
+ * cwd. Node 20 rejects a .ts worker before an `--import` loader can claim it, so a small ES module
+ * registers tsx first and then imports the entry.
+ */
+export function tsWorker(entry: URL, workerData: unknown): Worker {
+  const dir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const api = pathToFileURL(path.join(dir, 'dist', 'esm', 'api', 'index.mjs')).href;
+  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry.href)});`;
+  return new Worker(code, { eval: true, workerData });
+}
+
