@@ -5,7 +5,7 @@
  */
 import { faderLaw, linearTaper, logTaper, type Taper } from './taper.ts';
 import type { Session } from './session.ts';
-import { escapeRegExp } from '../util/regexp.ts';
+import { compileAddressPattern } from '../util/osc-pattern.ts';
 
 export type ParamType = 'number' | 'bool' | 'enum' | 'text';
 export type ParamValue = number | boolean | string;
@@ -267,38 +267,9 @@ export class ParamRegistry {
       const d = this.byAddress.get(pattern);
       return d ? [d] : [];
     }
-    const re = addressPatternToRegExp(pattern);
+    const re = compileAddressPattern(pattern);
     return this.defs.filter((d) => re.test(d.address));
   }
-}
-
-/**
- * OSC 1.0 address pattern → RegExp. `*` and `?` never cross a `/`; `[!a-z]` negates;
- * `{foo,bar}` alternates. A DESIGN extension: `//` is not supported.
- */
-export function addressPatternToRegExp(pattern: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i);
-      if (end < 0) throw new SyntaxError(`unclosed [ in address pattern ${pattern}`);
-      let body = pattern.slice(i + 1, end);
-      const neg = body.startsWith('!');
-      if (neg) body = body.slice(1);
-      re += `[${neg ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
-      i = end;
-    } else if (c === '{') {
-      const end = pattern.indexOf('}', i);
-      if (end < 0) throw new SyntaxError(`unclosed { in address pattern ${pattern}`);
-      const alts = pattern.slice(i + 1, end).split(',').map(escapeRegExp);
-      re += `(?:${alts.join('|')})`;
-      i = end;
-    } else re += escapeRegExp(c);
-  }
-  return new RegExp(re + '$');
 }
 
 /** A param value as the engine sees it: numbers as they are, booleans 0/1, enums by index. */

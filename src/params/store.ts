@@ -8,7 +8,8 @@
  * and writes to read-only params always throw, and nothing changes.
  */
 import { Observable, Subject, filter, map, mergeMap, from, startWith, distinctUntilChanged } from 'rxjs';
-import { addressPatternToRegExp, type ParamDef, type ParamRegistry, type ParamValue } from './registry.ts';
+import { compileAddressPattern } from '../util/osc-pattern.ts';
+import { type ParamDef, type ParamRegistry, type ParamValue } from './registry.ts';
 import { ParamRangeError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from './errors.ts';
 import { suggest } from '../util/source-error.ts';
 
@@ -180,7 +181,7 @@ export class ParamStore {
 
   /** Every change whose address matches an OSC-style pattern (`/ch/*\/mute`), one by one. */
   changesOf(pattern: string): Observable<ParamChange> {
-    const re = addressPatternToRegExp(pattern);
+    const re = compileAddressPattern(pattern);
     return this.changes$.pipe(
       mergeMap((batch) => from(batch)),
       filter((c) => re.test(c.address)),

@@ -26,7 +26,8 @@
 import { Subscription as RxSubscription } from 'rxjs';
 import type { ParamStore, ParamChange } from '../params/store.ts';
 import { fromNormalized, toNormalized } from '../params/store.ts';
-import { addressPatternToRegExp, type ParamDef, type ParamValue } from '../params/registry.ts';
+import type { ParamDef, ParamValue } from '../params/registry.ts';
+import { compileAddressPattern, type AddressPattern } from '../util/osc-pattern.ts';
 import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from '../params/errors.ts';
 import type { OscArg } from '../surfaces/types.ts';
 import { OscEndpoint, parsePeer, type OscEndpointStats } from '../surfaces/osc/endpoint.ts';
@@ -65,7 +66,7 @@ export const DEFAULT_OSC_PORT = 9000;
 interface Entry {
   readonly pattern: string;
   /** Undefined: every non-meter param. */
-  readonly re: RegExp | undefined;
+  readonly re: AddressPattern | undefined;
   readonly norm: boolean;
 }
 
@@ -217,9 +218,9 @@ export class NativeOscServer {
           }
           const norm = p.startsWith(NORM + '/');
           const bare = norm ? p.slice(NORM.length) : p;
-          let re: RegExp;
+          let re: AddressPattern;
           try {
-            re = addressPatternToRegExp(bare);
+            re = compileAddressPattern(bare);
           } catch (e) {
             throw new ParamTypeError(p, `bad subscription pattern ${p}: ${(e as Error).message}`);
           }

@@ -5,7 +5,7 @@
 import type { Observable, SchedulerLike, Subject } from 'rxjs';
 import type { ParamDef } from '../../params/registry.ts';
 import type { ParamStore } from '../../params/store.ts';
-import { addressPatternToRegExp } from '../../params/registry.ts';
+import { compileAddressPattern } from '../../util/osc-pattern.ts';
 import type { RateLimitedLog } from '../../util/log.ts';
 import type { SurfaceMessage, SurfaceTransport } from '../../surfaces/types.ts';
 import { makeScale, type Scale } from './glue.ts';
@@ -61,7 +61,7 @@ export class TargetResolver {
       const address = t.address.render(env);
       this.resolved = { active: true, kind: 'param', address, def: this.rt.store.registry.get(address) };
     } else if (t.kind === 'all') {
-      const re = addressPatternToRegExp(t.pattern.render(env));
+      const re = compileAddressPattern(t.pattern.render(env));
       this.resolved = { active: true, kind: 'all', defs: this.rt.store.registry.defs.filter((d) => re.test(d.address) && !d.readOnly) };
     } else this.resolved = { active: true, kind: t.kind };
     return this.resolved;

@@ -2,7 +2,8 @@
  * One binding declaration → one instance per combination of its repeat variables, with every number
  * evaluated and range-checked, every template compiled and every target address checked by shape.
  */
-import { addressPatternToRegExp, type ParamDef } from '../../params/registry.ts';
+import type { ParamDef } from '../../params/registry.ts';
+import { compileAddressPattern } from '../../util/osc-pattern.ts';
 import type { SurfaceDeviceSpec } from '../../surfaces/types.ts';
 import { compileNumber, compileTemplate, ExprError, formatNumber, type CompiledExpr, type CompiledTemplate, type Env } from './expr.ts';
 import { carries, familyOf, type MessageFamily } from './device.ts';
@@ -176,7 +177,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
         const t = template([...p, 'osc'], s.osc!, false);
         if (!t) return undefined;
         const address = t.render(env);
-        return { kind, address, match: addressPatternToRegExp(address), args: s.args ?? 'f', arg: s.arg ?? 0, units };
+        return { kind, address, match: compileAddressPattern(address), args: s.args ?? 'f', arg: s.arg ?? 0, units };
       }
       case 'line': {
         const t = template([...p, 'line'], s.line!, false);
@@ -294,7 +295,7 @@ export function expandBinding(def: BindingDef, index: number, ctx: ExpandContext
     if (tpl && combos.length) {
       let ok = false;
       try {
-        ok = patternMatchesSomething(addressPatternToRegExp(tpl.render(env0)));
+        ok = patternMatchesSomething(compileAddressPattern(tpl.render(env0)));
       } catch (e) {
         at(['target', 'all'], `target.all: ${(e as Error).message}`);
       }

@@ -3,6 +3,7 @@
  * will drive, so target addresses are checked by shape (`/ch/N/fader`) against a reference registry.
  * Whether channel 17 exists is the compiler's question, answered against the real store.
  */
+import type { AddressPattern } from '../../util/osc-pattern.ts';
 import { ParamRegistry, type ParamDef } from '../../params/registry.ts';
 import { parseSession } from '../../params/session.ts';
 import { suggest } from '../../util/source-error.ts';
@@ -42,7 +43,7 @@ export function lookupShape(address: string): { def: ParamDef } | { error: strin
 }
 
 /** Whether an OSC-style pattern matches any address shape. */
-export function patternMatchesSomething(re: RegExp): boolean {
+export function patternMatchesSomething(re: AddressPattern): boolean {
   return referenceRegistry().defs.some((d) => re.test(d.address));
 }
 

@@ -2,6 +2,7 @@
  * A loaded mapping: every binding expanded over its repeat variables, numbers evaluated and checked,
  * templates compiled. The compiler turns this into pipelines without further validation.
  */
+import type { AddressPattern } from '../../util/osc-pattern.ts';
 import type { OscArg, SurfaceDeviceSpec } from '../../surfaces/types.ts';
 import type { ParamValue } from '../../params/registry.ts';
 import type { CompiledExpr, CompiledTemplate, Env } from './expr.ts';
@@ -22,7 +23,7 @@ export type SourceSpec =
   | { readonly kind: 'program'; readonly channel: number }
   | { readonly kind: 'sysex'; readonly pattern: readonly PatternByte[] }
   | { readonly kind: 'frame'; readonly pattern: readonly PatternByte[] }
-  | { readonly kind: 'osc'; readonly address: string; readonly match: RegExp; readonly args: string; readonly arg: number; readonly units: Units }
+  | { readonly kind: 'osc'; readonly address: string; readonly match: AddressPattern; readonly args: string; readonly arg: number; readonly units: Units }
   | { readonly kind: 'line'; readonly match: RegExp; readonly format: CompiledTemplate; readonly env: Env; readonly units: Units };
 
 export type Units = 'normalized' | 'value';

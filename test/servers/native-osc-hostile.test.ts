@@ -1,0 +1,49 @@
+/**
+ * Hostile input to the native OSC server over real UDP sockets on loopback (issue #14): packets
+ * crafted to freeze the control plane or to slip a bad value into the mix.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { ParamRegistry } from '../../src/params/registry.ts';
+import { ParamStore } from '../../src/params/store.ts';
+import { defaultSession } from '../../src/params/session.ts';
+import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
+import { patternSteps } from '../../src/util/osc-pattern.ts';
+import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(opts: Partial<NativeOscOptions> = {}) {
+  const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
+  const server = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
+  await server.start();
+  cleanups.push(() => server.close());
+  const client = async (): Promise<OscTestClient> => {
+    const c = await oscClient(server.port);
+    cleanups.push(() => c.close());
+    return c;
+  };
+  return { store, server, client };
+}
+
+/** A generous watchdog: the server must still answer, seconds later at most, on a loaded machine. */
+const WATCHDOG_MS = 10_000;
+
+describe('NativeOscServer under hostile packets', () => {
+  it('a pattern of 45 stars neither stalls the server nor costs more than a bounded number of steps', async () => {
+    const { store, client } = await setup();
+    const a = await client();
+    const evil = '/' + '*'.repeat(45) + 'x';
+    const before = patternSteps();
+    a.send(evil); // a pattern query against every address: ~25 s with a backtracking regex
+    a.send('/subscribe', s(evil), s('/ch/*/' + '*'.repeat(45) + 'x')); // matched against every change
+    store.set('/ch/1/fader', -3, 'test');
+    a.send('/ch/1/fader');
+    await a.waitFor((m) => m.some((x) => x.address === '/ch/1/fader'), 'the reply after the pathological pattern', WATCHDOG_MS);
+    expect(a.received.find((x) => x.address === '/ch/1/fader')!.args).toEqual([f(-3)]);
+    // ~700 addresses of a few short parts each, against one NFA of two nodes: far below a million.
+    expect(patternSteps() - before).toBeLessThan(1_000_000);
+  }, 60_000);
+});
