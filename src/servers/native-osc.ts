@@ -123,7 +123,7 @@ export class NativeOscServer {
         try {
           this.onPacket(p.peer, p.messages);
         } catch (e) {
-          this.internalErrors.hit(`${p.peer}: ${(e as Error).stack ?? String(e)}`);
+          this.internalErrors.hit(`${p.peer}: ${(e as Error).stack ?? String(e)}`, parsePeer(p.peer).host);
         }
       }),
     );
@@ -151,7 +151,7 @@ export class NativeOscServer {
         this.onMessage(peer, m, readOnly, writes);
       } catch (e) {
         if (!(e instanceof ParamError)) throw e;
-        this.paramErrors.hit(`${peer} ${m.address}: ${e.message}`);
+        this.paramErrors.hit(`${peer} ${m.address}: ${e.message}`, parsePeer(peer).host);
       }
     }
     if (writes.length === 0) return;
@@ -165,7 +165,7 @@ export class NativeOscServer {
           if (this.store.set(address, raw, origin)) this.counts.applied++;
         } catch (e2) {
           if (!(e2 instanceof ParamError)) throw e2;
-          this.paramErrors.hit(`${peer} ${address}: ${e2.message}`);
+          this.paramErrors.hit(`${peer} ${address}: ${e2.message}`, parsePeer(peer).host);
         }
       }
     }

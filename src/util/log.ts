@@ -35,29 +35,57 @@ export function logger(moduleUrl: string): Logger {
   });
 }
 
+/** Longest detail a rate-limited line carries: a 64 KB address must not become a 64 KB log line. */
+const MAX_DETAIL = 300;
+/** Sources remembered for their own rate; past this the oldest is forgotten. */
+const MAX_SOURCES = 1024;
+
 /**
  * A rate-limited counter for bad input: counts every occurrence, logs at most one line per interval
- * with the count since the last line.
+ * with the count since the last line. With a `source` (a client's address), each source gets its own
+ * line per interval, so one noisy client cannot hide another, and at most `burst` lines per interval
+ * go out in all, so a thousand sources cannot flood the log either. Details are cut to 300 characters.
  */
 export class RateLimitedLog {
   private count = 0;
   private suppressed = 0;
   private last = -Infinity;
+  private windowStart = -Infinity;
+  private windowLines = 0;
+  private readonly sources = new Map<string, number>();
   constructor(
     private readonly log: Logger,
     private readonly what: string,
     private readonly intervalMs = 5000,
+    private readonly burst = 5,
   ) {}
   get total(): number {
     return this.count;
   }
-  hit(detail: string): void {
+  hit(detail: string, source?: string): void {
     this.count++;
     const now = Date.now();
-    if (now - this.last >= this.intervalMs) {
-      this.log.warn({ detail, suppressed: this.suppressed, total: this.count }, this.what);
-      this.last = now;
-      this.suppressed = 0;
-    } else this.suppressed++;
+    if (source === undefined ? now - this.last < this.intervalMs : !this.sourceMayLog(source, now)) {
+      this.suppressed++;
+      return;
+    }
+    const d = detail.length > MAX_DETAIL ? `${detail.slice(0, MAX_DETAIL)}... (${detail.length} characters)` : detail;
+    this.log.warn({ detail: d, suppressed: this.suppressed, total: this.count }, this.what);
+    this.last = now;
+    this.suppressed = 0;
+  }
+
+  private sourceMayLog(source: string, now: number): boolean {
+    if (now - this.windowStart >= this.intervalMs) {
+      this.windowStart = now;
+      this.windowLines = 0;
+    }
+    const last = this.sources.get(source);
+    if (this.windowLines >= this.burst || (last !== undefined && now - last < this.intervalMs)) return false;
+    this.windowLines++;
+    this.sources.delete(source);
+    this.sources.set(source, now);
+    if (this.sources.size > MAX_SOURCES) this.sources.delete(this.sources.keys().next().value!);
+    return true;
   }
 }

@@ -8,6 +8,7 @@ import { ParamStore } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { patternSteps } from '../../src/util/osc-pattern.ts';
+import { suggestSteps } from '../../src/util/source-error.ts';
 import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -45,5 +46,18 @@ describe('NativeOscServer under hostile packets', () => {
     expect(a.received.find((x) => x.address === '/ch/1/fader')!.args).toEqual([f(-3)]);
     // ~700 addresses of a few short parts each, against one NFA of two nodes: far below a million.
     expect(patternSteps() - before).toBeLessThan(1_000_000);
+  }, 60_000);
+
+  it('a 64 KB unknown address costs a bounded "did you mean", and the server answers the next query', async () => {
+    const { server, client } = await setup();
+    const a = await client();
+    const before = suggestSteps();
+    // Unbounded, this cost ~0.44 s of edit distance against every address: 5 packets/s held a core.
+    for (let k = 0; k < 2; k++) a.send('/' + 'q'.repeat(65_000 - k)); // two: more could overflow the socket's buffer
+    a.send('/ch/1/fdr'); // a real typo still gets its hint
+    a.send('/ch/1/fader');
+    await a.waitFor((m) => m.some((x) => x.address === '/ch/1/fader'), 'the reply after the long addresses', WATCHDOG_MS);
+    expect(server.stats().paramErrors).toBe(3);
+    expect(suggestSteps() - before).toBeLessThan(2_000_000);
   }, 60_000);
 });

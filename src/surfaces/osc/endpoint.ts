@@ -153,7 +153,7 @@ export class OscEndpoint {
       const ip = req.socket.remoteAddress ?? '';
       if (!this.allowed(ip)) {
         this.counters.denied++;
-        this.deniedLog.hit(ip);
+        this.deniedLog.hit(ip, ip);
         socket.terminate();
         return;
       }
@@ -162,7 +162,7 @@ export class OscEndpoint {
       socket.on('message', (data, isBinary) => {
         if (!isBinary) {
           this.counters.malformed++;
-          this.badPacket.hit(`${peer}: a text WebSocket frame (OSC needs binary frames)`);
+          this.badPacket.hit(`${peer}: a text WebSocket frame (OSC needs binary frames)`, ip);
           return;
         }
         const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -190,7 +190,7 @@ export class OscEndpoint {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) {
         this.counters.malformed++;
-        this.badPacket.hit(`${peer}: a text WebSocket frame (OSC needs binary frames)`);
+        this.badPacket.hit(`${peer}: a text WebSocket frame (OSC needs binary frames)`, ip);
         return;
       }
       this.onData(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data), peer, ip, true);
@@ -207,7 +207,7 @@ export class OscEndpoint {
   private onData(data: Uint8Array, peer: string, ip: string, vetted = false): void {
     if (!vetted && !this.allowed(ip)) {
       this.counters.denied++;
-      this.deniedLog.hit(ip);
+      this.deniedLog.hit(ip, ip);
       return;
     }
     this.counters.packets++;
@@ -216,7 +216,7 @@ export class OscEndpoint {
       groups = decodePacket(data);
     } catch (e) {
       this.counters.malformed++;
-      this.badPacket.hit(`${peer}: ${(e as Error).message}`);
+      this.badPacket.hit(`${peer}: ${(e as Error).message}`, ip);
       return;
     }
     const now = Date.now();
@@ -227,10 +227,10 @@ export class OscEndpoint {
         this.packets.next({ peer, messages: g.messages });
       } else if (wait > (this.opts.maxScheduleMs ?? 60_000)) {
         this.counters.late++;
-        this.badPacket.hit(`${peer}: bundle time tag ${Math.round(wait)} ms ahead is too far`);
+        this.badPacket.hit(`${peer}: bundle time tag ${Math.round(wait)} ms ahead is too far`, ip);
       } else if (this.timers.size >= (this.opts.maxScheduled ?? 1024)) {
         this.counters.late++;
-        this.badPacket.hit(`${peer}: ${this.timers.size} bundles already wait for their time tags`);
+        this.badPacket.hit(`${peer}: ${this.timers.size} bundles already wait for their time tags`, ip);
       } else {
         const t = setTimeout(() => {
           this.timers.delete(t);
