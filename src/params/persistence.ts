@@ -73,7 +73,8 @@ export function applyValues(store: ParamStore, values: Record<string, unknown>, 
       continue;
     }
     try {
-      store.coerce(def, raw);
+      // A number beyond its range in a file is a corrupt or hostile value (1e308), not a move to clamp.
+      store.coerce(def, raw, { strict: def.type === 'number' });
       ok.push([address, raw]);
     } catch (e) {
       warnings.push(`${source}: skipped ${address}: ${(e as Error).message}`);

@@ -4,7 +4,8 @@
  * consistent jump. Emission is synchronous, in the caller's turn.
  *
  * Range policy: numbers outside a param's range are clamped to it (the change says `clamped`);
- * with `{ strict: true }` they throw ParamRangeError instead. NaN, wrong types, unknown addresses
+ * with `{ strict: true }` they throw ParamRangeError instead. NaN, infinities (but -inf on a param
+ * whose range starts there), wrong types, unknown addresses
  * and writes to read-only params always throw, and nothing changes.
  */
 import { Observable, Subject, filter, map, mergeMap, from, startWith, distinctUntilChanged } from 'rxjs';
@@ -80,7 +81,9 @@ export class ParamStore {
         const text = typeof raw === 'string' ? raw.trim() : '';
         const n = typeof raw === 'number' ? raw : text !== '' ? (/^-inf(inity)?$/i.test(text) ? -Infinity : Number(text)) : NaN;
         if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number in ${def.unit || 'units'}, got ${describe(raw)}`);
-        // Every range is finite above, so this also refuses (strict) or clamps +inf, and -inf below a finite floor.
+        // An infinity is never a level someone meant (`/master/fader inf` once gave +10 dB); only -inf where
+        // it is a value of the param itself (a fader or send off).
+        if (n === Infinity || (n === -Infinity && def.min !== -Infinity)) throw new ParamTypeError(a, `${a} takes a finite number in ${def.unit || 'units'}, got ${describe(raw)}`);
         if (n < def.min || n > def.max) {
           if (opts.strict) throw new ParamRangeError(a, `${a} must be within ${fmtRange(def)}, got ${n}`);
           return { value: n < def.min ? def.min : def.max, clamped: true };
@@ -136,7 +139,7 @@ export class ParamStore {
   /** Sets from the normalized 0..1 form through the param's taper. */
   setNormalized(address: string, norm: number, origin: Origin, opts: SetOptions = {}): ParamChange | undefined {
     const def = this.def(address);
-    if (typeof norm !== 'number' || Number.isNaN(norm)) throw new ParamTypeError(address, `${address} normalized value must be a number 0..1, got ${describe(norm)}`);
+    if (typeof norm !== 'number' || !Number.isFinite(norm)) throw new ParamTypeError(address, `${address} normalized value must be a number 0..1, got ${describe(norm)}`);
     if ((norm < 0 || norm > 1) && opts.strict) throw new ParamRangeError(address, `${address} normalized value must be within 0..1, got ${norm}`);
     return this.set(address, fromNormalized(def, norm), origin, opts);
   }

@@ -269,7 +269,7 @@ export class NativeOscServer {
         continue;
       }
       const n = typeof raw === 'boolean' ? (raw ? 1 : 0) : typeof raw === 'number' ? raw : Number(raw);
-      if (typeof raw === 'string' && (raw.trim() === '' || Number.isNaN(n))) throw new ParamTypeError(m.address, `${m.address} takes a number 0..1, got "${raw}"`);
+      if ((typeof raw === 'string' && raw.trim() === '') || !Number.isFinite(n)) throw new ParamTypeError(m.address, `${m.address} takes a finite number 0..1, got ${JSON.stringify(String(raw)).slice(0, 60)}`);
       if (d.readOnly) throw new ReadOnlyParamError(d.address, `${d.address} is read-only`);
       writes.push([d.address, fromNormalized(d, n)]);
     }

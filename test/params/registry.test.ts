@@ -6,7 +6,7 @@ import { defaultSession, parseSession } from '../../src/params/session.ts';
 describe('param registry', () => {
   const reg = ParamRegistry.fromSession(defaultSession());
 
-  it('gives every number param a finite maximum (the store clamps infinities through the range check alone)', () => {
+  it('gives every number param a finite maximum (the store clamps out-of-range numbers to it)', () => {
     const big = ParamRegistry.fromSession(parseSession('channels: 64\nbuses: 8\n', 'big.yaml'));
     for (const r of [reg, big]) for (const d of r.defs) if (d.type === 'number') expect(Number.isFinite(d.max), d.address).toBe(true);
   });

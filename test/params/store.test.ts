@@ -55,7 +55,11 @@ describe('param store', () => {
     expect(() => store.set('/ch/1/pan', 2, 'api', { strict: true })).toThrow(ParamRangeError);
     expect(() => store.set('/ch/1/pan', 2, 'api', { strict: true })).toThrow('/ch/1/pan must be within -1..1 pan, got 2');
     expect(store.set('/ch/1/fader', '-inf', 'api')).toMatchObject({ value: -Infinity });
-    expect(store.set('/ch/1/trim', -Infinity, 'api')).toMatchObject({ value: -18, clamped: true });
+    expect(() => store.set('/ch/1/trim', -Infinity, 'api')).toThrow(/finite number/);
+    expect(() => store.set('/ch/1/fader', Infinity, 'api')).toThrow(/finite number/);
+    expect(() => store.set('/ch/1/fader', 'inf', 'api')).toThrow(/takes a number/);
+    expect(() => store.setNormalized('/ch/1/fader', Infinity, 'api')).toThrow(/must be a number 0..1/);
+    expect(store.get('/ch/1/fader')).toBe(-Infinity);
   });
 
   it('accepts booleans as 0/1, true/false, on/off', () => {

@@ -60,4 +60,29 @@ describe('NativeOscServer under hostile packets', () => {
     expect(server.stats().paramErrors).toBe(3);
     expect(suggestSteps() - before).toBeLessThan(2_000_000);
   }, 60_000);
+
+  it('refuses NaN and infinities in units and normalized (inf once set +10 dB)', async () => {
+    const { store, server, client } = await setup();
+    const a = await client();
+    a.send('/master/fader', f(Infinity));
+    a.send('/norm/master/fader', f(Infinity));
+    a.send('/ch/1/fader', f(NaN));
+    a.send('/norm/ch/1/fader', { type: 'd', value: Infinity });
+    a.send('/ch/1/pan', f(-Infinity));
+    a.send('/ch/2/fader', s('inf'));
+    a.send('/ch/2/fader');
+    await a.waitFor((m) => m.some((x) => x.address === '/ch/2/fader'), 'the query after the bad values', WATCHDOG_MS);
+    expect(server.stats().paramErrors).toBe(6);
+    expect(store.get('/master/fader')).toBe(0);
+    expect(store.get('/ch/1/fader')).toBe(0);
+    expect(store.get('/ch/1/pan')).toBe(0);
+    expect(store.get('/ch/2/fader')).toBe(0);
+    // A fader really off is still -inf, as the string or the float.
+    a.send('/ch/3/fader', f(-Infinity));
+    a.send('/ch/4/fader', s('-inf'));
+    a.send('/ch/4/fader');
+    await a.waitFor((m) => m.some((x) => x.address === '/ch/4/fader'), 'the -inf reply', WATCHDOG_MS);
+    expect(store.get('/ch/3/fader')).toBe(-Infinity);
+    expect(store.get('/ch/4/fader')).toBe(-Infinity);
+  }, 60_000);
 });

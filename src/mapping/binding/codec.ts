@@ -61,7 +61,7 @@ export function createDecoder(src: SourceSpec, opts: DecodeOptions): (msg: Surfa
       return (msg) => {
         if (msg.kind !== 'osc' || !src.match.test(msg.address)) return undefined;
         const v = oscNumber(msg.args[src.arg]);
-        if (v === undefined || Number.isNaN(v)) return undefined;
+        if (v === undefined || !Number.isFinite(v)) return undefined; // inf/NaN are never a position
         if (opts.encoder) return { kind: 'rel', ticks: Math.round(v) };
         if (src.units === 'value') return { kind: 'value', value: v };
         return asButton(unit(v));
@@ -72,6 +72,7 @@ export function createDecoder(src: SourceSpec, opts: DecodeOptions): (msg: Surfa
         const m = src.match.exec(msg.text.trim());
         if (!m) return undefined;
         const v = Number(m[1]);
+        if (!Number.isFinite(v)) return undefined; // 400 digits read as Infinity
         if (src.units === 'value') return { kind: 'value', value: v };
         return asButton(unit(v));
       };
