@@ -168,6 +168,10 @@ export class Daemon {
       allow: session.osc.allow,
       readOnly: session.osc.readOnly,
       ...(session.osc.websocketPort !== undefined ? { websocketPort: session.osc.websocketPort } : {}),
+      // Browser pages may open the OSC WebSocket as they may the web mixer's /osc: its own page, the session's origins.
+      origins: session.http.origins,
+      hostnames: session.http.hostnames,
+      pagePorts: (this.opts.http?.enabled ?? session.http.enabled) ? [this.opts.http?.port ?? session.http.port] : [],
     });
     await server.start();
     this.osc = server;

@@ -46,6 +46,10 @@ export interface NativeOscOptions {
   /** Clients that may query and subscribe but not change anything. */
   readOnly?: readonly string[];
   websocketPort?: number;
+  /** Browser pages allowed to open `websocketPort` (see OscEndpointOptions): other sites get 403. */
+  origins?: readonly string[];
+  hostnames?: readonly string[];
+  pagePorts?: readonly number[];
   subscriptionTimeoutMs?: number;
   /** Rate of meter feedback. Default 30 Hz. */
   meterRateHz?: number;
@@ -97,6 +101,9 @@ export class NativeOscServer {
       port: opts.port,
       allow: opts.allow,
       websocketPort: opts.websocketPort,
+      origins: opts.origins,
+      hostnames: opts.hostnames,
+      pagePorts: opts.pagePorts,
       slowRateHz: opts.meterRateHz ?? 30,
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;

@@ -3,12 +3,14 @@
  * crafted to freeze the control plane or to slip a bad value into the mix.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { patternSteps } from '../../src/util/osc-pattern.ts';
 import { suggestSteps } from '../../src/util/source-error.ts';
+import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,6 +29,22 @@ async function setup(opts: Partial<NativeOscOptions> = {}) {
     return c;
   };
   return { store, server, client };
+}
+
+/** Opens a real WebSocket with the given headers: the socket, or the HTTP status it was refused with. */
+function openWs(port: number, headers: Record<string, string> = {}): Promise<{ ws: WebSocket } | { status: number }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`, { headers });
+    ws.on('open', () => {
+      cleanups.push(async () => ws.terminate());
+      resolve({ ws });
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0 });
+    });
+    ws.on('error', reject);
+  });
 }
 
 /** A generous watchdog: the server must still answer, seconds later at most, on a loaded machine. */
@@ -84,5 +102,27 @@ describe('NativeOscServer under hostile packets', () => {
     await a.waitFor((m) => m.some((x) => x.address === '/ch/4/fader'), 'the -inf reply', WATCHDOG_MS);
     expect(store.get('/ch/3/fader')).toBe(-Infinity);
     expect(store.get('/ch/4/fader')).toBe(-Infinity);
+  }, 60_000);
+
+  it('refuses, with 403 and a count, a WebSocket from another site\'s page or a rebound host name', async () => {
+    const { store, server } = await setup({ websocketPort: 0, origins: ['https://desk.example'], pagePorts: [9080] });
+    const port = server.websocketPort;
+    // Cross-site WebSocket hijacking: any page the operator opens could drive the mix.
+    const foreign = await openWs(port, { Origin: 'http://attacker.example' });
+    expect(foreign).toEqual({ status: 403 });
+    // DNS rebinding: the attacker's own name pointed at 127.0.0.1.
+    expect(await openWs(port, { Host: `attacker.example:${port}`, Origin: `http://attacker.example:${port}` })).toEqual({ status: 403 });
+    expect(await openWs(port, { Host: `attacker.example:${port}` })).toEqual({ status: 403 });
+    expect(server.stats().refused).toBe(3);
+    // The web mixer's own page, an origin the session allows, and a client that is not a page all get in.
+    expect('ws' in (await openWs(port, { Origin: 'http://127.0.0.1:9080' }))).toBe(true);
+    expect('ws' in (await openWs(port, { Origin: 'https://desk.example' }))).toBe(true);
+    const app = await openWs(port);
+    if (!('ws' in app)) throw new Error(`refused ${app.status}`);
+    app.ws.send(encodeMessage('/ch/5/fader', [f(-7)]));
+    const t0 = Date.now();
+    while (store.get('/ch/5/fader') !== -7 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 5));
+    expect(store.get('/ch/5/fader')).toBe(-7);
+    expect(server.stats().refused).toBe(3);
   }, 60_000);
 });

@@ -10,7 +10,9 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { OscArg } from '../types.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
 import { addressMatcher, isLoopback, plainIp, type AddressMatcher } from './access.ts';
-import { decodePacket, encodeMessage, oscjs, type OscMessage, type WsServer, type WsSocket } from './codec.ts';
+import { WebSocketServer } from 'ws';
+import { browserGuard } from '../../util/browser-guard.ts';
+import { decodePacket, encodeMessage, type OscMessage, type WsSocket } from './codec.ts';
 import { Outbox } from './outbox.ts';
 
 const log = logger(import.meta.url);
@@ -36,6 +38,14 @@ export interface OscEndpointOptions {
   readonly slowRateHz?: number;
   /** Names the listener in log lines. */
   readonly name: string;
+  /**
+   * Who may open the WebSocket from a browser: pages of these origins (`https://desk.example`) and of
+   * faderd's own web mixer on `pagePorts`; Host must be an IP address, `localhost` or one of
+   * `hostnames`. A client that sends no Origin (an app, a script) is not a page and passes.
+   */
+  readonly origins?: readonly string[];
+  readonly hostnames?: readonly string[];
+  readonly pagePorts?: readonly number[];
 }
 
 /** The messages of one packet or one bundle, from one peer: they are meant to apply together. */
@@ -52,6 +62,8 @@ export interface OscEndpointStats {
   denied: number;
   dropped: number;
   late: number;
+  /** WebSocket upgrades refused for their Origin or Host header (403): another site's page, DNS rebinding. */
+  refused: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -74,7 +86,7 @@ export class OscEndpoint {
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0 };
+  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
@@ -82,7 +94,7 @@ export class OscEndpoint {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly wsPeers = new Map<string, WsSocket>();
   private socket: dgram.Socket | undefined;
-  private wss: WsServer | undefined;
+  private wss: WebSocketServer | undefined;
   private boundPort = 0;
   private boundWsPort = 0;
 
@@ -142,8 +154,32 @@ export class OscEndpoint {
 
   private async startWs(port: number): Promise<void> {
     const { host, name } = this.opts;
-    // An OSC packet fits a UDP datagram; ws would otherwise buffer messages of up to 100 MiB.
-    const wss = new oscjs.WebSocket.Server({ host, port, maxPayload: MAX_WS_PACKET });
+    const guard = browserGuard({ pagePorts: this.opts.pagePorts ?? [], origins: this.opts.origins ?? [], hostnames: this.opts.hostnames ?? [] });
+    const refusedLog = new RateLimitedLog(log, `${name}: WebSocket refused by the browser checks (Host/Origin)`);
+    // Checked before the upgrade, so a page of another site (cross-site WebSocket hijacking) or a
+    // rebound host name gets a 403 and never a socket. An OSC packet fits a UDP datagram; ws would
+    // otherwise buffer messages of up to 100 MiB.
+    const wss = new WebSocketServer({
+      host,
+      port,
+      maxPayload: MAX_WS_PACKET,
+      perMessageDeflate: false,
+      verifyClient: (info, done) => {
+        const ip = info.req.socket.remoteAddress ?? '';
+        if (!this.allowed(ip)) {
+          this.counters.denied++;
+          this.deniedLog.hit(ip, ip);
+          return done(false, 403, 'Forbidden: not in the allow list');
+        }
+        const v = guard(info.req.headers);
+        if (!v.ok) {
+          this.counters.refused++;
+          refusedLog.hit(`${ip}: ${v.reason}`, ip);
+          return done(false, 403, 'Forbidden');
+        }
+        done(true);
+      },
+    });
     await new Promise<void>((resolve, reject) => {
       wss.on('listening', resolve);
       wss.on('error', (e) => reject(new Error(`${name}: cannot listen for WebSocket on ${host}:${port}: ${e.message}`)));
@@ -151,12 +187,6 @@ export class OscEndpoint {
     wss.on('error', (e) => log.warn({ err: e.message }, `${name}: WebSocket server error`));
     wss.on('connection', (socket, req) => {
       const ip = req.socket.remoteAddress ?? '';
-      if (!this.allowed(ip)) {
-        this.counters.denied++;
-        this.deniedLog.hit(ip, ip);
-        socket.terminate();
-        return;
-      }
       const peer = `ws:${peerName(ip, req.socket.remotePort ?? 0)}`;
       this.wsPeers.set(peer, socket);
       socket.on('message', (data, isBinary) => {
