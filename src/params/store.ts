@@ -81,9 +81,10 @@ export class ParamStore {
         const text = typeof raw === 'string' ? raw.trim() : '';
         const n = typeof raw === 'number' ? raw : text !== '' ? (/^-inf(inity)?$/i.test(text) ? -Infinity : Number(text)) : NaN;
         if (Number.isNaN(n)) throw new ParamTypeError(a, `${a} takes a number in ${def.unit || 'units'}, got ${describe(raw)}`);
-        // An infinity is never a level someone meant (`/master/fader inf` once gave +10 dB); only -inf where
-        // it is a value of the param itself (a fader or send off).
-        if (n === Infinity || (n === -Infinity && def.min !== -Infinity)) throw new ParamTypeError(a, `${a} takes a finite number in ${def.unit || 'units'}, got ${describe(raw)}`);
+        // An infinity from outside is never a level someone meant (`/master/fader inf` once gave +10 dB);
+        // only -inf where it is a value of the param itself (a fader or send off). The engine's own
+        // meters (internal writes) still clamp silence's -inf to their floor.
+        if (!opts.internal && (n === Infinity || (n === -Infinity && def.min !== -Infinity))) throw new ParamTypeError(a, `${a} takes a finite number in ${def.unit || 'units'}, got ${describe(raw)}`);
         if (n < def.min || n > def.max) {
           if (opts.strict) throw new ParamRangeError(a, `${a} must be within ${fmtRange(def)}, got ${n}`);
           return { value: n < def.min ? def.min : def.max, clamped: true };
