@@ -3,12 +3,11 @@
  * listeners and mapping files are active, and optional initial param values. YAML on disk; every
  * error names file:line:col.
  */
-import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
-import { addressMatcher, isLoopback } from '../surfaces/osc/access.ts';
+import { listenerIssues, listenerWarnings } from '../surfaces/osc/access.ts';
 import { LATENCY_MODES, MAX_PRIME_BLOCKS, type LatencyMode } from '../audio/latency.ts';
 
 /** Names show on scribble strips: printable text only. */
@@ -350,31 +349,28 @@ export function sessionFromSource(src: YamlSource): Session {
       issues.push(src.issue(['channels', i, 'stereo'], `channels.${i}: a pair of inputs needs 'stereo: true'`));
     }
   }
-  issues.push(...webListenerIssues(src, session.http));
+  issues.push(...listenerSettingIssues(src, session));
   if (issues.length) throw new ConfigError(issues);
   return session;
 }
 
 /**
- * The web mixer's listener follows the OSC server's network rules: an IP address to listen on, and
- * beyond loopback an allow-list of clients, so `check` refuses what `run` would.
+ * Every listener (OSC, X32, web mixer) under the same network rules the servers apply when they
+ * start (src/surfaces/osc/access.ts): an IP address to listen on, valid allow and read-only entries,
+ * and beyond loopback an allow list of clients. So `check` refuses what `run` would, with a line.
  */
-function webListenerIssues(src: YamlSource, http: Session['http']): SourceIssue[] {
+function listenerSettingIssues(src: YamlSource, session: Session): SourceIssue[] {
   const issues: SourceIssue[] = [];
-  for (const key of ['allow', 'readOnly'] as const) {
-    http[key].forEach((entry, i) => {
-      try {
-        addressMatcher([entry]);
-      } catch (e) {
-        issues.push(src.issue(['http', key, i], `http.${key}: ${(e as Error).message}`));
-      }
-    });
-  }
-  if (!net.isIP(http.host) && http.host !== 'localhost') issues.push(src.issue(['http', 'host'], `http.host must be an IP address (0.0.0.0 for every interface), got ${JSON.stringify(http.host)}`));
-  else if (http.enabled && !isLoopback(http.host) && http.allow.length === 0) {
-    issues.push(src.issue(['http', 'host'], `the web mixer on ${http.host} (beyond this machine) needs an allow list of client addresses or subnets, e.g. http: { allow: [192.168.1.0/24] }`));
+  for (const key of ['osc', 'x32', 'http'] as const) {
+    const l = session[key];
+    for (const i of listenerIssues(key, l.host, l.allow, l.readOnly, l.enabled)) issues.push(src.issue([key, ...i.path], i.message));
   }
   return issues;
+}
+
+/** Warnings `check` prints and `run` logs without refusing: an allow entry open to the whole internet. */
+export function sessionWarnings(src: YamlSource, session: Session): SourceIssue[] {
+  return (['osc', 'x32', 'http'] as const).flatMap((key) => listenerWarnings(key, session[key].allow).map((w) => src.issue([key, ...w.path], `warning: ${w.message}`)));
 }
 
 /** Loads a session file from disk; a missing or unreadable file is a ConfigError naming it. */

@@ -32,7 +32,7 @@ import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } fro
 import type { OscArg } from '../surfaces/types.ts';
 import { OscEndpoint, parsePeer, type OscEndpointStats } from '../surfaces/osc/endpoint.ts';
 import { argValue, type OscMessage, type WsSocket } from '../surfaces/osc/codec.ts';
-import { addressMatcher, isLoopback, type AddressMatcher } from '../surfaces/osc/access.ts';
+import { addressMatcher, type AddressMatcher } from '../surfaces/osc/access.ts';
 import { SubscriberTable } from '../surfaces/osc/subscriptions.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
 
@@ -331,9 +331,7 @@ export class NativeOscServer {
   }
 }
 
-/** Read-only lists name remote clients; loopback is not implied as it is for the allow list. */
+/** Read-only lists name remote clients; a loopback address is read-only only when listed itself. */
 function addressMatcherNoLoopback(entries: readonly string[]): AddressMatcher {
-  const m = addressMatcher(entries);
-  const explicitLoopback = entries.some((e) => isLoopback(e.trim()));
-  return (ip) => (explicitLoopback || !isLoopback(ip)) && m(ip);
+  return addressMatcher(entries, { loopback: false });
 }

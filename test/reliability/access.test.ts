@@ -57,7 +57,7 @@ describe('network access', () => {
     expect(d.stderr()).not.toMatch(/faderd running/);
     const bad = spawnDaemon({ stateDir: path.join(dir, 'st-bad'), session: sessionFile('badallow', '{ host: 0.0.0.0, allow: [192.168.1.0/33] }'), port });
     expect((await bad.exited).code).not.toBe(0);
-    expect(bad.stderr()).toMatch(/bad allow list: "192\.168\.1\.0\/33" is not an IPv4 subnet/);
+    expect(bad.stderr()).toMatch(/osc\.allow: "192\.168\.1\.0\/33" is not an IPv4 or IPv6 subnet/);
   });
 
   it('binds OSC to loopback by default: local clients are served, the machine\'s LAN address is not listening', async () => {

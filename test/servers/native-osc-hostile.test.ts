@@ -2,6 +2,7 @@
  * Hostile input to the native OSC server over real UDP sockets on loopback (issue #14): packets
  * crafted to freeze the control plane or to slip a bad value into the mix.
  */
+import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ParamRegistry } from '../../src/params/registry.ts';
@@ -124,5 +125,24 @@ describe('NativeOscServer under hostile packets', () => {
     while (store.get('/ch/5/fader') !== -7 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 5));
     expect(store.get('/ch/5/fader')).toBe(-7);
     expect(server.stats().refused).toBe(3);
+  }, 60_000);
+
+  it('readOnly: [127.0.0.2] makes that client read-only, not 127.0.0.1 or 127.0.0.3; an IPv6 subnet in allow starts', async () => {
+    const { store, server } = await setup({ readOnly: ['127.0.0.2'], allow: ['fd00:1::/64'] });
+    const from = async (ip: string) => {
+      const sock = dgram.createSocket('udp4');
+      await new Promise<void>((r) => sock.bind(0, ip, () => r()));
+      cleanups.push(() => new Promise<void>((r) => sock.close(() => r())));
+      return (address: string, v: number) => sock.send(encodeMessage(address, [f(v)]), server.port, '127.0.0.1');
+    };
+    (await from('127.0.0.2'))('/ch/2/fader', -20);
+    (await from('127.0.0.1'))('/ch/1/fader', -11);
+    (await from('127.0.0.3'))('/ch/3/fader', -13);
+    const t0 = Date.now();
+    while (server.stats().received < 3 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 5));
+    expect(store.get('/ch/1/fader')).toBe(-11);
+    expect(store.get('/ch/3/fader')).toBe(-13);
+    expect(store.get('/ch/2/fader')).toBe(0);
+    expect(server.stats().readOnlyIgnored).toBe(1);
   }, 60_000);
 });

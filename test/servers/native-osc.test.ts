@@ -320,7 +320,7 @@ describe('NativeOscServer', () => {
   it('refuses to listen beyond loopback without an allow list', async () => {
     const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
     await expect(new NativeOscServer(store, { host: '0.0.0.0', port: 0 }).start()).rejects.toThrow(/needs an allow list/);
-    await expect(new NativeOscServer(store, { host: '0.0.0.0', port: 0, allow: ['10.0.0.0/33'] }).start()).rejects.toThrow(/not an IPv4 subnet/);
+    await expect(new NativeOscServer(store, { host: '0.0.0.0', port: 0, allow: ['10.0.0.0/33'] }).start()).rejects.toThrow(/not an IPv4 or IPv6 subnet/);
   });
 
   it('ignores and counts packets from outside the allow list; allowed LAN clients get through', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { checkSessionText } from '../../params/session-check.ts';
+import { sessionWarnings } from '../../params/session.ts';
 import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
 import { resolveDevice } from '../../mapping/file/device.ts';
 import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
@@ -20,7 +21,7 @@ export function detectKind(text: string): Kind {
 }
 
 /** Checks one file; returns its issues (empty when valid). */
-export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean } = {}): { kind: Kind; issues: SourceIssue[] } {
+export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean } = {}): { kind: Kind; issues: SourceIssue[]; warnings?: SourceIssue[] } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -47,7 +48,7 @@ export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean }
         }
       });
     }
-    return { kind, issues: issues.sort(byPosition) };
+    return { kind, issues: issues.sort(byPosition), ...(session && source ? { warnings: sessionWarnings(source, session) } : {}) };
   }
   try {
     parseMapping(text, file);
@@ -71,7 +72,8 @@ export function registerCheck(program: Command): void {
       const forced: Kind | undefined = opts.session ? 'session' : opts.mapping ? 'mapping' : undefined;
       let bad = 0;
       for (const f of files) {
-        const { kind, issues } = checkFile(f, forced, { stems: opts.stems ?? false });
+        const { kind, issues, warnings } = checkFile(f, forced, { stems: opts.stems ?? false });
+        for (const w of warnings ?? []) process.stderr.write(formatIssue(w) + '\n');
         if (issues.length === 0) process.stdout.write(`${f}: ok (${kind})\n`);
         else {
           bad++;

@@ -12,7 +12,7 @@
  */
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { addressMatcher, plainIp, type AddressMatcher } from '../../surfaces/osc/access.ts';
+import { addressMatcher, plainIp, wideOpenEntries, type AddressMatcher } from '../../surfaces/osc/access.ts';
 import { browserGuard, type GuardVerdict } from '../../util/browser-guard.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
 
@@ -63,6 +63,7 @@ export class ClientCheck {
   /** Throws a TypeError naming a bad allow or readOnly entry. */
   constructor(private readonly opts: ClientCheckOptions) {
     this.allowed = addressMatcher(opts.allow ?? []);
+    for (const e of wideOpenEntries(opts.allow ?? [])) log.warn({ entry: e }, `web mixer: allow entry "${e}" lets every address in, from anywhere the port can be reached; name your subnet instead`);
     this.readOnly = listMatcher(opts.readOnly ?? []);
     this.guard = this.guardFor([]);
   }

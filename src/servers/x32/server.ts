@@ -21,7 +21,7 @@ import type { ParamChange, ParamStore } from '../../params/store.ts';
 import type { ParamValue } from '../../params/registry.ts';
 import { ParamError } from '../../params/errors.ts';
 import { OscEndpoint, parsePeer, type OscEndpointStats } from '../../surfaces/osc/endpoint.ts';
-import { addressMatcher, isLoopback, type AddressMatcher } from '../../surfaces/osc/access.ts';
+import { addressMatcher, type AddressMatcher } from '../../surfaces/osc/access.ts';
 import { SubscriberTable } from '../../surfaces/osc/subscriptions.ts';
 import type { OscMessage } from '../../surfaces/osc/codec.ts';
 import type { OscArg } from '../../surfaces/types.ts';
@@ -403,9 +403,7 @@ export class X32Server {
   }
 }
 
-/** Read-only lists name remote clients; loopback is read-only only when listed. */
+/** Read-only lists name remote clients; a loopback address is read-only only when listed itself. */
 function readOnlyMatcher(entries: readonly string[]): AddressMatcher {
-  const m = addressMatcher(entries);
-  const listsLoopback = entries.some((e) => isLoopback(e.trim()));
-  return (ip) => (listsLoopback || !isLoopback(ip)) && m(ip);
+  return addressMatcher(entries, { loopback: false });
 }

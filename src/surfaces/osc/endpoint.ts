@@ -9,7 +9,7 @@ import net from 'node:net';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { OscArg } from '../types.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
-import { addressMatcher, isLoopback, plainIp, type AddressMatcher } from './access.ts';
+import { addressMatcher, isLoopback, plainIp, wideOpenEntries, type AddressMatcher } from './access.ts';
 import { WebSocketServer } from 'ws';
 import { browserGuard } from '../../util/browser-guard.ts';
 import { decodePacket, encodeMessage, type OscMessage, type WsSocket } from './codec.ts';
@@ -133,6 +133,9 @@ export class OscEndpoint {
   async start(): Promise<void> {
     if (this.problem) throw new Error(this.problem);
     const { host, port, name } = this.opts;
+    for (const e of wideOpenEntries(this.opts.allow ?? [])) {
+      log.warn({ entry: e }, `${name}: allow entry "${e}" lets every address in, from anywhere the port can be reached; name your subnet instead (e.g. 192.168.1.0/24)`);
+    }
     const sock = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       const fail = (e: Error) => reject(new Error(`${name}: cannot listen on UDP ${host}:${port}: ${e.message}`));
