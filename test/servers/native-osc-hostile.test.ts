@@ -145,4 +145,30 @@ describe('NativeOscServer under hostile packets', () => {
     expect(store.get('/ch/2/fader')).toBe(0);
     expect(server.stats().readOnlyIgnored).toBe(1);
   }, 60_000);
+
+  it('timed bundles are bounded per client and in all: a flood from one leaves room for another', async () => {
+    const { store, server, client } = await setup();
+    const [a, b] = [await client(), await client()];
+    const big = { address: '/ch/1/name', args: [s('x'.repeat(60_000))] };
+    const ahead = Date.now() + 30_000;
+    for (let k = 0; k < 20; k++) {
+      const n = server.stats().packets;
+      a.bundle([big], ahead);
+      // One at a time: a burst of 60 KB datagrams would overflow the socket's receive buffer.
+      const t0 = Date.now();
+      while (server.stats().packets === n && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 2));
+    }
+    const st = server.stats();
+    expect(st.packets).toBe(20);
+    // 512 KiB per client: 8 of the 60 KB bundles wait, the other 12 are refused and counted.
+    expect(st.scheduled).toBe(8);
+    expect(st.scheduledBytes).toBeLessThanOrEqual(512 << 10);
+    expect(st.late).toBe(12);
+    b.bundle([{ address: '/ch/7/fader', args: [f(-9)] }], Date.now() + 200);
+    b.bundle([{ address: '/ch/7/fader', args: [f(-1)] }], Date.now() + 120_000); // too far ahead
+    const t0 = Date.now();
+    while (store.get('/ch/7/fader') !== -9 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 5));
+    expect(store.get('/ch/7/fader')).toBe(-9);
+    expect(server.stats().late).toBe(13);
+  }, 60_000);
 });

@@ -32,6 +32,11 @@ export interface OscEndpointOptions {
   readonly maxScheduleMs?: number;
   /** Bundles waiting for their time tag before new ones are dropped (and counted late). Default 1024. */
   readonly maxScheduled?: number;
+  /** Bytes of bundles waiting, in all, before new ones are dropped. Default 4 MiB. */
+  readonly maxScheduledBytes?: number;
+  /** Bundles, and bytes, one client may have waiting: one sender cannot take the whole budget. Default 128 and 512 KiB. */
+  readonly maxScheduledPerPeer?: number;
+  readonly maxScheduledBytesPerPeer?: number;
   /** Distinct addresses waiting per client before new ones are dropped. Default 1024. */
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
@@ -64,6 +69,9 @@ export interface OscEndpointStats {
   late: number;
   /** WebSocket upgrades refused for their Origin or Host header (403): another site's page, DNS rebinding. */
   refused: number;
+  /** Bundles waiting for their time tag now, and their size in bytes. */
+  scheduled: number;
+  scheduledBytes: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -86,12 +94,15 @@ export class OscEndpoint {
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0 };
+  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0, scheduled: 0, scheduledBytes: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
   private readonly deniedLog: RateLimitedLog;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** What each client has waiting (bundles, bytes), and the total bytes: bounded so a flood of timed bundles cannot grow memory. */
+  private readonly waiting = new Map<string, { count: number; bytes: number }>();
+  private waitingBytes = 0;
   private readonly wsPeers = new Map<string, WsSocket>();
   private socket: dgram.Socket | undefined;
   private wss: WebSocketServer | undefined;
@@ -256,22 +267,44 @@ export class OscEndpoint {
     for (const g of groups) {
       this.counters.received += g.messages.length;
       const wait = g.at === undefined ? 0 : g.at - now;
-      if (wait <= 1) {
-        this.packets.next({ peer, messages: g.messages });
-      } else if (wait > (this.opts.maxScheduleMs ?? 60_000)) {
-        this.counters.late++;
-        this.badPacket.hit(`${peer}: bundle time tag ${Math.round(wait)} ms ahead is too far`, ip);
-      } else if (this.timers.size >= (this.opts.maxScheduled ?? 1024)) {
-        this.counters.late++;
-        this.badPacket.hit(`${peer}: ${this.timers.size} bundles already wait for their time tags`, ip);
-      } else {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.packets.next({ peer, messages: g.messages });
-        }, wait);
-        this.timers.add(t);
-      }
+      if (wait <= 1) this.packets.next({ peer, messages: g.messages });
+      else this.schedule(peer, ip, g.messages, wait, data.length);
     }
+  }
+
+  /**
+   * Holds a bundle until its time tag, within bounds: how far ahead, how many and how many bytes in
+   * all and per client (66 MB of timed bundles once grew RSS to 400 MB). `bytes` is its packet's size,
+   * an upper bound for a bundle of a packet of several.
+   */
+  private schedule(peer: string, ip: string, messages: OscMessage[], wait: number, bytes: number): void {
+    const o = this.opts;
+    const mine = this.waiting.get(peer) ?? { count: 0, bytes: 0 };
+    let why: string | undefined;
+    if (wait > (o.maxScheduleMs ?? 60_000)) why = `bundle time tag ${Math.round(wait)} ms ahead is too far`;
+    else if (this.timers.size >= (o.maxScheduled ?? 1024) || this.waitingBytes + bytes > (o.maxScheduledBytes ?? 4 << 20)) {
+      why = `${this.timers.size} bundles (${this.waitingBytes} bytes) already wait for their time tags`;
+    } else if (mine.count >= (o.maxScheduledPerPeer ?? 128) || mine.bytes + bytes > (o.maxScheduledBytesPerPeer ?? 512 << 10)) {
+      why = `this client already has ${mine.count} bundles (${mine.bytes} bytes) waiting for their time tags`;
+    }
+    if (why) {
+      this.counters.late++;
+      this.badPacket.hit(`${peer}: ${why}`, ip);
+      return;
+    }
+    mine.count++;
+    mine.bytes += bytes;
+    this.waiting.set(peer, mine);
+    this.waitingBytes += bytes;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      mine.count--;
+      mine.bytes -= bytes;
+      this.waitingBytes -= bytes;
+      if (mine.count === 0 && this.waiting.get(peer) === mine) this.waiting.delete(peer);
+      this.packets.next({ peer, messages });
+    }, wait);
+    this.timers.add(t);
   }
 
   /** Sends one message to a peer right away (query replies). */
@@ -318,12 +351,14 @@ export class OscEndpoint {
   }
 
   stats(): OscEndpointStats {
-    return { ...this.counters, dropped: this.counters.dropped + this.outbox.dropped };
+    return { ...this.counters, dropped: this.counters.dropped + this.outbox.dropped, scheduled: this.timers.size, scheduledBytes: this.waitingBytes };
   }
 
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.waiting.clear();
+    this.waitingBytes = 0;
     this.outbox.close();
     const sock = this.socket;
     this.socket = undefined;
