@@ -15,6 +15,7 @@ import type { ParamValue } from './registry.ts';
 import type { Session } from './session.ts';
 import { setAside, writeFileAtomic } from './atomic-file.ts';
 import { logger } from '../util/log.ts';
+import { readRegularText } from '../util/read-file.ts';
 
 const log = logger(import.meta.url);
 export const STATE_FORMAT = 'faderd-state';
@@ -112,7 +113,7 @@ export class StateManager {
       if (!fs.existsSync(candidate)) continue;
       let parsed;
       try {
-        parsed = parseStateText(fs.readFileSync(candidate, 'utf8'));
+        parsed = parseStateText(readRegularText(candidate, 'state file'));
       } catch (e) {
         const moved = setAside(candidate, 'corrupt');
         warnings.push(`${candidate} is unusable (${(e as Error).message}); moved it to ${moved}`);

@@ -13,6 +13,7 @@ import type { ParamValue } from './registry.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { applyValues } from './persistence.ts';
 import { YamlSource } from '../util/yaml-source.ts';
+import { readRegularText } from '../util/read-file.ts';
 import { ConfigError } from '../util/source-error.ts';
 import { logger } from '../util/log.ts';
 
@@ -83,7 +84,7 @@ export class SceneLibrary {
   recall(name: string): { applied: number; warnings: string[] } {
     const file = this.fileOf(name);
     if (!fs.existsSync(file)) throw new SceneError(`no scene named ${JSON.stringify(name)} (have: ${this.list().join(', ') || 'none'})`);
-    const scene = parseScene(fs.readFileSync(file, 'utf8'), file);
+    const scene = parseScene(readRegularText(file, 'scene'), file);
     const r = applyValues(this.params, scene.params, 'scene', file);
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
     return r;

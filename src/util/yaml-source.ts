@@ -1,4 +1,4 @@
-import fs from 'node:fs';
+import { FileReadError, readRegularText } from './read-file.ts';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { byPosition, ConfigError, unknownKeyMessage, type SourceIssue } from './source-error.ts';
@@ -6,9 +6,11 @@ import { byPosition, ConfigError, unknownKeyMessage, type SourceIssue } from './
 /** Reads a user's file as text; an unreadable one is a ConfigError at its first line ("cannot read session: ..."). */
 export function readSourceText(file: string, what: string): string {
   try {
-    return fs.readFileSync(file, 'utf8');
+    return readRegularText(file, what);
   } catch (e) {
-    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read ${what}: ${(e as Error).message}` }]);
+    // FileReadError already says "cannot read <what>: ..."; other errors get it said.
+    const message = e instanceof FileReadError ? e.message : `cannot read ${what}: ${(e as Error).message}`;
+    throw new ConfigError([{ file, line: 1, col: 1, message }]);
   }
 }
 

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import wavefile from 'wavefile';
 import { decodePcm, encodePcm, type PcmLayout, type SampleFormat } from './pcm.ts';
+import { openRegularFile, readRegularFile } from '../../util/read-file.ts';
 
 const { WaveFile } = wavefile;
 
@@ -99,9 +100,9 @@ function truncated(file: string, h: WavHeader, haveBytes: number): WavError {
 export function readWav(file: string): WavAudio {
   let buf: Buffer;
   try {
-    buf = fs.readFileSync(file);
+    buf = readRegularFile(file, 'wav');
   } catch (e) {
-    throw new WavError(file, `cannot read: ${(e as Error).message}`);
+    throw new WavError(file, `cannot read: ${(e as Error).message.replace(/^cannot read wav: /, '')}`);
   }
   return decodeWav(buf, file);
 }
@@ -132,9 +133,10 @@ export class WavReader {
     this.file = file;
     let fd: number;
     try {
-      fd = fs.openSync(file, 'r');
+      // A FIFO or a device (a symlink to /dev/zero) is refused at once instead of blocking or never ending.
+      fd = openRegularFile(file, 'wav').fd;
     } catch (e) {
-      throw new WavError(file, `cannot read: ${(e as Error).message}`);
+      throw new WavError(file, `cannot read: ${(e as Error).message.replace(/^cannot read wav: /, '')}`);
     }
     try {
       const size = fs.fstatSync(fd).size;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
+import { readRegularText } from '../../util/read-file.ts';
 import { checkSessionText } from '../../params/session-check.ts';
 import { sessionWarnings } from '../../params/session.ts';
 import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
@@ -24,9 +25,9 @@ export function detectKind(text: string): Kind {
 export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean } = {}): { kind: Kind; issues: SourceIssue[]; warnings?: SourceIssue[] } {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readRegularText(file, forced ?? 'session');
   } catch (e) {
-    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: `cannot read: ${(e as Error).message}` }] };
+    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: (e as Error).message.replace(/^cannot read [a-z ]+?: /, 'cannot read: ') }] };
   }
   const kind = forced ?? detectKind(text);
   if (kind === 'session') {
