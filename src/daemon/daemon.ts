@@ -172,6 +172,7 @@ export class Daemon {
       origins: session.http.origins,
       hostnames: session.http.hostnames,
       pagePorts: (this.opts.http?.enabled ?? session.http.enabled) ? [this.opts.http?.port ?? session.http.port] : [],
+      statusIntervalMs: 1000,
     });
     await server.start();
     this.osc = server;

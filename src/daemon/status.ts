@@ -15,10 +15,13 @@ export interface StatusFigures {
   readonly blocks: number;
   readonly late: number;
   readonly dropped: number;
+  /** The OSC server's refusals and losses (/status/osc/...); all zero when it is off. */
+  readonly osc: { readonly malformed: number; readonly denied: number; readonly refused: number; readonly readonly: number; readonly errors: number; readonly dropped: number; readonly late: number };
 }
 
 export function readStatus(store: ParamStore): StatusFigures {
   const n = (a: string) => store.get(a) as number;
+  const o = (k: string) => (store.registry.has(`/status/osc/${k}`) ? n(`/status/osc/${k}`) : 0);
   return {
     state: String(store.get('/status/audio/state')),
     device: String(store.get('/status/audio/device')),
@@ -28,11 +31,26 @@ export function readStatus(store: ParamStore): StatusFigures {
     blocks: n('/status/blocks'),
     late: n('/status/late'),
     dropped: n('/status/dropped'),
+    osc: {
+      malformed: o('malformed'),
+      denied: o('denied'),
+      refused: o('refused'),
+      readonly: o('readonly'),
+      errors: o('errors'),
+      dropped: o('dropped'),
+      late: o('late'),
+    },
   };
 }
 
+/** The OSC part of the status line, only once something was refused or lost. */
+function formatOsc(o: StatusFigures['osc']): string {
+  const parts = Object.entries(o).filter(([, v]) => v > 0).map(([k, v]) => `${v} ${k === 'readonly' ? 'read-only ignored' : k === 'errors' ? 'refused by the params' : k}`);
+  return parts.length ? `; OSC ${parts.join(', ')}` : '';
+}
+
 export function formatStatus(s: StatusFigures): string {
-  return `audio ${s.state} on ${s.device || '-'}${s.scheduling && s.scheduling !== 'realtime' ? ` (${s.scheduling} priority)` : ''}, load ${s.loadMean.toFixed(1)}% mean / ${s.loadMax.toFixed(1)}% max, ${s.blocks} blocks, ${s.late} late, ${s.dropped} dropped`;
+  return `audio ${s.state} on ${s.device || '-'}${s.scheduling && s.scheduling !== 'realtime' ? ` (${s.scheduling} priority)` : ''}, load ${s.loadMean.toFixed(1)}% mean / ${s.loadMax.toFixed(1)}% max, ${s.blocks} blocks, ${s.late} late, ${s.dropped} dropped${formatOsc(s.osc)}`;
 }
 
 export class StatusReporter {
@@ -56,7 +74,8 @@ export class StatusReporter {
     const p = this.last;
     this.last = s;
     const worse = !!p && (s.late > p.late || s.dropped > p.dropped || s.state !== p.state);
-    const changed = !p || worse || Math.abs(s.loadMean - p.loadMean) >= 1 || Math.abs(s.loadMax - p.loadMax) >= 5 || s.device !== p.device;
+    const oscChanged = !!p && formatOsc(s.osc) !== formatOsc(p.osc);
+    const changed = !p || worse || oscChanged || Math.abs(s.loadMean - p.loadMean) >= 1 || Math.abs(s.loadMax - p.loadMax) >= 5 || s.device !== p.device;
     if (!changed) return undefined;
     const line = formatStatus(s);
     const fields = { ...s };

@@ -247,6 +247,7 @@ export class ParamRegistry {
     b.text('/status/audio/scheduling', '', 'How the engine thread is scheduled: realtime, nice or normal', { readOnly: true, volatile: true });
     b.text('/status/audio/latency', '', 'Expected round trip in frames and where they go: device input, faderd queue, engine, device output', { readOnly: true, volatile: true });
     b.meter('/status/audio/roundtrip', 'ms', 0, 10000, 'Expected round-trip latency (faderd share only when the device does not report its own)');
+    for (const [key, description] of Object.entries(OSC_STATUS)) b.meter(`/status/osc/${key}`, 'count', 0, Number.MAX_SAFE_INTEGER, description);
     for (const id of opts.surfaceIds ?? []) {
       b.add({ address: `/surface/${id}/connected`, type: 'bool', unit: 'bool', default: false, readOnly: true, volatile: true, description: `Surface ${id} is connected` });
     }
@@ -271,6 +272,22 @@ export class ParamRegistry {
     return this.defs.filter((d) => re.test(d.address));
   }
 }
+
+/**
+ * The OSC server's counters, published under `/status/osc/<key>` so that loss is visible from any
+ * client and in the status line (src/servers/native-osc.ts writes them once a second when they change).
+ */
+export const OSC_STATUS = {
+  received: 'OSC messages received',
+  malformed: 'OSC packets dropped as malformed',
+  denied: 'OSC packets and WebSockets from clients outside the allow list',
+  refused: 'OSC WebSockets refused for their Origin or Host (another site\'s page, DNS rebinding)',
+  readonly: 'OSC writes ignored from read-only clients',
+  errors: 'OSC messages the param store refused (unknown address, bad value)',
+  dropped: 'OSC replies and feedback dropped (client gone, queue full)',
+  late: 'OSC bundles dropped: scheduled too far ahead, or over the schedule\'s bounds',
+  rxbuffer: 'OSC UDP receive buffer, bytes (as granted by the OS)',
+} as const;
 
 /** A param value as the engine sees it: numbers as they are, booleans 0/1, enums by index. */
 export function toEngineValue(def: ParamDef, value: ParamValue): number {

@@ -26,7 +26,7 @@
 import { Subscription as RxSubscription } from 'rxjs';
 import type { ParamStore, ParamChange } from '../params/store.ts';
 import { fromNormalized, toNormalized } from '../params/store.ts';
-import type { ParamDef, ParamValue } from '../params/registry.ts';
+import { OSC_STATUS, type ParamDef, type ParamValue } from '../params/registry.ts';
 import { compileAddressPattern, type AddressPattern } from '../util/osc-pattern.ts';
 import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from '../params/errors.ts';
 import type { OscArg } from '../surfaces/types.ts';
@@ -53,6 +53,8 @@ export interface NativeOscOptions {
   subscriptionTimeoutMs?: number;
   /** Rate of meter feedback. Default 30 Hz. */
   meterRateHz?: number;
+  /** Publishes the counters under /status/osc/... every this many ms (the daemon's server does; 0: never). */
+  statusIntervalMs?: number;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -86,6 +88,8 @@ export class NativeOscServer {
   private readonly internalErrors: RateLimitedLog;
   private readonly rx = new RxSubscription();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private readonly statusIntervalMs: number;
   private readonly counts = { applied: 0, queries: 0, readOnlyIgnored: 0 };
   private readonly timeoutMs: number;
   /** WebSocket clients the web mixer marked read-only (its own `readOnly` list). */
@@ -108,6 +112,7 @@ export class NativeOscServer {
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;
     this.timeoutMs = opts.subscriptionTimeoutMs ?? 10_000;
+    this.statusIntervalMs = opts.statusIntervalMs ?? 0;
     this.subs = new SubscriberTable<Entry>(this.timeoutMs);
     this.paramErrors = new RateLimitedLog(log, 'OSC server: message refused by the param store');
     this.internalErrors = new RateLimitedLog(log, 'OSC server: packet failed');
@@ -147,6 +152,33 @@ export class NativeOscServer {
       for (const peer of this.subs.sweep()) this.endpoint.forget(peer);
     }, Math.max(50, Math.min(1000, this.timeoutMs / 4)));
     this.sweepTimer.unref();
+    if (this.statusIntervalMs > 0) {
+      this.statusTimer = setInterval(() => this.publishStatus(), this.statusIntervalMs);
+      this.statusTimer.unref();
+      this.publishStatus();
+    }
+  }
+
+  /** Writes the counters to /status/osc/...: loss and refusals visible to every client and the status line. */
+  private publishStatus(): void {
+    const s = this.stats();
+    const values: Record<keyof typeof OSC_STATUS, number> = {
+      received: s.received,
+      malformed: s.malformed,
+      denied: s.denied,
+      refused: s.refused,
+      readonly: s.readOnlyIgnored,
+      errors: s.paramErrors,
+      dropped: s.dropped,
+      late: s.late,
+      rxbuffer: s.rxBuffer,
+    };
+    const entries = Object.entries(values).map(([k, v]) => [`/status/osc/${k}`, v] as [string, number]).filter(([a]) => this.store.registry.has(a));
+    try {
+      this.store.batch(entries, 'osc-status', { internal: true });
+    } catch (e) {
+      this.internalErrors.hit(`status: ${(e as Error).message}`);
+    }
   }
 
   private onPacket(peer: string, messages: readonly OscMessage[]): void {
@@ -326,6 +358,7 @@ export class NativeOscServer {
   async close(): Promise<void> {
     this.rx.unsubscribe();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.statusTimer) clearInterval(this.statusTimer);
     this.subs.clear();
     await this.endpoint.close();
   }

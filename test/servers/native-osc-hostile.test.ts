@@ -10,6 +10,8 @@ import { ParamStore } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { patternSteps } from '../../src/util/osc-pattern.ts';
+import { StatusReporter } from '../../src/daemon/status.ts';
+import { pino } from 'pino';
 import { suggestSteps } from '../../src/util/source-error.ts';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
@@ -170,5 +172,27 @@ describe('NativeOscServer under hostile packets', () => {
     while (store.get('/ch/7/fader') !== -9 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 5));
     expect(store.get('/ch/7/fader')).toBe(-9);
     expect(server.stats().late).toBe(13);
+  }, 60_000);
+
+  it('publishes its refusals and losses under /status/osc/... and in the status line; the UDP buffer is enlarged', async () => {
+    const { store, server, client } = await setup({ statusIntervalMs: 50, readOnly: ['127.0.0.1'] });
+    const a = await client();
+    a.raw(new Uint8Array([1, 2, 3])); // malformed
+    a.send('/ch/1/fadr', f(1)); // refused by the params
+    a.send('/ch/1/fader', f(-3)); // read-only client
+    a.bundle([{ address: '/ch/1/fader', args: [f(-1)] }], Date.now() + 3_600_000); // too far ahead
+    const t0 = Date.now();
+    while ((store.get('/status/osc/late') as number) < 1 && Date.now() - t0 < WATCHDOG_MS) await new Promise((r) => setTimeout(r, 10));
+    expect(store.read('/status/osc/{malformed,errors,readonly,late}')).toEqual([
+      ['/status/osc/malformed', 1],
+      ['/status/osc/readonly', 1],
+      ['/status/osc/errors', 1],
+      ['/status/osc/late', 1],
+    ]);
+    // Asked for 4 MiB; the kernel's default is ~200 KB. What was granted is published either way.
+    expect(store.get('/status/osc/rxbuffer')).toBe(server.stats().rxBuffer);
+    expect(server.stats().rxBuffer).toBeGreaterThan(212_992);
+    const line = new StatusReporter(store, pino({ level: 'silent' }), 60_000).report();
+    expect(line).toMatch(/; OSC 1 malformed, 1 read-only ignored, 1 refused by the params, 1 late$/);
   }, 60_000);
 });

@@ -41,6 +41,11 @@ export interface OscEndpointOptions {
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
   readonly slowRateHz?: number;
+  /**
+   * UDP receive buffer asked of the OS. Default 4 MiB: the kernel default (~200 KB) overflows on a
+   * burst of a few large packets and drops them unseen. Linux grants at most net.core.rmem_max.
+   */
+  readonly recvBufferBytes?: number;
   /** Names the listener in log lines. */
   readonly name: string;
   /**
@@ -72,6 +77,8 @@ export interface OscEndpointStats {
   /** Bundles waiting for their time tag now, and their size in bytes. */
   scheduled: number;
   scheduledBytes: number;
+  /** The UDP receive buffer the OS granted, in bytes. */
+  rxBuffer: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -94,7 +101,7 @@ export class OscEndpoint {
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0, scheduled: 0, scheduledBytes: 0 };
+  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0, scheduled: 0, scheduledBytes: 0, rxBuffer: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
@@ -160,10 +167,30 @@ export class OscEndpoint {
     sock.on('error', (e) => log.warn({ err: e.message }, `${name}: UDP socket error`));
     sock.on('message', (data, rinfo) => this.onData(data, peerName(rinfo.address, rinfo.port), rinfo.address));
     this.socket = sock;
+    this.enlargeReceiveBuffer(sock);
     this.boundPort = sock.address().port;
     if (this.opts.websocketPort !== undefined) await this.startWs(this.opts.websocketPort);
     this.listening.next(true);
     log.info({ host, port: this.boundPort, ws: this.boundWsPort || undefined }, `${name}: listening`);
+  }
+
+  /** Asks for a larger receive buffer; what the OS grants is published (rxBuffer), a shortfall logged with the fix. */
+  private enlargeReceiveBuffer(sock: dgram.Socket): void {
+    const want = this.opts.recvBufferBytes ?? 4 << 20;
+    try {
+      if (sock.getRecvBufferSize() < want) sock.setRecvBufferSize(want);
+    } catch (e) {
+      log.info({ err: (e as Error).message }, `${this.opts.name}: cannot enlarge the UDP receive buffer`);
+    }
+    try {
+      this.counters.rxBuffer = sock.getRecvBufferSize();
+    } catch {
+      this.counters.rxBuffer = 0;
+    }
+    // Linux reports twice what it grants to data; below half the ask, say how to raise the ceiling.
+    if (this.counters.rxBuffer < want) {
+      log.info({ granted: this.counters.rxBuffer, wanted: want }, `${this.opts.name}: UDP receive buffer limited by the OS; bursts may drop packets (raise it with sysctl net.core.rmem_max=${want})`);
+    }
   }
 
   private async startWs(port: number): Promise<void> {
