@@ -13,12 +13,14 @@ import type { ParamValue } from './registry.ts';
 import { writeFileAtomic } from './atomic-file.ts';
 import { applyValues } from './persistence.ts';
 import { YamlSource } from '../util/yaml-source.ts';
-import { readRegularText } from '../util/read-file.ts';
+import { FILE_LIMITS, readRegularText } from '../util/read-file.ts';
 import { ConfigError } from '../util/source-error.ts';
-import { logger } from '../util/log.ts';
+import { logger, RateLimitedLog } from '../util/log.ts';
 
 const log = logger(import.meta.url);
 export const SCENE_VERSION = 1;
+/** Scenes a library holds at most: new names past it are refused (any client can store one). */
+export const MAX_SCENES = 500;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}$/;
 
 export class SceneError extends Error {}
@@ -51,12 +53,18 @@ export function sceneYaml(name: string, values: Record<string, ParamValue>): str
 export class SceneLibrary {
   readonly dir: string;
   private sub: Subscription | undefined;
+  /** Failed store/recall requests: one line per client per interval, however fast a client asks. */
+  private readonly failed = new RateLimitedLog(log, 'scene request failed');
+  private readonly skipped = new RateLimitedLog(log, 'scene recalled with entries skipped');
+  private readonly maxScenes: number;
 
   constructor(
     private readonly params: ParamStore,
     stateDir: string,
+    opts: { maxScenes?: number } = {},
   ) {
     this.dir = path.join(stateDir, 'scenes');
+    this.maxScenes = opts.maxScenes ?? MAX_SCENES;
   }
 
   fileOf(name: string): string {
@@ -72,10 +80,19 @@ export class SceneLibrary {
       .sort((a, b) => a.localeCompare(b));
   }
 
-  /** Stores the current mix (everything persistent) under a name; overwrites an existing scene. */
+  /**
+   * Stores the current mix (everything persistent) under a name; overwrites an existing scene. Any
+   * client may ask (`/scene/store`), so a new name past MAX_SCENES, or a scene past the size a scene
+   * file may be read back at, is refused rather than filling the disk.
+   */
   store(name: string): string {
     const file = this.fileOf(name);
-    writeFileAtomic(file, sceneYaml(checkSceneName(name), this.params.snapshot()));
+    if (!fs.existsSync(file) && this.list().length >= this.maxScenes) {
+      throw new SceneError(`scene ${JSON.stringify(name)} not stored: there are already ${this.maxScenes} scenes (remove some, or store over an existing name)`);
+    }
+    const text = sceneYaml(checkSceneName(name), this.params.snapshot());
+    if (Buffer.byteLength(text) > FILE_LIMITS.scene) throw new SceneError(`scene ${JSON.stringify(name)} not stored: ${Buffer.byteLength(text)} bytes is more than a scene may be`);
+    writeFileAtomic(file, text);
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
     return file;
   }
@@ -109,10 +126,10 @@ export class SceneLibrary {
             if (c.address === '/scene/store') this.store(name);
             else {
               const r = this.recall(name);
-              for (const w of r.warnings) log.warn(w);
+              if (r.warnings.length) this.skipped.hit(`${c.origin}: ${name}: ${r.warnings.length} entries skipped: ${r.warnings.slice(0, 3).join('; ')}`, c.origin);
             }
           } catch (e) {
-            log.warn({ scene: name, origin: c.origin }, (e as Error).message);
+            this.failed.hit(`${c.origin}: ${(e as Error).message}`, c.origin);
           }
         });
       }

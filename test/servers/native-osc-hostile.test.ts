@@ -11,11 +11,14 @@ import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { patternSteps } from '../../src/util/osc-pattern.ts';
 import { StatusReporter } from '../../src/daemon/status.ts';
+import { SceneLibrary } from '../../src/params/scenes.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 import { pino } from 'pino';
 import { suggestSteps } from '../../src/util/source-error.ts';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
 
+const tempDir = tempDirs('faderd-osc-hostile-');
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -194,5 +197,21 @@ describe('NativeOscServer under hostile packets', () => {
     expect(server.stats().rxBuffer).toBeGreaterThan(212_992);
     const line = new StatusReporter(store, pino({ level: 'silent' }), 60_000).report();
     expect(line).toMatch(/; OSC 1 malformed, 1 read-only ignored, 1 refused by the params, 1 late$/);
+  }, 60_000);
+
+  it('a client storing scene after scene fills the library up to its cap, not the disk', async () => {
+    const { store, server, client } = await setup();
+    const lib = new SceneLibrary(store, tempDir(), { maxScenes: 5 });
+    lib.bindActions();
+    cleanups.push(async () => lib.dispose());
+    const a = await client();
+    for (let k = 0; k < 12; k++) a.send('/scene/store', s(`flood ${k}`));
+    a.send('/scene/store', s('flood 0')); // storing over an existing name is still fine
+    a.send('/ch/1/fader');
+    await a.waitFor((m) => m.some((x) => x.address === '/ch/1/fader'), 'the reply after the scene flood', WATCHDOG_MS);
+    await new Promise((r) => setTimeout(r, 50)); // stores run in a microtask after each batch
+    expect(server.stats().received).toBe(14);
+    expect(lib.list()).toEqual(['flood 0', 'flood 1', 'flood 2', 'flood 3', 'flood 4']);
+    expect(store.get('/scene/current')).toBe('flood 0');
   }, 60_000);
 });
