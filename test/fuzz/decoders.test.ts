@@ -21,6 +21,10 @@ const SHORT: Record<string, number> = {
   'mapping-file': 300,
   'state-file': 800,
   'scene-file': 300,
+  'osc-dispatch': 1500,
+  'osc-websocket': 1500,
+  'wav-file': 3000,
+  'file-readers': 600,
 };
 
 describe('fuzzing every decoder with fixed seeds', () => {

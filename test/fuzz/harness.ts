@@ -36,7 +36,13 @@ export interface FuzzResult {
   /** Growth of heapUsed + arrayBuffers between the warm-up point and the end, after forced GCs. */
   readonly memoryGrowthBytes: number;
   readonly ms: number;
+  /** The costliest single input: main-thread ms and its index (reported, never asserted in tests). */
+  readonly worstInputMs: number;
+  readonly worstIndex: number;
 }
+
+/** Most main-thread time one input may cost in the long run (`npm run fuzz` fails past it). */
+export const MAX_INPUT_MS = 50;
 
 let gcFn: (() => void) | undefined;
 
@@ -75,9 +81,12 @@ export function runFuzz<T>(target: FuzzTarget<T>, opts: FuzzRunOptions): FuzzRes
   const warm = Math.min(Math.floor(opts.inputs / 10), 2000);
   const t0 = performance.now();
   let base = 0;
+  let worstInputMs = 0;
+  let worstIndex = -1;
   for (let i = 0; i < opts.inputs && failures.length < maxFailures; i++) {
     if (i === warm) base = liveBytes();
     const input = target.generate(r, i);
+    const t = performance.now();
     try {
       target.feed(input, i);
     } catch (e) {
@@ -85,6 +94,12 @@ export function runFuzz<T>(target: FuzzTarget<T>, opts: FuzzRunOptions): FuzzRes
       const k = knownIssue(message);
       if (k) known[k.id] = (known[k.id] ?? 0) + 1;
       else failures.push({ index: i, message });
+    } finally {
+      const cost = performance.now() - t;
+      if (cost > worstInputMs) {
+        worstInputMs = cost;
+        worstIndex = i;
+      }
     }
   }
   if (failures.length < maxFailures && target.finish) {
@@ -95,14 +110,14 @@ export function runFuzz<T>(target: FuzzTarget<T>, opts: FuzzRunOptions): FuzzRes
     }
   }
   const growth = liveBytes() - base;
-  return { name: target.name, seed: opts.seed, inputs: opts.inputs, failures, known, memoryGrowthBytes: growth, ms: performance.now() - t0 };
+  return { name: target.name, seed: opts.seed, inputs: opts.inputs, failures, known, memoryGrowthBytes: growth, ms: performance.now() - t0, worstInputMs, worstIndex };
 }
 
 /** Bytes of growth tolerated: GC noise and lazily built caches, far below what keeping inputs costs. */
 export const MEMORY_SLACK_BYTES = 2 * 1024 * 1024;
 
 export function describeResult(res: FuzzResult): string {
-  const head = `${res.name}: ${res.inputs} inputs (seed ${res.seed}) in ${(res.ms / 1000).toFixed(1)} s, memory ${(res.memoryGrowthBytes / 1024).toFixed(0)} KiB growth`;
+  const head = `${res.name}: ${res.inputs} inputs (seed ${res.seed}) in ${(res.ms / 1000).toFixed(1)} s, memory ${(res.memoryGrowthBytes / 1024).toFixed(0)} KiB growth, worst input ${res.worstInputMs.toFixed(1)} ms (input ${res.worstIndex})`;
   const known = Object.entries(res.known).map(([id, n]) => `${id} x${n}`).join(', ');
   if (res.failures.length === 0) return head + (known ? `, ok apart from known issues: ${known}` : ', ok');
   return head + `, ${res.failures.length} failure(s):\n` + res.failures.map((f) => `  input ${f.index}: ${f.message.split('\n').slice(0, 6).join('\n    ')}`).join('\n');

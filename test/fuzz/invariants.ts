@@ -12,6 +12,8 @@ export function checkStore(store: ParamStore): void {
     switch (d.type) {
       case 'number':
         if (typeof v !== 'number' || Number.isNaN(v)) throw bad('not a number');
+        // Infinities never get in from outside: -inf only where the range starts there (a fader off).
+        if (!d.readOnly && (v === Infinity || (v === -Infinity && d.min !== -Infinity))) throw bad('not finite');
         // Meters are written by the engine only (and /ch/N/meter/gr defaults to -inf below its 0 dB floor).
         if (!d.readOnly && (v < d.min || v > d.max)) throw bad(`outside ${d.min}..${d.max}`);
         break;

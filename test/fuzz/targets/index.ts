@@ -3,6 +3,7 @@ import type { FuzzTarget } from '../harness.ts';
 import { oscDecodeTarget } from './osc.ts';
 import { midiMappingTarget, midiParserTarget } from './midi.ts';
 import { lineFramerTarget, lineMappingTarget, slipTarget } from './serial.ts';
+import { fileReaderTarget, oscDispatchTarget, oscWebSocketTarget, wavFileTarget } from './hostile.ts';
 import { mappingFileTarget, sceneFileTarget, sessionFileTarget, stateFileTarget } from './files.ts';
 
 export const TARGETS: Readonly<Record<string, () => FuzzTarget<unknown>>> = {
@@ -16,4 +17,8 @@ export const TARGETS: Readonly<Record<string, () => FuzzTarget<unknown>>> = {
   'mapping-file': mappingFileTarget,
   'state-file': stateFileTarget,
   'scene-file': sceneFileTarget,
+  'osc-dispatch': oscDispatchTarget,
+  'osc-websocket': oscWebSocketTarget,
+  'wav-file': wavFileTarget,
+  'file-readers': fileReaderTarget,
 };
