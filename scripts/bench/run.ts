@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime, latency)
+ *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime, latency, hostile)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -22,7 +22,7 @@ interface Section {
   readonly fullOnly?: boolean;
 }
 
-const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime', 'web', 'latency'];
+const AREAS = ['engine', 'render', 'loudness', 'control', 'memory', 'runtime', 'web', 'latency', 'hostile'];
 
 const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
@@ -36,6 +36,8 @@ const SECTIONS: readonly Section[] = [
   { name: 'runtime', file: 'runtime.ts', fullOnly: true },
   // Round trips through JACK for faderd and its peers at 64/128/256 frames (128 only with --quick).
   { name: 'latency', file: 'latency.ts' },
+  // One hostile OSC packet of each of the worst kinds (issue #14), against the former code.
+  { name: 'hostile', file: 'hostile.ts' },
 ];
 
 function runSection(s: Section, args: readonly string[]): Promise<Row[]> {
