@@ -53,6 +53,8 @@ export interface NativeOscOptions {
   subscriptionTimeoutMs?: number;
   /** Rate of meter feedback. Default 30 Hz. */
   meterRateHz?: number;
+  /** Bytes of timed bundles held in all (default 4 MiB; see OscEndpointOptions). */
+  maxScheduledBytes?: number;
   /** Publishes the counters under /status/osc/... every this many ms (the daemon's server does; 0: never). */
   statusIntervalMs?: number;
 }
@@ -108,6 +110,7 @@ export class NativeOscServer {
       origins: opts.origins,
       hostnames: opts.hostnames,
       pagePorts: opts.pagePorts,
+      maxScheduledBytes: opts.maxScheduledBytes,
       slowRateHz: opts.meterRateHz ?? 30,
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;

@@ -18,7 +18,7 @@
 /** Longest pattern compiled; longer ones are refused (no param address is near this long). */
 export const MAX_PATTERN_LENGTH = 256;
 /** Most NFA edges a pattern may compile to: bounds the work per address character. */
-export const MAX_PATTERN_EDGES = 1024;
+export const MAX_PATTERN_EDGES = 256;
 
 /** A compiled pattern: `test` says whether a whole address matches. */
 export interface AddressPattern {

@@ -93,9 +93,9 @@ describe('compileAddressPattern', () => {
       expect(patternSteps() - before).toBeLessThan(2_000);
     }
     // Many stars apart (no collapsing): still linear in the address, times the pattern's size.
-    const m = compileAddressPattern('/' + 'a*'.repeat(100) + 'x');
+    const m = compileAddressPattern('/' + 'a*'.repeat(40) + 'x');
     const before = patternSteps();
     expect(m.test('/' + 'a'.repeat(1000))).toBe(false);
-    expect(patternSteps() - before).toBeLessThan(1001 * 1024);
+    expect(patternSteps() - before).toBeLessThan(1001 * 256);
   });
 });

@@ -78,6 +78,8 @@ function parseHeader(bytes: Uint8Array, file: string): WavHeader {
     throw new WavError(file, `unsupported sample format ${what} (use 16, 24 or 32-bit integer, or 32-bit float PCM)`);
   }
   if (fmt.numChannels < 1) throw new WavError(file, 'no channels');
+  // A rate of 0 (or absurd) would divide durations by zero downstream: refused as damaged.
+  if (!(fmt.sampleRate >= 1000 && fmt.sampleRate <= 768_000)) throw new WavError(file, `sample rate ${fmt.sampleRate} Hz is not a real one (1000..768000)`);
   const bytesPerFrame = (bits / 8) * fmt.numChannels;
   if (fmt.blockAlign !== bytesPerFrame) throw new WavError(file, `block align ${fmt.blockAlign} does not match ${fmt.numChannels} channels of ${bits} bits`);
   return {
