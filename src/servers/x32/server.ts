@@ -179,7 +179,7 @@ export class X32Server {
       try {
         this.onMessage(peer, m, readOnly, writes);
       } catch (e) {
-        this.errors.hit(`${peer} ${m.address}: ${(e as Error).message}`);
+        this.errors.hit(`${peer} ${m.address}: ${(e as Error).message}`, parsePeer(peer).host);
       }
     }
     if (writes.length) this.apply(peer, writes);
@@ -288,7 +288,7 @@ export class X32Server {
           if (this.store.set(w.param, w.value, origin)) changed.add(w.param);
         } catch (e2) {
           if (!(e2 instanceof ParamError)) throw e2;
-          this.errors.hit(`${peer} ${w.leaf.address}: ${e2.message}`);
+          this.errors.hit(`${peer} ${w.leaf.address}: ${e2.message}`, parsePeer(peer).host);
         }
       }
     }
@@ -344,7 +344,7 @@ export class X32Server {
     const { sub, added } = this.remotes.renew(peer);
     if (!sub) {
       this.counts.remotesRefused++;
-      this.refusedLog.hit(peer);
+      this.refusedLog.hit(peer, parsePeer(peer).host);
       return;
     }
     if (added) this.dump(peer);
