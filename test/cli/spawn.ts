@@ -45,3 +45,14 @@ export function faderdPiped(args: string[], reader: string, opts: { cwd?: string
     });
   });
 }
+
+/**
+ * Runs `faderd ARGS...` on a pseudo-terminal (util-linux `script`), as in an interactive shell:
+ * stdout and stderr both arrive in `out`, with the terminal's CR LF line ends.
+ */
+export function faderdOnTerminal(args: string[], opts: { cwd?: string } = {}): Ran {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const line = [process.execPath, '--import', tsx, main, ...args].map(quote).join(' ');
+  const r = spawnSync('script', ['-qec', line, '/dev/null'], { cwd: opts.cwd ?? root, encoding: 'utf8', env: { ...process.env, FADERD_DEBUG: '' }, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
