@@ -29,7 +29,7 @@ describe('faderd run and a mapping fixed while it runs', () => {
       `name: show\nchannels: 2\nbuses: 0\nosc: { enabled: false }\nx32: { enabled: false }\nhttp: { enabled: false }\naudio: { backend: 'null' }\nautoSurfaces: false\nsurfaces:\n  - { mapping: tablet.yaml, id: tab, device: { port: ${port} } }\n`,
     );
     // The default log level, as a user has it.
-    const env = { ...process.env, FADERD_DEBUG: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, FADERD_DEBUG: '' };
     delete env.FADERD_LOG;
     const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     child = spawn(process.execPath, ['--import', tsx, path.join(root, 'src', 'cli', 'main.ts'), 'run', '-s', 'show.yaml', '--audio', 'null', '--no-http', '--state-dir', 'state'], {
