@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { ConfigError } from '../util/source-error.ts';
 /** A command was used wrongly (exit code 2). */
 export class UsageError extends Error {}
 
@@ -30,5 +32,14 @@ export function fsReason(e: NodeJS.ErrnoException): string {
 export class FileError extends Error {
   constructor(action: string, file: string, e: unknown) {
     super(`cannot ${action} ${file}: ${(e as NodeJS.ErrnoException)?.code ? fsReason(e as NodeJS.ErrnoException) : (e as Error).message}`);
+  }
+}
+
+/** Reads a file the user named; failure is a ConfigError at its first line in their words ("cannot read scene: no such file or directory"). */
+export function readUserFile(file: string, what?: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read${what ? ` ${what}` : ''}: ${fsReason(e as NodeJS.ErrnoException)}` }]);
   }
 }

@@ -13,7 +13,8 @@ import { parseScene } from '../params/scenes.ts';
 import type { Session } from '../params/session.ts';
 import type { ValueLayer } from '../audio/file/render.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
-import { readSourceText, YamlSource } from '../util/yaml-source.ts';
+import { YamlSource } from '../util/yaml-source.ts';
+import { readUserFile } from './errors.ts';
 
 export interface CheckedLayer {
   readonly layer: ValueLayer;
@@ -69,7 +70,7 @@ function positions(text: string, file: string): YamlSource | undefined {
 }
 
 export function stateLayer(session: Session, file: string): CheckedLayer {
-  const text = readSourceText(file, 'state file');
+  const text = readUserFile(file, 'state file').toString('utf8');
   let params: Record<string, unknown>;
   try {
     params = parseStateText(text).params as Record<string, unknown>;
@@ -81,6 +82,6 @@ export function stateLayer(session: Session, file: string): CheckedLayer {
 }
 
 export function sceneLayer(session: Session, file: string): CheckedLayer {
-  const text = readSourceText(file, 'scene');
+  const text = readUserFile(file, 'scene').toString('utf8');
   return checkLayer(session, file, 'scene', parseScene(text, file).params, positions(text, file));
 }

@@ -54,6 +54,14 @@ describe('faderd loudness with files that cannot be read', () => {
     expect(r.err).toMatch(/^missing\.wav:1:1: cannot read/);
   });
 
+  it('a directory or a missing file is worded for the user, never as an errno code', () => {
+    fs.mkdirSync(path.join(dir, 'takes'), { recursive: true });
+    const r = faderd(['loudness', 'takes', 'gone.wav'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.out).toBe('');
+    expect(r.err).toBe('takes:1:1: cannot read: it is a directory\ngone.wav:1:1: cannot read: no such file or directory\nfaderd: measured 0 of 2 files; 2 could not be measured\n');
+  });
+
   it('all good files exit 0', () => {
     expect(faderd(['loudness', 'a.wav', 'b.wav'], { cwd: dir }).code).toBe(0);
   });

@@ -97,6 +97,15 @@ describe('render output paths', () => {
     expect(r.err).toBe('faderd: cannot write missing/dir/x.wav: the directory missing/dir does not exist\n');
   });
 
+  it('a missing scene or state file is worded for the user', () => {
+    const r = faderd(['render', 'song.yaml', '--scene', 'gone.yaml', '-o', 'g.wav'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('gone.yaml:1:1: cannot read scene: no such file or directory\n');
+    const s = faderd(['render', 'song.yaml', '--state', 'stems', '-o', 'g.wav'], { cwd: dir });
+    expect(s.code).toBe(3);
+    expect(s.err).toBe('stems:1:1: cannot read state file: it is a directory\n');
+  });
+
   it('a path through a file is worded for the user too', () => {
     const r = faderd(['render', 'song.yaml', '--for', 'cd', '-o', 'song.yaml/out/', '--tail', '0'], { cwd: dir });
     expect(r.code).toBe(1);

@@ -7,23 +7,17 @@
  * in JSON and "-" in the table, and the reason is given in both: `missing` in JSON, a note under the
  * table.
  */
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { readWav, WavError, type WavAudio } from '../../audio/file/wav.ts';
+import { decodeWav, WavError, type WavAudio } from '../../audio/file/wav.ts';
 import { formatLoudnessTable, jsonFigures, measureProgramme, type LoudnessReport } from '../../engine/mastering/report.ts';
 import { ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
-import { fsReason } from '../errors.ts';
+import { readUserFile } from '../errors.ts';
 
 /** Measures one WAV file; an unreadable or invalid one is a ConfigError naming it. */
 export function loudnessOfFile(file: string): LoudnessReport {
   let wav: WavAudio;
   try {
-    fs.accessSync(file, fs.constants.R_OK);
-  } catch (e) {
-    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read: ${fsReason(e as NodeJS.ErrnoException)}` }]);
-  }
-  try {
-    wav = readWav(file);
+    wav = decodeWav(readUserFile(file), file);
   } catch (e) {
     if (e instanceof WavError) {
       const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
