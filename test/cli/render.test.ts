@@ -160,3 +160,20 @@ describe('render --scene from another session', () => {
     expect(w.err).toBe('wrong.yaml:5:16: /ch/1/fader takes a number in dB, got "loud"\n');
   });
 });
+
+describe('delivery figures a short mix cannot have', () => {
+  it('are "-" with a note in the table and null with the same reason in JSON', () => {
+    const t = tone(0.2, 0.5, 1000);
+    writeWav(path.join(dir, 'stems', 'blip.wav'), [t, t], SR, { bitDepth: '24' });
+    fs.writeFileSync(path.join(dir, 'blip.yaml'), 'channels:\n  - { name: Blip, file: stems/blip.wav, stereo: true }\n');
+    const r = faderd(['render', 'blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^cd\s+\S+blip\.cd\.wav\s+44100\s+16\s+- LUFS/m);
+    expect(r.out).toContain('cd: integrated not measured: the file (0.20 s) is shorter than one 400 ms block');
+    const j = faderd(['render', 'blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0', '--json'], { cwd: dir });
+    const [cd] = JSON.parse(j.out).destinations;
+    expect(cd.integratedLufs).toBeNull();
+    expect(cd.missing.integratedLufs).toBe('the file (0.20 s) is shorter than one 400 ms block');
+    expect(cd.truePeakDbtp).toBeCloseTo(-6, 0);
+  });
+});

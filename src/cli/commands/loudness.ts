@@ -73,10 +73,20 @@ export function missingFigures(r: LoudnessReport): Partial<Record<Figure, string
 }
 
 /** The report with its missing figures as null: the table shows them as "-", JSON as null. */
-function withoutMissing(r: LoudnessReport, missing: Partial<Record<Figure, string>>): LoudnessReport {
-  const out: Record<string, unknown> = { ...r };
+export function withoutMissing<T extends object>(r: T, missing: Partial<Record<Figure, string>>): T {
+  const out = { ...r } as Record<string, unknown>;
   for (const k of Object.keys(missing)) out[k] = null;
-  return out as unknown as LoudnessReport;
+  return out as T;
+}
+
+/**
+ * The missing figures of a delivery (a report without a momentary figure), by the same rules as
+ * `faderd loudness`, for the same table notes and JSON `missing`.
+ */
+export function missingOfDelivery(r: Omit<LoudnessReport, 'momentaryMaxLufs' | 'seconds' | 'channels'>, seconds: number): Partial<Record<Figure, string>> {
+  const all = missingFigures({ ...r, channels: 2, momentaryMaxLufs: r.integratedLufs, seconds } as LoudnessReport);
+  delete all.momentaryMaxLufs;
+  return all;
 }
 
 /** One note per file and reason, under the table: "a.wav: integrated, M max not measured: the file ...". */

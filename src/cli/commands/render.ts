@@ -16,6 +16,7 @@ import { DestinationError, parseDestinations, type Destination } from '../../eng
 import { exportForDestinations, type RenderedMix } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
 import { loadCheckedSession } from './check.ts';
+import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
 import { sceneLayer, stateLayer } from '../render-layers.ts';
 import { planOutput, plannedFiles, type OutputPlan, refuseInputsAsOutputs, renderInputs, writeError } from '../render-output.ts';
 
@@ -171,10 +172,17 @@ export function registerRender(program: Command): void {
         const reports = deliver({ sampleRate: result.sampleRate, channels: result.channels }, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
         if (opts.json) {
           const mix = { ...summary(undefined, result, undefined), warnings };
-          process.stdout.write(JSON.stringify({ mix, destinations: reports.map((r) => jsonFigures(r)) }, null, 2) + '\n');
+          const destinations = reports.map((r) => {
+            const missing = missingOfDelivery(r, result.frames / result.sampleRate);
+            return { ...jsonFigures(withoutMissing(r, missing)), missing };
+          });
+          process.stdout.write(JSON.stringify({ mix, destinations }, null, 2) + '\n');
         } else {
           for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
-          process.stdout.write(formatReportTable(reports));
+          const seconds = result.frames / result.sampleRate;
+          process.stdout.write(formatReportTable(reports.map((r) => withoutMissing(r, missingOfDelivery(r, seconds)))));
+          const notes = reports.flatMap((r) => missingNotes(r.destination, missingOfDelivery(r, seconds)));
+          if (notes.length) process.stdout.write(notes.join('\n') + '\n');
         }
         return;
       }
