@@ -6,9 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeWav } from '../../src/audio/file/wav.ts';
 import { faderd } from './spawn.ts';
+
+// Each test starts faderd as child processes; on a loaded machine that takes its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 let dir: string;
 beforeAll(() => {
@@ -46,6 +49,21 @@ describe('faderd check', () => {
       'bad.yaml:4:3: unknown param address /ch/9/fader (did you mean /ch/1/fader?)',
       'bad.yaml:5:3: /ch/1/fader takes a number in dB, got "loud"',
       'bad.yaml: 3 problems (session)',
+    ]);
+  });
+
+  it('lists the schema, template and address errors of a mapping together', () => {
+    fs.writeFileSync(
+      path.join(dir, 'tablet.yaml'),
+      'version: 1\nsurface: { transport: osc, port: 99999 }\nbindings:\n  - source: { osc: "/1/fader{nope}", args: f }\n    target: /ch/1/fader\n  - source: { osc: /1/x, args: f }\n    target: /ch/1/mutte\n',
+    );
+    const r = faderd(['check', 'tablet.yaml'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.err.trim().split('\n')).toEqual([
+      'tablet.yaml:2:34: surface.port: Too big: expected number to be <=65535',
+      "tablet.yaml:4:20: bindings.0.source.osc: unknown name 'nope' in template '/1/fader{nope}'",
+      'tablet.yaml:7:13: bindings.1.target: unknown param address /ch/1/mutte (did you mean /ch/<n>/mute?)',
+      'tablet.yaml: 3 problems (mapping)',
     ]);
   });
 

@@ -6,9 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeWav } from '../../src/audio/file/wav.ts';
 import { faderdPiped } from './spawn.ts';
+
+// Each test starts faderd as child processes; on a loaded machine that takes its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 let dir: string;
 beforeAll(() => {
@@ -39,6 +42,7 @@ describe('a closed pipe on stdout', () => {
     [['loudness', '--json', 'a.wav']],
     [['render', 'song.yaml', '-o', 'mix.wav', '--json', '--tail', '0']],
     [['--help']],
+    [['devices']],
   ])('faderd %j | true exits 0 quietly', async (args) => {
     const r = await faderdPiped(args, 'true', { cwd: dir });
     expect(r.faderdCode).toBe(0);

@@ -7,9 +7,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readWav, writeWav } from '../../src/audio/file/wav.ts';
 import { faderd, faderdOnTerminal } from './spawn.ts';
+
+// Each test starts faderd as child processes; on a loaded machine that takes its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 const SR = 48000;
 let dir: string;

@@ -7,8 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import wavefile from 'wavefile';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { faderd } from './spawn.ts';
+
+// Each test starts faderd as child processes; on a loaded machine that takes its time.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 let dir: string;
 beforeAll(() => {

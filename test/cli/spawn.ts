@@ -20,7 +20,7 @@ export function faderd(args: string[], opts: { cwd?: string; env?: Record<string
     cwd: opts.cwd ?? root,
     encoding: 'utf8',
     env: { ...process.env, FADERD_DEBUG: '', ...opts.env },
-    timeout: 120_000,
+    timeout: 200_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -53,6 +53,6 @@ export function faderdPiped(args: string[], reader: string, opts: { cwd?: string
 export function faderdOnTerminal(args: string[], opts: { cwd?: string } = {}): Ran {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = [process.execPath, '--import', tsx, main, ...args].map(quote).join(' ');
-  const r = spawnSync('script', ['-qec', line, '/dev/null'], { cwd: opts.cwd ?? root, encoding: 'utf8', env: { ...process.env, FADERD_DEBUG: '' }, timeout: 120_000 });
+  const r = spawnSync('script', ['-qec', line, '/dev/null'], { cwd: opts.cwd ?? root, encoding: 'utf8', env: { ...process.env, FADERD_DEBUG: '' }, timeout: 200_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
