@@ -58,8 +58,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that closed the pipe (`faderd params | head -1`) wants no more output: the command ends
+ * quietly with the exit code it has so far, instead of an unhandled EPIPE stack trace. The live
+ * daemon only stops writing there: a closed log pipe is no reason to stop a show.
+ */
+export function quietOnClosedPipe(streams: NodeJS.WriteStream[], keepRunning: boolean): void {
+  for (const s of streams)
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      // Writes after the pipe closed fail as a destroyed stream: the same closed pipe.
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      if (!keepRunning) process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+    });
+}
+
 const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts');
 if (isEntry) {
+  quietOnClosedPipe([process.stdout, process.stderr], process.argv[2] === 'run');
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -79,11 +79,18 @@ export class MappingHost {
       return this.refuse(issues);
     }
     this.loaded = mapping;
-    log.info({ file: this.file, surface: this.opts.id }, 'mapping loaded');
+    // After a refusal (a warning), the fix is said at the same level, or the user never learns it took.
+    if (this.refused) log.warn({ file: this.file, surface: this.opts.id }, 'mapping corrected: the new file is loaded and running');
+    else log.info({ file: this.file, surface: this.opts.id }, 'mapping loaded');
+    this.refused = false;
     return { ok: true };
   }
 
+  /** The last load was refused: the next good one says so loudly. */
+  private refused = false;
+
   private refuse(issues: SourceIssue[]): { ok: false; issues: SourceIssue[] } {
+    this.refused = true;
     log.warn({ file: this.file, issues: issues.map(formatIssue) }, this.current ? 'mapping refused; the previous one keeps running' : 'mapping refused');
     return { ok: false, issues };
   }

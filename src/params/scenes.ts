@@ -21,14 +21,50 @@ const log = logger(import.meta.url);
 export const SCENE_VERSION = 1;
 /** Scenes a library holds at most: new names past it are refused (any client can store one). */
 export const MAX_SCENES = 500;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}$/;
+/** Control, format and unassigned characters, and line breaks: everything a name may not hold. */
+const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
+/** Characters kept as they are in a scene's file name; every other one is percent-encoded (UTF-8). */
+const FILE_SAFE = /[A-Za-z0-9 _+.-]/;
+/** Longest file name (bytes) a scene may need: below the 255 of common file systems, with room for `.yaml`. */
+const MAX_FILE_NAME = 240;
 
 export class SceneError extends Error {}
 
+/**
+ * A scene name: any printable Unicode, 1-64 characters, trimmed and in NFC (so "é" typed either way is
+ * one scene). Returns the name as stored.
+ */
 export function checkSceneName(name: string): string {
-  const n = name.trim();
-  if (!NAME_RE.test(n)) throw new SceneError(`invalid scene name ${JSON.stringify(name)}: use 1-64 letters, digits, space, _ . + - (starting with a letter or digit)`);
+  const n = name.trim().normalize('NFC');
+  const chars = [...n].length;
+  if (chars < 1 || chars > 64 || UNPRINTABLE.test(n)) {
+    throw new SceneError(`invalid scene name ${JSON.stringify(name)}: use 1-64 printable characters (letters of any script, digits, spaces, punctuation)`);
+  }
+  if (sceneFileStem(n).length > MAX_FILE_NAME) throw new SceneError(`invalid scene name ${JSON.stringify(name)}: too long for a file name; shorten it`);
   return n;
+}
+
+/**
+ * The file name (without `.yaml`) of a scene: ASCII letters, digits, space and _ + - . as they are,
+ * everything else percent-encoded, and a leading dot too, so any name is a safe, visible file name on
+ * any file system, and the name reads back exactly (`Chorus é` ⇄ `Chorus %C3%A9.yaml`).
+ */
+export function sceneFileStem(name: string): string {
+  let out = '';
+  for (const ch of name) {
+    if (FILE_SAFE.test(ch) && !(out === '' && ch === '.')) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The scene name a file name stands for; undefined for a file faderd did not name. */
+export function sceneNameOfFile(stem: string): string | undefined {
+  try {
+    return decodeURIComponent(stem);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses a scene file's YAML; errors carry file:line:col. */
@@ -68,7 +104,7 @@ export class SceneLibrary {
   }
 
   fileOf(name: string): string {
-    return path.join(this.dir, `${checkSceneName(name)}.yaml`);
+    return path.join(this.dir, `${sceneFileStem(checkSceneName(name))}.yaml`);
   }
 
   list(): string[] {
@@ -76,7 +112,7 @@ export class SceneLibrary {
     return fs
       .readdirSync(this.dir)
       .filter((f) => f.endsWith('.yaml') && !f.startsWith('.'))
-      .map((f) => f.slice(0, -5))
+      .flatMap((f) => sceneNameOfFile(f.slice(0, -5)) ?? [])
       .sort((a, b) => a.localeCompare(b));
   }
 

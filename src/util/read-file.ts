@@ -24,6 +24,8 @@ export class FileReadError extends Error {
   constructor(
     readonly file: string,
     message: string,
+    /** The errno code when the system refused the open (ENOENT, EACCES...). */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'FileReadError';
@@ -42,7 +44,9 @@ export function openRegularFile(file: string, what: string, maxBytes = Infinity)
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (e) {
-    throw new FileReadError(file, `cannot read ${what}: ${(e as Error).message}`);
+    // Node's message is "CODE: text, syscall 'path'": keep the text, in the user's words.
+    const err = e as NodeJS.ErrnoException;
+    throw new FileReadError(file, `cannot read ${what}: ${err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, err.code);
   }
   try {
     const st = fs.fstatSync(fd);

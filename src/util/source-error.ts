@@ -21,7 +21,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Damerau-free edit distance, for "did you mean" hints on misspelt keys. */
+/** Edit distance (with neighbour swaps), for "did you mean" hints on misspelt keys. */
 export function editDistance(a: string, b: string): number {
   return editDistanceWithin(a, b, Math.max(a.length, b.length));
 }
@@ -36,11 +36,13 @@ export function suggestSteps(): number {
 /**
  * Edit distance when it is at most `max`, else `max + 1`: only the band of cells within `max` of the
  * diagonal is computed, and a row whose best cell already exceeds `max` ends the work. The cost is
- * O(length x max) instead of O(length x length).
+ * O(length x max) instead of O(length x length). Optimal string alignment: a swap of two neighbouring
+ * letters (inptu → input) is one edit, as a typist makes it, not two.
  */
 export function editDistanceWithin(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const big = max + 1;
+  let before: number[] = new Array<number>(b.length + 1).fill(big);
   let prev: number[] = Array.from({ length: b.length + 1 }, (_, j) => (j <= max ? j : big));
   for (let i = 1; i <= a.length; i++) {
     const row: number[] = new Array<number>(b.length + 1).fill(big);
@@ -50,11 +52,13 @@ export function editDistanceWithin(a: string, b: string, max: number): number {
     let best = row[0];
     for (let j = lo; j <= hi; j++) {
       steps++;
-      const v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2]! + 1);
       row[j] = v > big ? big : v;
       if (row[j]! < best) best = row[j]!;
     }
     if (best > max) return big;
+    before = prev;
     prev = row;
   }
   return Math.min(prev[b.length]!, big);

@@ -43,7 +43,10 @@ describe('scenes', () => {
     const dir = tmp();
     const { store } = makeStore();
     const lib = new SceneLibrary(store, dir);
-    expect(() => lib.store('../etc/passwd')).toThrow(SceneError);
+    expect(() => lib.store('bad\nname')).toThrow(SceneError);
+    // Any printable name is allowed; its file stays inside the scenes folder.
+    expect(lib.fileOf('../etc/passwd').startsWith(lib.dir + '/')).toBe(true);
+    expect(lib.fileOf('../etc/passwd').slice(lib.dir.length + 1)).not.toContain('/');
     expect(() => lib.recall('none')).toThrow(/no scene named "none"/);
     lib.store('a');
     lib.remove('a');

@@ -74,8 +74,9 @@ function parseHeader(bytes: Uint8Array, file: string): WavHeader {
   if (code === WAVE_FORMAT_IEEE_FLOAT && bits === 32) format = '32f';
   else if (code === WAVE_FORMAT_PCM && (bits === 16 || bits === 24 || bits === 32)) format = String(bits) as '16' | '24' | '32';
   if (!format) {
-    const what = code === WAVE_FORMAT_IEEE_FLOAT ? `${bits}-bit float` : code === WAVE_FORMAT_PCM ? `${bits}-bit integer` : `format code ${code}, ${bits}-bit`;
-    throw new WavError(file, `unsupported sample format ${what} (use 16, 24 or 32-bit integer, or 32-bit float PCM)`);
+    const named: Record<number, string> = { 2: 'ADPCM', 6: 'A-law', 7: 'µ-law', 0x11: 'IMA ADPCM', 0x55: 'MP3' };
+    const what = code === WAVE_FORMAT_IEEE_FLOAT ? `${bits}-bit float` : code === WAVE_FORMAT_PCM ? `${bits}-bit integer` : `${named[code] ?? 'encoded'} audio (WAV format code ${code}), ${bits}-bit`;
+    throw new WavError(file, `unsupported sample format: ${what} (use 16, 24 or 32-bit integer, or 32-bit float PCM)`);
   }
   if (fmt.numChannels < 1) throw new WavError(file, 'no channels');
   // A rate of 0 (or absurd) would divide durations by zero downstream: refused as damaged.

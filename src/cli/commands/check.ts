@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
-import { readRegularText } from '../../util/read-file.ts';
+import { readRegularFile } from '../../util/read-file.ts';
 import { checkSessionText } from '../../params/session-check.ts';
 import { sessionWarnings } from '../../params/session.ts';
 import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
 import { resolveDevice } from '../../mapping/file/device.ts';
 import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
 import { byPosition, ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
+import { loadSession, type Session } from '../../params/session.ts';
+import { fsReason } from '../errors.ts';
 
 type Kind = 'session' | 'mapping';
 
@@ -21,20 +23,37 @@ export function detectKind(text: string): Kind {
   return 'session';
 }
 
-/** Checks one file; returns its issues (empty when valid). */
-export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean } = {}): { kind: Kind; issues: SourceIssue[]; warnings?: SourceIssue[] } {
-  let text: string;
+/**
+ * Why a file cannot be a session or mapping at all, before its YAML is judged line by line: a WAV or
+ * other binary file, or text whose top level is not a map, would otherwise give hundreds of errors.
+ */
+export function notYamlReason(bytes: Buffer): string | undefined {
+  const what = 'not a YAML session or mapping file';
+  const head = bytes.subarray(0, 4).toString('latin1');
+  if (head === 'RIFF' || head === 'RF64') return `${what} (this is a WAV file: sessions name their stems under channels[].file)`;
+  if (bytes.includes(0) || bytes.toString('utf8').includes('\uFFFD')) return `${what} (binary data, not UTF-8 text)`;
+  const doc = parseDocument(bytes.toString('utf8'));
+  if (doc.contents && !isMap(doc.contents)) return `${what} (its top level is ${isScalar(doc.contents) ? 'plain text' : 'a list'}, not a map of keys such as channels: or bindings:)`;
+  return undefined;
+}
+
+/** Checks one file; returns its issues (empty when valid). `surfaces: false` skips the mapping files a session names. */
+export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean; surfaces?: boolean } = {}): { kind: Kind; issues: SourceIssue[]; warnings?: SourceIssue[] } {
+  let bytes: Buffer;
   try {
-    text = readRegularText(file, forced ?? 'session');
+    bytes = readRegularFile(file, forced ?? 'session');
   } catch (e) {
-    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: (e as Error).message.replace(/^cannot read [a-z ]+?: /, 'cannot read: ') }] };
+    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: (e as NodeJS.ErrnoException).code ? `cannot read: ${fsReason(e as NodeJS.ErrnoException)}` : (e as Error).message.replace(/^cannot read [a-z ]+?: /, 'cannot read: ') }] };
   }
+  const notYaml = notYamlReason(bytes);
+  if (notYaml) return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: notYaml }] };
+  const text = bytes.toString('utf8');
   const kind = forced ?? detectKind(text);
   if (kind === 'session') {
     const res = checkSessionText(text, file, opts);
     const issues = [...res.issues];
     const { session, source } = res;
-    if (session && source) {
+    if (session && source && opts.surfaces !== false) {
       const ids = surfaceIds(session);
       session.surfaces.forEach((s, i) => {
         const at = (message: string) => issues.push(source.issue(['surfaces', i], message));
@@ -58,6 +77,17 @@ export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean }
     if (e instanceof ConfigError) return { kind, issues: [...e.issues] };
     throw e;
   }
+}
+
+/**
+ * A session file validated as `faderd check` validates it (schema, params, and the mappings of its
+ * surfaces unless `surfaces: false`), so every command accepts and refuses the same files: a
+ * ConfigError listing every problem (exit code 3).
+ */
+export function loadCheckedSession(file: string, opts: { surfaces?: boolean } = {}): Session {
+  const { issues } = checkFile(file, 'session', opts);
+  if (issues.length) throw new ConfigError(issues);
+  return loadSession(file);
 }
 
 /** `faderd check FILE...`: validate sessions and mappings, every error in one run (exit 3 if any). */

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
 import { ParamRegistry, type ParamDef } from '../../params/registry.ts';
-import { sessionFrom } from '../session-option.ts';
+import { defaultSession } from '../../params/session.ts';
+import { loadCheckedSession } from './check.ts';
 
 const fmt = (n: number): string => (n === -Infinity ? '-inf' : n === Infinity ? 'inf' : String(Math.round(n * 1000) / 1000));
+/** A JSON number; JSON has no infinity, so -inf is the string "-inf", as in state and scene files. */
+const jsonNum = (n: number): number | string => (Number.isFinite(n) ? Math.round(n * 1000) / 1000 : fmt(n));
 
 function describeRange(d: ParamDef): string {
   switch (d.type) {
@@ -24,18 +27,19 @@ export function registerParams(program: Command): void {
     .description('List every param address with its unit, range, default and taper')
     .option('-s, --session <file>', 'session file (default: the embedded default session)')
     .option('-f, --filter <pattern>', 'only addresses matching an OSC pattern, e.g. "/ch/1/*" or "/ch/*/fader"')
-    .option('--json', 'print JSON instead of a table')
+    .option('--json', 'print JSON instead of a table (numbers as numbers; -inf as the string "-inf")')
     .action((opts: { session?: string; filter?: string; json?: boolean }) => {
-      const registry = ParamRegistry.fromSession(sessionFrom(opts.session));
+      // Validated as `faderd check` does, so a file check refuses is refused here too (exit code 3).
+      const registry = ParamRegistry.fromSession(opts.session ? loadCheckedSession(opts.session) : defaultSession());
       const defs = opts.filter ? registry.match(opts.filter) : registry.defs;
       if (opts.json) {
         const rows = defs.map((d) => ({
           address: d.address,
           type: d.type,
           unit: d.unit,
-          ...(d.type === 'number' ? { min: fmt(d.min), max: fmt(d.max), taper: d.taper.kind } : {}),
+          ...(d.type === 'number' ? { min: jsonNum(d.min), max: jsonNum(d.max), taper: d.taper.kind } : {}),
           ...(d.values ? { values: d.values } : {}),
-          default: typeof d.default === 'number' ? fmt(d.default) : d.default,
+          default: typeof d.default === 'number' ? jsonNum(d.default) : d.default,
           ...(d.step !== undefined ? { step: d.step } : {}),
           readOnly: d.readOnly,
           description: d.description,

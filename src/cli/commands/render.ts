@@ -9,17 +9,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadSession } from '../../params/session.ts';
-import { parseStateText } from '../../params/persistence.ts';
-import { parseScene } from '../../params/scenes.ts';
-import { ConfigError } from '../../util/source-error.ts';
-import { readSourceText } from '../../util/yaml-source.ts';
 import { writeWav } from '../../audio/file/wav.ts';
 import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
-import { exportForDestinations } from '../../engine/mastering/export.ts';
-import { formatReportTable, jsonFigures } from '../../engine/mastering/report.ts';
+import { exportForDestinations, type RenderedMix } from '../../engine/mastering/export.ts';
+import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
+import { loadCheckedSession } from './check.ts';
+import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
+import { sceneLayer, stateLayer } from '../render-layers.ts';
+import { planOutput, plannedFiles, type OutputPlan, refuseInputsAsOutputs, renderInputs, writeError } from '../render-output.ts';
 
 interface RenderOpts {
   output?: string;
@@ -34,19 +33,6 @@ interface RenderOpts {
 
 const BITS = ['16', '24', '32', '32f'] as const;
 type Bits = (typeof BITS)[number];
-
-function stateLayer(file: string): ValueLayer {
-  try {
-    return { source: file, params: parseStateText(readSourceText(file, 'state file')).params };
-  } catch (e) {
-    if (e instanceof ConfigError) throw e;
-    throw new ConfigError([{ file, line: 1, col: 1, message: `not a faderd state file: ${(e as Error).message}` }]);
-  }
-}
-
-function sceneLayer(file: string): ValueLayer {
-  return { source: file, params: parseScene(readSourceText(file, 'scene'), file).params };
-}
 
 function intOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -88,6 +74,53 @@ export function summary(file: string | undefined, r: RenderResult, bits: Bits | 
   };
 }
 
+/** Progress of the deliveries, one line each, on a terminal only ("delivering cd (2/3)... done in 8.1 s"). */
+export function deliveryProgress(stream: { isTTY?: boolean; write(s: string): unknown }): DeliveryProgress | undefined {
+  if (!stream.isTTY) return undefined;
+  let t0 = 0;
+  return {
+    start: (name, i, n) => {
+      t0 = performance.now();
+      stream.write(`delivering ${name} (${i + 1}/${n})...`);
+    },
+    done: () => stream.write(` done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`),
+  };
+}
+
+interface DeliveryProgress {
+  start(name: string, index: number, count: number): void;
+  done(): void;
+}
+
+/**
+ * Writes one file per destination, one destination at a time so each shows its progress; a single
+ * delivery to `-o FILE` is made in a fresh folder beside it and moved into place, so no other file
+ * is touched.
+ */
+function deliver(mix: RenderedMix, dests: Destination[], plan: OutputPlan, baseName: string, progress: DeliveryProgress | undefined): DestinationReport[] {
+  const reports: DestinationReport[] = [];
+  const dir = plan.kind === 'dir' ? plan.dir : path.dirname(plan.file);
+  let work = dir;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    if (plan.kind === 'file') work = fs.mkdtempSync(path.join(dir, `.${path.basename(plan.file)}-`));
+    dests.forEach((d, i) => {
+      progress?.start(d.name, i, dests.length);
+      const [r] = exportForDestinations(mix, [d], work, baseName);
+      progress?.done();
+      if (plan.kind === 'file') {
+        fs.renameSync(r!.file, plan.file);
+        reports.push({ ...r!, file: plan.file });
+      } else reports.push(r!);
+    });
+  } catch (e) {
+    throw writeError(plan.kind === 'file' ? plan.shown : path.join(plan.shown, `${baseName}.*.wav`), e);
+  } finally {
+    if (work !== dir) fs.rmSync(work, { recursive: true, force: true });
+  }
+  return reports;
+}
+
 export function registerRender(program: Command): void {
   program
     .command('render')
@@ -100,7 +133,7 @@ export function registerRender(program: Command): void {
     .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
     .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
-    .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names the directory')
+    .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names a directory (an existing one, or a name ending in /), or the file of a single destination')
     .action((sessionFile: string, opts: RenderOpts) => {
       if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
       const bits = (opts.bits ?? '24') as Bits;
@@ -115,10 +148,16 @@ export function registerRender(program: Command): void {
           throw e;
         }
       }
-      const session = loadSession(sessionFile);
-      const layers: ValueLayer[] = [];
-      if (opts.state) layers.push(stateLayer(opts.state));
-      if (opts.scene) layers.push(sceneLayer(opts.scene));
+      // Validated as `faderd check` does (surfaces aside: a render needs no control surface).
+      const session = loadCheckedSession(sessionFile, { surfaces: false });
+      const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
+      // Where the output goes is settled before the render, so a wrong -o costs no time.
+      const plan = planOutput(opts.output, dests, baseName);
+      const extraInputs = [...(opts.state ? [{ file: opts.state, what: 'the state file' }] : []), ...(opts.scene ? [{ file: opts.scene, what: 'the scene file' }] : [])];
+      refuseInputsAsOutputs(plannedFiles(plan, dests, baseName), renderInputs(session, extraInputs));
+      const checked = [...(opts.state ? [stateLayer(session, opts.state)] : []), ...(opts.scene ? [sceneLayer(session, opts.scene)] : [])];
+      const layers: ValueLayer[] = checked.map((c) => c.layer);
+      const skipped = checked.flatMap((c) => (c.warning ? [c.warning] : []));
       const onProgress = opts.json ? undefined : progressBar(process.stderr);
       const result = renderSession(session, {
         layers,
@@ -128,25 +167,35 @@ export function registerRender(program: Command): void {
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
-      const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
+      const warnings = [...skipped, ...result.warnings];
       if (dests) {
-        const dir = path.resolve(opts.output ?? '.');
-        fs.mkdirSync(dir, { recursive: true });
-        const reports = exportForDestinations({ sampleRate: result.sampleRate, channels: result.channels }, dests, dir, baseName);
+        const reports = deliver({ sampleRate: result.sampleRate, channels: result.channels }, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
         if (opts.json) {
-          const mix = summary(undefined, result, undefined);
-          process.stdout.write(JSON.stringify({ mix, destinations: reports.map((r) => jsonFigures(r)) }, null, 2) + '\n');
+          const mix = { ...summary(undefined, result, undefined), warnings };
+          const destinations = reports.map((r) => {
+            const missing = missingOfDelivery(r, result.frames / result.sampleRate);
+            return { ...jsonFigures(withoutMissing(r, missing)), missing };
+          });
+          process.stdout.write(JSON.stringify({ mix, destinations }, null, 2) + '\n');
         } else {
-          for (const w of result.warnings) process.stderr.write(`faderd: ${w}\n`);
-          process.stdout.write(formatReportTable(reports));
+          for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
+          const seconds = result.frames / result.sampleRate;
+          process.stdout.write(formatReportTable(reports.map((r) => withoutMissing(r, missingOfDelivery(r, seconds)))));
+          const notes = reports.flatMap((r) => missingNotes(r.destination, missingOfDelivery(r, seconds)));
+          if (notes.length) process.stdout.write(notes.join('\n') + '\n');
         }
         return;
       }
-      const out = path.resolve(opts.output ?? `${baseName}.wav`);
-      writeWav(out, result.channels, result.sampleRate, { bitDepth: bits });
-      if (opts.json) process.stdout.write(JSON.stringify(summary(out, result, bits), null, 2) + '\n');
+      if (plan.kind !== 'file') throw new Error('a mix is written to one file');
+      try {
+        writeWav(plan.file, result.channels, result.sampleRate, { bitDepth: bits });
+      } catch (e) {
+        throw writeError(plan.shown, e);
+      }
+      const out = plan.file;
+      if (opts.json) process.stdout.write(JSON.stringify({ ...summary(out, result, bits), warnings }, null, 2) + '\n');
       else {
-        for (const w of result.warnings) process.stderr.write(`faderd: ${w}\n`);
+        for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
         process.stderr.write(`wrote ${out}: ${(result.frames / result.sampleRate).toFixed(2)} s, peak ${result.peakDb.toFixed(1)} dBFS, in ${(result.timeMs / 1000).toFixed(2)} s\n`);
       }
     });

@@ -97,7 +97,7 @@ describe('decodeWav', () => {
     expect(() => decodeWav(new TextEncoder().encode('hello there, not a wav file at all'), 'a.txt')).toThrow(/^a\.txt: not a readable WAV file/);
     const w = new WaveFile();
     w.fromScratch(1, 8000, '8', [1, 2, 3]);
-    expect(() => decodeWav(w.toBuffer(), 'u8.wav')).toThrow(/^u8\.wav: unsupported sample format 8-bit integer/);
+    expect(() => decodeWav(w.toBuffer(), 'u8.wav')).toThrow(/^u8\.wav: unsupported sample format: 8-bit integer/);
   });
 });
 

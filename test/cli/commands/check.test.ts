@@ -75,6 +75,6 @@ describe('faderd check', () => {
     for (const m of fs.readdirSync(path.join(root, 'mappings')).filter((x) => x.endsWith('.yaml'))) {
       expect(checkFile(path.join(root, 'mappings', m)), m).toEqual({ kind: 'mapping', issues: [] });
     }
-    expect(checkFile(path.join(dir, 'missing.yaml')).issues[0]!.message).toMatch(/^cannot read: ENOENT/);
+    expect(checkFile(path.join(dir, 'missing.yaml')).issues[0]!.message).toMatch(/^cannot read: no such file or directory$/);
   });
 });

@@ -71,7 +71,7 @@ describe('faderd render', () => {
 describe('faderd render --for', () => {
   it('delivers one file per destination at its target, from the unlimited mix', async () => {
     const out = path.join(dir, 'deliver');
-    const r = await cli(['render', session, '--for', 'spotify,ebu-r128', '-o', out, '--json', '--tail', '0']);
+    const r = await cli(['render', session, '--for', 'spotify,ebu-r128', '-o', out + '/', '--json', '--tail', '0']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out);
     expect(s.mix.sampleRate).toBe(SR);
