@@ -1,6 +1,7 @@
 /**
  * Scenes: named snapshots of the mix, one readable YAML file each in `<state dir>/scenes/`, so a
- * user can copy, diff and hand-edit them. Recall is one batch (origin `scene`), so every surface sees
+ * user can copy, diff and hand-edit them. Each store keeps the previous good version as
+ * `<name>.yaml.bak`, and recall falls back to it (with a warning) when the file no longer parses. Recall is one batch (origin `scene`), so every surface sees
  * one consistent jump. Writing a name to `/scene/store` or `/scene/recall` does the same from any
  * surface.
  */
@@ -74,7 +75,7 @@ export class SceneLibrary {
   /** Stores the current mix (everything persistent) under a name; overwrites an existing scene. */
   store(name: string): string {
     const file = this.fileOf(name);
-    writeFileAtomic(file, sceneYaml(checkSceneName(name), this.params.snapshot()));
+    writeFileAtomic(file, sceneYaml(checkSceneName(name), this.params.snapshot()), { keepBackup: true, validate: (t) => void parseScene(t, file) });
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
     return file;
   }
@@ -83,16 +84,32 @@ export class SceneLibrary {
   recall(name: string): { applied: number; warnings: string[] } {
     const file = this.fileOf(name);
     if (!fs.existsSync(file)) throw new SceneError(`no scene named ${JSON.stringify(name)} (have: ${this.list().join(', ') || 'none'})`);
-    const scene = parseScene(fs.readFileSync(file, 'utf8'), file);
-    const r = applyValues(this.params, scene.params, 'scene', file);
+    let scene;
+    let from = file;
+    const fallback: string[] = [];
+    try {
+      scene = parseScene(fs.readFileSync(file, 'utf8'), file);
+    } catch (e) {
+      const bak = `${file}.bak`;
+      if (!fs.existsSync(bak)) throw e;
+      try {
+        scene = parseScene(fs.readFileSync(bak, 'utf8'), bak);
+      } catch {
+        throw e;
+      }
+      from = bak;
+      fallback.push(`${file} is unusable (${(e as Error).message.split('\n')[0]}); recalled its last good copy ${bak}`);
+    }
+    const r = applyValues(this.params, scene.params, 'scene', from);
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
-    return r;
+    return { applied: r.applied, warnings: [...fallback, ...r.warnings] };
   }
 
   remove(name: string): void {
     const file = this.fileOf(name);
     if (!fs.existsSync(file)) throw new SceneError(`no scene named ${JSON.stringify(name)}`);
     fs.unlinkSync(file);
+    fs.rmSync(`${file}.bak`, { force: true });
   }
 
   /** Listens to the `/scene/store` and `/scene/recall` action params. */

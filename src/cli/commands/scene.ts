@@ -70,9 +70,11 @@ export function registerScene(program: Command): void {
         return;
       }
       const { state, scenes } = open(opts);
-      state.restore();
+      const r = state.restore();
       const file = scenes.store(name);
-      process.stdout.write(`stored scene ${name} from saved state: ${file}\n`);
+      // Say where the mix came from: a saved state, or (none yet) the session's own values.
+      const from = r.from ? `saved state ${r.from}` : `the session's values (no saved state in ${state.dir})`;
+      process.stdout.write(`stored scene ${name} from ${from}: ${file}\n`);
     });
 
   scene
