@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-run-'));
-const env = { ...process.env, HOME: path.join(dir, 'home'), FADERD_STATE_DIR: path.join(dir, 'state'), FADERD_LOG: 'warn' };
+const env = { ...process.env, HOME: path.join(dir, 'home'), FADERD_STATE_DIR: path.join(dir, 'state'), FADERD_LOG: 'warn', FADERD_LOG_FORMAT: 'pretty' };
 delete (env as Record<string, string | undefined>).FADERD_STDIO_FILTERED;
 fs.mkdirSync(env.HOME);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ describe('faderd run', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     for (let i = 0; i < 300 && !err.includes('faderd running'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(err).toMatch(new RegExp(`^faderd running: session Default, audio null @ 48000/128, OSC 127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(err).toMatch(new RegExp(`^faderd running: session Default, audio null @ 48000/128, OSC 127\\.0\\.0\\.1:${port}, pid ${child.pid}$`, 'm'));
     await new Promise((r) => setTimeout(r, 500));
     const t = Date.now();
     child.kill('SIGTERM');
