@@ -57,8 +57,9 @@ export function lockStateDir(dir: string): StateLock {
     throw new Error(`cannot lock ${file}: ${r.error}`);
   }
   if (r) {
-    fs.ftruncateSync(r.fd, 0);
-    fs.writeSync(r.fd, `${process.pid}\n`, 0);
+    // The lock's fd is read-only (a state dir remounted read-only must not be "busy" because of it);
+    // the pid is written through a separate, closed write.
+    fs.writeFileSync(file, `${process.pid}\n`);
     let held = true;
     return {
       file,
@@ -66,7 +67,11 @@ export function lockStateDir(dir: string): StateLock {
         if (!held) return;
         held = false;
         // Emptied before it is unlocked: a pid left in the file would name a process that is gone.
-        fs.ftruncateSync(r.fd, 0);
+        try {
+          fs.writeFileSync(file, '');
+        } catch {
+          // A read-only disk keeps the pid; the lock itself is what counts, and it goes with the fd.
+        }
         fs.closeSync(r.fd);
       },
     };

@@ -41,10 +41,17 @@ export function readRuntimeFile(dir: string): RuntimeInfo | undefined {
   }
 }
 
-/** Removes the runtime file if it is this process's. */
+/**
+ * Removes the runtime file if it is this process's. Best effort: on a read-only disk it stays, and
+ * the lock (gone with this process) is what tells a CLI command that no daemon runs.
+ */
 export function removeRuntimeFile(dir: string, pid = process.pid): void {
   const file = path.join(dir, RUNTIME_FILE);
-  if (readRuntimeFile(dir)?.pid === pid) fs.rmSync(file, { force: true });
+  try {
+    if (readRuntimeFile(dir)?.pid === pid) fs.rmSync(file, { force: true });
+  } catch {
+    // Read-only or gone: nothing to clean.
+  }
 }
 
 /** The address a client on this machine uses for a listener bound to `host` (wildcards become loopback). */

@@ -276,7 +276,7 @@ static napi_value lock_file(napi_env env, napi_callback_info info) {
   if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1)
     return throw_msg(env, "lockFile(path)");
   int result;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) result = -errno;
   else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     result = -errno;
