@@ -69,8 +69,32 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * Files this process wrote and checked, by identity (inode, size, mtime): an unchanged one is known
+ * good without reading and parsing it again at every autosave. Anything else that touched it (a hand
+ * edit, a truncation) changes its identity and it is checked in full.
+ */
+const known = new Map<string, string>();
+
+function identity(file: string): string | undefined {
+  try {
+    const st = fs.statSync(file, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(file: string): void {
+  const id = identity(file);
+  if (id) known.set(file, id);
+  if (known.size > 1000) known.delete(known.keys().next().value!);
+}
+
 /** Whether `file` holds a good copy by `validate` (any readable file when there is no validator). */
 function isGood(file: string, validate: AtomicWriteOptions['validate']): boolean {
+  const id = identity(file);
+  if (id !== undefined && known.get(file) === id) return true;
   try {
     const text = fs.readFileSync(file, 'utf8');
     validate?.(text);
@@ -115,10 +139,11 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: A
       fs.closeSync(fd);
     }
     const back = fs.readFileSync(tmp);
+    // Byte for byte what was validated above, so it parses too.
     if (!back.equals(buf)) throw new Error(`read-back differs: ${back.length} of ${buf.length} bytes on disk`);
-    opts.validate?.(back.toString('utf8'));
     if (opts.keepBackup && fs.existsSync(file) && isGood(file, opts.validate)) rotate(file);
     fs.renameSync(tmp, file);
+    remember(file);
   } catch (e) {
     try {
       fs.rmSync(tmp, { force: true });
