@@ -25,7 +25,7 @@ import type { listMidiPorts } from '../surfaces/midi/ports.ts';
 import type { TransportOptions } from '../surfaces/index.ts';
 import { logger } from '../util/log.ts';
 import { X32Server } from '../servers/x32/server.ts';
-import { checkParams, checkSurfaceMappings, diffSessions, ReloadError } from './reload.ts';
+import { checkParams, checkSurfaceMappings, diffSessions, ReloadError, swapIn } from './reload.ts';
 
 export interface DaemonOptions {
   readonly session: Session;
@@ -285,13 +285,13 @@ export class Daemon {
       if (osc) {
         await this.osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
         this.osc = osc.server;
-        if (osc.rebind) await this.swapIn(osc.server!, () => new NativeOscServer(this.store, oscOptions(prev)), (s) => (this.osc = s));
+        if (osc.rebind) await swapIn(osc.server!, () => new NativeOscServer(this.store, oscOptions(prev)), (s) => (this.osc = s), this.log);
         applied.push('osc');
       }
       if (x32) {
         await this.x32?.close().catch((e: unknown) => this.log.warn(`X32 server close: ${(e as Error).message}`));
         this.x32 = x32.server;
-        if (x32.rebind) await this.swapIn(x32.server!, () => new X32Server(this.store, x32Options(prev)), (s) => (this.x32 = s));
+        if (x32.rebind) await swapIn(x32.server!, () => new X32Server(this.store, x32Options(prev)), (s) => (this.x32 = s), this.log);
         applied.push('x32');
       }
     } catch (e) {
@@ -316,26 +316,6 @@ export class Daemon {
     }
     this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio, safety: prev.safety, state: prev.state };
     return { applied, needsRestart: diff.needsRestart };
-  }
-
-  /**
-   * Starts a server on the address the old one just released; if that fails, starts the old
-   * configuration again (`restore`) so the listener is never gone, and throws the reason.
-   */
-  private async swapIn<S extends { start(): Promise<void> }>(server: S, restore: () => S, set: (s: S | undefined) => void): Promise<void> {
-    try {
-      await server.start();
-    } catch (e) {
-      const back = restore();
-      try {
-        await back.start();
-        set(back);
-      } catch (e2) {
-        set(undefined);
-        this.log.error(`cannot restore the previous listener: ${(e2 as Error).message}`);
-      }
-      throw new ReloadError(`${(e as Error).message}; kept the previous settings`);
-    }
   }
 
   /** The status line now (also logged periodically). */

@@ -5,6 +5,7 @@
  * the running configuration complete, says why with the file position, and a later corrected reload
  * works. Requests are serialized: a SIGHUP during a reload runs one more reload after it.
  */
+import type { Logger } from 'pino';
 import type { Session } from '../params/session.ts';
 import type { ParamStore } from '../params/store.ts';
 import { loadMapping } from '../mapping/file/load.ts';
@@ -67,6 +68,26 @@ export function checkParams(store: ParamStore, session: Session): void {
     }
   }
   if (problems.length) throw new ReloadError(`${session.file ?? '<session>'}: ${problems.join('; ')}`);
+}
+
+/**
+ * Starts a listener on the address the old one just released; if that fails, starts the old
+ * configuration again (`restore`) so the listener is never gone, and throws the reason.
+ */
+export async function swapIn<S extends { start(): Promise<void> }>(server: S, restore: () => S, set: (s: S | undefined) => void, log: Logger): Promise<void> {
+  try {
+    await server.start();
+  } catch (e) {
+    try {
+      const back = restore();
+      await back.start();
+      set(back);
+    } catch (e2) {
+      set(undefined);
+      log.error(`cannot restore the previous listener: ${(e2 as Error).message}`);
+    }
+    throw new ReloadError(`${(e as Error).message}; kept the previous settings`);
+  }
 }
 
 /** The part of the daemon a reload drives. */

@@ -20,14 +20,6 @@ export const FILTERED_ENV = 'FADERD_STDIO_FILTERED';
  */
 export const FORCED_EXIT_LINE = 'faderd: forced exit, code ';
 
-/** Ends this process now with SIGKILL, telling a filtering parent the exit code meant. */
-export function forceExit(code: number): never {
-  // Writes to a pipe are synchronous on Linux, so the line is out before the kill.
-  process.stderr.write(`${FORCED_EXIT_LINE}${code}\n`);
-  process.kill(process.pid, 'SIGKILL');
-  throw new Error('unreachable: SIGKILL did not end the process');
-}
-
 /**
  * Native noise, as plain prefixes (and a substring after the prefix) rather than regular expressions:
  * the same rules run in the addon's C threads and here, in linear time per line.
