@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The installed command's entry: it sizes libuv's pool before anything loads (see bin/faderd.js). */
+const bin = fileURLToPath(new URL('../../bin/faderd.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-run-'));
 const env = { ...process.env, HOME: path.join(dir, 'home'), FADERD_STATE_DIR: path.join(dir, 'state'), FADERD_LOG: 'warn', FADERD_LOG_FORMAT: 'pretty' };
 delete (env as Record<string, string | undefined>).FADERD_STDIO_FILTERED;
@@ -21,7 +23,7 @@ const NOISE = /^(ALSA lib|PortAudio V|Finishing (output|input)|Cannot connect to
 describe('faderd run', () => {
   it('comes up on the null clock, says so in one line, and saves state and exits 0 within a second of SIGTERM', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'run', '--osc-port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--osc-port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

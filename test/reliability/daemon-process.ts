@@ -65,7 +65,7 @@ export interface SpawnOptions {
 
 /** Spawns `faderd run` without waiting for it. */
 export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: ChildProcess; stderr: () => string; exited: DaemonProcess['exited'] } {
-  const args = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
+  const args = [path.join(ROOT, 'bin/faderd.js'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
   if (opts.session) args.push('-s', opts.session);
   args.push(...(opts.extraArgs ?? []));
   const child = spawn(process.execPath, args, {
