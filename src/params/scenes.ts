@@ -75,7 +75,8 @@ export class SceneLibrary {
   /** Stores the current mix (everything persistent) under a name; overwrites an existing scene. */
   store(name: string): string {
     const file = this.fileOf(name);
-    writeFileAtomic(file, sceneYaml(checkSceneName(name), this.params.snapshot()), { keepBackup: true, validate: (t) => void parseScene(t, file) });
+    // The YAML is ours (read back byte for byte); the previous file is parsed before it becomes the .bak.
+    writeFileAtomic(file, sceneYaml(checkSceneName(name), this.params.snapshot()), { keepBackup: true, validate: (t) => void parseScene(t, file), validateNew: false });
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
     return file;
   }
