@@ -111,7 +111,12 @@ async function run(opts: RunOptions): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
   const reloader = new Reloader(daemon, session.file);
-  process.on('SIGHUP', () => void reloader.request());
+  let running = false;
+  // Handled from the start (SIGHUP's default action ends the process), but a reload needs a daemon up.
+  process.on('SIGHUP', () => {
+    if (running && !stopping) void reloader.request();
+    else log.warn('SIGHUP while starting or stopping: not reloaded (send it again once faderd runs)');
+  });
   let info: DaemonInfo;
   try {
     info = await daemon.start();
@@ -127,6 +132,7 @@ async function run(opts: RunOptions): Promise<void> {
     ...(info.osc ? { osc: { host: clientHost(info.osc.host), port: info.osc.port } } : {}),
     ...(info.http && 'port' in info.http ? { http: { host: clientHost(info.http.host), port: info.http.port } } : {}),
   });
+  running = true;
   notice(startLine(info), { event: 'start', pid: process.pid, stateDir });
   await stopped;
   removeRuntimeFile(stateDir);
