@@ -15,7 +15,6 @@ import { EngineHost, type AudioStatus } from '../engine/worker/host.ts';
 import type { AudioConfig } from '../audio/index.ts';
 import type { FromWorker } from '../engine/worker/protocol.ts';
 import { NativeOscServer } from '../servers/native-osc.ts';
-import type { X32Server } from '../servers/x32/server.ts';
 import { startX32Server } from '../servers/x32/start.ts';
 import { WebMixerServer } from '../servers/http/server.ts';
 import { mixerLayout } from '../servers/http/layout.ts';
@@ -25,6 +24,8 @@ import { autoSurfaceIds } from './hotplug.ts';
 import type { listMidiPorts } from '../surfaces/midi/ports.ts';
 import type { TransportOptions } from '../surfaces/index.ts';
 import { logger } from '../util/log.ts';
+import { X32Server } from '../servers/x32/server.ts';
+import { checkParams, checkSurfaceMappings, diffSessions, ReloadError, swapIn } from './reload.ts';
 
 export interface DaemonOptions {
   readonly session: Session;
@@ -233,54 +234,93 @@ export class Daemon {
   }
 
   /**
-   * Applies what can change live from a re-read session (SIGHUP): the OSC listener (host, port, allow
-   * and read-only lists), the surfaces and the params block. Structural changes (channels, buses,
-   * audio) need a restart.
+   * Applies what can change live from a re-read session (SIGHUP), as a transaction: the OSC listener
+   * (host, port, allow and read-only lists), the X32 server, the web mixer, the surfaces and the params
+   * block are built and checked first; only when all succeeded are they swapped in. A listener that
+   * keeps its address can only be rebound once the old one closed: if that fails, the old one is
+   * started again. Structural changes (channels, buses, audio) need a restart.
    */
   async reload(next: Session): Promise<{ applied: string[]; needsRestart: string[] }> {
-    const applied: string[] = [];
-    const needsRestart: string[] = [];
     const prev = this.session;
-    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-    if (!same(prev.channels, next.channels) || !same(prev.buses, next.buses) || !same(prev.fx, next.fx) || !same(prev.master, next.master)) needsRestart.push('mixer layout');
-    if (!same(prev.audio, next.audio)) needsRestart.push('audio');
-    // The safety ceiling is fixed in the registry at start: raising it is a deliberate restart.
-    if (!same(prev.safety, next.safety)) needsRestart.push('safety');
-    if (!same(prev.state, next.state)) needsRestart.push('state');
-    if (!same(prev.surfaces, next.surfaces)) {
-      // Surfaces restart with the new list; ids must exist in the registry (built at start) to show status.
+    const diff = diffSessions(prev, next);
+    const applied: string[] = [];
+    const oscOptions = (s: Session) => ({
+      host: s.osc.host,
+      port: this.opts.oscPort ?? s.osc.port,
+      allow: s.osc.allow,
+      readOnly: s.osc.readOnly,
+      ...(s.osc.websocketPort !== undefined ? { websocketPort: s.osc.websocketPort } : {}),
+    });
+    const x32Options = (s: Session) => ({ host: s.x32.host, port: this.opts.x32Port ?? s.x32.port, allow: s.x32.allow, readOnly: s.x32.readOnly, name: 'faderd' });
+    // 1. Build and check; nothing running changes here.
+    const started: Array<{ close(): Promise<void> }> = [];
+    let osc: { server: NativeOscServer | undefined; rebind: boolean } | undefined;
+    let x32: { server: X32Server | undefined; rebind: boolean } | undefined;
+    try {
+      if (diff.surfaces) checkSurfaceMappings(next);
+      if (diff.params) checkParams(this.store, next);
+      if (diff.osc) {
+        const server = next.osc.enabled ? new NativeOscServer(this.store, oscOptions(next)) : undefined;
+        if (server?.configProblem) throw new ReloadError(server.configProblem);
+        const o = oscOptions(next);
+        const rebind = !!server && !!this.osc && o.host === prev.osc.host && o.port === this.osc.port;
+        if (server && !rebind) {
+          await server.start();
+          started.push(server);
+        }
+        osc = { server, rebind };
+      }
+      if (diff.x32) {
+        const server = next.x32.enabled ? new X32Server(this.store, x32Options(next)) : undefined;
+        if (server?.configProblem) throw new ReloadError(server.configProblem);
+        const rebind = !!server && !!this.x32 && next.x32.host === prev.x32.host && x32Options(next).port === this.x32.port;
+        if (server && !rebind) {
+          await server.start();
+          started.push(server);
+        }
+        x32 = { server, rebind };
+      }
+    } catch (e) {
+      for (const s of started) await s.close().catch(() => undefined);
+      throw e;
+    }
+    // 2. Swap. The web mixer's sockets live on the OSC server: a new OSC server means a new web mixer.
+    if (diff.osc || diff.http) await this.stopWeb();
+    try {
+      if (osc) {
+        await this.osc?.close().catch((e: unknown) => this.log.warn(`OSC server close: ${(e as Error).message}`));
+        this.osc = osc.server;
+        if (osc.rebind) await swapIn(osc.server!, () => new NativeOscServer(this.store, oscOptions(prev)), (s) => (this.osc = s), this.log);
+        applied.push('osc');
+      }
+      if (x32) {
+        await this.x32?.close().catch((e: unknown) => this.log.warn(`X32 server close: ${(e as Error).message}`));
+        this.x32 = x32.server;
+        if (x32.rebind) await swapIn(x32.server!, () => new X32Server(this.store, x32Options(prev)), (s) => (this.x32 = s), this.log);
+        applied.push('x32');
+      }
+    } catch (e) {
+      // A listener could not take its address back: the previous one runs again; so does the web mixer.
+      if (diff.osc || diff.http) await this.startWeb(prev);
+      throw new ReloadError(`${(e as Error).message}${applied.length ? ` (already applied: ${applied.join(', ')})` : ''}`);
+    }
+    if (diff.osc || diff.http) {
+      await this.startWeb(next);
+      if (diff.http) applied.push('http');
+    }
+    if (diff.surfaces) {
+      // Ids must exist in the registry (built at start) to show status.
       await this.surfaces?.close();
       this.surfaces = this.newSurfaceSet();
       this.surfaces.start(next);
       applied.push('surfaces');
     }
-    const oscChanged = !same(prev.osc, next.osc);
-    const webChanged = !same(prev.http, next.http);
-    // The web mixer's sockets live on the OSC server: a new OSC server means new sockets (pages reconnect).
-    if (oscChanged || webChanged) await this.stopWeb();
-    if (oscChanged) {
-      await this.osc?.close();
-      this.osc = undefined;
-      await this.startOsc(next);
-      applied.push('osc');
-    }
-    if (oscChanged || webChanged) {
-      await this.startWeb(next);
-      if (webChanged) applied.push('http');
-    }
-    if (!same(prev.x32, next.x32)) {
-      await this.x32?.close();
-      this.x32 = await startX32Server(this.store, next, this.log, this.opts.x32Port);
-      applied.push('x32');
-    }
-    if (!same(prev.params, next.params)) {
+    if (diff.params) {
       for (const w of applyValues(this.store, next.params, 'session', next.file ?? '<session>').warnings) this.log.warn(w);
       applied.push('params');
     }
     this.session = { ...next, channels: prev.channels, buses: prev.buses, fx: prev.fx, master: prev.master, audio: prev.audio, safety: prev.safety, state: prev.state };
-    if (needsRestart.length) this.log.warn({ needsRestart }, `session reloaded; restart faderd to apply: ${needsRestart.join(', ')}`);
-    else this.log.info({ applied }, 'session reloaded');
-    return { applied, needsRestart };
+    return { applied, needsRestart: diff.needsRestart };
   }
 
   /** The status line now (also logged periodically). */
@@ -309,10 +349,23 @@ export class Daemon {
     return this.web;
   }
 
-  /** Stops everything in reverse order of construction and saves state. Idempotent. */
+  /**
+   * Stops everything in reverse order of construction and saves state. Idempotent. A failed save does
+   * not stop the teardown (sockets left open would keep the process alive): it is reported in
+   * `stopResult`, with the params whose changes are lost and where the last good state is.
+   */
   async stop(): Promise<void> {
-    // State first: stopping a hung audio device can take the rest of the second SIGTERM allows.
-    this.state?.flush();
+    const state = this.state;
+    const save = (): string | undefined => {
+      try {
+        state?.flush();
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    // State first: stopping a hung audio device can take the rest of the time a stop has.
+    let saveError = save();
     this.status?.stop();
     this.status = undefined;
     const surfaces = this.surfaces;
@@ -331,9 +384,26 @@ export class Daemon {
     if (engine?.hung) this.hungAudio = true;
     this.scenes?.dispose();
     this.scenes = undefined;
-    this.state?.stop();
-    this.state?.flush();
+    if (state) {
+      state.stop();
+      // Again, with whatever the teardown changed; a disk that came back is used.
+      saveError = save();
+    }
     this.state = undefined;
+    if (!state || saveError === undefined) return;
+    const lastGood = state.lastGood();
+    this.stopResult = { saveError, unsaved: state.unsavedAddresses, ...(lastGood ? { lastGood } : {}) };
   }
+
+  /** What the last stop() could not do (empty when the final save worked). */
+  stopResult: StopResult = {};
 }
 
+export interface StopResult {
+  /** Why the final save failed; absent when everything is on disk. */
+  readonly saveError?: string;
+  /** The params whose last changes are not on disk. */
+  readonly unsaved?: readonly string[];
+  /** The newest complete state file left on disk, and when it was saved. */
+  readonly lastGood?: { readonly file: string; readonly saved?: string };
+}

@@ -1,8 +1,12 @@
 /**
  * Keeps naudiodon's and ALSA's chatter away from the user. naudiodon printf()s to fd 1 (version,
  * stream options, and "Finishing output..." once per callback after a stop) and ALSA/JACK write
- * errors to fd 2 from native code, where Node cannot intercept them. So the command re-runs itself as
- * a child with piped stdio and forwards every line except those, and forwards signals to the child.
+ * errors to fd 2 from native code, where Node cannot intercept them.
+ *
+ * `faderd run` filters in its own process (filterOwnStdio: the proc-guard addon turns fds 1 and 2
+ * into pipes read by native threads), so the pid a user or systemd signals is the daemon itself.
+ * Short-lived commands (`devices`) may still re-run themselves as a filtered child (runFilteredChild),
+ * which forwards signals; they hold no state.
  */
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
@@ -16,34 +20,37 @@ export const FILTERED_ENV = 'FADERD_STDIO_FILTERED';
  */
 export const FORCED_EXIT_LINE = 'faderd: forced exit, code ';
 
-/** Ends this process now with SIGKILL, telling a filtering parent the exit code meant. */
-export function forceExit(code: number): never {
-  // Writes to a pipe are synchronous on Linux, so the line is out before the kill.
-  process.stderr.write(`${FORCED_EXIT_LINE}${code}\n`);
-  process.kill(process.pid, 'SIGKILL');
-  throw new Error('unreachable: SIGKILL did not end the process');
-}
-
-const NOISE: readonly RegExp[] = [
-  /^PortAudio V\d/,
-  /^(Input|Output) (audio options|device name is)/,
-  /^Finishing (input|output) - /,
-  /^AudioIO: /,
-  /^ALSA lib /,
-  /^Cannot connect to server /,
-  /^jack server is not running/,
-  /^JackShmReadWritePtr/,
-  /^Cannot lock down/,
-  /^Cannot read socket fd = /,
-  /^CheckRes error$/,
-  /^JackSocketClientChannel /,
-  /^Midi(In|Out)(Alsa|Jack)::/,
-  /^Expression '.*' failed in 'src\/hostapi\//,
+/**
+ * Native noise, as plain prefixes (and a substring after the prefix) rather than regular expressions:
+ * the same rules run in the addon's C threads and here, in linear time per line.
+ */
+export const NOISE_RULES: readonly { readonly prefix: string; readonly contains?: string }[] = [
+  { prefix: 'PortAudio V' },
+  { prefix: 'Input audio options' },
+  { prefix: 'Output audio options' },
+  { prefix: 'Input device name is' },
+  { prefix: 'Output device name is' },
+  { prefix: 'Finishing input - ' },
+  { prefix: 'Finishing output - ' },
+  { prefix: 'AudioIO: ' },
+  { prefix: 'ALSA lib ' },
+  { prefix: 'Cannot connect to server ' },
+  { prefix: 'jack server is not running' },
+  { prefix: 'JackShmReadWritePtr' },
+  { prefix: 'Cannot lock down' },
+  { prefix: 'Cannot read socket fd = ' },
+  { prefix: 'CheckRes error' },
+  { prefix: 'JackSocketClientChannel ' },
+  { prefix: 'MidiInAlsa::' },
+  { prefix: 'MidiOutAlsa::' },
+  { prefix: 'MidiInJack::' },
+  { prefix: 'MidiOutJack::' },
+  { prefix: "Expression '", contains: "' failed in 'src/hostapi/" },
 ];
 
 /** Whether a line of native output is noise the user should not see. */
 export function isNativeNoise(line: string): boolean {
-  return NOISE.some((re) => re.test(line));
+  return NOISE_RULES.some((r) => line.startsWith(r.prefix) && (r.contains === undefined || line.indexOf(r.contains, r.prefix.length) >= 0));
 }
 
 function pump(from: Readable, to: Writable, dropBlank: boolean, onForcedExit?: (code: number) => void): Promise<void> {

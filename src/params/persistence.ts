@@ -4,7 +4,11 @@
  * and the last good copy (`state.json.bak`) is used instead; failing that, defaults.
  *
  * Format (JSON, versioned): { "format": "faderd-state", "version": 1, "session": "...", "saved":
- * ISO time, "params": { address: value } } with -inf written as the string "-inf".
+ * ISO time, "scene": last stored or recalled scene (optional), "params": { address: value } } with
+ * -inf written as the string "-inf".
+ *
+ * A save that fails (disk full, read-only) leaves the previous file as it was; the manager remembers
+ * which params changed since the last good save, so a failed final save can say what was lost.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +44,7 @@ export function encodeValues(values: Record<string, ParamValue>): Record<string,
 export class StateFormatError extends Error {}
 
 /** Parses a state file's text; throws StateFormatError saying what is wrong. */
-export function parseStateText(text: string): { session?: string; params: Record<string, unknown> } {
+export function parseStateText(text: string): { session?: string; scene?: string; saved?: string; params: Record<string, unknown> } {
   let js: unknown;
   try {
     js = JSON.parse(text);
@@ -53,7 +57,12 @@ export function parseStateText(text: string): { session?: string; params: Record
   if (typeof o.version !== 'number' || !Number.isInteger(o.version)) throw new StateFormatError('missing version');
   if (o.version > STATE_VERSION) throw new StateFormatError(`version ${o.version} is newer than this faderd understands (${STATE_VERSION})`);
   if (!o.params || typeof o.params !== 'object' || Array.isArray(o.params)) throw new StateFormatError('missing params');
-  return { ...(typeof o.session === 'string' ? { session: o.session } : {}), params: o.params as Record<string, unknown> };
+  return {
+    ...(typeof o.session === 'string' ? { session: o.session } : {}),
+    ...(typeof o.scene === 'string' && o.scene !== '' ? { scene: o.scene } : {}),
+    ...(typeof o.saved === 'string' ? { saved: o.saved } : {}),
+    params: o.params as Record<string, unknown>,
+  };
 }
 
 /**
@@ -92,6 +101,10 @@ export class StateManager {
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
   private writable = true;
+  /** Persistent params changed since the last good save: what a failed final save loses. */
+  private readonly unsaved = new Set<string>();
+  /** Why the last save failed (undefined after a good one). */
+  lastError: string | undefined;
   /** Saves done since start (for status and tests). */
   saves = 0;
 
@@ -106,7 +119,10 @@ export class StateManager {
   }
   private readonly sessionName: string;
 
-  /** Loads the state file (or its last good copy) into the store as one batch with origin `state`. */
+  /**
+   * Loads the state file (or its last good copy) into the store as one batch with origin `state`, and
+   * the last stored or recalled scene's name into `/scene/current`.
+   */
   restore(): { restored: number; warnings: string[]; from?: string } {
     const warnings: string[] = [];
     for (const candidate of [this.file, `${this.file}.bak`]) {
@@ -119,11 +135,15 @@ export class StateManager {
         warnings.push(`${candidate} is unusable (${(e as Error).message}); moved it to ${moved}`);
         continue;
       }
+      // Say plainly that the older copy is in use: the mix is as it was one save earlier.
+      if (candidate !== this.file) warnings.push(`restored the last good copy ${candidate}${parsed.saved ? ` (saved ${parsed.saved})` : ''}`);
       const r = applyValues(this.store, parsed.params, 'state', candidate);
       warnings.push(...r.warnings);
+      if (parsed.scene !== undefined && this.store.registry.get('/scene/current')) this.store.set('/scene/current', parsed.scene, 'state', { internal: true });
       for (const w of warnings) log.warn(w);
       return { restored: r.applied, warnings, from: candidate };
     }
+    if (warnings.length) warnings.push('no good saved state left; starting from the session\'s values');
     for (const w of warnings) log.warn(w);
     return { restored: 0, warnings };
   }
@@ -132,7 +152,13 @@ export class StateManager {
   start(): void {
     if (this.sub) return;
     this.sub = this.store.changes$.subscribe((batch) => {
-      if (!batch.some((c) => isPersistent(c.def))) return;
+      let persistent = false;
+      for (const c of batch) {
+        if (!isPersistent(c.def) && c.address !== '/scene/current') continue;
+        persistent = true;
+        this.unsaved.add(c.address);
+      }
+      if (!persistent) return;
       this.dirty = true;
       if (!this.timer) this.timer = setTimeout(() => this.flushQuietly(), this.autosaveMs);
     });
@@ -143,25 +169,52 @@ export class StateManager {
     try {
       this.flush();
     } catch (e) {
-      if (this.writable) log.error({ err: (e as Error).message, file: this.file }, 'cannot save state; running in memory until the disk is writable');
+      if (this.writable) log.error({ file: this.file }, `${(e as Error).message}; running in memory until the disk is writable`);
       this.writable = false;
     }
   }
 
-  /** Saves now, synchronously (used on shutdown and by the autosave timer). */
+  /** Saves now, synchronously (used on shutdown and by the autosave timer); throws AtomicWriteError. */
   flush(): void {
+    const scene = this.store.registry.get('/scene/current') ? String(this.store.get('/scene/current')) : '';
     const body = {
       format: STATE_FORMAT,
       version: STATE_VERSION,
       session: this.sessionName,
       saved: new Date().toISOString(),
+      ...(scene ? { scene } : {}),
       params: encodeValues(this.store.snapshot()),
     };
-    writeFileAtomic(this.file, JSON.stringify(body, null, 1) + '\n', { keepBackup: true });
+    try {
+      writeFileAtomic(this.file, JSON.stringify(body, null, 1) + '\n', { keepBackup: true, validate: (t) => void parseStateText(t) });
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      throw e;
+    }
     this.dirty = false;
+    this.unsaved.clear();
+    this.lastError = undefined;
     this.saves++;
     if (!this.writable) log.warn({ file: this.file }, 'state saves work again');
     this.writable = true;
+  }
+
+  /** Params changed since the last good save (empty when everything is on disk). */
+  get unsavedAddresses(): string[] {
+    return [...this.unsaved].sort();
+  }
+
+  /** Where the newest complete state on disk is, with its save time, or undefined when there is none. */
+  lastGood(): { file: string; saved?: string } | undefined {
+    for (const f of [this.file, `${this.file}.bak`]) {
+      try {
+        const p = parseStateText(fs.readFileSync(f, 'utf8'));
+        return { file: f, ...(p.saved ? { saved: p.saved } : {}) };
+      } catch {
+        // Missing or unusable: try the older copy.
+      }
+    }
+    return undefined;
   }
 
   get pending(): boolean {

@@ -1,6 +1,7 @@
 /**
  * Scenes: named snapshots of the mix, one readable YAML file each in `<state dir>/scenes/`, so a
- * user can copy, diff and hand-edit them. Recall is one batch (origin `scene`), so every surface sees
+ * user can copy, diff and hand-edit them. Each store keeps the previous good version as
+ * `<name>.yaml.bak`, and recall falls back to it (with a warning) when the file no longer parses. Recall is one batch (origin `scene`), so every surface sees
  * one consistent jump. Writing a name to `/scene/store` or `/scene/recall` does the same from any
  * surface.
  */
@@ -128,7 +129,8 @@ export class SceneLibrary {
     }
     const text = sceneYaml(checkSceneName(name), this.params.snapshot());
     if (Buffer.byteLength(text) > FILE_LIMITS.scene) throw new SceneError(`scene ${JSON.stringify(name)} not stored: ${Buffer.byteLength(text)} bytes is more than a scene may be`);
-    writeFileAtomic(file, text);
+    // The YAML is ours (read back byte for byte); the previous file is parsed before it becomes the .bak.
+    writeFileAtomic(file, text, { keepBackup: true, validate: (t) => void parseScene(t, file), validateNew: false });
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
     return file;
   }
@@ -137,16 +139,32 @@ export class SceneLibrary {
   recall(name: string): { applied: number; warnings: string[] } {
     const file = this.fileOf(name);
     if (!fs.existsSync(file)) throw new SceneError(`no scene named ${JSON.stringify(name)} (have: ${this.list().join(', ') || 'none'})`);
-    const scene = parseScene(readRegularText(file, 'scene'), file);
-    const r = applyValues(this.params, scene.params, 'scene', file);
+    let scene;
+    let from = file;
+    const fallback: string[] = [];
+    try {
+      scene = parseScene(readRegularText(file, 'scene'), file);
+    } catch (e) {
+      const bak = `${file}.bak`;
+      if (!fs.existsSync(bak)) throw e;
+      try {
+        scene = parseScene(readRegularText(bak, 'scene'), bak);
+      } catch {
+        throw e;
+      }
+      from = bak;
+      fallback.push(`${file} is unusable (${(e as Error).message.split('\n')[0]}); recalled its last good copy ${bak}`);
+    }
+    const r = applyValues(this.params, scene.params, 'scene', from);
     this.params.set('/scene/current', checkSceneName(name), 'scene', { internal: true });
-    return r;
+    return { applied: r.applied, warnings: [...fallback, ...r.warnings] };
   }
 
   remove(name: string): void {
     const file = this.fileOf(name);
     if (!fs.existsSync(file)) throw new SceneError(`no scene named ${JSON.stringify(name)}`);
     fs.unlinkSync(file);
+    fs.rmSync(`${file}.bak`, { force: true });
   }
 
   /** Listens to the `/scene/store` and `/scene/recall` action params. */

@@ -121,6 +121,11 @@ export class NativeOscServer {
     this.internalErrors = new RateLimitedLog(log, 'OSC server: packet failed');
   }
 
+  /** What start() would refuse before binding (a bad allow list or host), so a reload can check first. */
+  get configProblem(): string | undefined {
+    return this.endpoint.problem;
+  }
+
   /** The bound UDP port. */
   get port(): number {
     return this.endpoint.port;

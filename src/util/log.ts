@@ -1,26 +1,64 @@
 /**
  * Structured logging (pino). Loggers are named by the file that logs, so a line leads to its source.
  * Quiet by default (warn); FADERD_LOG=info|debug|trace or --verbose raises it.
+ *
+ * Log lines go to stderr, so stdout stays for a command's output. On a terminal they are human
+ * readable (time, level, file, message; an error's stack on its own lines); anywhere else (journald,
+ * a pipe, a file) each is one JSON object per line. FADERD_LOG_FORMAT=pretty|json forces either.
  */
 import path from 'node:path';
+import tty from 'node:tty';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-let base: Logger = pino({
-  level: process.env.FADERD_LOG ?? 'warn',
-  base: undefined,
-  timestamp: pino.stdTimeFunctions.isoTime,
-});
+export type LogFormat = 'pretty' | 'json';
+
+/** The format for stderr: FADERD_LOG_FORMAT if set (anything else is refused), else pretty on a terminal. */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, isTerminal = tty.isatty(2)): LogFormat {
+  const f = env.FADERD_LOG_FORMAT?.trim().toLowerCase();
+  if (f === 'pretty' || f === 'json') return f;
+  if (f) process.stderr.write(`faderd: FADERD_LOG_FORMAT must be "pretty" or "json", got ${JSON.stringify(env.FADERD_LOG_FORMAT)}; using ${isTerminal ? 'pretty' : 'json'}\n`);
+  return isTerminal ? 'pretty' : 'json';
+}
+
+/** Whether the daemon's notices (start, reload, stop) are plain lines or JSON objects. */
+export const format: LogFormat = logFormat();
+
+function stderrStream(): DestinationStream {
+  if (format === 'json') return pino.destination({ fd: 2, sync: true });
+  return pretty({
+    destination: 2,
+    sync: true,
+    colorize: tty.isatty(2),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    // Extra fields on the same line stay readable; an error's stack keeps its own lines.
+    singleLine: false,
+  });
+}
+
+const options = { base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
+let base: Logger = pino({ ...options, level: process.env.FADERD_LOG ?? 'warn' }, stderrStream());
 
 export function setLogLevel(level: string): void {
   base.level = level;
 }
 
-/** Replaces the destination (tests capture log lines this way). */
+/** Replaces the destination (tests capture log lines this way); JSON lines. */
 export function setLogDestination(dest: { write(s: string): void }, level = base.level): void {
-  base = pino({ level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, dest);
+  base = pino({ ...options, level }, dest);
+}
+
+/**
+ * A line the user should see whatever the log level: the daemon's start, reload and stop. A plain
+ * line on a terminal (or FADERD_LOG_FORMAT=pretty), else a JSON object with the same text as `msg`.
+ */
+export function notice(text: string, fields: Record<string, unknown> = {}): void {
+  if (format === 'pretty') process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  else process.stderr.write(JSON.stringify({ level: 30, time: new Date().toISOString(), name: 'faderd', ...fields, msg: text }) + '\n');
 }
 
 /** A child logger named after the module's file: `logger(import.meta.url)`. */

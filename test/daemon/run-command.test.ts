@@ -10,8 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The installed command's entry: it sizes libuv's pool before anything loads (see bin/faderd.js). */
+const bin = fileURLToPath(new URL('../../bin/faderd.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-run-'));
-const env = { ...process.env, HOME: path.join(dir, 'home'), FADERD_STATE_DIR: path.join(dir, 'state'), FADERD_LOG: 'warn' };
+const env = { ...process.env, HOME: path.join(dir, 'home'), FADERD_STATE_DIR: path.join(dir, 'state'), FADERD_LOG: 'warn', FADERD_LOG_FORMAT: 'pretty' };
 delete (env as Record<string, string | undefined>).FADERD_STDIO_FILTERED;
 fs.mkdirSync(env.HOME);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,14 +23,14 @@ const NOISE = /^(ALSA lib|PortAudio V|Finishing (output|input)|Cannot connect to
 describe('faderd run', () => {
   it('comes up on the null clock, says so in one line, and saves state and exits 0 within a second of SIGTERM', async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, ['--import', 'tsx', main, 'run', '--osc-port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'run', '--osc-port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     for (let i = 0; i < 300 && !err.includes('faderd running'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(err).toMatch(new RegExp(`^faderd running: session Default, audio null @ 48000/128, OSC 127\\.0\\.0\\.1:${port}$`, 'm'));
+    expect(err).toMatch(new RegExp(`^faderd running: session Default, audio null @ 48000/128, OSC 127\\.0\\.0\\.1:${port}, pid ${child.pid}$`, 'm'));
     await new Promise((r) => setTimeout(r, 500));
     const t = Date.now();
     child.kill('SIGTERM');

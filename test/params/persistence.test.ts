@@ -67,8 +67,19 @@ describe('state persistence', () => {
     const r = new StateManager(b, dir).restore();
     expect(r.from).toBe(`${sm.file}.bak`);
     expect(r.warnings[0]).toMatch(/state\.json is unusable \(not valid JSON .*\); moved it to .*state\.json\.corrupt-/);
+    expect(r.warnings[1]).toMatch(/restored the last good copy .*state\.json\.bak \(saved \d{4}-/);
     expect(b.get('/ch/1/fader')).toBe(-20);
     expect(fs.readdirSync(dir).some((f) => f.startsWith('state.json.corrupt-'))).toBe(true);
+  });
+
+  it('brings /scene/current back after a restart', () => {
+    const dir = tmp();
+    const { store } = makeStore();
+    store.set('/scene/current', 'Verse', 'scene', { internal: true });
+    new StateManager(store, dir).flush();
+    const b = makeStore().store;
+    new StateManager(b, dir).restore();
+    expect(b.get('/scene/current')).toBe('Verse');
   });
 
   it('skips hand-edited entries that are wrong, keeping the rest', () => {

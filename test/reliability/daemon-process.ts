@@ -1,6 +1,5 @@
 /**
- * `faderd run` as a real child process (no stdio-filter parent, so a signal reaches the daemon
- * itself), on the null clock, with its OSC port and state directory chosen by the caller. Shared by
+ * `faderd run` as a real child process (one process: a signal reaches the daemon itself), on the null clock, with its OSC port and state directory chosen by the caller. Shared by
  * the reliability tests and scripts/soak.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -66,12 +65,12 @@ export interface SpawnOptions {
 
 /** Spawns `faderd run` without waiting for it. */
 export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: ChildProcess; stderr: () => string; exited: DaemonProcess['exited'] } {
-  const args = ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
+  const args = [path.join(ROOT, 'bin/faderd.js'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
   if (opts.session) args.push('-s', opts.session);
   args.push(...(opts.extraArgs ?? []));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, FADERD_STDIO_FILTERED: '1', FADERD_LOG: 'warn', ...opts.env },
+    env: { ...process.env, FADERD_LOG: 'warn', FADERD_LOG_FORMAT: 'pretty', ...opts.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';

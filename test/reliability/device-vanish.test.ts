@@ -47,7 +47,7 @@ describe('the audio device vanishing mid-run', () => {
     fs.writeFileSync(session, 'name: live\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n');
     const env: Record<string, string | undefined> = { ...process.env, HOME: alsa.home, JACK_DEFAULT_SERVER: jack!.name, JACK_NO_START_SERVER: '1', FADERD_LOG: 'warn' };
     delete env.FADERD_STDIO_FILTERED;
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'run', '-s', session, '--osc-port', String(port), '--state-dir', stateDir], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/faderd.js'), 'run', '-s', session, '--osc-port', String(port), '--state-dir', stateDir], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

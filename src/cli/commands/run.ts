@@ -1,11 +1,15 @@
 import type { Command } from 'commander';
 import { config as rxConfig } from 'rxjs';
 import { sessionFrom } from '../session-option.ts';
-import { Daemon, type DaemonInfo } from '../../daemon/daemon.ts';
 import { formatLatency } from '../../audio/index.ts';
-import { forceExit, isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
-import { logger, setLogLevel, RateLimitedLog } from '../../util/log.ts';
-import { ConfigError, formatIssue } from '../../util/source-error.ts';
+import path from 'node:path';
+import { Daemon, type DaemonInfo, type StopResult } from '../../daemon/daemon.ts';
+import { armWatchdog, exitNow, filterOwnStdio } from '../../daemon/proc-guard.ts';
+import { lockStateDir } from '../../daemon/lock.ts';
+import { clientHost, removeRuntimeFile, writeRuntimeFile } from '../../daemon/runtime-file.ts';
+import { Reloader } from '../../daemon/reload.ts';
+import { defaultStateDir } from '../../params/persistence.ts';
+import { logger, notice, setLogLevel, RateLimitedLog } from '../../util/log.ts';
 import { UsageError } from '../errors.ts';
 
 interface RunOptions {
@@ -36,15 +40,27 @@ export function startLine(info: DaemonInfo): string {
   const web = !info.http ? '' : 'problem' in info.http ? `\n${info.http.problem}` : `\nweb mixer: http://${info.http.host.includes(':') ? `[${info.http.host}]` : info.http.host}:${info.http.port}/`;
   // A device sets the block (JACK's period) and says what latency to expect.
   const lat = info.audio.state === 'running' ? info.audio.latency : undefined;
-  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${lat?.blockFrames ?? info.blockFrames}, ${lat ? `${formatLatency(lat)}, ` : ''}${osc}${web}`;
+  // The pid is the process to signal: SIGHUP reloads, SIGTERM stops (there is no launcher in between).
+  return `faderd running: session ${info.session}, audio ${audio} @ ${info.sampleRate}/${lat?.blockFrames ?? info.blockFrames}, ${lat ? `${formatLatency(lat)}, ` : ''}${osc}, pid ${process.pid}${web}`;
+}
+
+/** How long a stop may take before the watchdog ends the process (the README promises 2 s). */
+const STOP_BOUND_MS = Number(process.env.FADERD_STOP_BOUND_MS) > 0 ? Number(process.env.FADERD_STOP_BOUND_MS) : 1900;
+
+/** The lines a failed final save prints: what was lost, and where the last good state is. */
+export function unsavedReport(r: StopResult, stateDir: string): string {
+  const lines = [`faderd: the final save failed: ${r.saveError}`];
+  const unsaved = r.unsaved ?? [];
+  if (unsaved.length) lines.push(`faderd: not saved, changes to ${unsaved.slice(0, 12).join(', ')}${unsaved.length > 12 ? ` and ${unsaved.length - 12} more` : ''}`);
+  lines.push(r.lastGood ? `faderd: the last good state is ${r.lastGood.file}${r.lastGood.saved ? ` (saved ${r.lastGood.saved})` : ''}` : `faderd: there is no saved state in ${stateDir}`);
+  return lines.join('\n');
 }
 
 /** `faderd run`: the daemon. Owns signals; resolves when stopped so the entry file sets the exit code. */
 async function run(opts: RunOptions): Promise<void> {
-  if (!isFilteredChild()) {
-    process.exitCode = await runFilteredChild();
-    return;
-  }
+  // One process: native libraries' stray output is filtered here, not by a parent that re-runs us.
+  const unfiltered = process.env.FADERD_STDIO_FILTERED === undefined ? filterOwnStdio() : undefined;
+  if (unfiltered) log.warn(`native libraries' output is not filtered: ${unfiltered}`);
   if (opts.verbose) setLogLevel('info');
   // A handler that throws inside a subscriber is a bug to log, not a reason to stop the show: RxJS
   // would otherwise rethrow it asynchronously and end the process.
@@ -55,6 +71,8 @@ async function run(opts: RunOptions): Promise<void> {
   const x32Port = intOption('x32-port', opts.x32Port, 1, 65535);
   const httpPort = intOption('http-port', opts.httpPort, 1, 65535);
   const session = sessionFrom(opts.session);
+  const stateDir = path.resolve(opts.stateDir ?? defaultStateDir(session));
+  const lock = lockStateDir(stateDir);
   const audioDevice = opts.audio === undefined ? undefined : /^\d+$/.test(opts.audio) ? Number(opts.audio) : opts.audio;
   const daemon = new Daemon({
     session,
@@ -67,14 +85,23 @@ async function run(opts: RunOptions): Promise<void> {
     ...(oscPort !== undefined ? { oscPort } : {}),
     ...(x32Port !== undefined ? { x32Port } : {}),
     http: { ...(httpPort !== undefined ? { port: httpPort } : {}), ...(opts.http === false ? { enabled: false } : {}) },
-    ...(opts.stateDir ? { stateDir: opts.stateDir } : {}),
+    stateDir,
   });
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
+  let signalName = '';
   const stopped = new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       if (stopping) return;
-      log.info(`${sig}: saving state and stopping`);
-      stopping = daemon.stop().then(resolve, (e: unknown) => {
+      stopping = true;
+      signalName = sig;
+      // The bound holds whatever happens next, even if the main thread never returns to its loop.
+      armWatchdog(
+        STOP_BOUND_MS,
+        1,
+        `faderd: ${sig}: the stop did not finish within ${(STOP_BOUND_MS / 1000).toFixed(1)} s; ending now. Changes since the last autosave may not be saved; the last good state is in ${stateDir}`,
+      );
+      if (process.env.FADERD_TEST_STALL_ON_STOP === '1') for (;;);
+      daemon.stop().then(resolve, (e: unknown) => {
         process.stderr.write(`faderd: error while stopping: ${(e as Error).message}\n`);
         process.exitCode = 1;
         resolve();
@@ -83,33 +110,46 @@ async function run(opts: RunOptions): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   });
+  const reloader = new Reloader(daemon, session.file);
+  let running = false;
+  // Handled from the start (SIGHUP's default action ends the process), but a reload needs a daemon up.
   process.on('SIGHUP', () => {
-    if (!session.file) {
-      log.warn('SIGHUP: the embedded default session has no file to reload');
-      return;
-    }
-    try {
-      void daemon.reload(sessionFrom(session.file)).catch((e: unknown) => log.error(`reload failed: ${(e as Error).message}`));
-    } catch (e) {
-      // A broken file keeps the running session; say exactly where the problem is.
-      if (e instanceof ConfigError) for (const i of e.issues) process.stderr.write(`faderd: reload refused: ${formatIssue(i)}\n`);
-      else log.error(`reload failed: ${(e as Error).message}`);
-    }
+    if (running && !stopping) void reloader.request();
+    else log.warn('SIGHUP while starting or stopping: not reloaded (send it again once faderd runs)');
   });
   let info: DaemonInfo;
   try {
     info = await daemon.start();
   } catch (e) {
     await daemon.stop();
+    lock.release();
     throw e;
   }
-  process.stderr.write(startLine(info) + '\n');
+  writeRuntimeFile(stateDir, {
+    pid: process.pid,
+    session: info.session,
+    started: new Date().toISOString(),
+    ...(info.osc ? { osc: { host: clientHost(info.osc.host), port: info.osc.port } } : {}),
+    ...(info.http && 'port' in info.http ? { http: { host: clientHost(info.http.host), port: info.http.port } } : {}),
+  });
+  running = true;
+  notice(startLine(info), { event: 'start', pid: process.pid, stateDir });
   await stopped;
+  removeRuntimeFile(stateDir);
+  lock.release();
+  const result = daemon.stopResult;
+  if (result.saveError) {
+    process.stderr.write(unsavedReport(result, stateDir) + '\n');
+    process.exitCode = 1;
+  } else notice(`faderd stopped (${signalName}): state saved in ${stateDir}`, { event: 'stop' });
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
   if (daemon.audioHung) {
     // State is saved; Node would wait forever for the thread the device holds.
-    process.stderr.write('faderd: the audio device hung and holds a thread; state is saved, ending the process by force\n');
-    forceExit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    process.stderr.write('faderd: the audio device hung and holds a thread; ending the process by force\n');
+    exitNow(code);
   }
+  // Stopped: if something still holds the event loop open, the watchdog ends the process with this code.
+  armWatchdog(STOP_BOUND_MS, code, 'faderd: stopped, but something kept the process alive; ended it');
 }
 
 export function registerRun(program: Command): void {

@@ -5,6 +5,8 @@ import { defaultStateDir, StateManager } from '../../params/persistence.ts';
 import { checkSceneName, SceneLibrary } from '../../params/scenes.ts';
 import { sessionFrom } from '../session-option.ts';
 import { oscRequest } from '../daemon-link.ts';
+import { lockStateDir, StateDirBusyError } from '../../daemon/lock.ts';
+import { readRuntimeFile } from '../../daemon/runtime-file.ts';
 import { UsageError } from '../errors.ts';
 
 interface SceneOpts {
@@ -23,16 +25,32 @@ function open(opts: SceneOpts) {
 }
 
 /**
- * Store/recall go to the running daemon over OSC when one answers on the session's port; otherwise
- * they act on the saved state file, which the daemon loads at its next start.
+ * Store/recall go to the daemon running on the state dir, found through its lock and runtime file
+ * (whatever ports it was given). With no daemon, they act on the saved files while holding the state
+ * dir's lock, so a daemon cannot start in the middle; the daemon loads them at its next start. A
+ * daemon that runs but cannot be reached is an error: its saved files are never edited behind its back.
  */
-async function viaDaemon(opts: SceneOpts, action: 'store' | 'recall', name: string): Promise<boolean> {
-  if (opts.offline) return false;
-  const { session } = open(opts);
-  if (!session.osc.enabled) return false;
-  const host = session.osc.host === '0.0.0.0' ? '127.0.0.1' : session.osc.host === '::' ? '::1' : session.osc.host;
-  const reply = await oscRequest(host, session.osc.port, [{ address: `/scene/${action}`, args: [{ type: 's', value: name }] }], '/scene/current');
-  return reply !== undefined;
+async function withDaemonOrLock(opts: SceneOpts, action: 'store' | 'recall', name: string, offline: () => void): Promise<'live' | 'offline'> {
+  const { dir } = open(opts);
+  let lock;
+  try {
+    lock = lockStateDir(dir);
+  } catch (e) {
+    if (!(e instanceof StateDirBusyError)) throw e;
+    const rt = readRuntimeFile(dir);
+    const who = `faderd${e.pid ? ` (pid ${e.pid})` : ''} is running on ${dir}`;
+    if (opts.offline) throw new UsageError(`${who}: --offline would edit its saved files behind its back (it overwrites them); leave out --offline to act on it live`);
+    if (!rt?.osc) throw new UsageError(`${who} with OSC off, so it cannot be asked to ${action} a scene; enable osc in its session, or stop it and run this again`);
+    const reply = await oscRequest(rt.osc.host, rt.osc.port, [{ address: `/scene/${action}`, args: [{ type: 's', value: name }] }], '/scene/current', 2000);
+    if (!reply) throw new UsageError(`${who} but did not answer on OSC ${rt.osc.host}:${rt.osc.port}; nothing was changed`);
+    return 'live';
+  }
+  try {
+    offline();
+  } finally {
+    lock.release();
+  }
+  return 'offline';
 }
 
 export function registerScene(program: Command): void {
@@ -41,7 +59,7 @@ export function registerScene(program: Command): void {
     .description('List, store, recall and remove scenes (named snapshots of the mix)')
     .option('-s, --session <file>', 'session file (default: the embedded default session)')
     .option('--state-dir <dir>', 'state directory (default: FADERD_STATE_DIR or ~/.local/state/faderd/<session>)')
-    .option('--offline', 'act on saved files even if a daemon is running');
+    .option('--offline', 'act on the saved files only (refused while a daemon runs on the state dir)');
   const common = (cmd: Command): SceneOpts => cmd.optsWithGlobals() as SceneOpts;
 
   scene
@@ -65,14 +83,15 @@ export function registerScene(program: Command): void {
       } catch (e) {
         throw new UsageError((e as Error).message);
       }
-      if (await viaDaemon(opts, 'store', name)) {
-        process.stdout.write(`stored scene ${name} (live)\n`);
-        return;
-      }
-      const { state, scenes } = open(opts);
-      state.restore();
-      const file = scenes.store(name);
-      process.stdout.write(`stored scene ${name} from saved state: ${file}\n`);
+      const how = await withDaemonOrLock(opts, 'store', name, () => {
+        const { state, scenes } = open(opts);
+        const r = state.restore();
+        const file = scenes.store(name);
+        // Say where the mix came from: a saved state, or (none yet) the session's own values.
+        const from = r.from ? `saved state ${r.from}` : `the session's values (no saved state in ${state.dir})`;
+        process.stdout.write(`stored scene ${name} from ${from}: ${file}\n`);
+      });
+      if (how === 'live') process.stdout.write(`stored scene ${name} (live)\n`);
     });
 
   scene
@@ -82,15 +101,14 @@ export function registerScene(program: Command): void {
       const opts = common(cmd);
       const { scenes, state } = open(opts);
       if (!scenes.list().includes(name)) throw new UsageError(`no scene named ${JSON.stringify(name)} (have: ${scenes.list().join(', ') || 'none'})`);
-      if (await viaDaemon(opts, 'recall', name)) {
-        process.stdout.write(`recalled scene ${name} (live)\n`);
-        return;
-      }
-      state.restore();
-      const r = scenes.recall(name);
-      state.flush();
-      for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(`recalled scene ${name} into saved state (${r.applied} params): ${state.file}\n`);
+      const how = await withDaemonOrLock(opts, 'recall', name, () => {
+        state.restore();
+        const r = scenes.recall(name);
+        state.flush();
+        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+        process.stdout.write(`recalled scene ${name} into saved state (${r.applied} params): ${state.file}\n`);
+      });
+      if (how === 'live') process.stdout.write(`recalled scene ${name} (live)\n`);
     });
 
   scene

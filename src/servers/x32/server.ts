@@ -137,6 +137,11 @@ export class X32Server {
     return this.endpoint.port;
   }
 
+  /** What start() would refuse before binding (a bad allow list or host), so a reload can check first. */
+  get configProblem(): string | undefined {
+    return this.endpoint.problem;
+  }
+
   /** Leaves that carry one of faderd's params (the rest answer with reset values). */
   get boundLeaves(): number {
     return this.bindings.size;

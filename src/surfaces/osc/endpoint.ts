@@ -116,8 +116,8 @@ export class OscEndpoint {
   private boundPort = 0;
   private boundWsPort = 0;
 
-  /** A configuration problem, reported when start() is called. */
-  private readonly problem: string | undefined;
+  /** A configuration problem, reported when start() is called (and read by a reload before it swaps). */
+  readonly problem: string | undefined;
 
   constructor(private readonly opts: OscEndpointOptions) {
     const allow = opts.allow ?? [];
