@@ -4,15 +4,16 @@
  * naming the file (exit code 3); the other files are not measured.
  */
 import type { Command } from 'commander';
-import { readWav, WavError, type WavAudio } from '../../audio/file/wav.ts';
-import { formatLoudnessTable, jsonFigures, measureProgramme, type LoudnessReport } from '../../engine/mastering/report.ts';
+import { WavError } from '../../audio/file/wav.ts';
+import { measureWavStream } from '../../audio/file/wav-stream.ts';
+import { formatLoudnessTable, jsonFigures, type LoudnessReport } from '../../engine/mastering/report.ts';
 import { ConfigError } from '../../util/source-error.ts';
 
-/** Measures one WAV file. */
+/** Measures one WAV file, read in bounded blocks (memory does not grow with its length). */
 export function loudnessOfFile(file: string): LoudnessReport {
-  let wav: WavAudio;
+  let m: ReturnType<typeof measureWavStream>;
   try {
-    wav = readWav(file);
+    m = measureWavStream(file);
   } catch (e) {
     if (e instanceof WavError) {
       const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
@@ -20,8 +21,8 @@ export function loudnessOfFile(file: string): LoudnessReport {
     }
     throw e;
   }
-  if (wav.channels[0]?.length === 0) throw new ConfigError([{ file, line: 1, col: 1, message: 'the file holds no audio frames' }]);
-  return { file, sampleRate: wav.sampleRate, channels: wav.channels.length, bitDepth: wav.bitDepth, ...measureProgramme(wav.channels, wav.sampleRate) };
+  if (m.header.frames === 0) throw new ConfigError([{ file, line: 1, col: 1, message: 'the file holds no audio frames' }]);
+  return { file, sampleRate: m.header.sampleRate, channels: m.header.numChannels, bitDepth: m.header.bitDepth, ...m.figures };
 }
 
 export function registerLoudness(program: Command): void {
