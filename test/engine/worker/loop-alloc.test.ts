@@ -3,7 +3,7 @@
  * block runner (queue drain, clock, engine, status, meter snapshot) with and without param traffic,
  * and the null clock driving it on real timers (the param path is the runner's; Node's own cost of
  * waking a thread on a timer, ~370 bytes, is measured alongside and allowed). (The JACK cycle has its own test, cycle-alloc.test.ts;
- * the PortAudio loop cannot be allocation-free, see README "Allocation".) Like the engine's allocation
+ * the PortAudio loop cannot be allocation-free, see docs/allocation.md.) Like the engine's allocation
  * test, the measuring runs in a child process this file starts on itself, under tsx with a small
  * inlining budget.
  *
