@@ -17,6 +17,20 @@ export interface Row {
   readonly peer?: string;
   readonly ratio?: string;
   readonly note?: string;
+  /** The exact command faderd ran for this row, and the peer's (printed under the table). */
+  readonly command?: string;
+  readonly peerCommand?: string;
+  /** This row's figure in issue #20's targets table (printed after the table). */
+  readonly target?: Target;
+}
+
+/** One row of the targets table: the figure, where it stood when the issue was filed, the goal, now. */
+export interface Target {
+  readonly figure: string;
+  readonly now: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly met?: boolean;
 }
 
 export interface BenchOptions {

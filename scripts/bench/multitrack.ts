@@ -42,8 +42,13 @@ function noise(seed: number): () => number {
   };
 }
 
-/** Fills a stem: instrument k of 8 kinds, with its own tempo offset so stems do not align exactly. */
-function synth(out: Float32Array, k: number): void {
+/**
+ * Fills a stem: instrument k of 8 kinds, with its own tempo offset so stems do not align exactly.
+ * `continuous`: no silence anywhere (the gates never close, every stage works on every sample):
+ * tones and noise beds throughout, the material that does not flatter an engine skipping quiet work.
+ */
+function synth(out: Float32Array, k: number, continuous = false): void {
+  if (continuous) return synthContinuous(out, k);
   const rnd = noise(0x9e3779b9 ^ (k * 7919));
   const kind = k % 8;
   const beat = Math.round((SR * 60) / (120 + (k % 3)));
@@ -77,6 +82,19 @@ function synth(out: Float32Array, k: number): void {
       }
     }
     out[i] = 0.5 * v;
+  }
+}
+
+/** Stem k of the continuous multitrack: a few partials over a noise bed, slowly modulated, never silent. */
+function synthContinuous(out: Float32Array, k: number): void {
+  const rnd = noise(0x2545f491 ^ (k * 104729));
+  const f = [55, 82.41, 110, 146.83, 196, 261.63, 329.63, 440][k % 8]! * (1 + (k >> 3) * 0.5);
+  let lp = 0;
+  for (let i = 0; i < out.length; i++) {
+    const ph = (2 * Math.PI * f * i) / SR;
+    const am = 0.7 + 0.3 * Math.sin((2 * Math.PI * i) / (SR * (3.1 + k * 0.37)));
+    lp = 0.9 * lp + 0.1 * rnd();
+    out[i] = 0.25 * am * (Math.sin(ph) + 0.4 * Math.sin(2.01 * ph) + 0.2 * Math.sin(3.02 * ph)) + 0.15 * (k % 2 ? rnd() : lp * 3);
   }
 }
 
@@ -116,7 +134,7 @@ function strip(k: number): StripSettings {
   };
 }
 
-function sessionYaml(stems: readonly string[], strips: readonly StripSettings[], ceilingDb: number, targetLufs: number): string {
+function sessionYaml(stems: readonly string[], strips: readonly StripSettings[], ceilingDb: number, targetLufs: number, rider: boolean): string {
   const lines = ['version: 1', 'name: Bench multitrack', 'channels:'];
   stems.forEach((s, i) => lines.push(`  - { name: Stem ${i + 1}, file: ${path.basename(s)} }`));
   lines.push('buses: 0', 'audio: { sampleRate: 48000, blockSize: 128 }', 'params:');
@@ -147,27 +165,37 @@ function sessionYaml(stems: readonly string[], strips: readonly StripSettings[],
   p('/master/limiter/on', true);
   p('/master/limiter/ceiling', ceilingDb);
   p('/master/loudness/target', targetLufs);
-  p('/master/loudness/auto', true);
+  p('/master/loudness/auto', rider);
   return lines.join('\n') + '\n';
 }
 
+export interface MultitrackOptions {
+  /** Stems without silence (see synth). */
+  readonly continuous?: boolean;
+  /**
+   * The live loudness rider on the master (the render then also rides loudness). Off: the session
+   * does exactly what the fair ffmpeg graph does, strips, sum and limiter.
+   */
+  readonly rider?: boolean;
+}
+
 /** Generates (or reuses, when already there) the stems and the session under `root`. */
-export function multitrack(root: string, count: number, seconds: number): Multitrack {
-  const dir = path.join(root, `multitrack-${count}x${seconds}s`);
+export function multitrack(root: string, count: number, seconds: number, opts: MultitrackOptions = {}): Multitrack {
+  const dir = path.join(root, `multitrack-${count}x${seconds}s${opts.continuous ? '-continuous' : ''}`);
   fs.mkdirSync(dir, { recursive: true });
   const stems = Array.from({ length: count }, (_, k) => path.join(dir, `stem${String(k + 1).padStart(2, '0')}.wav`));
   const frames = Math.round(seconds * SR);
   const buf = new Float32Array(frames);
   stems.forEach((file, k) => {
     if (fs.existsSync(file) && fs.statSync(file).size === 44 + frames * 2) return;
-    synth(buf, k);
+    synth(buf, k, opts.continuous);
     writePcm16(file, buf);
   });
   const strips = stems.map((_, k) => strip(k));
   const ceilingDb = -1;
   const targetLufs = -14;
-  const session = path.join(dir, 'session.yaml');
-  fs.writeFileSync(session, sessionYaml(stems, strips, ceilingDb, targetLufs));
+  const session = path.join(dir, opts.rider === false ? 'session-fair.yaml' : 'session.yaml');
+  fs.writeFileSync(session, sessionYaml(stems, strips, ceilingDb, targetLufs, opts.rider !== false));
   return { dir, stems, seconds, session, strips, ceilingDb, targetLufs };
 }
 
@@ -176,9 +204,11 @@ const dbToGain = (db: number): number => Math.pow(10, db / 20);
 /**
  * ffmpeg arguments rendering the same mix: every stem through highpass (12 dB/oct), low shelf, two
  * peaking bands, high shelf, gate, compressor, volume and a constant-power pan; amix without
- * normalisation; alimiter at the ceiling; single-pass loudnorm to the target, back at 48 kHz, 24-bit.
+ * normalisation; alimiter at the ceiling; 24-bit. With `loudnorm`, then single-pass loudnorm to the
+ * target and back to 48 kHz (loudnorm resamples to 192 kHz inside: a large share of ffmpeg's cost,
+ * and work faderd's render does not do, so the fair render row leaves it out).
  */
-export function ffmpegArgs(m: Multitrack, out: string): string[] {
+export function ffmpegArgs(m: Multitrack, out: string, opts: { loudnorm?: boolean } = {}): string[] {
   const chains = m.strips.map((st, i) => {
     const [ls, p1, p2, hs] = st.eq;
     const x = (st.pan + 1) / 2;
@@ -197,7 +227,14 @@ export function ffmpegArgs(m: Multitrack, out: string): string[] {
     ].join(',');
   });
   const mix = `${m.strips.map((_, i) => `[s${i}]`).join('')}amix=inputs=${m.strips.length}:normalize=0:dropout_transition=0`;
-  const master = `alimiter=limit=${dbToGain(m.ceilingDb).toFixed(6)}:level=false,loudnorm=I=${m.targetLufs}:TP=${m.ceilingDb}:LRA=11,aresample=${SR}[out]`;
+  const limiter = `alimiter=limit=${dbToGain(m.ceilingDb).toFixed(6)}:level=false`;
+  const master = opts.loudnorm ? `${limiter},loudnorm=I=${m.targetLufs}:TP=${m.ceilingDb}:LRA=11,aresample=${SR}[out]` : `${limiter}[out]`;
   const graph = [...chains, `${mix},${master}`].join(';');
   return ['-hide_banner', '-nostats', '-y', ...m.stems.flatMap((s) => ['-i', s]), '-filter_complex', graph, '-map', '[out]', '-c:a', 'pcm_s24le', out];
+}
+
+/** A command line as a shell would take it (the bench prints every peer's exact command). */
+export function shellLine(cmd: string, args: readonly string[]): string {
+  const q = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return [cmd, ...args].map(q).join(' ');
 }

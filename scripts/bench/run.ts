@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ffmpegVersion, formatTable, machineLine, parseOptions, type Row } from './common.ts';
+import { formatCommands, formatTargets } from './targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   // Sections may report rows of several areas (control.ts and serial.ts report memory); keep each area together.
   const order = [...new Set([...AREAS, ...rows.map((r) => r.group)])];
   process.stdout.write(formatTable(order.flatMap((g) => rows.filter((r) => r.group === g))));
+  process.stdout.write(`\n${formatTargets(rows)}\n${formatCommands(rows)}`);
   process.stdout.write(`\ntotal ${((performance.now() - t0) / 1000).toFixed(0)} s. Ratios are faderd/peer for costs (time, CPU): under 1 means faderd is faster.\n`);
 }
 

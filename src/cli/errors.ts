@@ -43,3 +43,13 @@ export function readUserFile(file: string, what?: string): Buffer {
     throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read${what ? ` ${what}` : ''}: ${fsReason(e as NodeJS.ErrnoException)}` }]);
   }
 }
+
+/**
+ * A refused read (FileReadError) in a user's words, for a line that already names the file: "cannot
+ * read: no such file or directory", "cannot read: it is a directory, not a regular file".
+ */
+export function readRefusal(e: { file: string; message: string; code?: string }): string {
+  if (e.code) return `cannot read: ${fsReason(e as unknown as NodeJS.ErrnoException)}`;
+  const m = e.message.replace(/^cannot read [a-z ]+?: /, 'cannot read: ');
+  return m.startsWith(`cannot read: ${e.file} `) ? `cannot read: it ${m.slice(`cannot read: ${e.file} `.length)}` : m;
+}

@@ -62,7 +62,7 @@ describe('faderd loudness with files that cannot be read', () => {
     const r = faderd(['loudness', 'takes', 'gone.wav'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.out).toBe('');
-    expect(r.err).toBe('takes:1:1: cannot read: it is a directory\ngone.wav:1:1: cannot read: no such file or directory\nfaderd: measured 0 of 2 files; 2 could not be measured\n');
+    expect(r.err).toBe('takes:1:1: cannot read: it is a directory, not a regular file\ngone.wav:1:1: cannot read: no such file or directory\nfaderd: measured 0 of 2 files; 2 could not be measured\n');
   });
 
   it('all good files exit 0', () => {

@@ -105,7 +105,9 @@ export function readWav(file: string): WavAudio {
   try {
     buf = readRegularFile(file, 'wav');
   } catch (e) {
-    throw new WavError(file, `cannot read: ${(e as Error).message.replace(/^cannot read wav: /, '')}`);
+    const m = (e as Error).message.replace(/^cannot read wav: /, '');
+      // The message is shown after the file's name: "it is a directory", not the name again.
+      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m}`);
   }
   return decodeWav(buf, file);
 }
@@ -139,7 +141,9 @@ export class WavReader {
       // A FIFO or a device (a symlink to /dev/zero) is refused at once instead of blocking or never ending.
       fd = openRegularFile(file, 'wav').fd;
     } catch (e) {
-      throw new WavError(file, `cannot read: ${(e as Error).message.replace(/^cannot read wav: /, '')}`);
+      const m = (e as Error).message.replace(/^cannot read wav: /, '');
+      // The message is shown after the file's name: "it is a directory", not the name again.
+      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m}`);
     }
     try {
       const size = fs.fstatSync(fd).size;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
-import { readRegularFile } from '../../util/read-file.ts';
+import { FileReadError, readRegularFile } from '../../util/read-file.ts';
 import { checkSessionText } from '../../params/session-check.ts';
 import { sessionWarnings } from '../../params/session.ts';
 import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
@@ -9,7 +9,7 @@ import { resolveDevice } from '../../mapping/file/device.ts';
 import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
 import { byPosition, ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
 import { loadSession, type Session } from '../../params/session.ts';
-import { fsReason } from '../errors.ts';
+import { fsReason, readRefusal } from '../errors.ts';
 
 type Kind = 'session' | 'mapping';
 
@@ -43,7 +43,7 @@ export function checkFile(file: string, forced?: Kind, opts: { stems?: boolean; 
   try {
     bytes = readRegularFile(file, forced ?? 'session');
   } catch (e) {
-    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: (e as NodeJS.ErrnoException).code ? `cannot read: ${fsReason(e as NodeJS.ErrnoException)}` : (e as Error).message.replace(/^cannot read [a-z ]+?: /, 'cannot read: ') }] };
+    return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: e instanceof FileReadError ? readRefusal(e) : `cannot read: ${fsReason(e as NodeJS.ErrnoException)}` }] };
   }
   const notYaml = notYamlReason(bytes);
   if (notYaml) return { kind: forced ?? 'session', issues: [{ file, line: 1, col: 1, message: notYaml }] };

@@ -8,25 +8,33 @@
  * table.
  */
 import type { Command } from 'commander';
-import { decodeWav, WavError, type WavAudio } from '../../audio/file/wav.ts';
-import { formatLoudnessTable, jsonFigures, measureProgramme, type LoudnessReport } from '../../engine/mastering/report.ts';
+import { WavError } from '../../audio/file/wav.ts';
+import { measureWavStream } from '../../audio/file/wav-stream.ts';
+import { formatLoudnessTable, jsonFigures, type LoudnessReport } from '../../engine/mastering/report.ts';
+import { FileReadError } from '../../util/read-file.ts';
 import { ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
-import { readUserFile } from '../errors.ts';
+import { readRefusal } from '../errors.ts';
 
-/** Measures one WAV file; an unreadable or invalid one is a ConfigError naming it. */
+/**
+ * Measures one WAV file, read in bounded blocks (memory does not grow with its length); an
+ * unreadable or invalid one is a ConfigError naming it.
+ */
 export function loudnessOfFile(file: string): LoudnessReport {
-  let wav: WavAudio;
+  let m: ReturnType<typeof measureWavStream>;
   try {
-    wav = decodeWav(readUserFile(file), file);
+    m = measureWavStream(file);
   } catch (e) {
+    if (e instanceof FileReadError) {
+      throw new ConfigError([{ file, line: 1, col: 1, message: readRefusal(e) }]);
+    }
     if (e instanceof WavError) {
       const message = e.message.startsWith(`${file}: `) ? e.message.slice(file.length + 2) : e.message;
       throw new ConfigError([{ file, line: 1, col: 1, message }]);
     }
     throw e;
   }
-  if (wav.channels[0]?.length === 0) throw new ConfigError([{ file, line: 1, col: 1, message: 'the file holds no audio frames' }]);
-  return { file, sampleRate: wav.sampleRate, channels: wav.channels.length, bitDepth: wav.bitDepth, ...measureProgramme(wav.channels, wav.sampleRate) };
+  if (m.header.frames === 0) throw new ConfigError([{ file, line: 1, col: 1, message: 'the file holds no audio frames' }]);
+  return { file, sampleRate: m.header.sampleRate, channels: m.header.numChannels, bitDepth: m.header.bitDepth, ...m.figures };
 }
 
 type Figure = 'integratedLufs' | 'lra' | 'truePeakDbtp' | 'shortTermMaxLufs' | 'momentaryMaxLufs' | 'plr';

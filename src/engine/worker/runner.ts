@@ -7,7 +7,6 @@
  * status figures are its mean and max over a status period, which the control side ends by bumping
  * the shared period counter (statusPeriods), so a reader gets the blocks of its own period.
  */
-import { performance } from 'node:perf_hooks';
 import type { Engine } from '../types.ts';
 import type { ParamRegistry } from '../../params/registry.ts';
 import { ParamQueueReader, type ParamQueueBuffers } from './param-queue.ts';
@@ -43,7 +42,6 @@ export class BlockRunner {
   private loadMax = 0;
   private loadCount = 0;
   private readonly setParam: (index: number, value: number) => void;
-  private readonly now: () => number;
   private readonly clock: BlockClock;
   /** Start and end of the last block, written by the clock (no boxed doubles). */
   private readonly times = new Float64Array(2);
@@ -69,7 +67,6 @@ export class BlockRunner {
     this.publishEveryFrames = Math.max(1, Math.round(blocksPerSec / (opts.meterRateHz ?? 30))) * blockFrames;
     this.msPerFrame = 1000 / engine.sampleRate;
     this.setParam = (i, v) => engine.setParam(i, v);
-    this.now = opts.now ?? (() => performance.now());
     const now = opts.now;
     this.clock = now ? (out, i) => void (out[i] = now()) : blockClock();
   }
@@ -95,10 +92,9 @@ export class BlockRunner {
     if (this.sincePublishFrames >= this.publishEveryFrames) this.publish();
   }
 
-  /** render(), then the time it finished (ms, in `now`'s time base), for the null clock's schedule. */
-  runBlock(frames = this.blockFrames): number {
+  /** render() for a clock that reads the time itself (the null clock): returns nothing, so no double is boxed. */
+  runBlock(frames = this.blockFrames): void {
     this.render(frames);
-    return this.now();
   }
 
   /** Ends the status period the control side asked to end, and publishes its figures at once. */

@@ -1,0 +1,203 @@
+/**
+ * The engine worker's loop allocates nothing per block beyond what a param change itself costs: the
+ * block runner (queue drain, clock, engine, status, meter snapshot) with and without param traffic,
+ * and the null clock driving it on real timers (the param path is the runner's; Node's own cost of
+ * waking a thread on a timer, ~370 bytes, is measured alongside and allowed). (The JACK cycle has its own test, cycle-alloc.test.ts;
+ * the PortAudio loop cannot be allocation-free, see docs/allocation.md.) Like the engine's allocation
+ * test, the measuring runs in a child process this file starts on itself, under tsx with a small
+ * inlining budget.
+ *
+ * A param change costs one 16-byte box: the setters take their value as a double argument
+ * (ParamBinder), and a double passed to a call V8 does not inline (the engine's setter table is one
+ * call site for hundreds of closures) is boxed. The changes sent here go to setters that only store
+ * their value (pan, mute, a send's pre flag), so anything beyond that box is the loop's.
+ */
+import v8 from 'node:v8';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ParamRegistry } from '../../../src/params/registry.ts';
+import { createEngine } from '../../../src/engine/index.ts';
+import { BlockRunner } from '../../../src/engine/worker/runner.ts';
+import { createParamQueueBuffers, ParamQueueWriter } from '../../../src/engine/worker/param-queue.ts';
+import { createMeterSnapshotBuffers } from '../../../src/engine/worker/meter-snapshot.ts';
+import { NullClock, RefreshTimer } from '../../../src/audio/null/null-clock.ts';
+import { everyStageOn, fullMixSession, setParams } from '../../helpers/full-mix.ts';
+import { CLEAN_BYTES, runAllocProbe, steadyAllocation } from '../../helpers/young-alloc.ts';
+
+const PROBE_FLAG = '--loop-alloc-probe';
+const SR = 48000;
+const BLOCK = 128;
+/** Store-only setters: what each change costs is the one box of its value (see above). */
+const CHANGES = ['/ch/1/pan', '/ch/2/mute', '/ch/1/send/2/pre'];
+const BOX_BYTES = 16;
+
+interface ProbeResult {
+  readonly name: string;
+  readonly bytes: number;
+  readonly blocks: number;
+  /** Changes applied in the measured window. */
+  readonly changes: number;
+  /** Timeout objects the null clock made over its whole run. */
+  readonly timers?: number;
+  /** Timer wake-ups in the measured window (the real-time cases). */
+  readonly wakes?: number;
+}
+
+interface Rig {
+  readonly runner: BlockRunner;
+  /** Fills the inputs (tone for 40 blocks, silence for 10) and queues `perBlock` param changes. */
+  readonly feed: () => void;
+  readonly changes: () => number;
+}
+
+function rig(channels: number, perBlock: number): Rig {
+  const session = fullMixSession(channels);
+  const registry = ParamRegistry.fromSession(session);
+  const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK });
+  setParams(engine, registry, everyStageOn(channels, 4));
+  const queue = createParamQueueBuffers(1024);
+  const runner = new BlockRunner(engine, registry, queue, createMeterSnapshotBuffers(registry.defs.length), BLOCK);
+  const writer = new ParamQueueWriter(queue);
+  const indexes = CHANGES.slice(0, perBlock).map((a) => registry.get(a)!.index);
+  // The control side's values arrive as numbers it already holds: an array of tagged elements (the
+  // undefined keeps V8 from storing them unboxed), so queueing them boxes nothing here.
+  const values: unknown[] = [undefined, 0, 1, -0.5, 0.25, 1, 0];
+  const tone = runner.inputs.map((_, k) => Float32Array.from({ length: BLOCK }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * Math.sin(i * (1.3 + k))));
+  let n = 0;
+  let changes = 0;
+  return {
+    runner,
+    feed: () => {
+      for (let j = 0; j < indexes.length; j++) writer.push(indexes[j]!, values[1 + ((n + j) % 6)] as number);
+      changes += indexes.length;
+      const loud = n++ % 50 < 40;
+      for (let c = 0; c < tone.length; c++) {
+        if (loud) runner.inputs[c]!.set(tone[c]!);
+        else runner.inputs[c]!.fill(0);
+      }
+    },
+    changes: () => changes,
+  };
+}
+
+/** The runner alone, driven in a loop. */
+function runnerCase(name: string, perBlock: number): ProbeResult {
+  const { runner, feed, changes } = rig(8, perBlock);
+  const block = (): void => {
+    feed();
+    runner.render();
+  };
+  for (let i = 0; i < 3000; i++) block();
+  const c0 = changes();
+  const bytes = steadyAllocation(block, 2000, 6, CLEAN_BYTES + 2000 * perBlock * BOX_BYTES);
+  const windows = (changes() - c0) / (2000 * Math.max(1, perBlock));
+  return { name, bytes, blocks: 2000, changes: perBlock > 0 ? (changes() - c0) / windows : 0 };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function youngBytes(): number {
+  for (const s of v8.getHeapSpaceStatistics()) if (s.space_name === 'new_space') return s.space_used_size;
+  return 0;
+}
+
+/**
+ * Young-generation bytes over `ms` of real time, best of three windows by bytes per wake-up (a
+ * collection in a window voids it), with the counters' increments over that window.
+ */
+async function window(ms: number, wakes: () => number, blocks: () => number, changes: () => number): Promise<Omit<ProbeResult, 'name'>> {
+  let best = { bytes: Infinity, wakes: 1, blocks: 0, changes: 0 };
+  for (let w = 0; w < 3; w++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const [w0, b0, c0] = [wakes(), blocks(), changes()];
+    const before = youngBytes();
+    await sleep(ms);
+    const after = youngBytes();
+    const r = { bytes: after >= before ? after - before : Infinity, wakes: Math.max(1, wakes() - w0), blocks: blocks() - b0, changes: changes() - c0 };
+    if (r.bytes / r.wakes < best.bytes / best.wakes) best = r;
+  }
+  return best;
+}
+
+/**
+ * What Node itself allocates to wake a thread on a timer, with nothing else done: a lone refreshed
+ * timer with the null clock's delay. Measured here because it is Node's (~370 bytes on Node 20,
+ * twice that with a new setTimeout per wake-up), not faderd's, and differs between versions.
+ */
+async function nodeWakeCase(name: string, delayMs: number): Promise<ProbeResult> {
+  let wakes = 0;
+  const t: RefreshTimer = new RefreshTimer(() => {
+    t.fired();
+    wakes++;
+    t.schedule();
+  }, delayMs);
+  t.schedule();
+  await sleep(300);
+  const r = await window(1000, () => wakes, () => 0, () => 0);
+  t.cancel();
+  return { name, ...r };
+}
+
+/** The null clock on Node's timers, at its real pace, around a warm runner. */
+async function nullClockCase(name: string, perBlock: number): Promise<ProbeResult> {
+  const { runner, feed, changes } = rig(2, perBlock);
+  for (let i = 0; i < 3000; i++) {
+    feed();
+    runner.render();
+  }
+  const clock = new NullClock(runner, { beforeBlock: feed });
+  clock.start();
+  await sleep(500);
+  const r = await window(1500, () => clock.wakes, () => runner.blocks, changes);
+  clock.stop();
+  return { name, ...r, timers: clock.timersMade };
+}
+
+async function probe(): Promise<void> {
+  v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=100');
+  v8.setFlagsFromString('--expose-gc');
+  (globalThis as { gc?: () => void }).gc = (await import('node:vm')).runInNewContext('gc') as () => void;
+  const out = (r: ProbeResult): void => void process.stdout.write(`${JSON.stringify(r)}\n`);
+  out(runnerCase('runner', 0));
+  out(runnerCase('runner, 3 changes per block', 3));
+  out(await nodeWakeCase('node wake', Math.floor((BLOCK / SR) * 1000)));
+  out(await nullClockCase('null clock', 0));
+}
+
+if (process.argv.includes(PROBE_FLAG)) {
+  await probe();
+} else {
+  describe('engine worker loop, once warm', () => {
+    let results: Map<string, ProbeResult>;
+    beforeAll(async () => {
+      results = await runAllocProbe<ProbeResult>(import.meta.url, PROBE_FLAG);
+    }, 180_000);
+
+    it('block runner, no param changes: no allocation per block', () => {
+      const r = results.get('runner')!;
+      // One boxed double per block would be ≥ 24 KB in 2000 blocks.
+      expect(r.bytes).toBeLessThan(CLEAN_BYTES);
+    });
+
+    it('block runner, 3 param changes per block: nothing beyond the one box per change', () => {
+      const r = results.get('runner, 3 changes per block')!;
+      expect(r.changes).toBe(3 * r.blocks);
+      // A second box per change, or one more per block, would be ≥ 24 KB over this bound.
+      expect(r.bytes).toBeLessThan(CLEAN_BYTES + r.changes * BOX_BYTES);
+    });
+
+    {
+      it(`null clock: on Node's timers, nothing per wake-up beyond Node's own`, () => {
+        const r = results.get('null clock')!;
+        const node = results.get('node wake')!;
+        // However busy the machine, a second and a half of 2.7 ms blocks is hundreds of them.
+        expect(r.blocks).toBeGreaterThan(100);
+        // A new Timeout per wake-up adds ~330 bytes to Node's share, a boxed double from
+        // performance.now() 16 or more per block; 8 bytes per wake-up of slack for the window's own.
+        const nodeShare = (node.bytes / node.wakes!) * r.wakes!;
+        expect(r.bytes).toBeLessThan(CLEAN_BYTES + nodeShare + r.wakes! * 8);
+        // One Timeout, refreshed: not one per wake-up.
+        expect(r.timers).toBe(1);
+      });
+    }
+  });
+}
