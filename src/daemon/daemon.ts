@@ -168,6 +168,8 @@ export class Daemon {
       allow: session.osc.allow,
       readOnly: session.osc.readOnly,
       ...(session.osc.websocketPort !== undefined ? { websocketPort: session.osc.websocketPort } : {}),
+      remotes: session.osc.remotes,
+      echo: session.osc.echo,
     });
     await server.start();
     this.osc = server;

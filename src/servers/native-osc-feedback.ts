@@ -4,6 +4,8 @@
  * - A subscriber is named by where it listens (its reply target, see reply-target.ts), not by the
  *   port it sends from; the source ports that asked for it are remembered (a few per client), so a
  *   client's own changes are recognised as its own and its queries are answered where it listens.
+ * - While a client's snapshot goes out, its live changes and query replies wait (coalesced per
+ *   address) and follow it: the client sees the present, then what changed.
  * - New coverage asked for (`/subscribe`, `/xremote`, a session remote: a first subscription, one
  *   after expiry or a faderd restart, a new pattern) sends the current value of everything it covers
  *   at once, paced (snapshot.ts), before live changes. Asking again for what a client already holds
@@ -82,6 +84,8 @@ export class NativeFeedback {
   /** Sending peer → the reply target it asked for. */
   private readonly routes = new Map<string, string>();
   private readonly pacer: SnapshotPacer<ParamDef>;
+  /** What waits behind a client's snapshot: address → arguments (and whether it is a meter). */
+  private readonly held = new Map<string, Map<string, { args: readonly OscArg[]; slow: boolean }>>();
 
   constructor(
     private readonly store: ParamStore,
@@ -93,7 +97,7 @@ export class NativeFeedback {
       maxPerHost: opts.maxPerHost ?? 16,
       maxPerRange: opts.maxPerRange ?? 48,
     });
-    this.pacer = new SnapshotPacer<ParamDef>((peer, def) => this.sendCurrent(peer, def), { chunk: opts.snapshotChunk });
+    this.pacer = new SnapshotPacer<ParamDef>((peer, def) => this.sendCurrent(peer, def), { chunk: opts.snapshotChunk }, (peer) => this.release(peer));
   }
 
   /** Subscribes the session's fixed remotes (permanent) and sends them the current mix. */
@@ -178,8 +182,22 @@ export class NativeFeedback {
       const s = this.table.get(target);
       const e = s ? pick(s, d) : undefined;
       const args = encode(d, this.store.getByIndex(d.index), e ? e.norm : norm);
-      if (args) this.out.queue(target, e?.norm || (!e && norm) ? NORM + d.address : d.address, args);
+      if (args) this.send(target, e?.norm || (!e && norm) ? NORM + d.address : d.address, args, false);
     }
+  }
+
+  /** Queues for a client, or holds it behind the client's snapshot. */
+  private send(peer: string, address: string, args: readonly OscArg[], slow: boolean): void {
+    const h = this.held.get(peer);
+    if (h) h.set(address, { args, slow });
+    else this.out.queue(peer, address, args, slow);
+  }
+
+  /** A snapshot is all out: what waited behind it follows. */
+  private release(peer: string): void {
+    const h = this.held.get(peer);
+    this.held.delete(peer);
+    if (h) for (const [address, { args, slow }] of h) this.out.queue(peer, address, args, slow);
   }
 
   /** After a client's writes: with echo on, the value that stands goes back, changed or not. */
@@ -207,7 +225,7 @@ export class NativeFeedback {
         const e = pick(s, c.def);
         if (!e) continue;
         const args = encode(c.def, c.value, e.norm);
-        if (args) this.out.queue(s.peer, e.norm ? NORM + c.address : c.address, args, c.def.volatile);
+        if (args) this.send(s.peer, e.norm ? NORM + c.address : c.address, args, c.def.volatile);
       }
     }
   }
@@ -236,6 +254,7 @@ export class NativeFeedback {
 
   close(): void {
     this.pacer.close();
+    this.held.clear();
     this.table.clear();
     this.extra.clear();
     this.routes.clear();
@@ -247,6 +266,7 @@ export class NativeFeedback {
 
   private forgetPeer(peer: string): void {
     this.pacer.cancel(peer);
+    this.held.delete(peer);
     this.out.forget(peer);
     const x = this.extra.get(peer);
     if (x) for (const src of x.sources) if (this.routes.get(src) === peer) this.routes.delete(src);
@@ -281,6 +301,7 @@ export class NativeFeedback {
 
   private snapshot(target: string, fresh: readonly Entry[]): void {
     const defs = this.store.registry.defs.filter((d) => !d.action && fresh.some((e) => covers(e, d)));
+    if (!this.held.has(target) && defs.length) this.held.set(target, new Map());
     this.pacer.start(target, defs);
   }
 

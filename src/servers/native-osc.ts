@@ -61,6 +61,8 @@ export interface NativeOscOptions {
   maxSubscribers?: number;
   maxPerHost?: number;
   maxPerRange?: number;
+  /** Snapshot values sent per millisecond, all new subscribers together. Default 24. */
+  snapshotChunk?: number;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -115,6 +117,7 @@ export class NativeOscServer {
       maxSubscribers: opts.maxSubscribers,
       maxPerHost: opts.maxPerHost,
       maxPerRange: opts.maxPerRange,
+      snapshotChunk: opts.snapshotChunk,
     });
     this.paramErrors = new RateLimitedLog(log, 'OSC server: message refused by the param store');
     this.internalErrors = new RateLimitedLog(log, 'OSC server: packet failed');

@@ -121,6 +121,24 @@ describe('native OSC: a subscriber sees the present at once', () => {
     await a.waitFor((m) => last(m, '/ch/1/fader') === -20, 'the live change');
   });
 
+  it('live changes and query replies made during the snapshot follow it', async () => {
+    const { store, client, server } = await setup({ snapshotChunk: 4 });
+    const a = await client();
+    a.send('/subscribe');
+    await until(() => server.stats().received === 1, 'the subscription');
+    store.set('/ch/1/fader', -20, 'api'); // early in the snapshot's order, and the snapshot has barely begun
+    a.send('/get', s('/ch/1/mute'));
+    const covered = store.registry.defs.filter((d) => !d.volatile && !d.action).length;
+    await a.waitFor((m) => m.length >= covered + 2, 'the snapshot, the change and the reply');
+    const lastOfSnapshot = a.received.findIndex((m) => m.address === '/scene/current');
+    const change = a.received.findIndex((m) => m.address === '/ch/1/fader' && m.args[0]!.value === -20 && a.received.indexOf(m) > lastOfSnapshot);
+    expect(lastOfSnapshot).toBeGreaterThan(covered / 2);
+    expect(change).toBeGreaterThan(lastOfSnapshot);
+    expect(a.received.slice(lastOfSnapshot + 1).map((m) => m.address)).toEqual(['/ch/1/fader', '/ch/1/mute']);
+    // Never the old value after the new one.
+    expect(a.received.filter((m) => m.address === '/ch/1/fader').map((m) => m.args[0]!.value)).not.toContain(0);
+  });
+
   it('a pattern subscription gets the present of what it names only, in its form', async () => {
     const { store, client } = await setup();
     realMix(store);

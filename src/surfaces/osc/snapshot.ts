@@ -37,6 +37,8 @@ export class SnapshotPacer<T> {
   constructor(
     private readonly send: SnapshotSend<T>,
     opts: SnapshotOptions = {},
+    /** Called once a peer's snapshot is all sent (what waited behind it may go now). */
+    private readonly done: (peer: string) => void = () => undefined,
   ) {
     this.chunk = Math.max(1, opts.chunk ?? 24);
     this.intervalMs = Math.max(0, opts.intervalMs ?? 1);
@@ -51,8 +53,10 @@ export class SnapshotPacer<T> {
       w.seen.add(it);
       w.items.push(it);
     }
-    if (w.items.length === w.next) this.waiting.delete(peer);
-    else if (!this.timer) this.tick();
+    if (w.items.length === w.next) {
+      this.waiting.delete(peer);
+      this.done(peer);
+    } else if (!this.timer) this.tick();
   }
 
   /** Items a peer still waits for. */
@@ -77,7 +81,10 @@ export class SnapshotPacer<T> {
         progressed = true;
         budget--;
         this.sent++;
-        if (++w.next === w.items.length) this.waiting.delete(peer);
+        if (++w.next === w.items.length) {
+          this.waiting.delete(peer);
+          this.done(peer);
+        }
       }
       if (!progressed) break;
     }
