@@ -118,7 +118,7 @@ export class NativeFeedback {
   /** Any message from a client renews the subscription it belongs to. */
   renew(source: string): void {
     const target = this.replyTo(source);
-    if (this.table.get(target)) this.table.renew(target);
+    if (this.table.get(target)) this.table.renew(target, lease(target));
   }
 
   /**
@@ -128,7 +128,7 @@ export class NativeFeedback {
    */
   subscribe(source: string, target: string, patterns: readonly string[], how: 'explicit' | 'implicit'): void {
     const explicit = how === 'explicit';
-    const { sub, added, evicted } = this.table.renew(target, { explicit });
+    const { sub, added, evicted } = this.table.renew(target, { explicit, ...lease(target) });
     if (evicted !== undefined) this.dropped(evicted);
     if (!sub) {
       if (explicit) throw new SubscriptionError(`subscription refused: the table is full (${this.table.size} clients)`);
@@ -315,6 +315,11 @@ export class NativeFeedback {
     if (args) this.out.queue(peer, e.norm ? NORM + d.address : d.address, args);
     return true;
   }
+}
+
+/** A WebSocket client's subscription lasts as long as its connection (it ends with the socket). */
+function lease(target: string): { lease?: number } {
+  return target.startsWith('ws:') ? { lease: Infinity } : {};
 }
 
 function entryFor(p: string, implicit: boolean): Entry {

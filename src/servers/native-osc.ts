@@ -63,6 +63,10 @@ export interface NativeOscOptions {
   maxPerRange?: number;
   /** Snapshot values sent per millisecond, all new subscribers together. Default 24. */
   snapshotChunk?: number;
+  /** Per-client queue bounds (src/surfaces/osc/outbox.ts): addresses waiting, unsent WebSocket bytes, stall time. */
+  maxPending?: number;
+  maxBufferedBytes?: number;
+  stallMs?: number;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -106,6 +110,9 @@ export class NativeOscServer {
       allow: opts.allow,
       websocketPort: opts.websocketPort,
       slowRateHz: opts.meterRateHz ?? 30,
+      ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
+      ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
+      ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;
     this.timeoutMs = opts.subscriptionTimeoutMs ?? 10_000;
@@ -153,6 +160,8 @@ export class NativeOscServer {
         }
       }),
     );
+    // A client dropped for not draining its feedback loses its subscription with its connection.
+    this.rx.add(this.endpoint.dropped$.subscribe((peer) => this.subs.remove(peer)));
     this.sweepTimer = setInterval(() => this.subs.sweep(), Math.max(50, Math.min(1000, this.timeoutMs / 4)));
     this.sweepTimer.unref();
     this.subs.addRemotes();

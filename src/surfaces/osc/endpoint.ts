@@ -34,6 +34,10 @@ export interface OscEndpointOptions {
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
   readonly slowRateHz?: number;
+  /** A WebSocket client with more than this many bytes unsent is congested: its feedback waits, coalesced. Default 256 KiB. */
+  readonly maxBufferedBytes?: number;
+  /** How long a client may stay congested before it is dropped. Default 5 s. */
+  readonly stallMs?: number;
   /** Names the listener in log lines. */
   readonly name: string;
 }
@@ -52,6 +56,11 @@ export interface OscEndpointStats {
   denied: number;
   dropped: number;
   late: number;
+  /** Clients dropped because their connection did not drain (their queue reached its bound). */
+  droppedClients: number;
+  /** Feedback values waiting in every client's queue now, and the most ever waiting for one client. */
+  queued: number;
+  peakQueued: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -70,14 +79,18 @@ export function peerName(host: string, port: number): string {
 
 export class OscEndpoint {
   private readonly packets = new Subject<OscPacketIn>();
+  private readonly droppedPeers = new Subject<string>();
+  /** WebSocket clients gone (closed, or dropped for not draining their feedback): their owner forgets their subscriptions. */
+  readonly dropped$: Observable<string> = this.droppedPeers.asObservable();
   /** Every accepted packet or bundle, decoded, once it is due. */
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0 };
+  private readonly counters: Omit<OscEndpointStats, 'droppedClients' | 'queued' | 'peakQueued'> = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
+  private readonly droppedLog: RateLimitedLog;
   private readonly deniedLog: RateLimitedLog;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly wsPeers = new Map<string, WsSocket>();
@@ -104,7 +117,14 @@ export class OscEndpoint {
     }
     this.problem = problem;
     this.allowed = matcher;
-    this.outbox = new Outbox((peer, address, args) => this.sendNow(peer, address, args), { maxPending: opts.maxPending, slowRateHz: opts.slowRateHz });
+    this.outbox = new Outbox((peer, address, args) => this.sendNow(peer, address, args), {
+      maxPending: opts.maxPending,
+      slowRateHz: opts.slowRateHz,
+      stallMs: opts.stallMs,
+      congested: (peer) => this.congested(peer),
+      onDrop: (peer, reason) => this.dropClient(peer, reason),
+    });
+    this.droppedLog = new RateLimitedLog(log, `${opts.name}: client dropped, its feedback was not drained`);
     this.badPacket = new RateLimitedLog(log, `${opts.name}: malformed OSC packet dropped`);
     this.deniedLog = new RateLimitedLog(log, `${opts.name}: packet from a client outside the allow list ignored`);
   }
@@ -169,8 +189,9 @@ export class OscEndpoint {
         this.onData(buf, peer, ip);
       });
       const gone = () => {
-        this.wsPeers.delete(peer);
+        if (!this.wsPeers.delete(peer)) return;
         this.outbox.forget(peer);
+        this.droppedPeers.next(peer);
       };
       socket.on('close', gone);
       socket.on('error', gone);
@@ -274,6 +295,32 @@ export class OscEndpoint {
     this.counters.sent++;
   }
 
+  /** Whether a peer's connection cannot take more now: a full WebSocket buffer, a backed-up UDP send queue. */
+  private congested(peer: string): boolean {
+    if (peer.startsWith('ws:')) {
+      const s = this.wsPeers.get(peer);
+      return s !== undefined && s.bufferedAmount > (this.opts.maxBufferedBytes ?? 256 * 1024);
+    }
+    // UDP queues in the kernel; Node holds datagrams only once the kernel refuses them.
+    return (this.socket?.getSendQueueSize() ?? 0) > 4 * (this.opts.maxBufferedBytes ?? 256 * 1024);
+  }
+
+  /** Drops a client whose feedback does not drain: said once in the log, its connection closed, its owner told. */
+  private dropClient(peer: string, reason: string): void {
+    this.droppedLog.hit(`${peer}: ${reason}`);
+    const s = this.wsPeers.get(peer);
+    if (s) {
+      this.wsPeers.delete(peer);
+      s.terminate();
+    }
+    this.droppedPeers.next(peer);
+  }
+
+  /** Whether a peer can take more feedback now (a snapshot waits while it cannot). */
+  ready(peer: string): boolean {
+    return !this.congested(peer) && this.outbox.pending(peer) < 256;
+  }
+
   /** Queues feedback for a peer, coalesced per address; `slow` ones go out at the meter rate. */
   queue(peer: string, address: string, args: readonly OscArg[], slow = false): void {
     this.outbox.put(peer, address, args, slow);
@@ -285,7 +332,13 @@ export class OscEndpoint {
   }
 
   stats(): OscEndpointStats {
-    return { ...this.counters, dropped: this.counters.dropped + this.outbox.dropped };
+    return {
+      ...this.counters,
+      dropped: this.counters.dropped + this.outbox.dropped,
+      droppedClients: this.outbox.droppedClients,
+      queued: this.outbox.totalPending,
+      peakQueued: this.outbox.peakPending,
+    };
   }
 
   async close(): Promise<void> {
@@ -305,5 +358,6 @@ export class OscEndpoint {
     this.listening.next(false);
     this.listening.complete();
     this.packets.complete();
+    this.droppedPeers.complete();
   }
 }

@@ -41,6 +41,8 @@ export interface SubscriberTableOptions {
 export interface RenewOptions {
   readonly explicit?: boolean;
   readonly permanent?: boolean;
+  /** This renewal's time to live instead of the table's (Infinity: until removed, e.g. a connection). */
+  readonly lease?: number;
 }
 
 export interface RenewResult<E> {
@@ -117,7 +119,7 @@ export class SubscriberTable<E> {
     }
     if (o.explicit) s.explicit = true;
     s.renewedAt = t;
-    s.expiresAt = s.permanent ? Infinity : t + this.timeoutMs;
+    s.expiresAt = s.permanent ? Infinity : t + (o.lease ?? this.timeoutMs);
     return evicted !== undefined ? { sub: s, added, evicted } : { sub: s, added };
   }
 

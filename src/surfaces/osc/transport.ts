@@ -81,6 +81,12 @@ export class OscTransport implements SurfaceTransport {
         if (added) this.connected.next(true);
       }),
     );
+    this.rx.add(
+      this.endpoint.dropped$.subscribe((peer) => {
+        this.subs.remove(peer);
+        this.sweep();
+      }),
+    );
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, timeoutMs / 4)));
     this.sweepTimer.unref();
     if (this.remote) this.connected.next(true);
