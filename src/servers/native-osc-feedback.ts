@@ -48,6 +48,8 @@ export interface FeedbackOut {
   forget(peer: string): void;
   /** False while the peer's connection cannot take more (its snapshot waits). */
   ready?(peer: string): boolean;
+  /** Sends at once, past the queue (a WebSocket snapshot goes out as a query's replies do). */
+  sendNow?(peer: string, address: string, args: readonly OscArg[]): void;
 }
 
 export interface RemoteSpec {
@@ -81,6 +83,11 @@ export class SubscriptionError extends Error {}
 export class NativeFeedback {
   readonly table: SubscriberTable<Entry>;
   private readonly extra = new Map<string, Extra>();
+  /**
+   * Clients that fetch the whole mix themselves on connect (the web mixer's page queries every
+   * address): no snapshot, which would only race with what the page does the moment it connects.
+   */
+  readonly fetchesItself = new Set<string>();
   /** Sending peer → the reply target it asked for. */
   private readonly routes = new Map<string, string>();
   private readonly pacer: SnapshotPacer<ParamDef>;
@@ -155,7 +162,7 @@ export class NativeFeedback {
     }
     // Only a request gets the snapshot: a client that merely sent a write or a query (a one-shot
     // `oscsend` from a port nobody listens on) would otherwise draw hundreds of datagrams per packet.
-    if (fresh.length && explicit) this.snapshot(target, fresh);
+    if (fresh.length && explicit && !this.fetchesItself.has(target)) this.snapshot(target, fresh);
   }
 
   /** Drops patterns of a client, or the whole client when none are named. */
@@ -200,9 +207,18 @@ export class NativeFeedback {
     if (h) for (const [address, { args, slow }] of h) this.out.queue(peer, address, args, slow);
   }
 
-  /** After a client's writes: with echo on, the value that stands goes back, changed or not. */
+  /**
+   * After a client's writes: its snapshot skips them (its own value is newer than what it would
+   * read) and, with echo on, the value that stands goes back, changed or not.
+   */
   echo(source: string, addresses: Iterable<string>, norm: boolean): void {
     const target = this.replyTo(source);
+    if (this.pacer.pending(target) > 0) {
+      for (const a of addresses) {
+        const d = this.store.registry.get(a);
+        if (d) this.pacer.skip(target, d);
+      }
+    }
     const s = this.table.get(target);
     if (!s || !(this.extra.get(target)?.echo ?? this.opts.echo ?? false)) return;
     const defs: ParamDef[] = [];
@@ -265,6 +281,7 @@ export class NativeFeedback {
   }
 
   private forgetPeer(peer: string): void {
+    this.fetchesItself.delete(peer);
     this.pacer.cancel(peer);
     this.held.delete(peer);
     this.out.forget(peer);
@@ -301,18 +318,28 @@ export class NativeFeedback {
 
   private snapshot(target: string, fresh: readonly Entry[]): void {
     const defs = this.store.registry.defs.filter((d) => !d.action && fresh.some((e) => covers(e, d)));
+    if (target.startsWith('ws:') && this.pacer.pending(target) === 0) {
+      // TCP paces a WebSocket itself (and a client that does not read is held by the outbox): all at
+      // once, so a page that acts the moment it connects is not overtaken by a snapshot in flight.
+      for (const d of defs) this.sendCurrent(target, d, true);
+      return;
+    }
     if (!this.held.has(target) && defs.length) this.held.set(target, new Map());
     this.pacer.start(target, defs);
   }
 
   /** One snapshot item: the param's value now, in the client's form for it. */
-  private sendCurrent(peer: string, d: ParamDef): boolean {
-    if (this.out.ready && !this.out.ready(peer)) return false;
+  private sendCurrent(peer: string, d: ParamDef, now = false): boolean {
+    if (!now && this.out.ready && !this.out.ready(peer)) return false;
     const s = this.table.get(peer);
     const e = s ? pick(s, d) : undefined;
     if (!e) return true;
     const args = encode(d, this.store.getByIndex(d.index), e.norm);
-    if (args) this.out.queue(peer, e.norm ? NORM + d.address : d.address, args);
+    if (!args) return true;
+    const address = e.norm ? NORM + d.address : d.address;
+    // Past the queue only while the connection drains: a client that does not read is held by the queue's bound.
+    if (now && this.out.sendNow && this.out.ready?.(peer) !== false) this.out.sendNow(peer, address, args);
+    else this.out.queue(peer, address, args);
     return true;
   }
 }

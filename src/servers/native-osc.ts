@@ -209,6 +209,8 @@ export class NativeOscServer {
   acceptWebSocket(socket: WsSocket, ip: string, port: number, readOnly: boolean): void {
     const peer = this.endpoint.acceptWebSocket(socket, ip, port);
     if (readOnly) this.readOnlyPeers.add(peer);
+    // The page asks for every value itself when it connects (web/app/main.js).
+    this.subs.fetchesItself.add(peer);
     socket.on('close', () => {
       this.readOnlyPeers.delete(peer);
       this.subs.remove(peer);

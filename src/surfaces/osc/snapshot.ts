@@ -27,7 +27,7 @@ export interface SnapshotOptions {
 }
 
 export class SnapshotPacer<T> {
-  private readonly waiting = new Map<string, { items: T[]; next: number; seen: Set<T> }>();
+  private readonly waiting = new Map<string, { items: T[]; next: number; seen: Set<T>; skip: Set<T> }>();
   private timer: NodeJS.Timeout | undefined;
   private readonly chunk: number;
   private readonly intervalMs: number;
@@ -47,7 +47,7 @@ export class SnapshotPacer<T> {
   /** Queues items for a peer (once each while it waits); the first chunk goes out at once. */
   start(peer: string, items: Iterable<T>): void {
     let w = this.waiting.get(peer);
-    if (!w) this.waiting.set(peer, (w = { items: [], next: 0, seen: new Set() }));
+    if (!w) this.waiting.set(peer, (w = { items: [], next: 0, seen: new Set(), skip: new Set() }));
     for (const it of items) {
       if (w.seen.has(it)) continue;
       w.seen.add(it);
@@ -57,6 +57,14 @@ export class SnapshotPacer<T> {
       this.waiting.delete(peer);
       this.done(peer);
     } else if (!this.timer) this.tick();
+  }
+
+  /**
+   * Leaves an item out of what a peer still waits for: the client just wrote it, so its own value is
+   * newer than anything the snapshot would read now and could only arrive after it, undoing it.
+   */
+  skip(peer: string, item: T): void {
+    this.waiting.get(peer)?.skip.add(item);
   }
 
   /** Items a peer still waits for. */
@@ -77,7 +85,8 @@ export class SnapshotPacer<T> {
       let progressed = false;
       for (const [peer, w] of this.waiting) {
         if (budget === 0) break;
-        if (!this.send(peer, w.items[w.next]!)) continue;
+        const item = w.items[w.next]!;
+        if (!w.skip.has(item) && !this.send(peer, item)) continue;
         progressed = true;
         budget--;
         this.sent++;
