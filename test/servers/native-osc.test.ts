@@ -270,7 +270,8 @@ describe('NativeOscServer', () => {
   });
 
   it('drops a client that does not renew, and on /unsubscribe', async () => {
-    const { store, client, server } = await setup({ subscriptionTimeoutMs: 150 });
+    // Long enough a lease for two whole snapshots to arrive first on a busy machine.
+    const { store, client, server } = await setup({ subscriptionTimeoutMs: 1500 });
     const [a, b] = [await client(), await client()];
     a.send('/xremote');
     b.send('/xremote');
@@ -281,7 +282,7 @@ describe('NativeOscServer', () => {
     b.send('/unsubscribe');
     await seen(server, 3);
     expect(server.stats().subscribers).toBe(1);
-    await sleep(250);
+    await sleep(1700);
     expect(server.stats().subscribers).toBe(0);
     store.set('/ch/1/fader', -2, 'api');
     await sleep(30);
