@@ -345,3 +345,33 @@ describe('native OSC: a fair subscription table (#14 item 5)', () => {
     expect(st.subscribersEvicted + st.subscribersRefused).toBeGreaterThan(0);
   });
 });
+
+describe('native OSC: connections per source (#14 item 5)', () => {
+  it('one host may hold 16 WebSocket connections; the next ones are refused and counted, the held ones still work', async () => {
+    const { store, server } = await setup({ websocketPort: 0 });
+    const socks: WebSocket[] = [];
+    const outcome = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.websocketPort}`);
+        socks.push(ws);
+        cleanups.push(async () => ws.terminate());
+        await new Promise<void>((r) => ws.on('open', () => r()));
+        return new Promise<'closed' | 'open'>((r) => {
+          ws.on('close', () => r('closed'));
+          setTimeout(() => r('open'), 500);
+        });
+      }),
+    );
+    expect(outcome.filter((o) => o === 'closed')).toHaveLength(4);
+    expect(server.stats().connectionsRefused).toBe(4);
+    const kept = socks.find((w) => w.readyState === WebSocket.OPEN)!;
+    const got: OscMessage[] = [];
+    kept.on('message', (d: Buffer) => {
+      for (const g of decodePacket(d)) got.push(...g.messages);
+    });
+    kept.send(encodeMessage('/subscribe', [s('/ch/1/fader')]));
+    await until(() => got.length === 1, 'the snapshot');
+    store.set('/ch/1/fader', -2, 'api');
+    await until(() => last(got, '/ch/1/fader') === -2, 'feedback');
+  });
+});

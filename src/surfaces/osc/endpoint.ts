@@ -38,6 +38,8 @@ export interface OscEndpointOptions {
   readonly maxBufferedBytes?: number;
   /** How long a client may stay congested before it is dropped. Default 5 s. */
   readonly stallMs?: number;
+  /** WebSocket connections one source address may hold at once. Default 16. */
+  readonly maxConnectionsPerHost?: number;
   /** Names the listener in log lines. */
   readonly name: string;
 }
@@ -61,6 +63,7 @@ export interface OscEndpointStats {
   /** Feedback values waiting in every client's queue now, and the most ever waiting for one client. */
   queued: number;
   peakQueued: number;
+  connectionsRefused: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -86,11 +89,13 @@ export class OscEndpoint {
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: Omit<OscEndpointStats, 'droppedClients' | 'queued' | 'peakQueued'> = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0 };
+  private readonly counters: Omit<OscEndpointStats, 'droppedClients' | 'queued' | 'peakQueued' | 'connectionsRefused'> = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
   private readonly droppedLog: RateLimitedLog;
+  /** WebSocket connections refused because their source already held its share. */
+  private connectionsRefused = 0;
   private readonly deniedLog: RateLimitedLog;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly wsPeers = new Map<string, WsSocket>();
@@ -178,6 +183,10 @@ export class OscEndpoint {
         return;
       }
       const peer = `ws:${peerName(ip, req.socket.remotePort ?? 0)}`;
+      if (!this.admitConnection(ip)) {
+        socket.terminate();
+        return;
+      }
       this.wsPeers.set(peer, socket);
       socket.on('message', (data, isBinary) => {
         if (!isBinary) {
@@ -295,6 +304,21 @@ export class OscEndpoint {
     this.counters.sent++;
   }
 
+  /**
+   * Connections per source address are capped (`maxConnectionsPerHost`, default 16), so one machine
+   * cannot hold every socket, buffer and subscription: the one past the cap is refused, said in the
+   * log and counted.
+   */
+  private admitConnection(ip: string): boolean {
+    const host = plainIp(ip);
+    let n = 0;
+    for (const p of this.wsPeers.keys()) if (parsePeer(p).host === host) n++;
+    if (n < (this.opts.maxConnectionsPerHost ?? 16)) return true;
+    this.connectionsRefused++;
+    this.deniedLog.hit(`${host}: ${n} WebSocket connections already`);
+    return false;
+  }
+
   /** Whether a peer's connection cannot take more now: a full WebSocket buffer, a backed-up UDP send queue. */
   private congested(peer: string): boolean {
     if (peer.startsWith('ws:')) {
@@ -338,6 +362,7 @@ export class OscEndpoint {
       droppedClients: this.outbox.droppedClients,
       queued: this.outbox.totalPending,
       peakQueued: this.outbox.peakPending,
+      connectionsRefused: this.connectionsRefused,
     };
   }
 
