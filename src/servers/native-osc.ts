@@ -67,6 +67,8 @@ export interface NativeOscOptions {
   maxPending?: number;
   maxBufferedBytes?: number;
   stallMs?: number;
+  /** WebSocket connections one source address may hold. Default 16. */
+  maxConnectionsPerHost?: number;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -113,6 +115,7 @@ export class NativeOscServer {
       ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
       ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
       ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+      ...(opts.maxConnectionsPerHost !== undefined ? { maxConnectionsPerHost: opts.maxConnectionsPerHost } : {}),
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;
     this.timeoutMs = opts.subscriptionTimeoutMs ?? 10_000;

@@ -35,7 +35,7 @@ async function wsClient(port: number): Promise<{ ws: WebSocket; got: OscMessage[
 /**
  * Stuck clients: each takes about 4 MB of the loopback's TCP buffers before its data piles up at the
  * server at all, so each costs ~100,000 messages; 4 keep the test light (the issue's 20 are in the
- * bench: scripts/bench/slow-readers.ts). The bound is per client, so the count changes nothing else.
+ * bench: scripts/bench/osc-remotes.ts). The bound is per client, so the count changes nothing else.
  */
 const STUCK = 4;
 

@@ -96,6 +96,7 @@ export class OscEndpoint {
   private readonly droppedLog: RateLimitedLog;
   /** WebSocket connections refused because their source already held its share. */
   private connectionsRefused = 0;
+  private readonly connectionLog = new RateLimitedLog(log, 'OSC listener: WebSocket connection refused, its address holds its share already');
   private readonly deniedLog: RateLimitedLog;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly wsPeers = new Map<string, WsSocket>();
@@ -315,7 +316,7 @@ export class OscEndpoint {
     for (const p of this.wsPeers.keys()) if (parsePeer(p).host === host) n++;
     if (n < (this.opts.maxConnectionsPerHost ?? 16)) return true;
     this.connectionsRefused++;
-    this.deniedLog.hit(`${host}: ${n} WebSocket connections already`);
+    this.connectionLog.hit(`${host}: ${n} WebSocket connections already`);
     return false;
   }
 
