@@ -1,23 +1,38 @@
 // Open Stage Control custom module for faderd's native OSC namespace (load it with
 // `--custom-module faderd-subscribe.js` next to `--load faderd-8ch.json`).
 //
-// faderd sends the mix's changes to clients that subscribed within the last 10 s. This module
-// subscribes when the server starts and renews every 5 s: to every param in the normalized form the
-// faders, pans and mutes speak (/norm), and to names and meters in their units (text, dB, LUFS).
-// Widget scripts cannot do it: they only send on a user interaction.
+// The layout must show the mix as it is from the first moment, or the first touch on a channel at
+// -30 dB sends the layout's default. So this module:
+//   - when the server starts, subscribes afresh (/unsubscribe, then /subscribe): faderd answers a new
+//     subscription with the current value of everything it covers, then sends every change;
+//   - renews every 5 s (faderd drops clients silent for 10 s); after faderd restarts, or after the
+//     network was gone long enough for the subscription to lapse, the renewal is a new subscription
+//     again and brings the whole mix back;
+//   - when a tablet connects (or reconnects) to Open Stage Control, asks for the current values
+//     (/get), so that tablet starts from the mix too.
+// Faders, pans and mutes speak the normalized form (/norm); names and meters come in units.
+// Widget scripts cannot do this: they only send on a user interaction.
 
 const FADERD_HOST = '127.0.0.1';
 const FADERD_PORT = 9000;
 const RENEW_MS = 5000;
+const NORMALIZED = ['/norm/ch/*/fader', '/norm/ch/*/pan', '/norm/ch/*/mute', '/norm/master/fader', '/norm/master/mute'];
+const UNITS = ['/ch/*/name', '/ch/*/meter/peak', '/master/meter/peak', '/master/meter/shortterm'];
 
 function subscribe() {
-  send(FADERD_HOST, FADERD_PORT, '/subscribe', '/norm');
-  send(FADERD_HOST, FADERD_PORT, '/subscribe', '/ch/*/name', '/ch/*/meter/peak', '/master/meter/peak', '/master/meter/shortterm');
+  send(FADERD_HOST, FADERD_PORT, '/subscribe', ...NORMALIZED, ...UNITS);
+}
+
+function current() {
+  send(FADERD_HOST, FADERD_PORT, '/get', ...NORMALIZED, '/ch/*/name');
 }
 
 module.exports = {
   init: function () {
+    send(FADERD_HOST, FADERD_PORT, '/unsubscribe');
     subscribe();
     setInterval(subscribe, RENEW_MS);
+    // A tablet that connects or reconnects to Open Stage Control starts from the mix as it is.
+    if (typeof app !== 'undefined' && app && typeof app.on === 'function') app.on('open', current);
   },
 };

@@ -160,21 +160,27 @@ export class Daemon {
     };
   }
 
+  /** The native OSC server's settings from a session, the same at start and on reload. */
+  private oscOptions(s: Session): ConstructorParameters<typeof NativeOscServer>[1] {
+    return {
+      host: s.osc.host,
+      port: this.opts.oscPort ?? s.osc.port,
+      allow: s.osc.allow,
+      readOnly: s.osc.readOnly,
+      ...(s.osc.websocketPort !== undefined ? { websocketPort: s.osc.websocketPort } : {}),
+      // Browser pages may open the OSC WebSocket as they may the web mixer's /osc: its own page, the session's origins.
+      origins: s.http.origins,
+      hostnames: s.http.hostnames,
+      pagePorts: (this.opts.http?.enabled ?? s.http.enabled) ? [this.opts.http?.port ?? s.http.port] : [],
+      statusIntervalMs: 1000,
+      remotes: s.osc.remotes,
+      echo: s.osc.echo,
+    };
+  }
+
   private async startOsc(session: Session): Promise<{ host: string; port: number } | undefined> {
     if (!session.osc.enabled) return undefined;
-    const port = this.opts.oscPort ?? session.osc.port;
-    const server = new NativeOscServer(this.store, {
-      host: session.osc.host,
-      port,
-      allow: session.osc.allow,
-      readOnly: session.osc.readOnly,
-      ...(session.osc.websocketPort !== undefined ? { websocketPort: session.osc.websocketPort } : {}),
-      // Browser pages may open the OSC WebSocket as they may the web mixer's /osc: its own page, the session's origins.
-      origins: session.http.origins,
-      hostnames: session.http.hostnames,
-      pagePorts: (this.opts.http?.enabled ?? session.http.enabled) ? [this.opts.http?.port ?? session.http.port] : [],
-      statusIntervalMs: 1000,
-    });
+    const server = new NativeOscServer(this.store, this.oscOptions(session));
     await server.start();
     this.osc = server;
     return { host: session.osc.host, port: server.port };
@@ -244,13 +250,7 @@ export class Daemon {
     const prev = this.session;
     const diff = diffSessions(prev, next);
     const applied: string[] = [];
-    const oscOptions = (s: Session) => ({
-      host: s.osc.host,
-      port: this.opts.oscPort ?? s.osc.port,
-      allow: s.osc.allow,
-      readOnly: s.osc.readOnly,
-      ...(s.osc.websocketPort !== undefined ? { websocketPort: s.osc.websocketPort } : {}),
-    });
+    const oscOptions = (s: Session) => this.oscOptions(s);
     const x32Options = (s: Session) => ({ host: s.x32.host, port: this.opts.x32Port ?? s.x32.port, allow: s.x32.allow, readOnly: s.x32.readOnly, name: 'faderd' });
     // 1. Build and check; nothing running changes here.
     const started: Array<{ close(): Promise<void> }> = [];

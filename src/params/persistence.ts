@@ -65,6 +65,14 @@ export function parseStateText(text: string): { session?: string; scene?: string
   };
 }
 
+/** Largest magnitude a saved number may plausibly have (Hz, ms, dB all fit): beyond it, corruption. */
+const PLAUSIBLE = 1e6;
+
+function implausible(raw: unknown): boolean {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw) : NaN;
+  return Number.isFinite(n) && Math.abs(n) > PLAUSIBLE;
+}
+
 /**
  * Applies address → raw value pairs as one batch. Entries that are unknown or invalid are skipped with
  * a warning each (a session that changed since the file was written must not stop the rest).
@@ -83,8 +91,9 @@ export function applyValues(store: ParamStore, values: Record<string, unknown>, 
       continue;
     }
     try {
-      // A number beyond its range in a file is a corrupt or hostile value (1e308), not a move to clamp.
-      store.coerce(def, raw, { strict: def.type === 'number' });
+      // A number absurdly beyond any range in a file is a corrupt or hostile value (1e308), not a move
+      // to clamp; one just above the range (+10 dB over a -3 dB safety ceiling) is clamped as a move is.
+      store.coerce(def, raw, { strict: def.type === 'number' && implausible(raw) });
       ok.push([address, raw]);
     } catch (e) {
       warnings.push(`${source}: skipped ${address}: ${(e as Error).message}`);

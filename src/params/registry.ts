@@ -76,8 +76,9 @@ class Builder {
   db(address: string, min: number, max: number, def: number, description: string, step = 0.1): void {
     this.add({ address, type: 'number', unit: 'dB', min, max, default: def, step, description });
   }
+  /** A fader; under a safety ceiling below 0 dB it starts at the ceiling, never above it. */
   fader(address: string, def: number, description: string, max = 10): void {
-    this.add({ address, type: 'number', unit: 'dB', min: -Infinity, max, default: def, step: 0.1, taper: faderLaw, description });
+    this.add({ address, type: 'number', unit: 'dB', min: -Infinity, max, default: Math.min(def, max), step: 0.1, taper: faderLaw, description });
   }
   log(address: string, unit: Unit, min: number, max: number, def: number, description: string): void {
     this.add({ address, type: 'number', unit, min, max, default: def, taper: logTaper(min, max), description });

@@ -3,11 +3,12 @@
  * listeners and mapping files are active, and optional initial param values. YAML on disk; every
  * error names file:line:col.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
-import { listenerIssues, listenerWarnings } from '../surfaces/osc/access.ts';
+import { addressMatcher, isLoopback, listenerIssues, listenerWarnings } from '../surfaces/osc/access.ts';
 import { LATENCY_MODES, MAX_PRIME_BLOCKS, type LatencyMode } from '../audio/latency.ts';
 
 /** Names show on scribble strips: printable text only. */
@@ -61,6 +62,16 @@ const AudioSchema = z.strictObject({
   connect: z.boolean().optional(),
 });
 
+/** An OSC app that cannot subscribe itself: faderd sends it the mix at start and every change after. */
+const OscRemoteSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535),
+  /** What it hears, as `/subscribe` takes it (`/norm`, `/ch/*\/fader`...); default every param in units. */
+  subscribe: z.array(z.string().min(1).max(256)).max(64).optional(),
+  /** Send its own changes back to it (default: osc.echo). */
+  echo: z.boolean().optional(),
+});
+
 const OscSchema = z.strictObject({
   enabled: z.boolean().optional(),
   host: z.string().min(1).optional(),
@@ -70,6 +81,10 @@ const OscSchema = z.strictObject({
   /** Clients (addresses or subnets) that may read state and meters but change nothing. */
   readOnly: z.array(z.string().min(1)).optional(),
   websocketPort: z.number().int().min(1).max(65535).optional(),
+  /** Fixed feedback destinations (host/port) for apps that cannot ask. */
+  remotes: z.array(OscRemoteSchema).max(16).optional(),
+  /** Echo each client's own changes back to it (a client may say otherwise with /echo). Default false. */
+  echo: z.boolean().optional(),
 });
 
 /** The X32 server (apps and libraries written for a Behringer X32): the OSC listener's settings but the WebSocket port. */
@@ -186,6 +201,8 @@ export interface Session {
     readonly allow: readonly string[];
     readonly readOnly: readonly string[];
     readonly websocketPort?: number;
+    readonly remotes: ReadonlyArray<{ readonly host: string; readonly port: number; readonly subscribe?: readonly string[]; readonly echo?: boolean }>;
+    readonly echo: boolean;
   };
   readonly x32: {
     readonly enabled: boolean;
@@ -285,6 +302,8 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       allow: raw.osc?.allow ?? [],
       readOnly: raw.osc?.readOnly ?? [],
       ...(raw.osc?.websocketPort !== undefined ? { websocketPort: raw.osc.websocketPort } : {}),
+      remotes: (raw.osc?.remotes ?? []).map((r) => ({ ...r, host: r.host ?? '127.0.0.1' })),
+      echo: raw.osc?.echo ?? false,
     },
     x32: {
       enabled: raw.x32?.enabled ?? true,
@@ -319,7 +338,7 @@ function knownKeysAt(pathArr: ReadonlyArray<PropertyKey>): string[] {
     buses: Object.keys(BusSchema.shape),
     fx: Object.keys(FxSchema.shape),
     audio: Object.keys(AudioSchema.shape),
-    osc: Object.keys(OscSchema.shape),
+    osc: pathArr[1] === 'remotes' && pathArr.length > 2 ? Object.keys(OscRemoteSchema.shape) : Object.keys(OscSchema.shape),
     x32: Object.keys(X32Schema.shape),
     http: Object.keys(HttpSchema.shape),
     safety: Object.keys(SafetySchema.shape),
@@ -350,6 +369,7 @@ export function sessionFromSource(src: YamlSource): Session {
     }
   }
   issues.push(...listenerSettingIssues(src, session));
+  issues.push(...oscRemoteIssues(src, session.osc));
   if (issues.length) throw new ConfigError(issues);
   return session;
 }
@@ -371,6 +391,22 @@ function listenerSettingIssues(src: YamlSource, session: Session): SourceIssue[]
 /** Warnings `check` prints and `run` logs without refusing: an allow entry open to the whole internet. */
 export function sessionWarnings(src: YamlSource, session: Session): SourceIssue[] {
   return (['osc', 'x32', 'http'] as const).flatMap((key) => listenerWarnings(key, session[key].allow).map((w) => src.issue([key, ...w.path], `warning: ${w.message}`)));
+}
+
+/** A fixed remote is an IP address the listener may talk to: loopback or within its allow list. */
+function oscRemoteIssues(src: YamlSource, osc: Session['osc']): SourceIssue[] {
+  let allowed: (ip: string) => boolean = isLoopback;
+  try {
+    allowed = addressMatcher(osc.allow);
+  } catch {
+    // A bad allow list is reported where the listener starts; judge remotes by loopback alone.
+  }
+  const issues: SourceIssue[] = [];
+  osc.remotes.forEach((r, i) => {
+    if (!net.isIP(r.host)) issues.push(src.issue(['osc', 'remotes', i, 'host'], `osc.remotes.${i}.host must be an IP address, got ${JSON.stringify(r.host)}`));
+    else if (!allowed(r.host)) issues.push(src.issue(['osc', 'remotes', i, 'host'], `osc.remotes.${i}.host ${r.host} is not in osc.allow: faderd sends only to clients it would accept`));
+  });
+  return issues;
 }
 
 /** Loads a session file from disk; a missing or unreadable file is a ConfigError naming it. */

@@ -19,21 +19,25 @@
  *   - `/xremote` (as an X32 client sends every few seconds) subscribes to every non-meter param.
  *   - Any other message also subscribes its sender to every non-meter param, in the form (units or
  *     /norm) it spoke, so a tablet that only sends gets the mix's changes with no setup.
+ *   - New coverage sends the current value of everything it covers first, paced.
+ *   - An int argument to `/subscribe`, `/unsubscribe`, `/xremote`, `/get` and `/echo` names the port
+ *     the client listens on (and a string IP the host, within the allow list): replies and feedback
+ *     go there (src/surfaces/osc/reply-target.ts). `/get PATTERN... [PORT]` is a query that can say so.
  *   - Every message from a client renews it; a client silent for `subscriptionTimeoutMs` (10 s,
  *     like an X32) is dropped. `/unsubscribe` drops it at once (`/unsubscribe PATTERN` drops one).
- * A client never gets the echo of its own change (the change's origin is `osc:<host>:<port>`).
+ * A client gets the echo of its own change only with `/echo 1` (or the session's `osc.echo`); the
+ * subscribers themselves live in native-osc-feedback.ts.
  */
 import { Subscription as RxSubscription } from 'rxjs';
 import type { ParamStore, ParamChange } from '../params/store.ts';
-import { fromNormalized, toNormalized } from '../params/store.ts';
-import { OSC_STATUS, type ParamDef, type ParamValue } from '../params/registry.ts';
-import { compileAddressPattern, type AddressPattern } from '../util/osc-pattern.ts';
+import { fromNormalized } from '../params/store.ts';
+import { OSC_STATUS, type ParamDef } from '../params/registry.ts';
 import { ParamError, ParamTypeError, ReadOnlyParamError, UnknownParamError } from '../params/errors.ts';
-import type { OscArg } from '../surfaces/types.ts';
 import { OscEndpoint, parsePeer, type OscEndpointStats } from '../surfaces/osc/endpoint.ts';
 import { argValue, type OscMessage, type WsSocket } from '../surfaces/osc/codec.ts';
-import { addressMatcher, type AddressMatcher } from '../surfaces/osc/access.ts';
-import { SubscriberTable } from '../surfaces/osc/subscriptions.ts';
+import { addressMatcher, isLoopback, type AddressMatcher } from '../surfaces/osc/access.ts';
+import { replyTarget, ReplyTargetError } from '../surfaces/osc/reply-target.ts';
+import { encode, NativeFeedback, NORM, SubscriptionError, type RemoteSpec } from './native-osc-feedback.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
 
 const log = logger(import.meta.url);
@@ -57,6 +61,22 @@ export interface NativeOscOptions {
   maxScheduledBytes?: number;
   /** Publishes the counters under /status/osc/... every this many ms (the daemon's server does; 0: never). */
   statusIntervalMs?: number;
+  /** Echo every client's own changes back to it unless it says `/echo 0`. Default false. */
+  echo?: boolean;
+  /** Clients that cannot ask: permanent subscribers at a fixed host and port. */
+  remotes?: readonly RemoteSpec[];
+  /** Subscriber table bounds (fairness: native-osc-feedback.ts, subscriptions.ts). */
+  maxSubscribers?: number;
+  maxPerHost?: number;
+  maxPerRange?: number;
+  /** Snapshot values sent per millisecond, all new subscribers together. Default 24. */
+  snapshotChunk?: number;
+  /** Per-client queue bounds (src/surfaces/osc/outbox.ts): addresses waiting, unsent WebSocket bytes, stall time. */
+  maxPending?: number;
+  maxBufferedBytes?: number;
+  stallMs?: number;
+  /** WebSocket connections one source address may hold. Default 16. */
+  maxConnectionsPerHost?: number;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -67,24 +87,18 @@ export interface NativeOscStats extends OscEndpointStats {
   paramErrors: number;
   readOnlyIgnored: number;
   subscribers: number;
+  subscribersEvicted: number;
+  subscribersRefused: number;
+  snapshotSent: number;
 }
 
 export const DEFAULT_OSC_PORT = 9000;
 
-interface Entry {
-  readonly pattern: string;
-  /** Undefined: every non-meter param. */
-  readonly re: AddressPattern | undefined;
-  readonly norm: boolean;
-}
-
-const NORM = '/norm';
-/** Patterns one client may subscribe to: each costs a regex test per change, so it must be bounded. */
-const MAX_ENTRIES = 64;
 
 export class NativeOscServer {
   private readonly endpoint: OscEndpoint;
-  private readonly subs: SubscriberTable<Entry>;
+  private readonly subs: NativeFeedback;
+  private readonly allowed: AddressMatcher;
   private readonly readOnlyPeer: AddressMatcher | undefined;
   private readonly paramErrors: RateLimitedLog;
   private readonly internalErrors: RateLimitedLog;
@@ -112,11 +126,24 @@ export class NativeOscServer {
       pagePorts: opts.pagePorts,
       maxScheduledBytes: opts.maxScheduledBytes,
       slowRateHz: opts.meterRateHz ?? 30,
+      ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
+      ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
+      ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
+      ...(opts.maxConnectionsPerHost !== undefined ? { maxConnectionsPerHost: opts.maxConnectionsPerHost } : {}),
     });
     this.readOnlyPeer = opts.readOnly?.length ? addressMatcherNoLoopback(opts.readOnly) : undefined;
     this.timeoutMs = opts.subscriptionTimeoutMs ?? 10_000;
     this.statusIntervalMs = opts.statusIntervalMs ?? 0;
-    this.subs = new SubscriberTable<Entry>(this.timeoutMs);
+    this.allowed = allowMatcher(opts.allow ?? []);
+    this.subs = new NativeFeedback(store, this.endpoint, {
+      timeoutMs: this.timeoutMs,
+      echo: opts.echo,
+      remotes: opts.remotes,
+      maxSubscribers: opts.maxSubscribers,
+      maxPerHost: opts.maxPerHost,
+      maxPerRange: opts.maxPerRange,
+      snapshotChunk: opts.snapshotChunk,
+    });
     this.paramErrors = new RateLimitedLog(log, 'OSC server: message refused by the param store');
     this.internalErrors = new RateLimitedLog(log, 'OSC server: packet failed');
   }
@@ -156,10 +183,11 @@ export class NativeOscServer {
         }
       }),
     );
-    this.sweepTimer = setInterval(() => {
-      for (const peer of this.subs.sweep()) this.endpoint.forget(peer);
-    }, Math.max(50, Math.min(1000, this.timeoutMs / 4)));
+    // A client dropped for not draining its feedback loses its subscription with its connection.
+    this.rx.add(this.endpoint.dropped$.subscribe((peer) => this.subs.remove(peer)));
+    this.sweepTimer = setInterval(() => this.subs.sweep(), Math.max(50, Math.min(1000, this.timeoutMs / 4)));
     this.sweepTimer.unref();
+    this.subs.addRemotes();
     if (this.statusIntervalMs > 0) {
       this.statusTimer = setInterval(() => this.publishStatus(), this.statusIntervalMs);
       this.statusTimer.unref();
@@ -197,11 +225,17 @@ export class NativeOscServer {
       try {
         this.onMessage(peer, m, readOnly, writes);
       } catch (e) {
-        if (!(e instanceof ParamError)) throw e;
+        if (!(e instanceof ParamError) && !(e instanceof SubscriptionError) && !(e instanceof ReplyTargetError)) throw e;
         this.paramErrors.hit(`${peer} ${m.address}: ${e.message}`, parsePeer(peer).host);
       }
     }
     if (writes.length === 0) return;
+    this.apply(peer, origin, writes);
+    // Whatever became of the writes, the value that stands goes back to a client that asked for echo.
+    this.subs.echo(peer, new Set(writes.map(([a]) => a)), messages.some((m) => m.address.startsWith(NORM + '/')));
+  }
+
+  private apply(peer: string, origin: string, writes: Array<[string, unknown]>): void {
     try {
       this.counts.applied += this.store.batch(writes, origin).length;
     } catch (e) {
@@ -225,63 +259,63 @@ export class NativeOscServer {
   acceptWebSocket(socket: WsSocket, ip: string, port: number, readOnly: boolean): void {
     const peer = this.endpoint.acceptWebSocket(socket, ip, port);
     if (readOnly) this.readOnlyPeers.add(peer);
+    // The page asks for every value itself when it connects (web/app/main.js).
+    this.subs.fetchesItself.add(peer);
     socket.on('close', () => {
       this.readOnlyPeers.delete(peer);
       this.subs.remove(peer);
     });
   }
 
-  /** Adds a pattern for a client; an explicit /subscribe past the limit is refused, an implicit one skipped. */
-  private subscribe(peer: string, entry: Entry, explicit = true): void {
-    const { sub } = this.subs.renew(peer);
-    if (!sub || sub.entries.some((e) => e.pattern === entry.pattern)) return;
-    if (sub.entries.length >= MAX_ENTRIES) {
-      if (!explicit) return;
-      throw new ParamTypeError(entry.pattern, `subscription to ${entry.pattern} refused: a client may hold at most ${MAX_ENTRIES} patterns`);
+  /** The subscription side: `/subscribe`, `/unsubscribe`, `/xremote`, `/echo`, `/get`; false for anything else. */
+  private onControl(peer: string, m: OscMessage): boolean {
+    switch (m.address) {
+      case '/subscribe':
+      case '/unsubscribe':
+      case '/xremote':
+      case '/echo':
+      case '/get':
+        break;
+      default:
+        return false;
     }
-    sub.entries.push(entry);
+    // `/echo 0|1 [PORT [HOST]]`: the flag comes first, so it is not taken for a port.
+    const flag = m.address === '/echo' ? m.args[0] : undefined;
+    const { target, rest } = replyTarget(peer, m.address === '/echo' ? m.args.slice(1) : m.args, this.allowed);
+    const strings = rest.map(argValue).filter((v): v is string => typeof v === 'string');
+    switch (m.address) {
+      case '/subscribe':
+        this.subs.subscribe(peer, target, strings, 'explicit');
+        break;
+      case '/xremote':
+        this.subs.subscribe(peer, target, [], 'explicit');
+        break;
+      case '/unsubscribe':
+        this.subs.unsubscribe(target, strings);
+        break;
+      case '/echo': {
+        this.subs.setEcho(peer, target, flag === undefined || Boolean(argValue(flag)));
+        break;
+      }
+      case '/get':
+        this.counts.queries++;
+        for (const p of strings) {
+          const norm = p === NORM || p.startsWith(NORM + '/');
+          const bare = p === NORM ? '/*' : norm ? p.slice(NORM.length) : p;
+          this.subs.resend(target, this.store.registry.match(bare).filter((d) => !d.action && !(norm && d.type === 'text')), norm);
+        }
+        break;
+    }
+    return true;
   }
 
   private onMessage(peer: string, m: OscMessage, readOnly: boolean, writes: Array<[string, unknown]>): void {
     // Any message renews a subscriber.
     this.subs.renew(peer);
-    switch (m.address) {
-      case '/subscribe':
-      case '/unsubscribe': {
-        const patterns = m.args.map(argValue).filter((v): v is string => typeof v === 'string');
-        if (m.address === '/unsubscribe') {
-          const s = this.subs.get(peer);
-          if (patterns.length === 0 || !s) {
-            this.subs.remove(peer);
-            this.endpoint.forget(peer);
-          } else s.entries = s.entries.filter((e) => !patterns.includes(e.pattern));
-          return;
-        }
-        if (patterns.length === 0) this.subscribe(peer, { pattern: '*', re: undefined, norm: false });
-        for (const p of patterns) {
-          if (p === NORM) {
-            this.subscribe(peer, { pattern: NORM, re: undefined, norm: true });
-            continue;
-          }
-          const norm = p.startsWith(NORM + '/');
-          const bare = norm ? p.slice(NORM.length) : p;
-          let re: AddressPattern;
-          try {
-            re = compileAddressPattern(bare);
-          } catch (e) {
-            throw new ParamTypeError(p, `bad subscription pattern ${p}: ${(e as Error).message}`);
-          }
-          this.subscribe(peer, { pattern: p, re, norm });
-        }
-        return;
-      }
-      case '/xremote':
-        this.subscribe(peer, { pattern: '*', re: undefined, norm: false });
-        return;
-    }
+    if (this.onControl(peer, m)) return;
     const norm = m.address.startsWith(NORM + '/');
     const address = norm ? m.address.slice(NORM.length) : m.address;
-    this.subscribe(peer, { pattern: norm ? NORM : '*', re: undefined, norm }, false);
+    this.subs.subscribe(peer, this.subs.replyTo(peer), [norm ? NORM : '*'], 'implicit');
     const isPattern = /[*?[{]/.test(address);
     let defs: ParamDef[];
     try {
@@ -297,8 +331,8 @@ export class NativeOscServer {
       this.counts.queries++;
       for (const d of defs) {
         if (norm && d.type === 'text') continue;
-        const out = this.encode(d, this.store.getByIndex(d.index), norm);
-        if (out) this.endpoint.sendNow(peer, norm ? NORM + d.address : d.address, out);
+        const out = encode(d, this.store.getByIndex(d.index), norm);
+        if (out) this.endpoint.sendNow(this.subs.replyTo(peer), norm ? NORM + d.address : d.address, out);
       }
       return;
     }
@@ -322,33 +356,8 @@ export class NativeOscServer {
     }
   }
 
-  /** The OSC arguments for a value, in units or normalized; undefined when it has no such form. */
-  private encode(d: ParamDef, v: ParamValue, norm: boolean): OscArg[] | undefined {
-    if (norm) return d.type === 'text' ? undefined : [{ type: 'f', value: toNormalized(d, v) }];
-    switch (d.type) {
-      case 'bool':
-        return [{ type: 'i', value: v ? 1 : 0 }];
-      case 'number':
-        return [{ type: d.unit === 'count' ? 'd' : 'f', value: v as number }];
-      default:
-        return [{ type: 's', value: String(v) }];
-    }
-  }
-
   private feedback(batch: readonly ParamChange[]): void {
-    if (this.subs.size === 0) return;
-    for (const s of this.subs.live()) {
-      const self = `osc:${s.peer}`;
-      for (const c of batch) {
-        if (c.origin === self || c.def.action) continue;
-        const meter = c.def.volatile;
-        for (const e of s.entries) {
-          if (e.re ? !e.re.test(c.address) : meter) continue;
-          const args = this.encode(c.def, c.value, e.norm);
-          if (args) this.endpoint.queue(s.peer, e.norm ? NORM + c.address : c.address, args, meter);
-        }
-      }
-    }
+    this.subs.feedback(batch);
   }
 
   stats(): NativeOscStats {
@@ -359,7 +368,10 @@ export class NativeOscServer {
       ...ep,
       ...this.counts,
       paramErrors: this.paramErrors.total,
-      subscribers: [...this.subs.live()].length,
+      subscribers: [...this.subs.table.live()].length,
+      subscribersEvicted: this.subs.table.evicted,
+      subscribersRefused: this.subs.table.refused,
+      snapshotSent: this.subs.snapshotSent,
     };
   }
 
@@ -367,7 +379,7 @@ export class NativeOscServer {
     this.rx.unsubscribe();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     if (this.statusTimer) clearInterval(this.statusTimer);
-    this.subs.clear();
+    this.subs.close();
     await this.endpoint.close();
   }
 }
@@ -375,4 +387,13 @@ export class NativeOscServer {
 /** Read-only lists name remote clients; a loopback address is read-only only when listed itself. */
 function addressMatcherNoLoopback(entries: readonly string[]): AddressMatcher {
   return addressMatcher(entries, { loopback: false });
+}
+
+/** The allow list as the listener applies it (loopback always), for reply hosts; a bad list allows loopback only (the listener refuses to start). */
+function allowMatcher(entries: readonly string[]): AddressMatcher {
+  try {
+    return addressMatcher(entries);
+  } catch {
+    return isLoopback;
+  }
 }

@@ -46,12 +46,16 @@ describe('safety ceiling on master and bus gain', () => {
   it('caps direct and normalized writes; strict writes are refused; channel faders keep +10 dB', () => {
     const s = store();
     for (const a of capped) {
+      // Faders start at the ceiling when it is below their 0 dB default.
+      expect(s.get(a)).toBeLessThanOrEqual(CEILING);
+      s.set(a, -20, 'api');
       expect(s.set(a, 10, 'api')?.clamped).toBe(true);
       expect(s.get(a)).toBe(CEILING);
       s.set(a, -20, 'api');
       s.setNormalized(a, 1, 'api');
       expect(s.get(a)).toBe(CEILING);
-      s.batch([[a, 'Infinity']], 'api');
+      // An infinity is no value at all: refused, the ceiling stays.
+      expect(() => s.batch([[a, 'Infinity']], 'api')).toThrow();
       expect(s.get(a)).toBe(CEILING);
       expect(() => s.set(a, 0, 'api', { strict: true })).toThrow(ParamRangeError);
       expect(s.registry.get(a)!.max).toBe(CEILING);

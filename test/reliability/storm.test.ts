@@ -133,7 +133,11 @@ describe('OSC feedback storms', () => {
     const { store, client } = await serve();
     const c = await client();
     c.send('/subscribe', { type: 's', value: '/ch/*/fader' });
-    await sleep(50);
+    // The subscription starts with the present: one value per fader, then only changes.
+    await c.waitFor((m) => m.length >= 8, 'the snapshot');
+    await sleep(100);
+    expect(c.received).toHaveLength(8);
+    c.received.length = 0;
     for (let k = 0; k < 10_000; k++) store.set(`/ch/${(k % 8) + 1}/fader`, -((k % 500) / 10), 'api');
     await c.waitFor((m) => m.length >= 8, 'the coalesced feedback');
     await sleep(100);

@@ -34,6 +34,15 @@ async function seen(server: NativeOscServer, n: number): Promise<void> {
   }
 }
 
+/** Waits for a new subscriber's snapshot (`n` messages: the current value of all it covers), then forgets it. */
+async function snapshot(c: OscTestClient, n: number): Promise<void> {
+  await c.waitFor((m) => m.length >= n, `a snapshot of ${n} values`);
+  c.received.splice(0);
+}
+
+/** Non-meter, non-action params: what a plain `/subscribe` or `/xremote` covers. */
+const plainCount = (store: ParamStore) => store.registry.defs.filter((d) => !d.volatile && !d.action).length;
+
 describe('NativeOscServer', () => {
   it('a client moving /ch/2/fader reaches every other subscribed client, not itself', async () => {
     const { store, server, client } = await setup();
@@ -214,6 +223,7 @@ describe('NativeOscServer', () => {
     const b = await client();
     b.send('/subscribe');
     await seen(server, 1);
+    await snapshot(b, plainCount(store));
     for (let k = 0; k < 500; k++) store.set('/ch/1/fader', -k / 10, 'surface:x');
     await b.waitFor((m) => m.length >= 1, 'feedback');
     await sleep(30);
@@ -226,6 +236,8 @@ describe('NativeOscServer', () => {
     m.send('/subscribe', s('/ch/*/meter/*'), s('/norm/ch/1/fader'));
     plain.send('/xremote');
     await seen(server, 2);
+    await snapshot(m, store.registry.match('/ch/*/meter/*').length + 1);
+    await snapshot(plain, plainCount(store));
     const t0 = Date.now();
     for (let k = 0; k < 20; k++) store.set('/ch/1/meter/peak', -k, 'engine', { internal: true });
     store.set('/ch/1/fader', 0, 'api');
@@ -245,6 +257,7 @@ describe('NativeOscServer', () => {
     const a = await client();
     a.send('/subscribe', s('/norm'));
     await seen(server, 1);
+    await snapshot(a, store.registry.defs.filter((d) => !d.volatile && !d.action && d.type !== 'text').length);
     store.set('/ch/2/mute', true, 'api');
     store.set('/ch/2/fader', -10, 'api');
     store.set('/ch/2/meter/peak', -3, 'engine', { internal: true });
@@ -257,23 +270,27 @@ describe('NativeOscServer', () => {
   });
 
   it('drops a client that does not renew, and on /unsubscribe', async () => {
-    const { store, client, server } = await setup({ subscriptionTimeoutMs: 150 });
+    // Long enough a lease for two whole snapshots to arrive first on a busy machine.
+    const { store, client, server } = await setup({ subscriptionTimeoutMs: 1500 });
     const [a, b] = [await client(), await client()];
     a.send('/xremote');
     b.send('/xremote');
     await seen(server, 2);
     expect(server.stats().subscribers).toBe(2);
+    await snapshot(a, plainCount(store));
+    await snapshot(b, plainCount(store));
     b.send('/unsubscribe');
     await seen(server, 3);
     expect(server.stats().subscribers).toBe(1);
-    await sleep(250);
+    await sleep(1700);
     expect(server.stats().subscribers).toBe(0);
     store.set('/ch/1/fader', -2, 'api');
     await sleep(30);
     expect(a.received).toEqual([]);
     expect(b.received).toEqual([]);
-    a.send('/xremote'); // renewing brings it back
+    a.send('/xremote'); // renewing brings it back, with the present first
     await seen(server, 4);
+    await snapshot(a, plainCount(store));
     store.set('/ch/1/fader', -3, 'api');
     await a.waitFor((m) => m.length === 1, 'feedback after renewing');
   });
@@ -296,6 +313,7 @@ describe('NativeOscServer', () => {
     const udp = await client();
     udp.send('/xremote');
     await seen(server, 1);
+    await snapshot(udp, plainCount(store));
     const WS = oscjs.WebSocket as unknown as new (url: string) => {
       binaryType: string;
       on(e: 'open', f: () => void): void;

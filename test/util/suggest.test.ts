@@ -2,23 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { editDistance, editDistanceWithin, suggest, suggestSteps } from '../../src/util/source-error.ts';
 
 /** The plain quadratic distance, as the reference. */
+/** Reference: optimal string alignment distance (a swap of two neighbouring letters is one edit), over the whole table. */
 function plain(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
-  return dp[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 describe('bounded "did you mean"', () => {
   it('computes the same distances within the bound, and max + 1 beyond it', () => {
-    const words = ['', 'a', 'fader', 'fdaer', '/ch/1/fader', '/ch/1/fdr', '/bus/12/mute', 'threshold', 'thresh', 'xyz'];
+    const words = ['', 'a', 'fader', 'fdaer', '/ch/1/fader', '/ch/1/fdr', '/bus/12/mute', 'threshold', 'thresh', 'xyz', 'inptu', 'input', 'ab', 'ba', 'abc', 'ca'];
     for (const a of words) {
       for (const b of words) {
         const d = plain(a, b);

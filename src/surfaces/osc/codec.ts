@@ -29,6 +29,8 @@ export interface WsSocket {
   send(data: Uint8Array): void;
   terminate(): void;
   readonly readyState: number;
+  /** Bytes queued but not yet handed to the network: what a client that does not read piles up. */
+  readonly bufferedAmount: number;
 }
 
 export const oscjs = createRequire(import.meta.url)('osc') as OscJs;

@@ -46,6 +46,12 @@ export interface OscEndpointOptions {
    * burst of a few large packets and drops them unseen. Linux grants at most net.core.rmem_max.
    */
   readonly recvBufferBytes?: number;
+  /** A WebSocket client with more than this many bytes unsent is congested: its feedback waits, coalesced. Default 256 KiB. */
+  readonly maxBufferedBytes?: number;
+  /** How long a client may stay congested before it is dropped. Default 5 s. */
+  readonly stallMs?: number;
+  /** WebSocket connections one source address may hold at once. Default 16. */
+  readonly maxConnectionsPerHost?: number;
   /** Names the listener in log lines. */
   readonly name: string;
   /**
@@ -79,6 +85,12 @@ export interface OscEndpointStats {
   scheduledBytes: number;
   /** The UDP receive buffer the OS granted, in bytes. */
   rxBuffer: number;
+  /** Clients dropped because their connection did not drain (their queue reached its bound). */
+  droppedClients: number;
+  /** Feedback values waiting in every client's queue now, and the most ever waiting for one client. */
+  queued: number;
+  peakQueued: number;
+  connectionsRefused: number;
 }
 
 /** Splits `host:port`, `[v6]:port`, `ws:host:port` into its parts. */
@@ -97,14 +109,21 @@ export function peerName(host: string, port: number): string {
 
 export class OscEndpoint {
   private readonly packets = new Subject<OscPacketIn>();
+  private readonly droppedPeers = new Subject<string>();
+  /** WebSocket clients gone (closed, or dropped for not draining their feedback): their owner forgets their subscriptions. */
+  readonly dropped$: Observable<string> = this.droppedPeers.asObservable();
   /** Every accepted packet or bundle, decoded, once it is due. */
   readonly packets$: Observable<OscPacketIn> = this.packets.asObservable();
   private readonly listening = new BehaviorSubject<boolean>(false);
   readonly listening$: Observable<boolean> = this.listening.asObservable();
-  private readonly counters: OscEndpointStats = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0, scheduled: 0, scheduledBytes: 0, rxBuffer: 0 };
+  private readonly counters: Omit<OscEndpointStats, 'droppedClients' | 'queued' | 'peakQueued' | 'connectionsRefused'> = { packets: 0, received: 0, sent: 0, malformed: 0, denied: 0, dropped: 0, late: 0, refused: 0, scheduled: 0, scheduledBytes: 0, rxBuffer: 0 };
   private readonly allowed: AddressMatcher;
   private readonly outbox: Outbox;
   private readonly badPacket: RateLimitedLog;
+  private readonly droppedLog: RateLimitedLog;
+  /** WebSocket connections refused because their source already held its share. */
+  private connectionsRefused = 0;
+  private readonly connectionLog = new RateLimitedLog(log, 'OSC listener: WebSocket connection refused, its address holds its share already');
   private readonly deniedLog: RateLimitedLog;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** What each client has waiting (bundles, bytes), and the total bytes: bounded so a flood of timed bundles cannot grow memory. */
@@ -134,7 +153,14 @@ export class OscEndpoint {
     }
     this.problem = problem;
     this.allowed = matcher;
-    this.outbox = new Outbox((peer, address, args) => this.sendNow(peer, address, args), { maxPending: opts.maxPending, slowRateHz: opts.slowRateHz });
+    this.outbox = new Outbox((peer, address, args) => this.sendNow(peer, address, args), {
+      maxPending: opts.maxPending,
+      slowRateHz: opts.slowRateHz,
+      stallMs: opts.stallMs,
+      congested: (peer) => this.congested(peer),
+      onDrop: (peer, reason) => this.dropClient(peer, reason),
+    });
+    this.droppedLog = new RateLimitedLog(log, `${opts.name}: client dropped, its feedback was not drained`);
     this.badPacket = new RateLimitedLog(log, `${opts.name}: malformed OSC packet dropped`);
     this.deniedLog = new RateLimitedLog(log, `${opts.name}: packet from a client outside the allow list ignored`);
   }
@@ -229,6 +255,10 @@ export class OscEndpoint {
     wss.on('connection', (socket, req) => {
       const ip = req.socket.remoteAddress ?? '';
       const peer = `ws:${peerName(ip, req.socket.remotePort ?? 0)}`;
+      if (!this.admitConnection(ip)) {
+        socket.terminate();
+        return;
+      }
       this.wsPeers.set(peer, socket);
       socket.on('message', (data, isBinary) => {
         if (!isBinary) {
@@ -240,8 +270,9 @@ export class OscEndpoint {
         this.onData(buf, peer, ip);
       });
       const gone = () => {
-        this.wsPeers.delete(peer);
+        if (!this.wsPeers.delete(peer)) return;
         this.outbox.forget(peer);
+        this.droppedPeers.next(peer);
       };
       socket.on('close', gone);
       socket.on('error', gone);
@@ -367,6 +398,47 @@ export class OscEndpoint {
     this.counters.sent++;
   }
 
+  /**
+   * Connections per source address are capped (`maxConnectionsPerHost`, default 16), so one machine
+   * cannot hold every socket, buffer and subscription: the one past the cap is refused, said in the
+   * log and counted.
+   */
+  private admitConnection(ip: string): boolean {
+    const host = plainIp(ip);
+    let n = 0;
+    for (const p of this.wsPeers.keys()) if (parsePeer(p).host === host) n++;
+    if (n < (this.opts.maxConnectionsPerHost ?? 16)) return true;
+    this.connectionsRefused++;
+    this.connectionLog.hit(`${host}: ${n} WebSocket connections already`);
+    return false;
+  }
+
+  /** Whether a peer's connection cannot take more now: a full WebSocket buffer, a backed-up UDP send queue. */
+  private congested(peer: string): boolean {
+    if (peer.startsWith('ws:')) {
+      const s = this.wsPeers.get(peer);
+      return s !== undefined && s.bufferedAmount > (this.opts.maxBufferedBytes ?? 256 * 1024);
+    }
+    // UDP queues in the kernel; Node holds datagrams only once the kernel refuses them.
+    return (this.socket?.getSendQueueSize() ?? 0) > 4 * (this.opts.maxBufferedBytes ?? 256 * 1024);
+  }
+
+  /** Drops a client whose feedback does not drain: said once in the log, its connection closed, its owner told. */
+  private dropClient(peer: string, reason: string): void {
+    this.droppedLog.hit(`${peer}: ${reason}`);
+    const s = this.wsPeers.get(peer);
+    if (s) {
+      this.wsPeers.delete(peer);
+      s.terminate();
+    }
+    this.droppedPeers.next(peer);
+  }
+
+  /** Whether a peer can take more feedback now (a snapshot waits while it cannot). */
+  ready(peer: string): boolean {
+    return !this.congested(peer) && this.outbox.pending(peer) < 256;
+  }
+
   /** Queues feedback for a peer, coalesced per address; `slow` ones go out at the meter rate. */
   queue(peer: string, address: string, args: readonly OscArg[], slow = false): void {
     this.outbox.put(peer, address, args, slow);
@@ -378,7 +450,16 @@ export class OscEndpoint {
   }
 
   stats(): OscEndpointStats {
-    return { ...this.counters, dropped: this.counters.dropped + this.outbox.dropped, scheduled: this.timers.size, scheduledBytes: this.waitingBytes };
+    return {
+      ...this.counters,
+      dropped: this.counters.dropped + this.outbox.dropped,
+      scheduled: this.timers.size,
+      scheduledBytes: this.waitingBytes,
+      droppedClients: this.outbox.droppedClients,
+      queued: this.outbox.totalPending,
+      peakQueued: this.outbox.peakPending,
+      connectionsRefused: this.connectionsRefused,
+    };
   }
 
   async close(): Promise<void> {
@@ -400,5 +481,6 @@ export class OscEndpoint {
     this.listening.next(false);
     this.listening.complete();
     this.packets.complete();
+    this.droppedPeers.complete();
   }
 }

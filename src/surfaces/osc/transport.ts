@@ -8,8 +8,8 @@
  * dropped. A fixed `remoteHost`/`remotePort` always gets feedback, subscribed or not.
  *
  * connected$ is true while the socket listens and someone can hear feedback (a fixed remote or at
- * least one subscriber); each new subscriber emits true again, so the mapping layer sends it the
- * current state.
+ * least one subscriber); each new subscriber emits true again, after the packet that brought it is
+ * applied, so the mapping layer sends it the current state: the present, never a value from before.
  */
 import { BehaviorSubject, Subject, Subscription, type Observable } from 'rxjs';
 import type { SendOptions, SurfaceDeviceSpec, SurfaceMessage, SurfaceTransport, TransportStats } from '../types.ts';
@@ -70,10 +70,21 @@ export class OscTransport implements SurfaceTransport {
     if (this.closed) return;
     this.rx.add(
       this.endpoint.packets$.subscribe(({ peer, messages }) => {
+        let added = false;
         for (const m of messages) {
-          if (!this.spec.renew || m.address === this.spec.renew) this.subscribe(peer);
+          if (!this.spec.renew || m.address === this.spec.renew) added = this.subscribe(peer) || added;
           this.incoming.next({ kind: 'osc', address: m.address, args: m.args, peer });
         }
+        // After the packet is applied: the resync a new client gets then sends the present, its own
+        // move included. Before it, a client that came back from idle by moving a fader would be sent
+        // the fader's old value and left showing it while the mix is elsewhere.
+        if (added) this.connected.next(true);
+      }),
+    );
+    this.rx.add(
+      this.endpoint.dropped$.subscribe((peer) => {
+        this.subs.remove(peer);
+        this.sweep();
       }),
     );
     this.sweepTimer = setInterval(() => this.sweep(), Math.max(50, Math.min(1000, timeoutMs / 4)));
@@ -81,9 +92,9 @@ export class OscTransport implements SurfaceTransport {
     if (this.remote) this.connected.next(true);
   }
 
-  private subscribe(peer: string): void {
-    const { added } = this.subs.renew(peer);
-    if (added) this.connected.next(true);
+  /** Renews a client; true when it is new (the caller signals the resync once its packet is applied). */
+  private subscribe(peer: string): boolean {
+    return this.subs.renew(peer).added;
   }
 
   private sweep(): void {
