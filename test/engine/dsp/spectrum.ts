@@ -19,7 +19,7 @@ export function windowedSpectrum(x: ArrayLike<number>, from: number, n: number):
 }
 
 /** In-place iterative radix-2 DFT. */
-function fft(re: Float64Array, im: Float64Array): void {
+export function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
   for (let i = 1, j = 0; i < n; i++) {
     let bit = n >> 1;
@@ -60,4 +60,36 @@ export function clickDb(x: ArrayLike<number>, centre: number, sampleRate: number
     if (f >= aboveHz) worst = Math.max(worst, mag[k]!);
   }
   return 20 * Math.log10(worst / tone);
+}
+
+/**
+ * Ideal (band-limited, Whittaker-Shannon) reconstruction's peak of a finite signal (zero outside it),
+ * evaluated at `factor` points per sample: the DFT of the zero-padded signal, zero-extended between
+ * its halves, transformed back. Exact for the signal's sinc interpolation up to the circular wrap,
+ * which the 2× zero padding keeps out.
+ */
+export function idealPeak(x: ArrayLike<number>, factor = 16): number {
+  let m = 1;
+  while (m < 2 * x.length) m <<= 1;
+  const re = new Float64Array(m), im = new Float64Array(m);
+  for (let i = 0; i < x.length; i++) re[i] = x[i]!;
+  fft(re, im);
+  const big = m * factor;
+  const R = new Float64Array(big), I = new Float64Array(big);
+  for (let k = 0; k < m / 2; k++) {
+    R[k] = re[k]!;
+    I[k] = -im[k]!; // conjugated: the forward transform of the conjugate is the inverse, conjugated
+  }
+  for (let k = m / 2 + 1; k < m; k++) {
+    R[big - m + k] = re[k]!;
+    I[big - m + k] = -im[k]!;
+  }
+  R[m / 2] = re[m / 2]! / 2;
+  I[m / 2] = -im[m / 2]! / 2;
+  R[big - m / 2] = re[m / 2]! / 2;
+  I[big - m / 2] = -im[m / 2]! / 2;
+  fft(R, I);
+  let peak = 0;
+  for (let i = 0; i < big; i++) peak = Math.max(peak, Math.hypot(R[i]!, I[i]!) / m);
+  return peak;
 }
