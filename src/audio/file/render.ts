@@ -14,7 +14,7 @@ import { ParamStore } from '../../params/store.ts';
 import { ConfigError, type SourceIssue } from '../../util/source-error.ts';
 import { applyStoreToEngine, createEngine } from '../../engine/index.ts';
 import { gainToDb } from '../../params/taper.ts';
-import { loadStems, type StemSet } from './stems.ts';
+import { loadStems, type NonFinitePolicy, type StemSet } from './stems.ts';
 
 /** A layer of initial values: where they come from (for messages) and address → raw value. */
 export interface ValueLayer {
@@ -33,6 +33,8 @@ export interface RenderOptions {
   readonly tailMs?: number;
   /** Called now and then with the fraction done (0..1). */
   readonly onProgress?: (fraction: number) => void;
+  /** NaN/Inf samples in a stem: refuse the render (default) or replace them with silence and warn. */
+  readonly nonFinite?: NonFinitePolicy;
 }
 
 export interface RenderResult {
@@ -115,7 +117,7 @@ function offlineSession(session: Session, set: StemSet): Session {
 /** Renders the session's stems to a stereo mix. Bad stems or params throw ConfigError. */
 export function renderSession(session: Session, opts: RenderOptions = {}): RenderResult {
   const t0 = performance.now();
-  const set = loadStems(session);
+  const set = loadStems(session, { nonFinite: opts.nonFinite });
   try {
     return renderStems(session, set, opts, t0);
   } finally {
@@ -188,7 +190,10 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
     stems: set.stems.length,
     peakDb: gainToDb(peak),
     timeMs: performance.now() - t0,
-    warnings: sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : [],
+    warnings: [
+      ...(sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : []),
+      ...set.warnings(),
+    ],
   };
 }
 

@@ -30,6 +30,7 @@ interface RenderOpts {
   tail?: string;
   block?: string;
   for?: string;
+  replaceNonFinite?: boolean;
 }
 
 const BITS = ['16', '24', '32', '32f'] as const;
@@ -101,6 +102,7 @@ export function registerRender(program: Command): void {
     .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
     .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names the directory')
+    .option('--replace-non-finite', 'replace NaN/Inf stem samples with silence (and warn) instead of refusing the stem')
     .action((sessionFile: string, opts: RenderOpts) => {
       if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
       const bits = (opts.bits ?? '24') as Bits;
@@ -127,6 +129,7 @@ export function registerRender(program: Command): void {
         ...(tailMs !== undefined ? { tailMs } : {}),
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),
+        nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
       });
       const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
       if (dests) {

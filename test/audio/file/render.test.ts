@@ -193,6 +193,30 @@ describe('offline render: bad input', () => {
     expect(() => renderSession(loadSession(file))).toThrow(/channel 1 \(Surround\): .*quad\.wav has 4 channels; stems must be mono or stereo/);
   });
 
+  it('refuses a stem with NaN or Inf samples, naming the file, frame and channel; replaces them with silence on request', () => {
+    for (const [bad, what] of [[NaN, 'NaN'], [Infinity, '\\+Inf'], [-Infinity, '-Inf']] as const) {
+      const l = tone(440, 0.1, 40000), r = tone(440, 0.1, 40000);
+      // Past the first read chunk, in the second file channel.
+      r[20001] = bad;
+      writeWav(path.join(dir, 'nan.wav'), [l, r], SR, { bitDepth: '32f' });
+      const file = path.join(dir, 'nan.yaml');
+      fs.writeFileSync(file, 'channels:\n  - { file: kick.wav }\n  - { name: Broken, file: nan.wav, stereo: true }\n');
+      try {
+        renderSession(loadSession(file), { tailMs: 0 });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        const issue = (e as ConfigError).issues[0]!;
+        expect(issue.line).toBe(3);
+        expect(issue.message).toMatch(new RegExp(`channel 2 \\(Broken\\): .*nan\\.wav: ${what} sample at frame 20001 \\(0\\.417 s\\), channel 2 of 2`));
+      }
+      const res = renderSession(loadSession(file), { tailMs: 0, nonFinite: 'silence' });
+      for (const c of res.channels) for (let i = 0; i < res.frames; i++) expect(Number.isFinite(c[i]!)).toBe(true);
+      expect(Math.max(...res.channels[1].map(Math.abs))).toBeLessThan(0.5);
+      expect(res.warnings.join('\n')).toMatch(/channel 2: .*nan\.wav: 1 NaN\/Inf sample\(s\) replaced with silence \(first at frame 20001, channel 2\)/);
+    }
+  });
+
   it('refuses stems at different sample rates, naming the file and both rates', () => {
     writeWav(path.join(dir, 'at44.wav'), [tone(440, 0.1, 4410)], 44100);
     const file = path.join(dir, 'rates.yaml');
