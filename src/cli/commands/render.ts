@@ -99,7 +99,7 @@ export function registerRender(program: Command): void {
     .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float); destinations set their own', '24')
     .option('--state <file>', 'a faderd state file whose values apply after the session params')
     .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
-    .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
+    .option('--tail <ms>', 'cap on the reverb/delay tail after the stems end; the render ends when every tail is below -90 dBFS (default 30000)')
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
     .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names the directory')
     .option('--replace-non-finite', 'replace NaN/Inf stem samples with silence (and warn) instead of refusing the stem')

@@ -155,6 +155,33 @@ describe('offline render: timing', () => {
     expect(tail).toBeGreaterThan(0);
   });
 
+  it('a 5 s reverb tail renders until it is below -90 dBFS, uncut; at a cap it is faded and warned about', () => {
+    const burst = new Float32Array(SR / 2);
+    for (let i = 1000; i < 1480; i++) burst[i] = 0.5 * Math.sin(i * 0.3);
+    writeWav(path.join(dir, 'burst.wav'), [burst], SR);
+    const file = path.join(dir, 'longverb.yaml');
+    fs.writeFileSync(file, 'channels:\n  - { name: Burst, file: burst.wav }\nfx:\n  - { type: reverb }\nparams:\n  /ch/1/fxsend/1/level: 0\n  /fx/1/decay: 5000\n');
+    const full = renderSession(loadSession(file));
+    // The tail was not cut: it lasted well past the old 2 s default, and the mix ends below -90 dBFS.
+    expect(full.tailFrames / SR).toBeGreaterThan(4);
+    let peak = 0, end = 0;
+    for (const c of full.channels) for (let i = 0; i < full.frames; i++) peak = Math.max(peak, Math.abs(c[i]!));
+    for (const c of full.channels) for (let i = full.frames - SR / 10; i < full.frames; i++) end = Math.max(end, Math.abs(c[i]!));
+    expect(20 * Math.log10(end)).toBeLessThan(-90);
+    expect(20 * Math.log10(peak)).toBeGreaterThan(-30);
+    expect(full.warnings.join('\n')).not.toMatch(/tail cap/);
+    // Capped at 1 s: a 50 ms fade to zero, and a warning.
+    const capped = renderSession(loadSession(file), { tailMs: 1000 });
+    expect(capped.warnings.join('\n')).toMatch(/fx tail was still at -\d+\.\d dBFS when the 1000 ms tail cap was reached: faded out over 50 ms/);
+    const l = capped.channels[0];
+    expect(Math.abs(l[capped.frames - 1]!)).toBeLessThan(1e-6);
+    let before = 0, step = 0;
+    for (let i = capped.frames - SR / 20 - 480; i < capped.frames - SR / 20; i++) before = Math.max(before, Math.abs(l[i]!));
+    for (let i = capped.frames - SR / 20; i < capped.frames; i++) step = Math.max(step, Math.abs(l[i]! - l[i - 1]!));
+    expect(before).toBeGreaterThan(1e-4); // still sounding when the fade began
+    expect(step).toBeLessThan(before); // no cliff
+  });
+
   it('renders to the longest stem when stems differ in length', () => {
     writeWav(path.join(dir, 'short.wav'), [tone(440, 0.1, SR / 4)], SR);
     writeWav(path.join(dir, 'long.wav'), [tone(660, 0.1, SR / 2)], SR);
