@@ -18,7 +18,7 @@ import { writeWav } from '../../audio/file/wav.ts';
 import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
-import { exportForDestinations } from '../../engine/mastering/export.ts';
+import { DELIVERY_MIX_OVERRIDES, exportForDestinations } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures } from '../../engine/mastering/report.ts';
 
 interface RenderOpts {
@@ -124,8 +124,8 @@ export function registerRender(program: Command): void {
       const onProgress = opts.json ? undefined : progressBar(process.stderr);
       const result = renderSession(session, {
         layers,
-        // Destinations bring their own limiter at their own ceilings: the mix reaches them unlimited.
-        ...(dests ? { overrides: { '/master/limiter/on': false } } : {}),
+        // Destinations bring their own final stages: the mix reaches them unlimited, unridden, undithered.
+        ...(dests ? { overrides: DELIVERY_MIX_OVERRIDES } : {}),
         ...(tailMs !== undefined ? { tailMs } : {}),
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),

@@ -23,6 +23,18 @@ import { type DestinationReport, measureProgramme } from './report.ts';
 
 export type { DestinationReport } from './report.ts';
 
+/**
+ * What the session's master keeps out of a mix rendered for destinations: each destination defines
+ * its own final stages (gain, true-peak limiter at its ceiling, resampling, dither only where its word
+ * length drops). The session's limiter, its loudness rider and its dither would otherwise come first:
+ * a 16-bit dither on a 24-bit Spotify file raised its noise floor from -144 to -85 dBFS.
+ */
+export const DELIVERY_MIX_OVERRIDES = {
+  '/master/limiter/on': false,
+  '/master/loudness/auto': false,
+  '/master/dither/on': false,
+} as const;
+
 /** A stereo (or any width) mix before the master limiter. */
 export interface RenderedMix {
   readonly sampleRate: number;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSession } from '../../../src/params/session.ts';
 import { renderSession, type RenderResult } from '../../../src/audio/file/render.ts';
 import { writeWav } from '../../../src/audio/file/wav.ts';
+import { DELIVERY_MIX_OVERRIDES } from '../../../src/engine/mastering/export.ts';
 import { ConfigError } from '../../../src/util/source-error.ts';
 
 const SR = 48000;
@@ -180,6 +181,27 @@ describe('offline render: timing', () => {
     for (let i = capped.frames - SR / 20; i < capped.frames; i++) step = Math.max(step, Math.abs(l[i]! - l[i - 1]!));
     expect(before).toBeGreaterThan(1e-4); // still sounding when the fade began
     expect(step).toBeLessThan(before); // no cliff
+  });
+
+  it('a mix for destinations leaves out the session master limiter, rider and dither (DELIVERY_MIX_OVERRIDES)', () => {
+    const x = new Float32Array(SR);
+    for (let i = 0; i < SR / 2; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / SR);
+    writeWav(path.join(dir, 'half.wav'), [x], SR, { bitDepth: '32f' });
+    const file = path.join(dir, 'dithered.yaml');
+    fs.writeFileSync(file, 'channels:\n  - { name: Half, file: half.wav }\nparams:\n  /master/dither/on: true\n  /master/dither/bits: "16"\n  /master/loudness/auto: true\n  /master/loudness/target: -10\n');
+    const floorDb = (r: RenderResult): number => {
+      let p = 0;
+      for (const c of r.channels) for (let i = (3 * SR) / 4; i < SR; i++) p = Math.max(p, Math.abs(c[i]!));
+      return 20 * Math.log10(p);
+    };
+    // The session as it stands: a 16-bit dither floor in the silent half.
+    expect(floorDb(renderSession(loadSession(file), { tailMs: 0 }))).toBeGreaterThan(-100);
+    const forDest = renderSession(loadSession(file), { tailMs: 0, overrides: DELIVERY_MIX_OVERRIDES });
+    expect(floorDb(forDest)).toBe(-Infinity);
+    // No rider gain: the tone comes through at its own level (centre pan: -3.01 dB per side).
+    let pk = 0;
+    for (let i = SR / 8; i < SR / 4; i++) pk = Math.max(pk, Math.abs(forDest.channels[0][i]!));
+    expect(20 * Math.log10(pk / 0.3)).toBeCloseTo(-3.01, 1);
   });
 
   it('renders to the longest stem when stems differ in length', () => {
