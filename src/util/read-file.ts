@@ -46,7 +46,7 @@ export function openRegularFile(file: string, what: string, maxBytes = Infinity)
   } catch (e) {
     // Node's message is "CODE: text, syscall 'path'": keep the text, in the user's words.
     const err = e as NodeJS.ErrnoException;
-    throw new FileReadError(file, `cannot read ${what}: ${err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, err.code);
+    throw new FileReadError(file, `cannot read ${what}: ${file}: ${err.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')}`, err.code);
   }
   try {
     const st = fs.fstatSync(fd);

@@ -45,11 +45,9 @@ export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, 
         break;
       }
       case '32f': {
-        // A NaN or infinity in a float file would poison every filter it reaches for good: read as silence.
-        for (let i = 0, p = c * 4; i < frames; i++, p += stride) {
-          const x = view.getFloat32(p, le);
-          dst[at + i] = x - x === 0 ? x : 0;
-        }
+        // Samples come out as they are, NaN and infinities included: each reader decides (refuse, or
+        // replace with silence on request), since one would poison every filter it reaches for good.
+        for (let i = 0, p = c * 4; i < frames; i++, p += stride) dst[at + i] = view.getFloat32(p, le);
         break;
       }
     }

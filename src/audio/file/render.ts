@@ -14,7 +14,7 @@ import { ParamStore } from '../../params/store.ts';
 import { ConfigError, type SourceIssue } from '../../util/source-error.ts';
 import { applyStoreToEngine, createEngine } from '../../engine/index.ts';
 import { gainToDb } from '../../params/taper.ts';
-import { loadStems, type StemSet } from './stems.ts';
+import { loadStems, type NonFinitePolicy, type StemSet } from './stems.ts';
 
 /** A layer of initial values: where they come from (for messages) and address → raw value. */
 export interface ValueLayer {
@@ -29,10 +29,16 @@ export interface RenderOptions {
   readonly layers?: readonly ValueLayer[];
   /** Applied last (e.g. the limiter forced off for destination exports). */
   readonly overrides?: Readonly<Record<string, ParamValue>>;
-  /** Longest fx tail after the last stem ends (default 2000 ms). */
+  /**
+   * Cap on the fx tail after the last stem ends (default TAIL_CAP_MS). The render ends when the mix
+   * has stayed below TAIL_END_DBFS for a while; only when the cap comes first is the tail cut, with a
+   * TAIL_FADE_MS fade and a warning.
+   */
   readonly tailMs?: number;
   /** Called now and then with the fraction done (0..1). */
   readonly onProgress?: (fraction: number) => void;
+  /** NaN/Inf samples in a stem: refuse the render (default) or replace them with silence and warn. */
+  readonly nonFinite?: NonFinitePolicy;
 }
 
 export interface RenderResult {
@@ -50,8 +56,13 @@ export interface RenderResult {
   readonly warnings: readonly string[];
 }
 
-/** A mix below this (about -100 dBFS) counts as silent for ending the tail. */
-const SILENCE = 1e-5;
+/** A render ends once every tail has decayed below this (-90 dBFS) ... */
+export const TAIL_END_DBFS = -90;
+const SILENCE = Math.pow(10, TAIL_END_DBFS / 20);
+/** ... or at this cap after the stems end (a 5 s reverb decays by 60 dB in 5 s: 30 s is ample). */
+export const TAIL_CAP_MS = 30_000;
+/** A tail cut at the cap fades out over this instead of stopping dead. */
+export const TAIL_FADE_MS = 50;
 
 /** Checks a layer of values against the store: every bad entry is reported, none applied. */
 function layerIssues(store: ParamStore, layer: ValueLayer, locate: (address: string) => { line: number; col: number }): SourceIssue[] {
@@ -115,7 +126,7 @@ function offlineSession(session: Session, set: StemSet): Session {
 /** Renders the session's stems to a stereo mix. Bad stems or params throw ConfigError. */
 export function renderSession(session: Session, opts: RenderOptions = {}): RenderResult {
   const t0 = performance.now();
-  const set = loadStems(session);
+  const set = loadStems(session, { nonFinite: opts.nonFinite });
   try {
     return renderStems(session, set, opts, t0);
   } finally {
@@ -138,7 +149,7 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   const inputs = stemInputs.flat();
   const outputs = [new Float32Array(block), new Float32Array(block)];
   const latency = engine.latencyFrames;
-  const tailMax = Math.round(((opts.tailMs ?? 2000) * sr) / 1000);
+  const tailMax = Math.round(((opts.tailMs ?? TAIL_CAP_MS) * sr) / 1000);
   const silenceWindow = Math.round((silenceWindowMs(store) * sr) / 1000);
   const capacity = latency + set.frames + tailMax;
   const outL = new Float32Array(capacity);
@@ -173,6 +184,20 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   }
   if (lastReport !== 100) opts.onProgress?.(1);
   const frames = pos - latency;
+  const warnings: string[] = [];
+  // Cut at the cap while still sounding: a short fade instead of a click, and say so.
+  const cut = pos > end && silentRun < silenceWindow && tailMax > 0;
+  if (cut) {
+    let last = 0;
+    for (let i = Math.max(end, pos - block); i < pos; i++) last = Math.max(last, Math.abs(outL[i]!), Math.abs(outR[i]!));
+    const fade = Math.min(pos - end, Math.round((TAIL_FADE_MS * sr) / 1000));
+    for (let k = 0; k < fade; k++) {
+      const g = 0.5 * (1 + Math.cos((Math.PI * (k + 1)) / fade));
+      outL[pos - fade + k]! *= g;
+      outR[pos - fade + k]! *= g;
+    }
+    warnings.push(`the fx tail was still at ${gainToDb(last).toFixed(1)} dBFS when the ${((tailMax / sr) * 1000).toFixed(0)} ms tail cap was reached: faded out over ${((fade / sr) * 1000).toFixed(0)} ms (raise --tail to keep it)`);
+  }
   // Views, not copies: a long mix would otherwise be held twice.
   const channels: [Float32Array, Float32Array] = [outL.subarray(latency, pos), outR.subarray(latency, pos)];
   let peak = 0;
@@ -188,7 +213,11 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
     stems: set.stems.length,
     peakDb: gainToDb(peak),
     timeMs: performance.now() - t0,
-    warnings: sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : [],
+    warnings: [
+      ...(sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : []),
+      ...set.warnings(),
+      ...warnings,
+    ],
   };
 }
 

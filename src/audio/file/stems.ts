@@ -24,8 +24,21 @@ export interface Stem {
   readonly stemChannels: number;
 }
 
+/**
+ * What a NaN or ±Inf sample in a stem does: 'refuse' stops the render with the file, frame and
+ * channel (a float WAV can hold them, and a mix would carry them as full-scale samples or worse);
+ * 'silence' replaces each with 0 and the render warns (StemSet.warnings).
+ */
+export type NonFinitePolicy = 'refuse' | 'silence';
+
+export interface StemOptions {
+  readonly nonFinite?: NonFinitePolicy;
+}
+
 export interface StemSet {
   readonly stems: Stem[];
+  /** Warnings gathered while reading (non-finite samples replaced), one per stem. */
+  warnings(): string[];
   /** The stems' common sample rate, or the session's when no channel has a stem. */
   readonly sampleRate: number;
   /** Length of the longest stem. */
@@ -48,10 +61,20 @@ export class StemSource {
   private readonly raw: Float32Array[];
   private readonly sides: Float32Array[];
   private chunkStart = -1;
+  private readonly policy: NonFinitePolicy;
+  private readonly refuse: (message: string) => never;
+  /** Non-finite samples replaced, and where the first was (frame, 1-based file channel). */
+  replaced = 0;
+  firstFrame = -1;
+  firstChannel = 0;
 
-  constructor(reader: WavReader, width: 1 | 2) {
+  constructor(reader: WavReader, width: 1 | 2, policy: NonFinitePolicy = 'refuse', refuse: (message: string) => never = (m) => {
+    throw new Error(m);
+  }) {
     this.reader = reader;
     this.width = width;
+    this.policy = policy;
+    this.refuse = refuse;
     const n = reader.header.numChannels;
     this.raw = Array.from({ length: n }, () => new Float32Array(CHUNK));
     const l = this.raw[0]!;
@@ -79,6 +102,7 @@ export class StemSource {
   private fill(pos: number): void {
     this.reader.read(pos, CHUNK, this.raw);
     this.chunkStart = pos;
+    this.checkFinite(pos);
     if (this.width === 1 && this.raw.length === 2) {
       const [l, r] = this.raw as [Float32Array, Float32Array];
       const out = this.sides[0]!;
@@ -89,7 +113,30 @@ export class StemSource {
   close(): void {
     this.reader.close();
   }
+
+  /** Applies the NonFinitePolicy to the chunk just read (frames past the end read as 0: finite). */
+  private checkFinite(pos: number): void {
+    for (let c = 0; c < this.raw.length; c++) {
+      const buf = this.raw[c]!;
+      for (let i = 0; i < CHUNK; i++) {
+        const v = buf[i]!;
+        if (v - v === 0) continue; // finite; NaN and ±Inf give NaN
+        if (this.policy === 'refuse') {
+          const sr = this.reader.header.sampleRate;
+          this.refuse(`${describe(v)} sample at frame ${pos + i} (${((pos + i) / sr).toFixed(3)} s), channel ${c + 1} of ${this.reader.header.numChannels}; fix the stem, or render with --replace-non-finite to replace such samples with silence`);
+        }
+        if (this.firstFrame < 0) {
+          this.firstFrame = pos + i;
+          this.firstChannel = c + 1;
+        }
+        this.replaced++;
+        buf[i] = 0;
+      }
+    }
+  }
 }
+
+const describe = (v: number): string => (Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf');
 
 /** Locates issues at a channel's `file:` line of the session, or line 1 when the text can't be read. */
 function locator(session: Session): (channel: number, message: string) => SourceIssue {
@@ -98,7 +145,7 @@ function locator(session: Session): (channel: number, message: string) => Source
   return (channel, message) => (src ? src.issue(['channels', channel, 'file'], message) : { file, line: 1, col: 1, message });
 }
 
-export function loadStems(session: Session): StemSet {
+export function loadStems(session: Session, opts: StemOptions = {}): StemSet {
   const at = locator(session);
   const issues: SourceIssue[] = [];
   const stems: Stem[] = [];
@@ -123,7 +170,10 @@ export function loadStems(session: Session): StemSet {
       issues.push(at(i, `${label}: ${file} has ${h.numChannels} channels; stems must be mono or stereo`));
       return;
     }
-    const source = new StemSource(reader, ch.stereo ? 2 : 1);
+    const refuse = (message: string): never => {
+      throw new ConfigError([at(i, `${label}: ${file}: ${message}`)]);
+    };
+    const source = new StemSource(reader, ch.stereo ? 2 : 1, opts.nonFinite ?? 'refuse', refuse);
     stems.push({ channel: i, file, source, frames: h.frames, sampleRate: h.sampleRate, bitDepth: h.bitDepth, stemChannels: h.numChannels });
   });
   const close = (): void => {
@@ -146,6 +196,10 @@ export function loadStems(session: Session): StemSet {
   return {
     close,
     stems,
+    warnings: () =>
+      stems
+        .filter((s) => s.source.replaced > 0)
+        .map((s) => `channel ${s.channel + 1}: ${s.file}: ${s.source.replaced} NaN/Inf sample(s) replaced with silence (first at frame ${s.source.firstFrame}, channel ${s.source.firstChannel})`),
     sampleRate: first ? first.sampleRate : session.audio.sampleRate,
     frames: stems.reduce((m, s) => Math.max(m, s.frames), 0),
   };

@@ -5,7 +5,7 @@
  * both keep their state across calls (the 400 ms gating blocks with 75 % overlap are built from
  * 100 ms hops that span block boundaries), so the figures equal a whole-file measurement's exactly.
  */
-import { WavReader, type WavHeader } from './wav.ts';
+import { refuseNonFinite, WavReader, type WavHeader } from './wav.ts';
 import { LoudnessMeter } from '../../engine/dsp/loudness.ts';
 import { TruePeakMeter } from '../../engine/dsp/truepeak.ts';
 import type { LoudnessFigures } from '../../engine/mastering/report.ts';
@@ -65,7 +65,10 @@ export function measureWavStream(file: string, blockFrames = STREAM_BLOCK_FRAMES
     const h = r.header;
     const loud = new LoudnessMeter(h.sampleRate, h.numChannels);
     const peak = new TruePeakMeter(h.sampleRate, h.numChannels);
+    let at = 0;
     for (let n = r.next(); n > 0; n = r.next()) {
+      refuseNonFinite(r.channels, n, at, file, h.sampleRate);
+      at += n;
       loud.process(r.channels, n);
       peak.process(r.channels, n);
     }

@@ -107,7 +107,7 @@ export function readWav(file: string): WavAudio {
   } catch (e) {
     const m = (e as Error).message.replace(/^cannot read wav: /, '');
       // The message is shown after the file's name: "it is a directory", not the name again.
-      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m}`);
+      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m.startsWith(`${file}: `) ? m.slice(file.length + 2) : m}`);
   }
   return decodeWav(buf, file);
 }
@@ -118,6 +118,7 @@ export function decodeWav(buf: Uint8Array, file = '<buffer>'): WavAudio {
   if (buf.length - h.dataStart < bytes) throw truncated(file, h, buf.length - h.dataStart);
   const channels = Array.from({ length: h.numChannels }, () => new Float32Array(h.frames));
   decodePcm(buf, h.dataStart, h, channels, 0, h.frames);
+  refuseNonFinite(channels, h.frames, 0, file, h.sampleRate);
   return { sampleRate: h.sampleRate, channels, bitDepth: h.bitDepth };
 }
 
@@ -143,7 +144,7 @@ export class WavReader {
     } catch (e) {
       const m = (e as Error).message.replace(/^cannot read wav: /, '');
       // The message is shown after the file's name: "it is a directory", not the name again.
-      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m}`);
+      throw new WavError(file, `cannot read: ${m.startsWith(`${file} is `) ? `it ${m.slice(file.length + 1)}` : m.startsWith(`${file}: `) ? m.slice(file.length + 2) : m}`);
     }
     try {
       const size = fs.fstatSync(fd).size;
@@ -225,4 +226,21 @@ export function writeWav(file: string, channels: ReadonlyArray<Float32Array>, sa
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, bytes);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Refuses a block holding a NaN or infinite sample (a float file can): such a sample would poison
+ * every filter and meter it reaches. The error names the frame, its time and the channel.
+ */
+export function refuseNonFinite(channels: readonly Float32Array[], frames: number, firstFrame: number, file: string, sampleRate: number): void {
+  for (let c = 0; c < channels.length; c++) {
+    const x = channels[c]!;
+    for (let i = 0; i < frames; i++) {
+      const v = x[i]!;
+      if (v - v !== 0) {
+        const at = firstFrame + i;
+        throw new WavError(file, `${Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf'} sample at frame ${at} (${(at / sampleRate).toFixed(3)} s), channel ${c + 1}: not audio`);
+      }
+    }
+  }
 }

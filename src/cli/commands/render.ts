@@ -13,7 +13,7 @@ import { writeWav } from '../../audio/file/wav.ts';
 import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
-import { exportForDestinations, type RenderedMix } from '../../engine/mastering/export.ts';
+import { DELIVERY_MIX_OVERRIDES, exportForDestinations, type RenderedMix } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
 import { loadCheckedSession } from './check.ts';
 import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
@@ -29,6 +29,7 @@ interface RenderOpts {
   tail?: string;
   block?: string;
   for?: string;
+  replaceNonFinite?: boolean;
 }
 
 const BITS = ['16', '24', '32', '32f'] as const;
@@ -131,9 +132,10 @@ export function registerRender(program: Command): void {
     .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float); destinations set their own', '24')
     .option('--state <file>', 'a faderd state file whose values apply after the session params')
     .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
-    .option('--tail <ms>', 'longest reverb/delay tail after the stems end', '2000')
+    .option('--tail <ms>', 'cap on the reverb/delay tail after the stems end; the render ends when every tail is below -90 dBFS (default 30000)')
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
     .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names a directory (an existing one, or a name ending in /), or the file of a single destination')
+    .option('--replace-non-finite', 'replace NaN/Inf stem samples with silence (and warn) instead of refusing the stem')
     .action((sessionFile: string, opts: RenderOpts) => {
       if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
       const bits = (opts.bits ?? '24') as Bits;
@@ -161,11 +163,12 @@ export function registerRender(program: Command): void {
       const onProgress = opts.json ? undefined : progressBar(process.stderr);
       const result = renderSession(session, {
         layers,
-        // Destinations bring their own limiter at their own ceilings: the mix reaches them unlimited.
-        ...(dests ? { overrides: { '/master/limiter/on': false } } : {}),
+        // Destinations bring their own final stages: the mix reaches them unlimited, unridden, undithered.
+        ...(dests ? { overrides: DELIVERY_MIX_OVERRIDES } : {}),
         ...(tailMs !== undefined ? { tailMs } : {}),
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),
+        nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
       });
       const warnings = [...skipped, ...result.warnings];
       if (dests) {

@@ -1,7 +1,10 @@
 /**
- * Pan for mono sources and balance for stereo sources, both with the Web Audio StereoPannerNode law:
- * constant power, -3.01 dB per side at centre for mono; for stereo, the side moved away from keeps
- * its own signal and cross-feeds the other at cos/sin of the same curve.
+ * Pan for mono sources (the Web Audio StereoPannerNode law: constant power, -3.01 dB per side at
+ * centre) and balance for stereo sources. Balance is a console's: the near side stays at unity and
+ * the far side is turned down along sin(xπ/2) of the same curve, with no cross-feed. The Web Audio
+ * stereo law folds the far side into the near one at full level, which raises the near side by up to
+ * +6 dB on correlated material when hard-panned (and can push a mix into the limiter); a balance must
+ * never raise either side above unity.
  *
  * Pan moves are smoothed: every gain ramps linearly to its new value over `timeMs` (20 ms default),
  * so a jump from hard left to hard right has a per-sample gain step of at most 1 / rampSamples.
@@ -25,17 +28,14 @@ export function panGains(p: number): { left: number; right: number } {
 }
 
 /**
- * Stereo balance matrix at pan p: outL = inL·ll + inR·rl, outR = inR·rr + inL·lr.
- * p ≤ 0: x = p+1, ll = 1, rl = cos(xπ/2), rr = sin(xπ/2), lr = 0; p > 0: x = p, ll = cos(xπ/2),
- * lr = sin(xπ/2), rr = 1, rl = 0.
+ * Stereo balance matrix at pan p: outL = inL·ll + inR·rl, outR = inR·rr + inL·lr (the cross terms
+ * are kept at 0, so every output is one input at a gain ≤ 1). p ≤ 0: ll = 1, rr = sin((p+1)π/2);
+ * p > 0: ll = cos(pπ/2), rr = 1.
  */
 export function balanceGains(p: number): { ll: number; rl: number; lr: number; rr: number } {
   const pp = clampNum(p, -1, 1, 0);
-  if (pp <= 0) {
-    const x = pp + 1;
-    return { ll: 1, rl: quarterCos(x), lr: 0, rr: quarterSin(x) };
-  }
-  return { ll: quarterCos(pp), rl: 0, lr: quarterSin(pp), rr: 1 };
+  if (pp <= 0) return { ll: 1, rl: 0, lr: 0, rr: quarterSin(pp + 1) };
+  return { ll: quarterCos(pp), rl: 0, lr: 0, rr: 1 };
 }
 
 // Gain slots: mono left/right, then the balance matrix.
@@ -164,9 +164,10 @@ export class Panner {
     t[MR] = x <= 0 ? 0 : Math.sin(x * h);
     if (pp <= 0) {
       const y = pp + 1;
-      t[LL] = 1; t[RL] = y >= 1 ? 0 : Math.cos(y * h); t[LR] = 0; t[RR] = y >= 1 ? 1 : Math.sin(y * h);
+      // Balance (see balanceGains): the far side turned down, no cross-feed.
+      t[LL] = 1; t[RL] = 0; t[LR] = 0; t[RR] = y >= 1 ? 1 : y <= 0 ? 0 : Math.sin(y * h);
     } else {
-      t[LL] = pp >= 1 ? 0 : Math.cos(pp * h); t[RL] = 0; t[LR] = pp >= 1 ? 1 : Math.sin(pp * h); t[RR] = 1;
+      t[LL] = pp >= 1 ? 0 : Math.cos(pp * h); t[RL] = 0; t[LR] = 0; t[RR] = 1;
     }
   }
 

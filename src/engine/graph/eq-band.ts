@@ -14,7 +14,8 @@ export interface EqBand {
   freqHz: number;
   gainDb: number;
   q: number;
-  /** False while the band is the identity (see eqBandFilters): its filter is skipped to save CPU. */
+  /** Whether the band filters now (EQ on and not the identity, see eqBandFilters); when it stops, its
+   *  bank glides to a wire and is skipped once there. */
   active: boolean;
 }
 

@@ -128,12 +128,9 @@ export class MasterChain {
 
   bindParams(bind: ParamBinder): void {
     bind('/master/eq/on', (v) => {
-      // Back on: no filter resumes from the state it froze in when the EQ went off.
-      if (v !== 0 && !this.eqOn) {
-        for (const band of this.bands) band.bank.reset();
-        this.tilt.reset();
-      }
+      // Off glides every band and the tilt to a wire, on glides them back.
       this.eqOn = v !== 0;
+      this.eqDirty = true;
     });
     bind('/master/eq/tilt', (v) => { this.tiltDb = v; this.eqDirty = true; });
     const eqChanged = (): void => { this.eqDirty = true; };
@@ -197,14 +194,13 @@ export class MasterChain {
     const pair = this.pair;
     pair[0] = left;
     pair[1] = right;
-    if (this.eqOn) {
-      for (let b = 0; b < this.bands.length; b++) {
-        const band = this.bands[b]!;
-        if (band.active) band.bank.process(pair, 2, frames);
-      }
-      // At 0 dB the tilt only keeps its state current, so that leaving 0 dB does not click.
-      this.tilt.process(pair, frames);
+    // A band that is off or flat is skipped once its glide to a wire has ended; the flat tilt only
+    // keeps its state current.
+    for (let b = 0; b < this.bands.length; b++) {
+      const bank = this.bands[b]!.bank;
+      if (!bank.idle) bank.process(pair, 2, frames);
     }
+    this.tilt.process(pair, frames);
     if (this.compOn) this.comp.process(pair, 2, frames);
     this.width.process(left, right, frames);
     if (this.driveDb > 0) {
@@ -287,16 +283,17 @@ export class MasterChain {
   private configureDirty(): void {
     if (this.eqDirty) {
       this.eqDirty = false;
+      // Before the first block params apply at once; after, every filter change glides (GLIDE_MS):
+      // switched at the block boundary, a cut at the band centre of a tone clicks.
+      const glide = this.started;
       for (let b = 0; b < this.bands.length; b++) {
         const band = this.bands[b]!;
         const kind = eqBandKind(band);
-        band.bank.configure(kind, band.freqHz, band.q, band.gainDb);
-        const was = band.active;
-        band.active = eqBandFilters(band, kind);
-        // A band coming back must not resume from the state it froze in (a click), as in the strips.
-        if (band.active && !was) band.bank.reset();
+        band.active = this.eqOn && eqBandFilters(band, kind);
+        if (band.active) band.bank.configureFrom(kind, band, glide);
+        else band.bank.bypass(glide);
       }
-      this.tilt.configure(this.tiltDb);
+      this.tilt.configure(this.eqOn ? this.tiltDb : 0, glide);
     }
     if (this.compDirty) {
       this.compDirty = false;

@@ -38,6 +38,8 @@ export class Strip {
   private hpfFreqHz = 80;
   private hpfSlope: 12 | 24 = 12;
   private hpfDirty = true;
+  /** False until the first block: filter params set before it apply without a glide. */
+  private filtersStarted = false;
   private readonly gate: Gate;
   private gateOn = false;
   private readonly gateSet = { thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 };
@@ -99,8 +101,8 @@ export class Strip {
       this.setTrim();
     });
     bind(`${base}/hpf/on`, (v) => {
-      if (v !== 0 && !this.hpfOn) this.hpf.reset();
       this.hpfOn = v !== 0;
+      this.hpfDirty = true;
     });
     bind(`${base}/hpf/freq`, (v) => {
       this.hpfFreqHz = v;
@@ -116,9 +118,9 @@ export class Strip {
     });
     this.bindSettings(bind, `${base}/gate`, this.gateSet, { threshold: 'thresholdDb', range: 'rangeDb', attack: 'attackMs', hold: 'holdMs', release: 'releaseMs' }, () => (this.gateDirty = true));
     bind(`${base}/eq/on`, (v) => {
-      // Back on: no band resumes from the state it froze in when the EQ went off.
-      if (v !== 0 && !this.eqOn) for (const band of this.bands) band.bank.reset();
+      // Off glides every band to a wire, on glides them back (no band resumes from stale state).
       this.eqOn = v !== 0;
+      this.eqDirty = true;
     });
     const eqChanged = (): void => {
       this.eqDirty = true;
@@ -165,10 +167,17 @@ export class Strip {
     this.trim.set(dbToGain(this.trimDb) * (this.inverted ? -1 : 1), this.snap);
   }
 
-  /** Audio thread: recomputes what changed since the last block (at most once per block). */
+  /**
+   * Audio thread: recomputes what changed since the last block (at most once per block). Filter
+   * changes glide over GLIDE_MS (a switch at the block boundary clicks), except on the first block,
+   * where the params set before it hold from the first sample.
+   */
   private configure(): void {
+    const glide = this.filtersStarted;
+    this.filtersStarted = true;
     if (this.hpfDirty) {
-      this.hpf.configure(this.hpfFreqHz, this.hpfSlope);
+      if (this.hpfOn) this.hpf.configure(this.hpfFreqHz, this.hpfSlope, glide);
+      else this.hpf.bypass(glide);
       this.hpfDirty = false;
     }
     if (this.gateDirty) {
@@ -176,20 +185,19 @@ export class Strip {
       this.gateDirty = false;
     }
     if (this.eqDirty) {
-      let n = 0;
       for (const b of this.bands) {
         const kind = eqBandKind(b);
-        const wasActive = b.active;
-        b.active = eqBandFilters(b, kind);
-        if (b.active) {
-          if (!wasActive) b.bank.reset();
-          b.bank.configure(kind, b.freqHz, b.q, b.gainDb);
-          this.activeBanks[n++] = b.bank;
-        }
+        b.active = this.eqOn && eqBandFilters(b, kind);
+        // A band that stops filtering glides to a wire, then is skipped (see activeBanks).
+        if (b.active) b.bank.configureFrom(kind, b, glide);
+        else b.bank.bypass(glide);
       }
-      this.activeBands = n;
       this.eqDirty = false;
     }
+    // Every block: a band still gliding to a wire runs until it is there.
+    let n = 0;
+    for (const b of this.bands) if (!b.bank.idle) this.activeBanks[n++] = b.bank;
+    this.activeBands = n;
     if (this.compDirty) {
       this.comp.configure(this.compSet);
       this.compDirty = false;
@@ -206,9 +214,9 @@ export class Strip {
     const { bufs, nch } = this;
     this.applyGain(this.trim, bufs, frames);
     // The kernels flush their own decayed states, so silence costs no more than music.
-    if (this.hpfOn) this.hpf.process(bufs, nch, frames);
+    this.hpf.process(bufs, nch, frames); // skips itself while off and settled
     if (this.gateOn) this.gate.process(bufs, nch, frames);
-    if (this.eqOn) {
+    {
       // In pairs: two cascaded sections in one pass run ~1.8x faster than two passes.
       const banks = this.activeBanks;
       const n = this.activeBands;

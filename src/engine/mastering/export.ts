@@ -15,12 +15,25 @@ import path from 'node:path';
 import { readWav, writeWav } from '../../audio/file/wav.ts';
 import { Dither } from '../dsp/dither.ts';
 import { TruePeakLimiter } from '../dsp/limiter.ts';
+import { measureTruePeak } from '../dsp/truepeak.ts';
 import { measureLoudness } from '../dsp/loudness.ts';
 import { resampleChannels } from '../dsp/resample.ts';
 import { type Destination, destinationFileTag, parseDestination } from './destinations.ts';
 import { type DestinationReport, measureProgramme } from './report.ts';
 
 export type { DestinationReport } from './report.ts';
+
+/**
+ * What the session's master keeps out of a mix rendered for destinations: each destination defines
+ * its own final stages (gain, true-peak limiter at its ceiling, resampling, dither only where its word
+ * length drops). The session's limiter, its loudness rider and its dither would otherwise come first:
+ * a 16-bit dither on a 24-bit Spotify file raised its noise floor from -144 to -85 dBFS.
+ */
+export const DELIVERY_MIX_OVERRIDES = {
+  '/master/limiter/on': false,
+  '/master/loudness/auto': false,
+  '/master/dither/on': false,
+} as const;
 
 /** A stereo (or any width) mix before the master limiter. */
 export interface RenderedMix {
@@ -34,6 +47,13 @@ const ACCEPT_LU = 0.5;
 const MAX_PASSES = 8;
 const MAX_GAIN_DB = 40;
 const BLOCK = 1024;
+/**
+ * The most the gain may push the mix's true peak past the ceiling, i.e. the deepest gain reduction
+ * the delivery limiter is asked for. A target that needs more (a clipped mix to -7 LUFS asked for
+ * +7 dB of limiting) is not reached: the file stays at this much limiting and the report says the
+ * target was missed, rather than flattening the mix to hit a number.
+ */
+export const MAX_LIMIT_DB = 6;
 /** Release of the delivery limiter: slow enough not to distort lows, fast enough not to duck audibly. */
 const RELEASE_MS = 100;
 
@@ -57,29 +77,33 @@ export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: num
 }
 
 /** Gain (dB) and limited audio that put the integrated loudness on `targetLufs` after limiting. */
-function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[] } {
+function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[]; capped: boolean } {
   const target = d.integratedLufs;
-  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp) };
+  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp), capped: false };
   const before = measureLoudness(chans, sampleRate).integratedLufs;
   if (!Number.isFinite(before)) {
     throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
   }
-  let gainDb = Math.min(MAX_GAIN_DB, target - before);
+  // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
+  const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - measureTruePeak(chans, sampleRate) + MAX_LIMIT_DB);
+  let gainDb = Math.min(maxGain, target - before);
   let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  let capped = target - before > maxGain;
   for (let pass = 1; pass < MAX_PASSES; pass++) {
     const err = target - measureLoudness(audio, sampleRate).integratedLufs;
-    if (Math.abs(err) <= AIM_LU || gainDb >= MAX_GAIN_DB) break;
-    gainDb = Math.min(MAX_GAIN_DB, gainDb + err);
+    if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
+    capped = gainDb + err > maxGain;
+    gainDb = Math.min(maxGain, gainDb + err);
     audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
   }
-  return { gainDb, audio };
+  return { gainDb, audio, capped };
 }
 
 /** Renders, writes and measures one destination. */
 export function exportForDestination(mix: RenderedMix, d: Destination, outDir: string, baseName: string): DestinationReport {
   const rate = d.sampleRate ?? mix.sampleRate;
   const chans = resampleChannels(mix.channels, mix.sampleRate, rate);
-  const { gainDb, audio } = normalize(chans, rate, d);
+  const { gainDb, audio, capped } = normalize(chans, rate, d);
   if (d.dither && d.bitDepth !== '32f') {
     const dither = new Dither(audio.length);
     dither.configure({ bits: Number(d.bitDepth), shaping: false });
@@ -104,6 +128,9 @@ export function exportForDestination(mix: RenderedMix, d: Destination, outDir: s
     gainDb,
     target: { integratedLufs: d.integratedLufs, truePeakDbtp: d.truePeakDbtp, sampleRate: rate, bitDepth: d.bitDepth, source: d.source },
     meetsTarget: loudOk && m.truePeakDbtp <= d.truePeakDbtp,
+    ...(capped && !loudOk
+      ? { missed: `${d.integratedLufs} LUFS needs more than ${MAX_LIMIT_DB} dB of limiting into the ${d.truePeakDbtp} dBTP ceiling; left at ${m.integratedLufs.toFixed(1)} LUFS` }
+      : {}),
   };
 }
 

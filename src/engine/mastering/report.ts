@@ -46,6 +46,8 @@ export interface DestinationReport {
   target: DestinationTarget;
   /** Integrated within ±0.5 LU of the target (when there is one) and true peak at or under the ceiling. */
   meetsTarget: boolean;
+  /** Why the loudness target was missed on purpose (the gain was capped at MAX_LIMIT_DB of limiting). */
+  missed?: string;
 }
 
 /** Measures a whole programme (one array per channel). */
@@ -105,5 +107,6 @@ export function formatReportTable(reports: readonly DestinationReport[]): string
     `${f1(r.shortTermMaxLufs)} LUFS`, `${f1(r.plr)} LU`, `${r.gainDb >= 0 ? '+' : ''}${r.gainDb.toFixed(1)} dB`,
     r.meetsTarget ? 'yes' : 'NO',
   ]);
-  return table(head, rows, new Set([2, 4, 5, 6, 7, 8, 9, 10, 11]));
+  const notes = reports.filter((r) => r.missed).map((r) => `${r.destination}: target missed: ${r.missed}\n`);
+  return table(head, rows, new Set([2, 4, 5, 6, 7, 8, 9, 10, 11])) + notes.join('');
 }

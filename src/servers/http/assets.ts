@@ -46,7 +46,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Engine sources the page imports (under `lib/`), by their path below `src/`. Their imports must stay inside this list. */
-const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
+const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
 
 /** Where the page finds its libraries, and which file of which package each is. */
 const VENDOR: ReadonlyArray<{ url: string; pkg: string; file: string }> = [

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSession } from '../../../src/params/session.ts';
 import { renderSession, type RenderResult } from '../../../src/audio/file/render.ts';
 import { writeWav } from '../../../src/audio/file/wav.ts';
+import { DELIVERY_MIX_OVERRIDES } from '../../../src/engine/mastering/export.ts';
 import { ConfigError } from '../../../src/util/source-error.ts';
 
 const SR = 48000;
@@ -155,6 +156,54 @@ describe('offline render: timing', () => {
     expect(tail).toBeGreaterThan(0);
   });
 
+  it('a 5 s reverb tail renders until it is below -90 dBFS, uncut; at a cap it is faded and warned about', () => {
+    const burst = new Float32Array(SR / 2);
+    for (let i = 1000; i < 1480; i++) burst[i] = 0.5 * Math.sin(i * 0.3);
+    writeWav(path.join(dir, 'burst.wav'), [burst], SR);
+    const file = path.join(dir, 'longverb.yaml');
+    fs.writeFileSync(file, 'channels:\n  - { name: Burst, file: burst.wav }\nfx:\n  - { type: reverb }\nparams:\n  /ch/1/fxsend/1/level: 0\n  /fx/1/decay: 5000\n');
+    const full = renderSession(loadSession(file));
+    // The tail was not cut: it lasted well past the old 2 s default, and the mix ends below -90 dBFS.
+    expect(full.tailFrames / SR).toBeGreaterThan(4);
+    let peak = 0, end = 0;
+    for (const c of full.channels) for (let i = 0; i < full.frames; i++) peak = Math.max(peak, Math.abs(c[i]!));
+    for (const c of full.channels) for (let i = full.frames - SR / 10; i < full.frames; i++) end = Math.max(end, Math.abs(c[i]!));
+    expect(20 * Math.log10(end)).toBeLessThan(-90);
+    expect(20 * Math.log10(peak)).toBeGreaterThan(-30);
+    expect(full.warnings.join('\n')).not.toMatch(/tail cap/);
+    // Capped at 1 s: a 50 ms fade to zero, and a warning.
+    const capped = renderSession(loadSession(file), { tailMs: 1000 });
+    expect(capped.warnings.join('\n')).toMatch(/fx tail was still at -\d+\.\d dBFS when the 1000 ms tail cap was reached: faded out over 50 ms/);
+    const l = capped.channels[0];
+    expect(Math.abs(l[capped.frames - 1]!)).toBeLessThan(1e-6);
+    let before = 0, step = 0;
+    for (let i = capped.frames - SR / 20 - 480; i < capped.frames - SR / 20; i++) before = Math.max(before, Math.abs(l[i]!));
+    for (let i = capped.frames - SR / 20; i < capped.frames; i++) step = Math.max(step, Math.abs(l[i]! - l[i - 1]!));
+    expect(before).toBeGreaterThan(1e-4); // still sounding when the fade began
+    expect(step).toBeLessThan(before); // no cliff
+  });
+
+  it('a mix for destinations leaves out the session master limiter, rider and dither (DELIVERY_MIX_OVERRIDES)', () => {
+    const x = new Float32Array(SR);
+    for (let i = 0; i < SR / 2; i++) x[i] = 0.3 * Math.sin((2 * Math.PI * 440 * i) / SR);
+    writeWav(path.join(dir, 'half.wav'), [x], SR, { bitDepth: '32f' });
+    const file = path.join(dir, 'dithered.yaml');
+    fs.writeFileSync(file, 'channels:\n  - { name: Half, file: half.wav }\nparams:\n  /master/dither/on: true\n  /master/dither/bits: "16"\n  /master/loudness/auto: true\n  /master/loudness/target: -10\n');
+    const floorDb = (r: RenderResult): number => {
+      let p = 0;
+      for (const c of r.channels) for (let i = (3 * SR) / 4; i < SR; i++) p = Math.max(p, Math.abs(c[i]!));
+      return 20 * Math.log10(p);
+    };
+    // The session as it stands: a 16-bit dither floor in the silent half.
+    expect(floorDb(renderSession(loadSession(file), { tailMs: 0 }))).toBeGreaterThan(-100);
+    const forDest = renderSession(loadSession(file), { tailMs: 0, overrides: DELIVERY_MIX_OVERRIDES });
+    expect(floorDb(forDest)).toBe(-Infinity);
+    // No rider gain: the tone comes through at its own level (centre pan: -3.01 dB per side).
+    let pk = 0;
+    for (let i = SR / 8; i < SR / 4; i++) pk = Math.max(pk, Math.abs(forDest.channels[0][i]!));
+    expect(20 * Math.log10(pk / 0.3)).toBeCloseTo(-3.01, 1);
+  });
+
   it('renders to the longest stem when stems differ in length', () => {
     writeWav(path.join(dir, 'short.wav'), [tone(440, 0.1, SR / 4)], SR);
     writeWav(path.join(dir, 'long.wav'), [tone(660, 0.1, SR / 2)], SR);
@@ -191,6 +240,30 @@ describe('offline render: bad input', () => {
     const file = path.join(dir, 'quad.yaml');
     fs.writeFileSync(file, 'channels:\n  - { name: Surround, file: quad.wav }\n');
     expect(() => renderSession(loadSession(file))).toThrow(/channel 1 \(Surround\): .*quad\.wav has 4 channels; stems must be mono or stereo/);
+  });
+
+  it('refuses a stem with NaN or Inf samples, naming the file, frame and channel; replaces them with silence on request', () => {
+    for (const [bad, what] of [[NaN, 'NaN'], [Infinity, '\\+Inf'], [-Infinity, '-Inf']] as const) {
+      const l = tone(440, 0.1, 40000), r = tone(440, 0.1, 40000);
+      // Past the first read chunk, in the second file channel.
+      r[20001] = bad;
+      writeWav(path.join(dir, 'nan.wav'), [l, r], SR, { bitDepth: '32f' });
+      const file = path.join(dir, 'nan.yaml');
+      fs.writeFileSync(file, 'channels:\n  - { file: kick.wav }\n  - { name: Broken, file: nan.wav, stereo: true }\n');
+      try {
+        renderSession(loadSession(file), { tailMs: 0 });
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        const issue = (e as ConfigError).issues[0]!;
+        expect(issue.line).toBe(3);
+        expect(issue.message).toMatch(new RegExp(`channel 2 \\(Broken\\): .*nan\\.wav: ${what} sample at frame 20001 \\(0\\.417 s\\), channel 2 of 2`));
+      }
+      const res = renderSession(loadSession(file), { tailMs: 0, nonFinite: 'silence' });
+      for (const c of res.channels) for (let i = 0; i < res.frames; i++) expect(Number.isFinite(c[i]!)).toBe(true);
+      expect(Math.max(...res.channels[1].map(Math.abs))).toBeLessThan(0.5);
+      expect(res.warnings.join('\n')).toMatch(/channel 2: .*nan\.wav: 1 NaN\/Inf sample\(s\) replaced with silence \(first at frame 20001, channel 2\)/);
+    }
   });
 
   it('refuses stems at different sample rates, naming the file and both rates', () => {

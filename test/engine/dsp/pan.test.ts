@@ -30,16 +30,20 @@ describe('panGains / balanceGains', () => {
     expect(panGains(0.5).left).toBeCloseTo(Math.cos((0.75 * Math.PI) / 2), 12);
   });
 
-  it('balance follows the StereoPannerNode stereo law', () => {
-    expect(balanceGains(0)).toEqual({ ll: 1, rl: expect.closeTo(0, 12), lr: 0, rr: 1 });
+  it('balance turns the far side down and never raises either side above unity', () => {
+    expect(balanceGains(0)).toEqual({ ll: 1, rl: 0, lr: 0, rr: 1 });
     const left = balanceGains(-0.5); // x = 0.5
     expect(left.ll).toBe(1);
-    expect(left.rl).toBeCloseTo(Math.cos(Math.PI / 4), 12);
     expect(left.rr).toBeCloseTo(Math.sin(Math.PI / 4), 12);
     const right = balanceGains(1);
     expect(right.ll).toBeCloseTo(0, 12);
-    expect(right.lr).toBeCloseTo(1, 12);
     expect(right.rr).toBe(1);
+    for (let p = -1; p <= 1; p += 0.05) {
+      const g = balanceGains(p);
+      // Worst case is correlated material: |outL| ≤ (|ll| + |rl|)·peak.
+      expect(Math.abs(g.ll) + Math.abs(g.rl), `L at ${p.toFixed(2)}`).toBeLessThanOrEqual(1);
+      expect(Math.abs(g.rr) + Math.abs(g.lr), `R at ${p.toFixed(2)}`).toBeLessThanOrEqual(1);
+    }
   });
 });
 
@@ -56,7 +60,7 @@ describe('Panner', () => {
     expect(db(rmsOf(hr.r) / rmsOf(hr.x))).toBeCloseTo(0, 4);
   });
 
-  it('stereo balance: centre passes both sides, hard left folds right into left at full level', () => {
+  it('stereo balance: centre passes both sides, hard left keeps left at unity and silences right', () => {
     const pan = new Panner(FS);
     const inL = sine(500, FS, 2400), inR = sine(700, FS, 2400, 0.5);
     const l = new Float32Array(2400), r = new Float32Array(2400);
@@ -66,14 +70,21 @@ describe('Panner', () => {
     expect(Array.from(r)).toEqual(Array.from(inR));
     pan.setImmediatePan(-1);
     pan.processStereo(inL, inR, l, r, 2400, false);
-    for (let i = 0; i < 2400; i++) expect(l[i]).toBeCloseTo(inL[i]! + inR[i]!, 6);
+    expect(Array.from(l)).toEqual(Array.from(inL));
     expect(rmsOf(r)).toBeLessThan(1e-7);
+    // Correlated material hard-panned: no side above the input's peak (the old fold gave +6 dB).
+    const mono = sine(1000, FS, 2400, 0.9);
+    for (const p of [-1, -0.5, 0.5, 1]) {
+      pan.setImmediatePan(p);
+      pan.processStereo(mono, mono, l, r, 2400, false);
+      expect(Math.max(...l.map(Math.abs), ...r.map(Math.abs)), `pan ${p}`).toBeLessThanOrEqual(0.9 + 1e-6);
+    }
     pan.setImmediatePan(0.5);
     pan.processStereo(inL, inR, l, r, 2400, false);
     const g = Math.cos(Math.PI / 4);
     for (let i = 0; i < 2400; i += 97) {
       expect(l[i]).toBeCloseTo(inL[i]! * g, 6);
-      expect(r[i]).toBeCloseTo(inR[i]! + inL[i]! * g, 6);
+      expect(r[i]).toBeCloseTo(inR[i]!, 6);
     }
   });
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { measureTruePeak, TruePeakMeter } from '../../../src/engine/dsp/truepeak.ts';
 import { heapGrowth, noise } from './helpers.ts';
+import { idealPeak } from './spectrum.ts';
+import { measureTruePeak16 } from '../../../src/engine/dsp/truepeak16.ts';
+import { Biquad } from '../../../src/engine/dsp/biquad.ts';
 
 const FS = 48000;
 
@@ -130,5 +133,77 @@ describe('TruePeakMeter', () => {
     m.process([a, b], a.length);
     expect(m.channelPeakDbtp(0)).toBeCloseTo(-12.04, 1);
     expect(m.truePeakDbtp).toBeCloseTo(-6.02, 1);
+  });
+});
+
+describe('TruePeakMeter16 against an ideal reconstruction (16× sinc interpolation by DFT, in the test)', () => {
+  const dbOf = (v: number): number => 20 * Math.log10(v);
+  /** The meter's reading and the ideal one, both in dB, for a signal with silent edges. */
+  function compare(x: Float32Array, fs: number): { got: number; ideal: number; sample: number } {
+    let sp = 0;
+    for (const v of x) sp = Math.max(sp, Math.abs(v));
+    return { got: measureTruePeak16([x], fs), ideal: dbOf(idealPeak(x, 16)), sample: dbOf(sp) };
+  }
+  /** `x` with 5 ms linear fades and 100 silent samples at both ends. */
+  function framed(x: ArrayLike<number>, fs: number): Float32Array {
+    const out = new Float32Array(x.length + 200);
+    const fade = Math.round(0.005 * fs);
+    for (let i = 0; i < x.length; i++) out[100 + i] = x[i]! * Math.min(1, (i + 1) / fade, (x.length - i) / fade);
+    return out;
+  }
+  const check = (name: string, x: Float32Array, fs: number, tol = 0.1): void => {
+    const { got, ideal, sample } = compare(x, fs);
+    expect(got, `${name}: not below the sample peak`).toBeGreaterThanOrEqual(sample - 1e-9);
+    expect(Math.abs(got - ideal), `${name}: ${got.toFixed(3)} vs ideal ${ideal.toFixed(3)}`).toBeLessThan(tol);
+  };
+
+  it('Tech 3341 cases 15-19', () => {
+    for (const [f, a, ph] of [[FS / 4, 0.5, 0], [FS / 4, 0.5, 45], [FS / 6, 0.5, 60], [FS / 8, 0.5, 67.5], [FS / 4, 1.41, 45]] as const) {
+      check(`${f} Hz ${a} FFS ${ph}°`, framed(fadedSine(f, a, ph).subarray(FS / 2, FS / 2 + 6000), FS), FS);
+    }
+  });
+
+  it('Tech 3341 cases 20-23 (the burst and its surroundings)', () => {
+    for (let offset = 0; offset < 4; offset++) {
+      const x = burst(offset);
+      let at = 0;
+      for (let i = 0; i < x.length; i++) if (Math.abs(x[i]!) > Math.abs(x[at]!)) at = i;
+      check(`offset ${offset}`, framed(x.subarray(at - 3000, at + 3000), FS), FS);
+    }
+  });
+
+  it('a single impulse reads its sample peak (the Annex filter read −6.27 for −6.02)', () => {
+    const x = new Float32Array(1001);
+    x[500] = 0.5;
+    const { got } = compare(x, FS);
+    expect(got).toBeGreaterThanOrEqual(dbOf(0.5) - 1e-9);
+    expect(got - dbOf(0.5)).toBeLessThan(0.1);
+    check('impulse', x, FS);
+  });
+
+  it('square waves at 44.1 kHz', () => {
+    for (const period of [100, 37, 8]) {
+      const sq = Float32Array.from({ length: 6000 }, (_, i) => ((i % period) < period / 2 ? 0.5 : -0.5));
+      check(`square, period ${period}`, framed(sq, 44100), 44100);
+    }
+  });
+
+  it('clipped 44.1 kHz material', () => {
+    for (const seed of [1, 2, 3]) {
+      // Programme-like noise (band-limited to 16 kHz, as a 44.1 kHz master is before it is clipped)
+      // driven about 12 dB into a hard clip at 0.5: the clip itself puts energy up to Nyquist.
+      const n = noise(6000, 1, seed);
+      const lp = new Biquad(44100);
+      lp.configure('lowpass', 16000, 0.7071);
+      lp.process(n, n.length);
+      lp.process(n, n.length);
+      const x = Float32Array.from(n, (v) => Math.max(-0.5, Math.min(0.5, 2 * v)));
+      // Known gap: hard-clipped noise puts full-scale energy right up to Nyquist, where the meter's
+      // ±32-sample window rolls off; it reads up to ~0.25 dB under the ideal there (was ~1 dB with the
+      // Annex filter). Held to 0.3 dB here; 0.1 dB needs a longer filter than the live meter can afford.
+      check(`clipped noise ${seed}`, framed(x, 44100), 44100, 0.3);
+      const tone = Float32Array.from({ length: 6000 }, (_, i) => Math.max(-0.5, Math.min(0.5, 2 * Math.sin((2 * Math.PI * (997 + 3000 * seed) * i) / 44100 + seed))));
+      check(`clipped ${997 + 3000 * seed} Hz tone`, framed(tone, 44100), 44100);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { ParamRegistry, toEngineValue } from '../../../src/params/registry.ts';
 import { defaultSession } from '../../../src/params/session.ts';
 import { db, heapGrowth, noise, rmsOf, sine } from '../dsp/helpers.ts';
 import { toneSegments } from '../dsp/ebu-signals.ts';
+import { clickDb } from '../dsp/spectrum.ts';
 
 const FS = 48000;
 const BLOCK = 128;
@@ -260,4 +261,29 @@ describe('MasterChain', () => {
       expect(rr[i]).toBe(-0.0625);
     }
   });
+});
+
+describe('master EQ and tilt changes on a running tone do not click (coefficient glides)', () => {
+  const AT = BLOCK * 187;
+  const changes: ReadonlyArray<readonly [string, Record<string, number | boolean>, Record<string, number | boolean>]> = [
+    ['band 2 at 1 kHz 0 → −15 dB', { '/master/eq/2/freq': 1000 }, { '/master/eq/2/gain': -15 }],
+    ['band 1 low shelf at 1 kHz 0 → −15 dB', { '/master/eq/1/freq': 1000 }, { '/master/eq/1/gain': -15 }],
+    ['tilt 0 → +6 dB', {}, { '/master/eq/tilt': 6 }],
+    ['tilt −6 → +6 dB', { '/master/eq/tilt': -6 }, { '/master/eq/tilt': 6 }],
+    ['EQ switched off (band 2 at −15 dB, tilt +6)', { '/master/eq/2/freq': 1000, '/master/eq/2/gain': -15, '/master/eq/tilt': 6 }, { '/master/eq/on': false }],
+  ];
+  for (const [name, before, after] of changes) {
+    it(`${name}: nothing above 4 kHz within 80 dB of the tone`, () => {
+      const r = rig();
+      for (const [a, v] of Object.entries(before)) r.set(a, v);
+      const l = sine(1000, FS, FS, 0.3), rr = sine(1000, FS, FS, 0.3);
+      for (let at = 0; at < l.length; at += BLOCK) {
+        if (at === AT) for (const [a, v] of Object.entries(after)) r.set(a, v);
+        r.chain.process(l.subarray(at, at + BLOCK), rr.subarray(at, at + BLOCK), BLOCK);
+      }
+      const d = r.chain.latencyFrames;
+      expect(clickDb(l, AT + d, FS, 1000, 4000, 2048)).toBeLessThan(-80);
+      expect(clickDb(rr, AT + d, FS, 1000, 4000, 2048)).toBeLessThan(-80);
+    });
+  }
 });

@@ -3,6 +3,7 @@ import { Strip } from '../../../src/engine/graph/strip.ts';
 import { BiquadBank } from '../../../src/engine/dsp/biquad.ts';
 import { EQ_TYPES } from '../../../src/params/registry.ts';
 import { noise } from '../dsp/helpers.ts';
+import { clickDb } from '../dsp/spectrum.ts';
 
 const SR = 48000;
 const B = 128;
@@ -111,7 +112,7 @@ describe('strip EQ (active bands run in pairs)', () => {
     }
   }
 
-  it('a band switched off mid-stream leaves the others running (pairs re-formed)', () => {
+  it('a band switched off mid-stream glides to a wire, then the others run on alone (pairs re-formed)', () => {
     const s = new Strip(SR, B, 1);
     const setters = new Map<string, (v: number) => void>();
     s.bindParams((a, f) => setters.set(a, f), '/ch/1');
@@ -119,20 +120,25 @@ describe('strip EQ (active bands run in pairs)', () => {
     setters.get('/ch/1/eq/2/gain')!(6);
     setters.get('/ch/1/eq/3/gain')!(6);
     s.snap = false;
-    s.bufs[0]!.set(noise(B, 0.5, 3));
-    s.processPre(B);
-    setters.get('/ch/1/eq/1/gain')!(0);
-    setters.get('/ch/1/eq/3/gain')!(0);
     // The strip's bands before any type/freq/q is set: EQ_TYPES[1] at 1 kHz, Q 1.
     const banks = [0, 1, 2].map(() => new BiquadBank(SR, 1));
     for (const bank of banks) bank.configure(EQ_TYPES[1]!, 1000, 1, 6);
-    const first = [noise(B, 0.5, 3)];
-    for (const bank of banks) bank.process(first, 1, B);
-    const ref = [noise(B, 0.5, 4)];
-    s.bufs[0]!.set(ref[0]!);
-    s.processPre(B);
-    banks[1]!.process(ref, 1, B);
-    for (let i = 0; i < B; i++) expect(Math.abs(s.bufs[0]![i]! - ref[0]![i]!)).toBeLessThan(1e-6);
+    for (let n = 0; n < 40; n++) {
+      if (n === 1) {
+        setters.get('/ch/1/eq/1/gain')!(0);
+        setters.get('/ch/1/eq/3/gain')!(0);
+        banks[0]!.bypass(true);
+        banks[2]!.bypass(true);
+      }
+      const ref = [noise(B, 0.5, 3 + n)];
+      s.bufs[0]!.set(ref[0]!);
+      s.processPre(B);
+      // Bands 1 and 3 glide out over 20 ms (8 blocks), then are wires and skipped: band 2 alone.
+      if (n < 10) for (const bank of banks) bank.process(ref, 1, B);
+      else banks[1]!.process(ref, 1, B);
+      if (n >= 10) expect(banks[0]!.idle && banks[2]!.idle).toBe(true);
+      for (let i = 0; i < B; i++) expect(Math.abs(s.bufs[0]![i]! - ref[0]![i]!), `block ${n}`).toBeLessThan(1e-6);
+    }
   });
 
   it('the EQ switched back on starts from the present, not from the state it froze in', () => {
@@ -159,4 +165,34 @@ describe('strip EQ (active bands run in pairs)', () => {
       if (n >= 250) for (let i = 0; i < B; i++) expect(a.st.bufs[0]![i]).toBeCloseTo(b.st.bufs[0]![i]!, 6);
     }
   });
+});
+
+describe('strip filter changes on a running tone do not click (coefficient glides)', () => {
+  // 1 kHz at −6 dBFS; the change lands on the block at AT. Spectrum: see test/engine/dsp/glide.test.ts.
+  const AT = B * 187;
+  const changes: ReadonlyArray<readonly [string, Record<string, number>, Record<string, number>]> = [
+    ['EQ band 2 at 1 kHz 0 → −15 dB', { 'eq/2/freq': 1000 }, { 'eq/2/gain': -15 }],
+    ['EQ band 2 at 1 kHz −15 → 0 dB (band glides out to a wire)', { 'eq/2/freq': 1000, 'eq/2/gain': -15 }, { 'eq/2/gain': 0 }],
+    ['EQ band 1 notch moved onto 1 kHz', { 'eq/1/type': 5, 'eq/1/freq': 4000 }, { 'eq/1/freq': 1000 }],
+    ['EQ switched off with two bands at −15 dB', { 'eq/2/freq': 1000, 'eq/2/gain': -15, 'eq/3/freq': 800, 'eq/3/gain': -15 }, { 'eq/on': 0 }],
+    ['HPF switched on at 400 Hz, 24 dB/oct', { 'hpf/freq': 400, 'hpf/slope': 1 }, { 'hpf/on': 1 }],
+    ['HPF corner 20 → 400 Hz', { 'hpf/on': 1, 'hpf/freq': 20 }, { 'hpf/freq': 400 }],
+  ];
+  for (const [name, before, after] of changes) {
+    it(`${name}: nothing above 4 kHz within 80 dB of the tone`, () => {
+      const s = new Strip(SR, B, 1);
+      const setters = new Map<string, (v: number) => void>();
+      s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+      for (const [a, v] of Object.entries(before)) setters.get(`/ch/1/${a}`)!(v);
+      s.snap = false;
+      const out = new Float32Array(SR);
+      for (let at = 0; at < SR; at += B) {
+        if (at === AT) for (const [a, v] of Object.entries(after)) setters.get(`/ch/1/${a}`)!(v);
+        for (let i = 0; i < B; i++) s.bufs[0]![i] = 0.5 * Math.sin((2 * Math.PI * 1000 * (at + i)) / SR);
+        s.processPre(B);
+        out.set(s.bufs[0]!.subarray(0, B), at);
+      }
+      expect(clickDb(out, AT, SR, 1000, 4000, 2048)).toBeLessThan(-80);
+    });
+  }
 });

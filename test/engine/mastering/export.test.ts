@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWav } from '../../../src/audio/file/wav.ts';
 import { loudnessOfFile } from '../../../src/cli/commands/loudness.ts';
-import { exportForDestinations, gainAndLimit } from '../../../src/engine/mastering/export.ts';
+import { MAX_LIMIT_DB, exportForDestinations, gainAndLimit } from '../../../src/engine/mastering/export.ts';
+import { measureTruePeak } from '../../../src/engine/dsp/truepeak.ts';
 import { formatReportTable, measureProgramme } from '../../../src/engine/mastering/report.ts';
 import { synthMix } from './mix-signal.ts';
 
@@ -50,6 +51,23 @@ describe('exportForDestinations', () => {
     expect(r!.gainDb).toBe(0);
     expect(r!.truePeakDbtp).toBeLessThanOrEqual(-1);
     expect(Math.abs(wav.channels[0]!.length - 4 * 44100)).toBeLessThanOrEqual(1);
+  });
+
+  it('an unreachable target is not forced: gain capped at MAX_LIMIT_DB of limiting, the target reported missed', () => {
+    // A mix with its transients intact (PLR well over 10 LU), asked for -7 LUFS at -1 dBTP.
+    const chans = synthMix(4, 48000, 0.05);
+    const mix = { sampleRate: 48000, channels: chans };
+    const tpBefore = measureTruePeak(chans, 48000);
+    const [r] = exportForDestinations(mix, ['custom:-7:-1'], dir, 'clipped');
+    expect(r!.gainDb).toBeLessThanOrEqual(-1 - tpBefore + MAX_LIMIT_DB + 1e-9);
+    expect(r!.meetsTarget).toBe(false);
+    expect(r!.integratedLufs).toBeLessThan(-7.5);
+    expect(r!.missed).toMatch(/-7 LUFS needs more than 6 dB of limiting into the -1 dBTP ceiling; left at -\d+\.\d LUFS/);
+    expect(formatReportTable([r!])).toMatch(/target missed: -7 LUFS needs more than 6 dB/);
+    // A reachable one is reached as before, with no note.
+    const [ok] = exportForDestinations({ sampleRate: 48000, channels: synthMix(4, 48000, 0.05) }, ['spotify'], dir, 'fine');
+    expect(ok!.meetsTarget).toBe(true);
+    expect(ok!.missed).toBeUndefined();
   });
 
   it('refuses a silent mix with a clear message', () => {
