@@ -32,7 +32,7 @@ export async function freeUdpPort(): Promise<number> {
  * Asks a daemon for params over OSC (a query is the bare address); resolves with the first argument
  * of each reply once every address has answered, or with what came within `timeoutMs`.
  */
-export async function queryOsc(port: number, addresses: readonly string[], timeoutMs = 1000): Promise<Map<string, ReturnType<typeof argValue>>> {
+export async function queryOsc(port: number, addresses: readonly string[], timeoutMs = 3000): Promise<Map<string, ReturnType<typeof argValue>>> {
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   const wanted = new Set(addresses);

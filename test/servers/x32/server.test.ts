@@ -264,7 +264,7 @@ describe('X32 server: access', () => {
   });
 });
 
-async function waitUntil(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+async function waitUntil(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
