@@ -18,8 +18,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function server(opts: Partial<NativeOscOptions> = {}) {
-  const store = fuzzStore();
+async function server(opts: Partial<NativeOscOptions> = {}, store = fuzzStore()) {
   const srv = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
   await srv.start();
   cleanups.push(() => srv.close());
@@ -123,7 +122,9 @@ describe('hostile OSC traffic', () => {
   });
 
   it('a client subscribing thousands of patterns keeps 64; the rest are refused and counted, and it can still write', async () => {
-    const { store, srv, client } = await server();
+    const { store, srv, client } = await server({}, fuzzStore('channels: 70\nbuses: 2\n'));
+    // Ten messages of 100 patterns: the first 64 patterns of the first message are kept, the 65th is
+    // refused (one error ends that message), and so is the first pattern of each of the nine others.
     for (let k = 0; k < 10; k++) {
       client.send('/subscribe', ...Array.from({ length: 100 }, (_, j) => ({ type: 's' as const, value: `/ch/${k * 100 + j}/fader` })));
     }
@@ -131,5 +132,28 @@ describe('hostile OSC traffic', () => {
     client.send('/ch/3/fader', f(-4));
     await until(() => store.get('/ch/3/fader') === -4, 'a write from the same client');
     expect(srv.stats().paramErrors).toBe(10);
+
+    // The 64 are /ch/0/fader../ch/63/fader: changes made elsewhere to them come back, to /ch/64/fader
+    // (the 65th) do not; the write above did not subscribe the full client to everything (its
+    // implicit subscription was skipped).
+    client.received.length = 0;
+    store.batch([['/ch/5/mute', true], ['/ch/64/fader', -64], ['/ch/1/fader', -11], ['/ch/63/fader', -63]], 'api');
+    await client.waitFor((m) => m.some((x) => x.address === '/ch/1/fader') && m.some((x) => x.address === '/ch/63/fader'), 'feedback for kept patterns');
+    await sleep(100);
+    expect(client.received.filter((x) => x.address === '/ch/5/mute' || x.address === '/ch/64/fader')).toEqual([]);
+
+    // Exactly 64: one more is refused, and dropping one of the 64 makes room for it.
+    const errors = srv.stats().paramErrors;
+    client.send('/subscribe', { type: 's', value: '/ch/2/mute' });
+    await until(() => srv.stats().paramErrors === errors + 1, 'the 65th pattern to be refused');
+    client.send('/unsubscribe', { type: 's', value: '/ch/63/fader' });
+    client.send('/subscribe', { type: 's', value: '/ch/2/mute' });
+    client.received.length = 0;
+    // The two messages above and a query are applied in order; the query's reply says they are in.
+    client.send('/ch/2/fader');
+    await client.waitFor((m) => m.some((x) => x.address === '/ch/2/fader'), 'the query reply');
+    expect(srv.stats().paramErrors).toBe(errors + 1);
+    store.set('/ch/2/mute', true, 'api');
+    await client.waitFor((m) => m.some((x) => x.address === '/ch/2/mute'), 'feedback for the pattern that took the freed place');
   });
 });
