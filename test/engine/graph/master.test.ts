@@ -232,7 +232,8 @@ describe('MasterChain', () => {
     const l = noise(BLOCK, 0.5, 5), rr = noise(BLOCK, 0.5, 6);
     heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 4000);
     expect(heapGrowth(() => { r.chain.process(l, rr, BLOCK); r.chain.writeMeters(r.meters); }, 8000)).toBeLessThan(64 * 1024);
-  });
+    // 52,000 blocks of the whole chain (heapGrowth warms up for 20,000 each time): minutes on a loaded machine.
+  }, 300_000);
 
   it('mono bass (default, 120 Hz) keeps a hard-left source left above the crossover', () => {
     for (const f of [440, 2000]) {
