@@ -6,6 +6,6 @@ export default defineConfig({
     pool: 'forks',
     // Generous: the suite must pass on a busy 2-core machine (load 8+) without real-time priority.
     testTimeout: 120_000,
-    hookTimeout: 30_000,
+    hookTimeout: 120_000,
   },
 });
