@@ -27,7 +27,7 @@ describe('faderd run', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    for (let i = 0; i < 300 && !err.includes('faderd running'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 1200 && !err.includes('faderd running'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(err).toMatch(new RegExp(`^faderd running: session Default, audio null @ 48000/128, OSC 127\\.0\\.0\\.1:${port}$`, 'm'));
     await new Promise((r) => setTimeout(r, 500));
     // How fast it stops depends on the machine; that it saves and exits 0 does not.

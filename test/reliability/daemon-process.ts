@@ -84,7 +84,7 @@ export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: Chi
 }
 
 /** Starts `faderd run` and resolves once it prints its start line; rejects with its stderr if it exits first. */
-export async function startDaemon(opts: SpawnOptions, timeoutMs = 20_000): Promise<DaemonProcess> {
+export async function startDaemon(opts: SpawnOptions, timeoutMs = 60_000): Promise<DaemonProcess> {
   const port = opts.port ?? (await freeUdpPort());
   const d = spawnDaemon({ ...opts, port });
   const started = await Promise.race([

@@ -39,7 +39,7 @@ beforeAll(() => requireSocat());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -142,8 +142,10 @@ describe('SerialTransport when the device stops reading', () => {
     const r = await setUp({ stallMs: 300 });
     await until(() => r.shown().size === STRIPS, 'the first resync');
     r.pair.proc.kill('SIGSTOP');
-    // Far less than maxPendingBytes: nothing overflows, the queue just stops moving.
+    // Far less than maxPendingBytes: nothing overflows, the queue just stops moving. On a loaded
+    // machine 600 ms may be too few rounds to fill the pty's own buffer: go on until output waits.
     await storm(r.store, 600);
+    for (let k = 0; k < 200 && r.transport.stats().pendingBytes === 0; k++) await storm(r.store, 0, 10);
     await until(() => r.transport.stats().stalls >= 1, 'the stuck queue to be noticed');
     expect(r.states).toContain(false);
     const warned = lines.map((l) => JSON.parse(l) as { msg: string; detail: string }).filter((l) => /serial output stuck; reopening/.test(l.msg));
