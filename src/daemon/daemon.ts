@@ -143,7 +143,7 @@ export class Daemon {
     const http = await this.startWeb(session);
     this.surfaces = this.newSurfaceSet();
     const surfaceProblems = this.surfaces.start(session);
-    this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000);
+    this.status = new StatusReporter(this.store, this.log, this.opts.statusIntervalMs ?? 5000, () => this.engineHost?.overflowed ?? 0);
     this.status.start();
     return {
       session: session.name,

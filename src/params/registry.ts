@@ -243,6 +243,7 @@ export class ParamRegistry {
     b.meter('/status/blocks', 'count', 0, Number.MAX_SAFE_INTEGER, 'Blocks processed');
     b.meter('/status/late', 'count', 0, Number.MAX_SAFE_INTEGER, 'Blocks that missed their deadline');
     b.meter('/status/dropped', 'count', 0, Number.MAX_SAFE_INTEGER, 'Blocks dropped (underruns or overruns)');
+    b.meter('/status/params/overflowed', 'count', 0, Number.MAX_SAFE_INTEGER, "Param changes that found the engine's queue full and waited on the control side (latest value wins)");
     b.text('/status/audio/state', 'stopped', 'Audio state: running, fallback, stopped', { readOnly: true, volatile: true });
     b.text('/status/audio/device', '', 'Audio device in use', { readOnly: true, volatile: true });
     b.text('/status/audio/scheduling', '', 'How the engine thread is scheduled: realtime, nice or normal', { readOnly: true, volatile: true });

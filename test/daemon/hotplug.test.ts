@@ -21,7 +21,7 @@ function tempDir(): string {
   return dir;
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -110,7 +110,8 @@ describe('MIDI surfaces plugged in while faderd runs', () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     expect(listings).toBe(1);
-    expect(lines).toEqual(['MIDI is unavailable on this machine: Failed to initialise RtMidi; OSC and serial surfaces still work']);
+    // Other warnings may come too (an engine thread without real-time priority, for an ordinary user).
+    expect(lines.filter((l) => /MIDI/.test(l))).toEqual(['MIDI is unavailable on this machine: Failed to initialise RtMidi; OSC and serial surfaces still work']);
     expect(daemon.store.get('/surface/mackie-control/connected')).toBe(false);
   });
 });

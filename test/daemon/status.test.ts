@@ -30,6 +30,25 @@ describe('StatusReporter', () => {
   });
 });
 
+describe('StatusReporter and the param queue', () => {
+  it('shows param changes that waited for a full engine queue, in the line (a warning) and under /status/params/overflowed', () => {
+    const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
+    const lines: Array<{ level: number; msg: string; overflowed?: number }> = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    let overflowed = 0;
+    const r = new StatusReporter(store, log, 60_000, () => overflowed);
+    store.batch(Object.entries({ '/status/audio/state': 'running', '/status/audio/device': 'null' }), 'engine', { internal: true });
+    expect(r.report()).not.toMatch(/param changes/);
+    expect(store.get('/status/params/overflowed')).toBe(0);
+    overflowed = 37;
+    expect(r.report()).toMatch(/, 37 param changes waited for a full queue$/);
+    expect(store.get('/status/params/overflowed')).toBe(37);
+    expect(lines.at(-1)).toMatchObject({ level: 40, overflowed: 37 });
+    // No new overflow, nothing else changed: no line.
+    expect(r.report()).toBeUndefined();
+  });
+});
+
 describe('native output filter', () => {
   it("hides naudiodon's and ALSA's lines and nothing else", () => {
     for (const l of [

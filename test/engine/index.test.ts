@@ -34,12 +34,32 @@ describe('createEngine', () => {
     expect(engine.outputChannels).toBe(8);
   });
 
-  it('ignores out-of-range indices, NaN and params it has no use for', () => {
+  it('ignores out-of-range indices, NaN and params it has no use for: the mix renders exactly as without them', () => {
     const { engine, registry } = setup();
+    const reference = setup().engine;
     expect(() => engine.setParam(-1, 1)).not.toThrow();
     expect(() => engine.setParam(1e6, 1)).not.toThrow();
     expect(() => engine.setParam(registry.get('/ch/1/fader')!.index, NaN)).not.toThrow();
+    expect(() => engine.setParam(registry.get('/ch/2/pan')!.index, Number.NaN)).not.toThrow();
     expect(() => engine.setParam(registry.get('/status/blocks')!.index, 5)).not.toThrow();
+    expect(() => engine.setParam(registry.get('/ch/1/meter/peak')!.index, 3)).not.toThrow();
+    // The same programme through both engines, long enough for any glide a bad value started to show.
+    const ins = Array.from({ length: 5 }, (_, k) => Float32Array.from({ length: 256 }, (_, i) => (k + 1) * 0.05 * Math.sin((i * (k + 1)) / 7)));
+    const render = (e: typeof engine) => {
+      const outs = Array.from({ length: 8 }, () => new Float32Array(256));
+      const all: number[] = [];
+      for (let n = 0; n < 20; n++) {
+        e.process(ins, outs, 256);
+        for (const o of outs) all.push(...o);
+      }
+      return all;
+    };
+    const got = render(engine);
+    const want = render(reference);
+    expect(got.every(Number.isFinite)).toBe(true);
+    expect(want.some((v) => v !== 0)).toBe(true);
+    expect(got).toEqual(want);
+    expect(Array.from(engine.meters)).toEqual(Array.from(reference.meters));
   });
 
   it('overwrites every output, silences missing inputs and never reads past a short one', () => {

@@ -136,7 +136,7 @@ describe('DIY fader board over a serial line', () => {
     const until = async (cond: () => boolean, what: string) => {
       const t0 = Date.now();
       while (!cond()) {
-        if (Date.now() - t0 > 5000) throw new Error(`timed out waiting for ${what}; board got ${JSON.stringify(text)}`);
+        if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}; board got ${JSON.stringify(text)}`);
         await new Promise((r) => setTimeout(r, 10));
       }
     };

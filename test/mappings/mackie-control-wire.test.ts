@@ -27,7 +27,7 @@ const hex = (d: ArrayLike<number>): string => Array.from(d, (b) => b.toString(16
 const bytes = (s: string): number[] => s.split(' ').map((b) => parseInt(b, 16));
 const cell = (id: number, offset: number, text: string): string => hex([0xf0, 0, 0, 0x66, id, 0x12, offset, ...[...text.padEnd(7)].map((c) => c.charCodeAt(0)), 0xf7]);
 
-async function until(cond: () => boolean, what: string, got: () => string[], timeoutMs = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, got: () => string[], timeoutMs = 15_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; the unit got ${JSON.stringify(got().slice(-12))}`);

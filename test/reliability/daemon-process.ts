@@ -31,7 +31,7 @@ export async function freeUdpPort(): Promise<number> {
  * Asks a daemon for params over OSC (a query is the bare address); resolves with the first argument
  * of each reply once every address has answered, or with what came within `timeoutMs`.
  */
-export async function queryOsc(port: number, addresses: readonly string[], timeoutMs = 1000): Promise<Map<string, ReturnType<typeof argValue>>> {
+export async function queryOsc(port: number, addresses: readonly string[], timeoutMs = 3000): Promise<Map<string, ReturnType<typeof argValue>>> {
   const sock = dgram.createSocket('udp4');
   await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
   const wanted = new Set(addresses);
@@ -83,7 +83,7 @@ export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: Chi
 }
 
 /** Starts `faderd run` and resolves once it prints its start line; rejects with its stderr if it exits first. */
-export async function startDaemon(opts: SpawnOptions, timeoutMs = 20_000): Promise<DaemonProcess> {
+export async function startDaemon(opts: SpawnOptions, timeoutMs = 60_000): Promise<DaemonProcess> {
   const port = opts.port ?? (await freeUdpPort());
   const d = spawnDaemon({ ...opts, port });
   const started = await Promise.race([

@@ -79,7 +79,7 @@ function openWs(port: number, headers: Record<string, string> = {}, localAddress
   });
 }
 
-async function until(pred: () => boolean, what: string, ms = 3000): Promise<void> {
+async function until(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
   const t0 = Date.now();
   while (!pred()) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);

@@ -66,7 +66,7 @@ export async function x32Client(serverHost: string, serverPort: number): Promise
     peer: `127.0.0.1:${port}`,
     received,
     send: (address, ...args) => sock.send(encodeMessage(address, args), serverPort, serverHost),
-    async waitFor(pred, what, timeoutMs = 5000) {
+    async waitFor(pred, what, timeoutMs = 10_000) {
       const start = Date.now();
       for (;;) {
         const m = received.find(pred);

@@ -50,7 +50,7 @@ async function connect(): Promise<{ store: ParamStore; server: X32Server; x32: X
   return { store, server, x32, errors };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);

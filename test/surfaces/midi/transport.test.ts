@@ -61,7 +61,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, what: string): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > 3000) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
 }

@@ -31,7 +31,7 @@ export async function oscClient(serverPort: number, host = '127.0.0.1'): Promise
     send: (address, ...args) => out(encodeMessage(address, args)),
     bundle: (messages, atMs) => out(encodeBundle(messages, atMs)),
     raw: out,
-    async waitFor(pred, what, timeoutMs = 3000) {
+    async waitFor(pred, what, timeoutMs = 10_000) {
       const t0 = Date.now();
       while (!pred(received)) {
         if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(received)}`);

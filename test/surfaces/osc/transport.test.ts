@@ -25,7 +25,7 @@ async function setup(spec: Partial<OscSpec> = {}) {
   const until = async (cond: () => boolean, what: string) => {
     const t0 = Date.now();
     while (!cond()) {
-      if (Date.now() - t0 > 3000) throw new Error(`timed out waiting for ${what}`);
+      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
       await sleep(5);
     }
   };

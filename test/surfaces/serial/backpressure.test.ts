@@ -39,7 +39,7 @@ beforeAll(() => requireSocat());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
@@ -91,10 +91,13 @@ const expectedLines = (store: ReturnType<typeof makeStore>): Map<number, string>
   return out;
 };
 
-/** Moves every strip to a new value each millisecond for `ms`, as a busy console would. */
-async function storm(store: ReturnType<typeof makeStore>, ms: number): Promise<void> {
+/**
+ * Moves every strip to a new value each millisecond for `ms`, as a busy console would, and for at
+ * least `minRounds` rounds however slowly a loaded machine runs them.
+ */
+async function storm(store: ReturnType<typeof makeStore>, ms: number, minRounds = 1): Promise<void> {
   const t0 = Date.now();
-  for (let k = 0; Date.now() - t0 < ms; k++) {
+  for (let k = 0; k < minRounds || Date.now() - t0 < ms; k++) {
     for (let i = 1; i <= STRIPS; i++) store.set(gain(i), -15 + ((k * 7 + i * 13) % 300) / 10, 'api');
     await sleep(1);
   }
@@ -119,7 +122,8 @@ describe('SerialTransport when the device stops reading', () => {
     const r = await setUp({ maxPendingBytes: 4096, stallMs: 60_000 });
     await until(() => r.shown().size === STRIPS, 'the first resync');
     r.pair.proc.kill('SIGSTOP');
-    await storm(r.store, 1500);
+    // Enough rounds to overflow 4 KB plus the pty's own buffer on any machine.
+    await storm(r.store, 1500, 1000);
     const s = r.transport.stats();
     expect(s.overflows).toBeGreaterThanOrEqual(1);
     expect(s.dropped).toBeGreaterThan(0);
@@ -138,8 +142,10 @@ describe('SerialTransport when the device stops reading', () => {
     const r = await setUp({ stallMs: 300 });
     await until(() => r.shown().size === STRIPS, 'the first resync');
     r.pair.proc.kill('SIGSTOP');
-    // Far less than maxPendingBytes: nothing overflows, the queue just stops moving.
+    // Far less than maxPendingBytes: nothing overflows, the queue just stops moving. On a loaded
+    // machine 600 ms may be too few rounds to fill the pty's own buffer: go on until output waits.
     await storm(r.store, 600);
+    for (let k = 0; k < 200 && r.transport.stats().pendingBytes === 0; k++) await storm(r.store, 0, 10);
     await until(() => r.transport.stats().stalls >= 1, 'the stuck queue to be noticed');
     expect(r.states).toContain(false);
     const warned = lines.map((l) => JSON.parse(l) as { msg: string; detail: string }).filter((l) => /serial output stuck; reopening/.test(l.msg));

@@ -53,7 +53,7 @@ const connected = (t: SerialTransport) => firstValueFrom(t.connected$.pipe(filte
 async function until(cond: () => boolean, what: string): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > 5000) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }
