@@ -33,6 +33,11 @@ module.exports = {
     subscribe();
     setInterval(subscribe, RENEW_MS);
     // A tablet that connects or reconnects to Open Stage Control starts from the mix as it is.
-    if (typeof app !== 'undefined' && app && typeof app.on === 'function') app.on('open', current);
+    // Open Stage Control's server emits 'open' when a client connects and 'sessionOpened' once that
+    // client has loaded its layout (src/server/callbacks.js): ask at both, so the values find widgets.
+    if (typeof app !== 'undefined' && app && typeof app.on === 'function') {
+      app.on('open', current);
+      app.on('sessionOpened', current);
+    }
   },
 };

@@ -89,9 +89,10 @@ describe('createEngine', () => {
     engine.process(ins, outs, 256);
     expect(outs[0]![255]).toBe(0);
     expect(outs[4]![255]).toBeCloseTo(0.5 * 10 ** (-6 / 20), 6);
-    // Stereo channel into a stereo bus side by side; bus balance hard right folds L into R.
+    // Stereo channel into a stereo bus side by side; bus balance hard right turns L down and leaves R
+    // at unity (a balance, not a fold of L into R).
     expect(outs[6]![255]).toBeCloseTo(0, 6);
-    expect(outs[7]![255]).toBeCloseTo(0.1 + 0.2, 5);
+    expect(outs[7]![255]).toBeCloseTo(0.1, 5);
   });
 
   it('writes strip and master meters on every block', () => {

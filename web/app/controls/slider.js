@@ -65,6 +65,9 @@ export function Slider({ mix, a, label, orient = 'vertical', className = '', mar
     const delta = ((vertical ? g.last - pos : pos - g.last) / g.len) * (mix.fine || e.shiftKey ? FINE : 1);
     g.last = pos;
     if (delta === 0) return;
+    // A touch that moved the control was a slide, not a tap: a quick touch after it is no double tap
+    // (which would throw the fader back to its default in the middle of a move).
+    tap.current = { t: -1e9, x: 0, y: 0 };
     // The travel is kept unrounded here: fine steps smaller than the param's step still add up.
     g.norm = Math.min(1, Math.max(0, g.norm + delta));
     const next = mix.fromNorm(a, g.norm);
