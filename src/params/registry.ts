@@ -289,6 +289,8 @@ export const OSC_STATUS = {
   dropped: 'OSC replies and feedback dropped (client gone, queue full)',
   late: 'OSC bundles dropped: scheduled too far ahead, or over the schedule\'s bounds',
   rxbuffer: 'OSC UDP receive buffer, bytes (as granted by the OS)',
+  slowclients: 'OSC clients dropped because their connection did not drain their feedback',
+  connrefused: 'OSC WebSocket connections refused: their address held its share already',
 } as const;
 
 /** A param value as the engine sees it: numbers as they are, booleans 0/1, enums by index. */

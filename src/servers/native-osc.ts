@@ -208,6 +208,8 @@ export class NativeOscServer {
       dropped: s.dropped,
       late: s.late,
       rxbuffer: s.rxBuffer,
+      slowclients: s.droppedClients,
+      connrefused: s.connectionsRefused,
     };
     const entries = Object.entries(values).map(([k, v]) => [`/status/osc/${k}`, v] as [string, number]).filter(([a]) => this.store.registry.has(a));
     try {

@@ -348,7 +348,7 @@ describe('native OSC: a fair subscription table (#14 item 5)', () => {
 
 describe('native OSC: connections per source (#14 item 5)', () => {
   it('one host may hold 16 WebSocket connections; the next ones are refused and counted, the held ones still work', async () => {
-    const { store, server } = await setup({ websocketPort: 0 });
+    const { store, server } = await setup({ websocketPort: 0, statusIntervalMs: 50 });
     const socks: WebSocket[] = [];
     const outcome = await Promise.all(
       Array.from({ length: 20 }, async () => {
@@ -364,6 +364,11 @@ describe('native OSC: connections per source (#14 item 5)', () => {
     );
     expect(outcome.filter((o) => o === 'closed')).toHaveLength(4);
     expect(server.stats().connectionsRefused).toBe(4);
+    // Published for every client and the status line, as the other counters are.
+    const t0 = Date.now();
+    while (store.get('/status/osc/connrefused') !== 4 && Date.now() - t0 < 10_000) await sleep(20);
+    expect(store.get('/status/osc/connrefused')).toBe(4);
+    expect(store.get('/status/osc/slowclients')).toBe(0);
     const kept = socks.find((w) => w.readyState === WebSocket.OPEN)!;
     const got: OscMessage[] = [];
     kept.on('message', (d: Buffer) => {
