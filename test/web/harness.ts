@@ -38,7 +38,14 @@ export async function startMixer(opts: { stateDir: string; httpPort: number; osc
     ...(opts.session ? { session: opts.session } : {}),
     extraArgs: ['--http-port', String(opts.httpPort)],
   });
-  if (!d.stderr().includes(`web mixer: http://127.0.0.1:${opts.httpPort}/`)) throw new Error(`no web mixer in the start line:\n${d.stderr()}`);
+  // The web mixer's line may arrive in a later write than the start line: wait for it, and never
+  // leave a daemon behind when it does not come (it would hold its ports for the next test files).
+  const line = `web mixer: http://127.0.0.1:${opts.httpPort}/`;
+  for (let t0 = Date.now(); !d.stderr().includes(line) && d.child.exitCode === null && Date.now() - t0 < 20_000; ) await new Promise((r) => setTimeout(r, 25));
+  if (!d.stderr().includes(line)) {
+    d.child.kill('SIGKILL');
+    throw new Error(`no web mixer in the start line:\n${d.stderr()}`);
+  }
   return { ...d, httpPort: opts.httpPort, url: `http://127.0.0.1:${opts.httpPort}/` };
 }
 
