@@ -3,12 +3,8 @@
  * crafted to freeze the control plane or to slip a bad value into the mix.
  */
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { ParamRegistry } from '../../src/params/registry.ts';
-import { ParamStore } from '../../src/params/store.ts';
-import { defaultSession } from '../../src/params/session.ts';
-import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { patternSteps } from '../../src/util/osc-pattern.ts';
 import { StatusReporter } from '../../src/daemon/status.ts';
 import { SceneLibrary } from '../../src/params/scenes.ts';
@@ -16,26 +12,11 @@ import { tempDirs } from '../helpers/temp-dirs.ts';
 import { pino } from 'pino';
 import { suggestSteps } from '../../src/util/source-error.ts';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
-import { oscClient, f, s, type OscTestClient } from '../surfaces/osc/client.ts';
+import { nativeOscFixture } from './native-osc-fixture.ts';
+import { f, s } from '../surfaces/osc/client.ts';
 
 const tempDir = tempDirs('faderd-osc-hostile-');
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(opts: Partial<NativeOscOptions> = {}) {
-  const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
-  const server = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
-  await server.start();
-  cleanups.push(() => server.close());
-  const client = async (): Promise<OscTestClient> => {
-    const c = await oscClient(server.port);
-    cleanups.push(() => c.close());
-    return c;
-  };
-  return { store, server, client };
-}
+const { cleanups, setup } = nativeOscFixture();
 
 /** Opens a real WebSocket with the given headers: the socket, or the HTTP status it was refused with. */
 function openWs(port: number, headers: Record<string, string> = {}): Promise<{ ws: WebSocket } | { status: number }> {

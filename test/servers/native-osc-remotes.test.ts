@@ -4,32 +4,18 @@
  * sockets on 127.0.0.1 (and other loopback addresses for "other hosts") and a real WebSocket client.
  */
 import dgram from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
 import { decodePacket, encodeMessage, type OscMessage } from '../../src/surfaces/osc/codec.ts';
+import { nativeOscFixture } from './native-osc-fixture.ts';
 import { oscClient, f, i, s, sleep, type OscTestClient } from '../surfaces/osc/client.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(opts: Partial<NativeOscOptions> = {}) {
-  const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
-  const server = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
-  await server.start();
-  cleanups.push(() => server.close());
-  const client = async (host = '127.0.0.1'): Promise<OscTestClient> => {
-    const c = await bound(server.port, host);
-    cleanups.push(() => c.close());
-    return c;
-  };
-  return { store, server, client };
-}
+const { cleanups, setup: setupWith } = nativeOscFixture();
+const setup = (opts: Partial<NativeOscOptions> = {}) => setupWith(opts, (port, host) => bound(port, host ?? '127.0.0.1'));
 
 /** An OSC client bound to `host` (any 127.x address works on Linux: "another machine" for the caps). */
 async function bound(serverPort: number, host: string): Promise<OscTestClient> {

@@ -1,29 +1,14 @@
 import os from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore, type ParamChange } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
-import { NativeOscServer, type NativeOscOptions } from '../../src/servers/native-osc.ts';
+import { NativeOscServer } from '../../src/servers/native-osc.ts';
 import { encodeMessage, oscjs } from '../../src/surfaces/osc/codec.ts';
+import { nativeOscFixture } from './native-osc-fixture.ts';
 import { oscClient, f, i, s, T, F, sleep, type OscTestClient } from '../surfaces/osc/client.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function setup(opts: Partial<NativeOscOptions> = {}) {
-  const store = new ParamStore(ParamRegistry.fromSession(defaultSession()));
-  const server = new NativeOscServer(store, { host: '127.0.0.1', port: 0, ...opts });
-  await server.start();
-  cleanups.push(() => server.close());
-  const client = async (): Promise<OscTestClient> => {
-    const c = await oscClient(server.port);
-    cleanups.push(() => c.close());
-    return c;
-  };
-  return { store, server, client };
-}
+const { cleanups, setup } = nativeOscFixture();
 
 /** Waits until the server has seen `n` messages in total (UDP gives no other acknowledgement). */
 async function seen(server: NativeOscServer, n: number): Promise<void> {
