@@ -124,7 +124,10 @@ describe('serial surfaces identified by USB id', () => {
     const peer = path.join(dir, 'board');
     let plugged: PtyPair | undefined;
     // The OS's port list as udev would give it: the pty carries the Mega's USB ids while plugged in.
-    const listPorts = async (): Promise<SerialPortInfo[]> => (plugged && fs.existsSync(dev) ? [{ path: dev, vendorId: '2341', productId: '0042' }] : []);
+    // It is listed only once the board's end is open: a resync written before that would be lost in
+    // the pty pair, which no real USB device does (it enumerates with its firmware already running).
+    let listed = false;
+    const listPorts = async (): Promise<SerialPortInfo[]> => (listed && plugged && fs.existsSync(dev) ? [{ path: dev, vendorId: '2341', productId: '0042' }] : []);
     const daemon = await startDaemon(`${SESSION}surfaces: [{ mapping: diy-fader-board.yaml, id: board }]\n`, {
       transports: { serial: { listPorts, backoffMs: 20, maxBackoffMs: 100, stallMs: 400 } },
     });
@@ -134,12 +137,14 @@ describe('serial surfaces identified by USB id', () => {
     expect(store.get('/surface/board/connected')).toBe(false);
 
     const openBoard = async (): Promise<{ text: () => string; port: SerialPort }> => {
+      listed = false;
       plugged = await startPty(dev, peer);
       const port = new SerialPort({ path: peer, baudRate: 115200, autoOpen: false });
       await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
       let text = '';
       port.on('data', (c: Buffer) => (text += c.toString('latin1')));
       cleanups.push(() => new Promise<void>((r) => (port.isOpen ? port.close(() => r()) : r())));
+      listed = true;
       return { text: () => text, port };
     };
 
