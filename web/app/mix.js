@@ -80,6 +80,10 @@ export class Mix {
     this.values.set(a, v);
     this.emit(a, v);
     this.link.send(a, argsOf(d, v));
+    // Then ask for it back: a reply to an older query (the page's first read of the mix) may still be
+    // on its way and would show the old value; the answer to this one comes after it and shows what
+    // the daemon holds. While a control is held, release asks once instead.
+    if (!h) this.link.send(a);
   }
 
   /** Sends an action (scene store/recall) without keeping a value. */
@@ -102,6 +106,7 @@ export class Mix {
       this.values.set(a, h.pending.value);
       this.emit(a, h.pending.value);
     }
+    this.link.send(a);
   }
 
   isHeld(a) {
