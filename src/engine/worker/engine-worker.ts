@@ -13,6 +13,7 @@ import { DemoMultitrack } from '../../audio/demo.ts';
 import { PortAudioStream } from '../../audio/portaudio/stream.ts';
 import { JackStream } from '../../audio/jack/stream.ts';
 import type { EngineWorkerData, FromWorker, ToWorker } from './protocol.ts';
+import { CHECK_MS, DeviceWatchdog, watchdogClock } from './device-watchdog.ts';
 import { DEVICE_RT_PRIORITY, ENGINE_RT_PRIORITY, makeRealtime, ownThreadId, raiseNice, threadIds, type Scheduling } from './priority.ts';
 
 type CreateEngine = (session: Session, registry: ParamRegistry, opts: { maxBlock: number; sampleRate: number }) => Engine;
@@ -162,20 +163,12 @@ async function main(): Promise<void> {
   };
 
   // A device that vanishes may simply stop calling back (JACK gone, USB unplugged): no error, no
-  // blocks. A second without a block counts as a failure.
-  let lastBlocks = -1;
-  let stuckSince = 0;
+  // blocks. A second without a block counts as a failure (device-watchdog.ts).
+  const stall = new DeviceWatchdog(watchdogClock());
   const watchdog = setInterval(() => {
-    if (!device || stopping) {
-      lastBlocks = -1;
-      return;
-    }
-    const now = Date.now();
-    if (runner.blocks !== lastBlocks) {
-      lastBlocks = runner.blocks;
-      stuckSince = now;
-    } else if (now - stuckSince >= 1000) void onDeviceFailure(device, 'no audio from the device for a second');
-  }, 250);
+    const silentMs = stall.check(device && !stopping ? runner.blocks : undefined);
+    if (silentMs !== undefined && device) void onDeviceFailure(device, `no audio from the device for a second (the last block came at most ${silentMs} ms ago)`);
+  }, CHECK_MS);
 
   if (audio.backend === 'null') startNull();
   else {
