@@ -5,7 +5,7 @@
  * switches (bindings.ts), so each answers with the value of a console after a reset.
  */
 import { COLORS, delayTime, level161, onOff, quantize, unitToFloat, type Kind } from './scales.ts';
-import type { LeafSpec, TreeBuilder } from './tree.ts';
+import type { LeafSpec, TreeBuilder } from './tree-builder.ts';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);

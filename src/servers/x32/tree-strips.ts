@@ -8,7 +8,7 @@ import {
   attack, COLORS, delayTime, dynMix, dynThr, EQ_TYPES, eqFreq, eqGain, eqQ, fader, gateRange, gateThr, hold, hpf, knee, level161,
   mgain, onOff, pan, ratio, release, SEND_TYPES, trim, unitToFloat, quantize, type Kind,
 } from './scales.ts';
-import type { LeafSpec, TreeBuilder } from './tree.ts';
+import type { LeafSpec, TreeBuilder } from './tree-builder.ts';
 
 const two = (n: number): string => String(n).padStart(2, '0');
 const en = (...names: string[]): Kind => ({ t: 'enum', names });

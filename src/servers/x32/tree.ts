@@ -5,37 +5,12 @@
  * 16 buses and 8 DCAs whatever faderd has, and gets a well-formed reply for each. Which leaves carry
  * faderd's params is the bindings' business (bindings.ts).
  */
-import { oscType, toText, type Kind, type X32Value } from './scales.ts';
+import { oscType, toText, type X32Value } from './scales.ts';
+import { TreeBuilder, type X32Node, type X32Leaf } from './tree-builder.ts';
 import { stripNodes } from './tree-strips.ts';
 import { consoleNodes } from './tree-console.ts';
 
-export interface X32Leaf {
-  /** `/ch/01/mix/fader` */
-  readonly address: string;
-  readonly name: string;
-  readonly kind: Kind;
-  readonly def: X32Value;
-  readonly node: X32Node;
-}
-
-export interface X32Node {
-  /** `ch/01/mix`: as `/node` asks for it, with no leading slash. */
-  readonly path: string;
-  readonly leaves: X32Leaf[];
-}
-
-/** A leaf as the tree files describe it: name, scale, reset value. */
-export type LeafSpec = readonly [name: string, kind: Kind, def: X32Value];
-
-/** Collects nodes in the console's order. */
-export class TreeBuilder {
-  readonly nodes: X32Node[] = [];
-  node(path: string, leaves: readonly LeafSpec[]): void {
-    const node: X32Node = { path, leaves: [] };
-    for (const [name, kind, def] of leaves) node.leaves.push({ address: `/${path}/${name}`, name, kind, def, node });
-    this.nodes.push(node);
-  }
-}
+export type { LeafSpec, X32Leaf, X32Node } from './tree-builder.ts';
 
 export class X32Tree {
   readonly nodes: readonly X32Node[];
