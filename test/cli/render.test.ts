@@ -3,6 +3,10 @@
  * several deliveries is a directory only when it is one or ends with `/`, file-system errors name the
  * path typed and the reason; each delivery shows its progress on a terminal and nowhere else; a scene
  * from another session has its unknown addresses skipped with one summary warning.
+ *
+ * The commands run through the CLI's main() in this process, from the test's folder (what the entry
+ * runs, without a second of child start-up per command); a real child process where the process is
+ * the point: the exit code and words a user sees, and whether stderr is a terminal.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,9 +14,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readWav, writeWav } from '../../src/audio/file/wav.ts';
 import { faderd, faderdOnTerminal } from './spawn.ts';
+import { cli } from './run-main.ts';
 
-// Each test starts faderd as child processes; on a loaded machine that takes its time.
+// Some tests start faderd as child processes; on a loaded machine that takes its time.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
+
+/** `faderd ARGS...` typed in the test's folder, run in this process. */
+const render = (args: string[]) => cli(['render', ...args], { cwd: dir });
 
 const SR = 48000;
 let dir: string;
@@ -43,28 +51,28 @@ describe('render output paths', () => {
     expect(bytes('stems/kick.wav').equals(kickBefore)).toBe(true);
   });
 
-  it('sees through another spelling of the path and through a hard link', () => {
+  it('sees through another spelling of the path and through a hard link', async () => {
     fs.linkSync(path.join(dir, 'stems', 'snare.wav'), path.join(dir, 'snare-link.wav'));
     for (const o of ['./stems/../stems/snare.wav', 'snare-link.wav']) {
-      const r = faderd(['render', 'song.yaml', '-o', o, '--tail', '0'], { cwd: dir });
+      const r = await render(['song.yaml', '-o', o, '--tail', '0']);
       expect(r.code).toBe(2);
       expect(r.err).toContain(`refusing to write ${o}: it is the stem of channel "Snare"`);
     }
     const scene = path.join(dir, 'scene.yaml');
     fs.writeFileSync(scene, 'version: 1\nname: s\nparams: {}\n');
-    expect(faderd(['render', 'song.yaml', '--scene', 'scene.yaml', '-o', 'scene.yaml'], { cwd: dir }).err).toContain('it is the scene file');
-    expect(faderd(['render', 'song.yaml', '-o', 'song.yaml'], { cwd: dir }).err).toContain('it is the session file');
+    expect((await render(['song.yaml', '--scene', 'scene.yaml', '-o', 'scene.yaml'])).err).toContain('it is the scene file');
+    expect((await render(['song.yaml', '-o', 'song.yaml'])).err).toContain('it is the session file');
   });
 
-  it('refuses a delivery that would land on an input', () => {
+  it('refuses a delivery that would land on an input', async () => {
     // A single delivery to -o FILE writes that file.
-    const r = faderd(['render', 'song.yaml', '--for', 'spotify', '-o', 'stems/snare.wav', '--tail', '0'], { cwd: dir });
+    const r = await render(['song.yaml', '--for', 'spotify', '-o', 'stems/snare.wav', '--tail', '0']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('refusing to write stems/snare.wav');
   });
 
-  it('several deliveries with -o naming a file are a usage error, and no directory is made', () => {
-    const r = faderd(['render', 'song.yaml', '--for', 'spotify,cd', '-o', 'spot.wav', '--tail', '0'], { cwd: dir });
+  it('several deliveries with -o naming a file are a usage error, and no directory is made', async () => {
+    const r = await render(['song.yaml', '--for', 'spotify,cd', '-o', 'spot.wav', '--tail', '0']);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       'faderd: --for spotify,cd writes 2 files, so -o names a directory, and "spot.wav" is not one: give an existing directory, or end the name with / to have it made (e.g. -o spot/)\n',
@@ -72,8 +80,8 @@ describe('render output paths', () => {
     expect(fs.existsSync(path.join(dir, 'spot.wav'))).toBe(false);
   });
 
-  it('one delivery with -o FILE writes that file', () => {
-    const r = faderd(['render', 'song.yaml', '--for', 'spotify', '-o', 'spot.wav', '--tail', '0', '--json'], { cwd: dir });
+  it('one delivery with -o FILE writes that file', async () => {
+    const r = await render(['song.yaml', '--for', 'spotify', '-o', 'spot.wav', '--tail', '0', '--json']);
     expect(r.code).toBe(0);
     expect(fs.statSync(path.join(dir, 'spot.wav')).isFile()).toBe(true);
     expect(JSON.parse(r.out).destinations[0].file).toBe(path.join(dir, 'spot.wav'));
@@ -82,35 +90,35 @@ describe('render output paths', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.') || f.includes('spotify'))).toEqual([]);
   });
 
-  it('-o ending with / makes the directory; an existing directory is used as it is', () => {
-    const r = faderd(['render', 'song.yaml', '--for', 'spotify,cd', '-o', 'deliveries/', '--tail', '0', '--json'], { cwd: dir });
+  it('-o ending with / makes the directory; an existing directory is used as it is', async () => {
+    const r = await render(['song.yaml', '--for', 'spotify,cd', '-o', 'deliveries/', '--tail', '0', '--json']);
     expect(r.code).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'deliveries')).sort()).toEqual(['song.cd.wav', 'song.spotify.wav']);
-    const again = faderd(['render', 'song.yaml', '--for', 'spotify,cd', '-o', 'deliveries', '--tail', '0', '--json'], { cwd: dir });
+    const again = await render(['song.yaml', '--for', 'spotify,cd', '-o', 'deliveries', '--tail', '0', '--json']);
     expect(again.code).toBe(0);
     // A mix into an existing directory takes the session's name.
-    const mix = faderd(['render', 'song.yaml', '-o', 'deliveries', '--tail', '0', '--json'], { cwd: dir });
+    const mix = await render(['song.yaml', '-o', 'deliveries', '--tail', '0', '--json']);
     expect(mix.code).toBe(0);
     expect(JSON.parse(mix.out).output).toBe(path.join(dir, 'deliveries', 'song.wav'));
   });
 
-  it('a missing directory is named as typed, with no ENOENT and no temporary file name', () => {
-    const r = faderd(['render', 'song.yaml', '-o', 'missing/dir/x.wav', '--tail', '0'], { cwd: dir });
+  it('a missing directory is named as typed, with no ENOENT and no temporary file name', async () => {
+    const r = await render(['song.yaml', '-o', 'missing/dir/x.wav', '--tail', '0']);
     expect(r.code).toBe(1);
     expect(r.err).toBe('faderd: cannot write missing/dir/x.wav: the directory missing/dir does not exist\n');
   });
 
-  it('a missing scene or state file is worded for the user', () => {
-    const r = faderd(['render', 'song.yaml', '--scene', 'gone.yaml', '-o', 'g.wav'], { cwd: dir });
+  it('a missing scene or state file is worded for the user', async () => {
+    const r = await render(['song.yaml', '--scene', 'gone.yaml', '-o', 'g.wav']);
     expect(r.code).toBe(3);
     expect(r.err).toBe('gone.yaml:1:1: cannot read scene: no such file or directory\n');
-    const s = faderd(['render', 'song.yaml', '--state', 'stems', '-o', 'g.wav'], { cwd: dir });
+    const s = await render(['song.yaml', '--state', 'stems', '-o', 'g.wav']);
     expect(s.code).toBe(3);
     expect(s.err).toBe('stems:1:1: cannot read state file: it is a directory\n');
   });
 
-  it('a path through a file is worded for the user too', () => {
-    const r = faderd(['render', 'song.yaml', '--for', 'cd', '-o', 'song.yaml/out/', '--tail', '0'], { cwd: dir });
+  it('a path through a file is worded for the user too', async () => {
+    const r = await render(['song.yaml', '--for', 'cd', '-o', 'song.yaml/out/', '--tail', '0']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^faderd: cannot write song\.yaml\/out\/song\.\*\.wav: a part of the path is a file, not a directory\n$/);
     expect(r.err).not.toMatch(/ENOTDIR|tmp/);
@@ -137,43 +145,43 @@ describe('delivery progress', () => {
 });
 
 describe('render --scene from another session', () => {
-  it('skips the addresses this session does not have, with one summary warning', () => {
+  it('skips the addresses this session does not have, with one summary warning', async () => {
     const params = ['/ch/1/fader: -6', ...Array.from({ length: 30 }, (_, i) => `/ch/${i + 3}/fader: -4`), '/bus/9/fader: 0', '/ch/1/meter/peak: 0'];
     fs.writeFileSync(path.join(dir, 'other.yaml'), `# faderd scene\nversion: 1\nname: other\nparams:\n${params.map((p) => `  ${p}`).join('\n')}\n`);
-    const r = faderd(['render', 'song.yaml', '--scene', 'other.yaml', '-o', 'other.wav', '--tail', '0'], { cwd: dir });
+    const r = await render(['song.yaml', '--scene', 'other.yaml', '-o', 'other.wav', '--tail', '0']);
     expect(r.code).toBe(0);
     const lines = r.err.trim().split('\n');
     expect(lines).toEqual([
       'faderd: scene other.yaml: skipped 31 addresses this session does not have (/ch/3/fader, /ch/4/fader, /ch/5/fader, ...) and 1 read-only (/ch/1/meter/peak), as recall does',
       expect.stringMatching(/^wrote .*other\.wav: /),
     ]);
-    const j = faderd(['render', 'song.yaml', '--scene', 'other.yaml', '-o', 'other.wav', '--tail', '0', '--json'], { cwd: dir });
+    const j = await render(['song.yaml', '--scene', 'other.yaml', '-o', 'other.wav', '--tail', '0', '--json']);
     expect(JSON.parse(j.out).warnings).toHaveLength(1);
   });
 
-  it('the known addresses still apply, and a wrong value is an error at its line', () => {
+  it('the known addresses still apply, and a wrong value is an error at its line', async () => {
     fs.writeFileSync(path.join(dir, 'mute.yaml'), 'version: 1\nname: m\nparams:\n  /ch/9/fader: -3\n  /ch/1/mute: true\n  /ch/2/mute: true\n');
-    const r = faderd(['render', 'song.yaml', '--scene', 'mute.yaml', '-o', 'muted.wav', '--tail', '0'], { cwd: dir });
+    const r = await render(['song.yaml', '--scene', 'mute.yaml', '-o', 'muted.wav', '--tail', '0']);
     expect(r.code).toBe(0);
     const peak = readWav(path.join(dir, 'muted.wav')).channels[0]!.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(peak).toBe(0);
     fs.writeFileSync(path.join(dir, 'wrong.yaml'), 'version: 1\nname: w\nparams:\n  /ch/12/fader: -3\n  /ch/1/fader: loud\n');
-    const w = faderd(['render', 'song.yaml', '--scene', 'wrong.yaml', '-o', 'w.wav', '--tail', '0'], { cwd: dir });
+    const w = await render(['song.yaml', '--scene', 'wrong.yaml', '-o', 'w.wav', '--tail', '0']);
     expect(w.code).toBe(3);
     expect(w.err).toBe('wrong.yaml:5:16: /ch/1/fader takes a number in dB, got "loud"\n');
   });
 });
 
 describe('delivery figures a short mix cannot have', () => {
-  it('are "-" with a note in the table and null with the same reason in JSON', () => {
+  it('are "-" with a note in the table and null with the same reason in JSON', async () => {
     const t = tone(0.2, 0.5, 1000);
     writeWav(path.join(dir, 'stems', 'blip.wav'), [t, t], SR, { bitDepth: '24' });
     fs.writeFileSync(path.join(dir, 'blip.yaml'), 'channels:\n  - { name: Blip, file: stems/blip.wav, stereo: true }\n');
-    const r = faderd(['render', 'blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0'], { cwd: dir });
+    const r = await render(['blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^cd\s+\S+blip\.cd\.wav\s+44100\s+16\s+- LUFS/m);
     expect(r.out).toContain('cd: integrated not measured: the file (0.20 s) is shorter than one 400 ms block');
-    const j = faderd(['render', 'blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0', '--json'], { cwd: dir });
+    const j = await render(['blip.yaml', '--for', 'cd', '-o', 'blip/', '--tail', '0', '--json']);
     const [cd] = JSON.parse(j.out).destinations;
     expect(cd.integratedLufs).toBeNull();
     expect(cd.missing.integratedLufs).toBe('the file (0.20 s) is shorter than one 400 ms block');
