@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { freeUdpPort, queryOsc, ROOT } from '../reliability/daemon-process.ts';
+import { cli } from '../cli/run-main.ts';
 
 const BIN = path.join(ROOT, 'bin', 'faderd.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-service-'));
@@ -186,25 +187,27 @@ describe('one daemon per state dir, and the CLI finds it', () => {
     expect(second.stderr).toMatch(new RegExp(`the state dir ${stateDir} is in use by another faderd \\(pid ${d.child.pid}\\)`));
 
     await setFader(d.port, 5, -14);
-    const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, 'scene', '-s', session, '--state-dir', stateDir, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
-    const stored = cli('store', 'Live one');
-    expect(stored.stdout).toBe('stored scene Live one (live)\n');
+    // `faderd scene` through the CLI's main() in this process: finding the daemon is the point here, not
+    // the CLI's start-up (bin/faderd.js as a process is the first test's).
+    const scene = (...args: string[]) => cli(['scene', '-s', session, '--state-dir', stateDir, ...args], { cwd: ROOT });
+    const stored = await scene('store', 'Live one');
+    expect(stored.out).toBe('stored scene Live one (live)\n');
     await setFader(d.port, 5, 0);
-    const recalled = cli('recall', 'Live one');
-    expect(recalled.stdout).toBe('recalled scene Live one (live)\n');
+    const recalled = await scene('recall', 'Live one');
+    expect(recalled.out).toBe('recalled scene Live one (live)\n');
     expect((await queryOsc(d.port, ['/ch/5/fader', '/scene/current'], 5000)).get('/ch/5/fader')).toBeCloseTo(-14, 3);
     // Never behind its back: --offline is refused while it runs.
-    const offline = cli('--offline', 'recall', 'Live one');
-    expect(offline.status).toBe(2);
-    expect(offline.stderr).toMatch(/is running on .*--offline would edit its saved files behind its back/);
+    const offline = await scene('--offline', 'recall', 'Live one');
+    expect(offline.code).toBe(2);
+    expect(offline.err).toMatch(/is running on .*--offline would edit its saved files behind its back/);
 
     d.child.kill('SIGTERM');
     expect((await d.exited).code).toBe(0);
     expect(fs.existsSync(path.join(stateDir, 'faderd.run.json'))).toBe(false);
     // With no daemon the same command edits the saved files, and says where the mix came from.
-    expect(cli('store', 'Offline').stdout).toMatch(/^stored scene Offline from saved state .*state\.json: /);
-    const fresh = spawnSync(process.execPath, [BIN, 'scene', '-s', session, '--state-dir', path.join(dir, 'empty-state'), 'store', 'First'], { cwd: ROOT, encoding: 'utf8' });
-    expect(fresh.stdout).toMatch(/^stored scene First from the session's values \(no saved state in .*empty-state\): /);
+    expect((await scene('store', 'Offline')).out).toMatch(/^stored scene Offline from saved state .*state\.json: /);
+    const fresh = await cli(['scene', '-s', session, '--state-dir', path.join(dir, 'empty-state'), 'store', 'First'], { cwd: ROOT });
+    expect(fresh.out).toMatch(/^stored scene First from the session's values \(no saved state in .*empty-state\): /);
   }, 90_000);
 });
 
