@@ -25,7 +25,8 @@ import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
 import { startDummyJack, type DummyJack } from './jack.ts';
 
-const SECONDS = 12;
+/** The run's length: long enough for four stalls under the flood; what is checked does not grow with it. */
+const SECONDS = 6;
 /** Blocks per second at 128 frames / 48 kHz. */
 const RATE = 48000 / 128;
 
@@ -90,7 +91,7 @@ describe('faderd run on a paced device (JACK dummy driver)', () => {
       const floodDone = new Promise<number | null>((r) => flood.on('exit', r));
       const samples: Sample[] = [sample()];
       for (let i = 0; i < 4; i++) {
-        await sleep(2500);
+        await sleep((SECONDS * 1000) / 5);
         samples.push(sample());
         stall(200);
         samples.push(sample());
