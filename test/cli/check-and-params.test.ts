@@ -2,6 +2,10 @@
  * #23 items 7 and 9, as a user types them: `check` on a WAV says it is not a YAML file; `check` lists
  * schema errors and param errors of one session in one run; `params -s` refuses what `check` refuses,
  * with the same exit code; `params --json` gives numbers as numbers.
+ *
+ * Most commands run through the CLI's main() in this process, from the test's folder (what the entry
+ * runs, without a second of child start-up per command); the first test's runs as a child process, so
+ * the words and exit code a user sees come through a real process too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeWav } from '../../src/audio/file/wav.ts';
 import { faderd } from './spawn.ts';
+import { cli } from './run-main.ts';
 
-// Each test starts faderd as child processes; on a loaded machine that takes its time.
+// A child process on a loaded machine takes its time.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 let dir: string;
@@ -35,14 +40,14 @@ describe('faderd check', () => {
     expect(lines[1]).toBe('stems/kick.wav: 1 problem (session)');
   });
 
-  it('says so for plain text too', () => {
-    const r = faderd(['check', 'notes.txt'], { cwd: dir });
+  it('says so for plain text too', async () => {
+    const r = await cli(['check', 'notes.txt'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/^notes\.txt:1:1: not a YAML session or mapping file/);
   });
 
-  it('lists schema errors and param errors together', () => {
-    const r = faderd(['check', 'bad.yaml'], { cwd: dir });
+  it('lists schema errors and param errors together', async () => {
+    const r = await cli(['check', 'bad.yaml'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.err.trim().split('\n')).toEqual([
       'bad.yaml:2:14: osc.port: Too big: expected number to be <=65535',
@@ -52,12 +57,12 @@ describe('faderd check', () => {
     ]);
   });
 
-  it('lists the schema, template and address errors of a mapping together', () => {
+  it('lists the schema, template and address errors of a mapping together', async () => {
     fs.writeFileSync(
       path.join(dir, 'tablet.yaml'),
       'version: 1\nsurface: { transport: osc, port: 99999 }\nbindings:\n  - source: { osc: "/1/fader{nope}", args: f }\n    target: /ch/1/fader\n  - source: { osc: /1/x, args: f }\n    target: /ch/1/mutte\n',
     );
-    const r = faderd(['check', 'tablet.yaml'], { cwd: dir });
+    const r = await cli(['check', 'tablet.yaml'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.err.trim().split('\n')).toEqual([
       'tablet.yaml:2:34: surface.port: Too big: expected number to be <=65535',
@@ -67,8 +72,8 @@ describe('faderd check', () => {
     ]);
   });
 
-  it('an unknown top-level key does not hide a param error', () => {
-    const r = faderd(['check', 'typo.yaml'], { cwd: dir });
+  it('an unknown top-level key does not hide a param error', async () => {
+    const r = await cli(['check', 'typo.yaml'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/typo\.yaml:1:1: unknown key 'chanels' \(did you mean 'channels'\?\)/);
     expect(r.err).toMatch(/typo\.yaml:3:3: unknown param address \/ch\/1\/mutte/);
@@ -76,10 +81,10 @@ describe('faderd check', () => {
 });
 
 describe('faderd params', () => {
-  it('-s refuses what check refuses, with the same exit code and messages', () => {
+  it('-s refuses what check refuses, with the same exit code and messages', async () => {
     for (const f of ['bad.yaml', 'typo.yaml', 'stems/kick.wav']) {
-      const c = faderd(['check', f], { cwd: dir });
-      const p = faderd(['params', '-s', f], { cwd: dir });
+      const c = await cli(['check', f], { cwd: dir });
+      const p = await cli(['params', '-s', f], { cwd: dir });
       expect(p.code).toBe(3);
       expect(p.code).toBe(c.code);
       expect(p.out).toBe('');
@@ -88,15 +93,15 @@ describe('faderd params', () => {
     }
   });
 
-  it('-s takes a valid session', () => {
-    const r = faderd(['params', '-s', 'good.yaml', '-f', '/ch/*/fader'], { cwd: dir });
+  it('-s takes a valid session', async () => {
+    const r = await cli(['params', '-s', 'good.yaml', '-f', '/ch/*/fader'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^\/ch\/2\/fader/m);
     expect(r.out).toMatch(/^2 params$/m);
   });
 
-  it('--json gives numbers as numbers, -inf as "-inf"', () => {
-    const r = faderd(['params', '--json', '-f', '/ch/1/*'], { cwd: dir });
+  it('--json gives numbers as numbers, -inf as "-inf"', async () => {
+    const r = await cli(['params', '--json', '-f', '/ch/1/*'], { cwd: dir });
     expect(r.code).toBe(0);
     const rows = JSON.parse(r.out) as Array<Record<string, unknown>>;
     const fader = rows.find((x) => x.address === '/ch/1/fader')!;

@@ -2,6 +2,10 @@
  * #23 items 6 and 11, as a user types them: `faderd loudness a.wav missing.wav b.wav` measures the
  * files it can, reports each failure and exits 3 at the end; a figure a file cannot have is "-" in the
  * table and null in JSON, with the same reason in both.
+ *
+ * Most commands run through the CLI's main() in this process, from the test's folder (what the entry
+ * runs, without a second of child start-up per command); the first test's runs as a child process, so
+ * the words and exit code a user sees come through a real process too.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeWav } from '../../src/audio/file/wav.ts';
 import { faderd } from './spawn.ts';
+import { cli } from './run-main.ts';
 
-// Each test starts faderd as child processes; on a loaded machine that takes its time.
+// A child process on a loaded machine takes its time.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 const SR = 48000;
@@ -48,8 +53,8 @@ describe('faderd loudness with files that cannot be read', () => {
     expect(r.err).not.toMatch(/ENOENT/);
   });
 
-  it('--json carries the measured files; failures go to stderr', () => {
-    const r = faderd(['loudness', '--json', 'missing.wav', 'a.wav'], { cwd: dir });
+  it('--json carries the measured files; failures go to stderr', async () => {
+    const r = await cli(['loudness', '--json', 'missing.wav', 'a.wav'], { cwd: dir });
     expect(r.code).toBe(3);
     const rows = JSON.parse(r.out) as Array<{ file: string; integratedLufs: number }>;
     expect(rows.map((x) => x.file)).toEqual(['a.wav']);
@@ -57,22 +62,22 @@ describe('faderd loudness with files that cannot be read', () => {
     expect(r.err).toMatch(/^missing\.wav:1:1: cannot read/);
   });
 
-  it('a directory or a missing file is worded for the user, never as an errno code', () => {
+  it('a directory or a missing file is worded for the user, never as an errno code', async () => {
     fs.mkdirSync(path.join(dir, 'takes'), { recursive: true });
-    const r = faderd(['loudness', 'takes', 'gone.wav'], { cwd: dir });
+    const r = await cli(['loudness', 'takes', 'gone.wav'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.out).toBe('');
     expect(r.err).toBe('takes:1:1: cannot read: it is a directory, not a regular file\ngone.wav:1:1: cannot read: no such file or directory\nfaderd: measured 0 of 2 files; 2 could not be measured\n');
   });
 
-  it('all good files exit 0', () => {
-    expect(faderd(['loudness', 'a.wav', 'b.wav'], { cwd: dir }).code).toBe(0);
+  it('all good files exit 0', async () => {
+    expect((await cli(['loudness', 'a.wav', 'b.wav'], { cwd: dir })).code).toBe(0);
   });
 });
 
 describe('figures a file cannot have', () => {
-  it('a 0.2 s tone: integrated, momentary, short-term, LRA and PLR are missing, with reasons in the table notes', () => {
-    const r = faderd(['loudness', 'short.wav'], { cwd: dir });
+  it('a 0.2 s tone: integrated, momentary, short-term, LRA and PLR are missing, with reasons in the table notes', async () => {
+    const r = await cli(['loudness', 'short.wav'], { cwd: dir });
     expect(r.code).toBe(0);
     const [, row, ...notes] = r.out.trim().split('\n');
     expect(row).toMatch(/^short\.wav\s+48000\s+2\s+0\.2\s+- LUFS\s+- LU\s+-6\.0 dBTP\s+- LUFS\s+- LUFS\s+- LU$/);
@@ -83,8 +88,8 @@ describe('figures a file cannot have', () => {
     ]);
   });
 
-  it('the same figures are null in JSON, with the same reasons under missing', () => {
-    const r = faderd(['loudness', '--json', 'short.wav', 'two.wav', 'silence.wav', 'a.wav'], { cwd: dir });
+  it('the same figures are null in JSON, with the same reasons under missing', async () => {
+    const r = await cli(['loudness', '--json', 'short.wav', 'two.wav', 'silence.wav', 'a.wav'], { cwd: dir });
     expect(r.code).toBe(0);
     const [short, two, silence, a] = JSON.parse(r.out) as Array<Record<string, unknown> & { missing: Record<string, string> }>;
     expect(short).toMatchObject({ integratedLufs: null, momentaryMaxLufs: null, shortTermMaxLufs: null, lra: null, plr: null });
@@ -109,8 +114,8 @@ describe('figures a file cannot have', () => {
       for (const k of ['integratedLufs', 'lra', 'truePeakDbtp', 'shortTermMaxLufs', 'momentaryMaxLufs', 'plr']) expect(row[k] === null).toBe(k in row.missing);
   });
 
-  it('text and JSON agree on which figures are missing', () => {
-    const text = faderd(['loudness', 'two.wav'], { cwd: dir });
+  it('text and JSON agree on which figures are missing', async () => {
+    const text = await cli(['loudness', 'two.wav'], { cwd: dir });
     expect(text.out).toContain('two.wav: LRA, ST max not measured: the file (2.00 s) is shorter than the 3 s short-term window');
     expect(text.out.trim().split('\n')).toHaveLength(3);
   });
