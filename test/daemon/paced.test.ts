@@ -75,7 +75,11 @@ interface Sample {
 
 describe('faderd run on a paced device (JACK dummy driver)', () => {
   it('under OSC load and main-thread stalls: the device stays the clock, every block counted, counters only grow, params still set', async () => {
-    const session = parseSession('name: paced\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n', path.join(alsa.dir, 'paced.yaml'));
+    // Only the listeners this test uses: test files run side by side and must not meet on 10023 or 9080.
+    const session = parseSession(
+      'name: paced\nx32: { enabled: false }\nhttp: { enabled: false }\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n',
+      path.join(alsa.dir, 'paced.yaml'),
+    );
     const daemon = new Daemon({ session, oscPort: 0, stateDir: path.join(alsa.dir, 'state'), statusIntervalMs: 60_000 });
     try {
       const info = await daemon.start();

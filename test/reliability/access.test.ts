@@ -21,7 +21,7 @@ afterAll(() => {
 
 function sessionFile(name: string, osc: string): string {
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, `name: ${name}\nchannels: 4\nosc: ${osc}\n`);
+  fs.writeFileSync(file, `name: ${name}\nchannels: 4\nx32: { enabled: false }\nosc: ${osc}\n`);
   return file;
 }
 

@@ -63,11 +63,14 @@ export interface SpawnOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** Spawns `faderd run` without waiting for it. */
+/** Spawns `faderd run` without waiting for it (with --no-http unless extraArgs name an --http-port). */
 export function spawnDaemon(opts: SpawnOptions & { port: number }): { child: ChildProcess; stderr: () => string; exited: DaemonProcess['exited'] } {
   const args = [path.join(ROOT, 'bin/faderd.js'), 'run', '-a', 'null', '--osc-port', String(opts.port), '--state-dir', opts.stateDir];
   if (opts.session) args.push('-s', opts.session);
   args.push(...(opts.extraArgs ?? []));
+  // No web mixer unless the test asks for one (--http-port): test files run side by side, and a
+  // daemon on the default 9080 would meet another's.
+  if (!args.includes('--http-port') && !args.includes('--no-http')) args.push('--no-http');
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, FADERD_LOG: 'warn', FADERD_LOG_FORMAT: 'pretty', ...opts.env },

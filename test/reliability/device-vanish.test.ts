@@ -59,7 +59,7 @@ describe('the audio device vanishing mid-run', () => {
     const port = await freeUdpPort();
     const stateDir = path.join(alsa.dir, 'state');
     const session = path.join(alsa.dir, 'live.yaml');
-    fs.writeFileSync(session, 'name: live\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n');
+    fs.writeFileSync(session, 'name: live\nx32: { enabled: false }\nhttp: { enabled: false }\naudio: { backend: portaudio, device: jackdev, sampleRate: 48000, blockSize: 128 }\n');
     const env: Record<string, string | undefined> = { ...process.env, HOME: alsa.home, JACK_DEFAULT_SERVER: jack!.name, JACK_NO_START_SERVER: '1', FADERD_LOG: 'warn', FADERD_WATCHDOG_CLOCK: 'ticks' };
     delete env.FADERD_STDIO_FILTERED;
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/faderd.js'), 'run', '-s', session, '--osc-port', String(port), '--state-dir', stateDir], {

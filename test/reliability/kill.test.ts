@@ -23,7 +23,7 @@ const TICK_MS = 10;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-kill-'));
 const session = path.join(dir, 'session.yaml');
-fs.writeFileSync(session, `name: Kill test\nchannels: ${CHANNELS}\nbuses: 2\nstate: { autosaveMs: 500 }\n`);
+fs.writeFileSync(session, `name: Kill test\nchannels: ${CHANNELS}\nbuses: 2\nstate: { autosaveMs: 500 }\nx32: { enabled: false }\n`);
 const stateDir = path.join(dir, 'state');
 const running: DaemonProcess[] = [];
 
