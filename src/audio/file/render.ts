@@ -1,6 +1,7 @@
 /**
  * Offline render: the session's stems through the very engine the daemon runs, block by block, into
- * a stereo mix in memory. Initial params: registry defaults, then the session's `params`, then any
+ * a MixSink (a WAV file being written, a spool for deliveries, or memory for tests): memory does not
+ * grow with the length of the stems. Initial params: registry defaults, then the session's `params`, then any
  * further layers (a state file, a scene), then overrides; all pushed into the engine before the first
  * block so nothing ramps in.
  *
@@ -123,18 +124,113 @@ function offlineSession(session: Session, set: StemSet): Session {
   return { ...session, channels, buses, master: { output: [1, 2] }, audio: { ...session.audio, sampleRate: set.sampleRate, inputs: next - 1, outputs: 2 } };
 }
 
-/** Renders the session's stems to a stereo mix. Bad stems or params throw ConfigError. */
+/**
+ * Where rendered audio goes, block by block and in order: `channels` hold `frames` frames from index
+ * 0 and are reused after the call returns (copy what you keep).
+ */
+export type MixSink = (channels: readonly [Float32Array, Float32Array], frames: number) => void;
+
+/** What a render did, without its audio (which went to a MixSink). */
+export type RenderStats = Omit<RenderResult, 'channels'>;
+
+/** Renders the session's stems to a stereo mix in memory. Bad stems or params throw ConfigError. */
 export function renderSession(session: Session, opts: RenderOptions = {}): RenderResult {
+  const parts: [Float32Array[], Float32Array[]] = [[], []];
+  const stats = renderSessionTo(session, (chans, n) => {
+    parts[0].push(chans[0].slice(0, n));
+    parts[1].push(chans[1].slice(0, n));
+  }, opts);
+  const join = (list: Float32Array[]): Float32Array => {
+    const out = new Float32Array(stats.frames);
+    let at = 0;
+    for (const p of list) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  return { ...stats, channels: [join(parts[0]), join(parts[1])] };
+}
+
+/**
+ * Renders the session's stems into `sink`, block by block: memory stays a few blocks whatever the
+ * length. Bad stems or params throw ConfigError (before any audio reaches the sink, except for a
+ * non-finite sample found midway, which the caller must treat as a failed render).
+ */
+export function renderSessionTo(session: Session, sink: MixSink, opts: RenderOptions = {}): RenderStats {
   const t0 = performance.now();
   const set = loadStems(session, { nonFinite: opts.nonFinite });
   try {
-    return renderStems(session, set, opts, t0);
+    return renderStems(session, set, opts, t0, sink);
   } finally {
     set.close();
   }
 }
 
-function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: number): RenderResult {
+/**
+ * The last frames rendered, held back from the sink until the render ends: a tail cut at the cap
+ * fades out over them, and the warning quotes the level of the last block. Holding `size` frames
+ * (at least the fade and one engine block) keeps the output identical to fading a whole-file mix.
+ */
+class Holdback {
+  private readonly buf: [Float32Array, Float32Array];
+  private readonly out: [Float32Array, Float32Array];
+  private len = 0;
+  peak = 0;
+
+  /** Holds `size` frames, and passes older ones on in runs of up to `run` (so they are moved rarely). */
+  constructor(
+    private readonly size: number,
+    block: number,
+    private readonly sink: MixSink,
+  ) {
+    const run = Math.max(block, 8192);
+    this.buf = [new Float32Array(size + run), new Float32Array(size + run)];
+    this.out = [this.buf[0].subarray(0), this.buf[1].subarray(0)];
+  }
+
+  /** Appends frames [from, to) of the engine's outputs, first passing on what is older than `size`. */
+  push(l: Float32Array, r: Float32Array, from: number, to: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    if (this.len + n > this.buf[0].length) this.emit(this.len - this.size);
+    this.buf[0].set(l.subarray(from, to), this.len);
+    this.buf[1].set(r.subarray(from, to), this.len);
+    this.len += n;
+  }
+
+  /** The held frame `back` frames before the end (1 = the last), per channel. */
+  at(channel: 0 | 1, back: number): number {
+    return this.buf[channel][this.len - back]!;
+  }
+
+  scale(back: number, g: number): void {
+    this.buf[0][this.len - back]! *= g;
+    this.buf[1][this.len - back]! *= g;
+  }
+
+  flush(): void {
+    this.emit(this.len);
+  }
+
+  private emit(n: number): void {
+    const [l, r] = this.buf;
+    let peak = this.peak;
+    for (let i = 0; i < n; i++) {
+      const a = Math.abs(l[i]!);
+      const b = Math.abs(r[i]!);
+      if (a > peak) peak = a;
+      if (b > peak) peak = b;
+    }
+    this.peak = peak;
+    this.sink(this.out, n);
+    l.copyWithin(0, n, this.len);
+    r.copyWithin(0, n, this.len);
+    this.len -= n;
+  }
+}
+
+function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: number, sink: MixSink): RenderStats {
   if (set.stems.length === 0) {
     throw new ConfigError([{ file: session.file ?? '<session>', line: 1, col: 1, message: 'no channel names a stem (channels[].file): nothing to render' }]);
   }
@@ -147,13 +243,13 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   // Stems become the engine's inputs in order, one per strip side (as offlineSession numbers them).
   const stemInputs = set.stems.map((s) => Array.from({ length: s.source.width }, () => new Float32Array(block)));
   const inputs = stemInputs.flat();
-  const outputs = [new Float32Array(block), new Float32Array(block)];
+  const outputs = [new Float32Array(block), new Float32Array(block)] as const;
   const latency = engine.latencyFrames;
   const tailMax = Math.round(((opts.tailMs ?? TAIL_CAP_MS) * sr) / 1000);
   const silenceWindow = Math.round((silenceWindowMs(store) * sr) / 1000);
+  const fadeMax = Math.round((TAIL_FADE_MS * sr) / 1000);
+  const hold = new Holdback(Math.max(fadeMax, block), block, sink);
   const capacity = latency + set.frames + tailMax;
-  const outL = new Float32Array(capacity);
-  const outR = new Float32Array(capacity);
   const end = set.frames + latency;
   let pos = 0;
   let silentRun = 0;
@@ -162,16 +258,15 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
     const n = Math.min(block, capacity - pos);
     if (n <= 0) break;
     for (let k = 0; k < stemInputs.length; k++) set.stems[k]!.source.read(pos, n, stemInputs[k]!);
-    engine.process(inputs, outputs, n);
+    engine.process(inputs, outputs as unknown as Float32Array[], n);
     let blockPeak = 0;
+    const [outL, outR] = outputs;
     for (let i = 0; i < n; i++) {
-      const l = outputs[0]![i]!;
-      const r = outputs[1]![i]!;
-      outL[pos + i] = l;
-      outR[pos + i] = r;
-      const a = Math.max(Math.abs(l), Math.abs(r));
+      const a = Math.max(Math.abs(outL[i]!), Math.abs(outR[i]!));
       if (a > blockPeak) blockPeak = a;
     }
+    // The master chain's latency is rendered past the end and cut from the start.
+    hold.push(outL, outR, Math.max(0, latency - pos), n);
     pos += n;
     silentRun = pos > end && blockPeak < SILENCE ? silentRun + n : 0;
     if (opts.onProgress) {
@@ -189,29 +284,21 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   const cut = pos > end && silentRun < silenceWindow && tailMax > 0;
   if (cut) {
     let last = 0;
-    for (let i = Math.max(end, pos - block); i < pos; i++) last = Math.max(last, Math.abs(outL[i]!), Math.abs(outR[i]!));
-    const fade = Math.min(pos - end, Math.round((TAIL_FADE_MS * sr) / 1000));
-    for (let k = 0; k < fade; k++) {
-      const g = 0.5 * (1 + Math.cos((Math.PI * (k + 1)) / fade));
-      outL[pos - fade + k]! *= g;
-      outR[pos - fade + k]! *= g;
-    }
+    for (let i = Math.max(end, pos - block); i < pos; i++) last = Math.max(last, Math.abs(hold.at(0, pos - i)), Math.abs(hold.at(1, pos - i)));
+    const fade = Math.min(pos - end, fadeMax);
+    for (let k = 0; k < fade; k++) hold.scale(fade - k, 0.5 * (1 + Math.cos((Math.PI * (k + 1)) / fade)));
     warnings.push(`the fx tail was still at ${gainToDb(last).toFixed(1)} dBFS when the ${((tailMax / sr) * 1000).toFixed(0)} ms tail cap was reached: faded out over ${((fade / sr) * 1000).toFixed(0)} ms (raise --tail to keep it)`);
   }
-  // Views, not copies: a long mix would otherwise be held twice.
-  const channels: [Float32Array, Float32Array] = [outL.subarray(latency, pos), outR.subarray(latency, pos)];
-  let peak = 0;
-  for (const ch of channels) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]!));
+  hold.flush();
   return {
     sampleRate: sr,
     sessionSampleRate: session.audio.sampleRate,
-    channels,
     frames,
     stemFrames: set.frames,
     tailFrames: frames - set.frames,
     latencyFrames: latency,
     stems: set.stems.length,
-    peakDb: gainToDb(peak),
+    peakDb: gainToDb(hold.peak),
     timeMs: performance.now() - t0,
     warnings: [
       ...(sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : []),

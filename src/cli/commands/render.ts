@@ -9,11 +9,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { writeWav } from '../../audio/file/wav.ts';
-import { renderSession, type RenderResult, type ValueLayer } from '../../audio/file/render.ts';
+import { renderSessionTo, type RenderOptions, type RenderStats, type ValueLayer } from '../../audio/file/render.ts';
+import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
+import { MixSpool, type MixSource } from '../../audio/file/mix-spool.ts';
+import type { Session } from '../../params/session.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
-import { DELIVERY_MIX_OVERRIDES, exportForDestinations, type RenderedMix } from '../../engine/mastering/export.ts';
+import { DELIVERY_MIX_OVERRIDES, exportForDestinations } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
 import { loadCheckedSession } from './check.ts';
 import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
@@ -56,7 +58,7 @@ export function progressBar(stream: { isTTY?: boolean; write(s: string): unknown
 const round = (x: number, digits = 2): number | string => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x < 0 ? '-inf' : 'inf');
 
 /** The `--json` figures of a render; without a file (a destination export) there is no output or bits. */
-export function summary(file: string | undefined, r: RenderResult, bits: Bits | undefined): Record<string, unknown> {
+export function summary(file: string | undefined, r: RenderStats, bits: Bits | undefined): Record<string, unknown> {
   return {
     ...(file !== undefined ? { output: file, bits } : {}),
     sampleRate: r.sampleRate,
@@ -94,17 +96,13 @@ interface DeliveryProgress {
 }
 
 /**
- * Writes one file per destination, one destination at a time so each shows its progress; a single
- * delivery to `-o FILE` is made in a fresh folder beside it and moved into place, so no other file
- * is touched.
+ * Writes one file per destination into `work`, one destination at a time so each shows its progress;
+ * a single delivery to `-o FILE` is made in a fresh folder beside it (`work`) and moved into place,
+ * so no other file is touched.
  */
-function deliver(mix: RenderedMix, dests: Destination[], plan: OutputPlan, baseName: string, progress: DeliveryProgress | undefined): DestinationReport[] {
+function deliver(mix: MixSource, dests: Destination[], plan: OutputPlan, work: string, baseName: string, progress: DeliveryProgress | undefined): DestinationReport[] {
   const reports: DestinationReport[] = [];
-  const dir = plan.kind === 'dir' ? plan.dir : path.dirname(plan.file);
-  let work = dir;
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    if (plan.kind === 'file') work = fs.mkdtempSync(path.join(dir, `.${path.basename(plan.file)}-`));
     dests.forEach((d, i) => {
       progress?.start(d.name, i, dests.length);
       const [r] = exportForDestinations(mix, [d], work, baseName);
@@ -115,11 +113,66 @@ function deliver(mix: RenderedMix, dests: Destination[], plan: OutputPlan, baseN
       } else reports.push(r!);
     });
   } catch (e) {
-    throw writeError(plan.kind === 'file' ? plan.shown : path.join(plan.shown, `${baseName}.*.wav`), e);
-  } finally {
-    if (work !== dir) fs.rmSync(work, { recursive: true, force: true });
+    throw writeError(shownOf(plan, baseName), e);
   }
   return reports;
+}
+
+const shownOf = (plan: OutputPlan, baseName: string): string => (plan.kind === 'file' ? plan.shown : path.join(plan.shown, `${baseName}.*.wav`));
+
+/**
+ * Renders the mix for deliveries into a spool file beside them (bounded memory whatever its length),
+ * then delivers from it. A directory made for the deliveries is removed again if the render fails.
+ */
+function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: Destination[], plan: OutputPlan, baseName: string, progress: DeliveryProgress | undefined): { result: RenderStats; reports: DestinationReport[] } {
+  const dir = plan.kind === 'dir' ? plan.dir : path.dirname(plan.file);
+  let made: string | undefined;
+  let work = dir;
+  let spool: MixSpool | undefined;
+  let ok = false;
+  try {
+    try {
+      made = fs.mkdirSync(dir, { recursive: true });
+      if (plan.kind === 'file') work = fs.mkdtempSync(path.join(dir, `.${path.basename(plan.file)}-`));
+      spool = new MixSpool(work, 2);
+    } catch (e) {
+      throw writeError(shownOf(plan, baseName), e);
+    }
+    const s = spool;
+    const result = renderSessionTo(session, (chans, n) => s.write(chans, n), renderOpts);
+    s.sampleRate = result.sampleRate;
+    const reports = deliver(s, dests, plan, work, baseName, progress);
+    ok = true;
+    return { result, reports };
+  } finally {
+    spool?.close();
+    if (work !== dir) fs.rmSync(work, { recursive: true, force: true });
+    if (!ok && made !== undefined) fs.rmSync(made, { recursive: true, force: true });
+  }
+}
+
+/** Renders the mix straight into `file` (a temp file renamed into place: never a partial mix). */
+function renderToFile(session: Session, renderOpts: RenderOptions, file: string, shown: string, bits: Bits): RenderStats {
+  let writer: WavStreamWriter;
+  try {
+    writer = new WavStreamWriter(file, 2, 0, bits);
+  } catch (e) {
+    throw writeError(shown, e);
+  }
+  let result: RenderStats;
+  try {
+    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), renderOpts);
+  } catch (e) {
+    writer.abort();
+    throw writeError(shown, e);
+  }
+  try {
+    writer.sampleRate = result.sampleRate;
+    writer.commit();
+  } catch (e) {
+    throw writeError(shown, e);
+  }
+  return result;
 }
 
 export function registerRender(program: Command): void {
@@ -161,7 +214,7 @@ export function registerRender(program: Command): void {
       const layers: ValueLayer[] = checked.map((c) => c.layer);
       const skipped = checked.flatMap((c) => (c.warning ? [c.warning] : []));
       const onProgress = opts.json ? undefined : progressBar(process.stderr);
-      const result = renderSession(session, {
+      const renderOpts: RenderOptions = {
         layers,
         // Destinations bring their own final stages: the mix reaches them unlimited, unridden, undithered.
         ...(dests ? { overrides: DELIVERY_MIX_OVERRIDES } : {}),
@@ -169,10 +222,10 @@ export function registerRender(program: Command): void {
         ...(blockSize !== undefined ? { blockSize } : {}),
         ...(onProgress ? { onProgress } : {}),
         nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
-      });
-      const warnings = [...skipped, ...result.warnings];
+      };
       if (dests) {
-        const reports = deliver({ sampleRate: result.sampleRate, channels: result.channels }, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
+        const { result, reports } = renderAndDeliver(session, renderOpts, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
+        const warnings = [...skipped, ...result.warnings];
         if (opts.json) {
           const mix = { ...summary(undefined, result, undefined), warnings };
           const destinations = reports.map((r) => {
@@ -190,11 +243,8 @@ export function registerRender(program: Command): void {
         return;
       }
       if (plan.kind !== 'file') throw new Error('a mix is written to one file');
-      try {
-        writeWav(plan.file, result.channels, result.sampleRate, { bitDepth: bits });
-      } catch (e) {
-        throw writeError(plan.shown, e);
-      }
+      const result = renderToFile(session, renderOpts, plan.file, plan.shown, bits);
+      const warnings = [...skipped, ...result.warnings];
       const out = plan.file;
       if (opts.json) process.stdout.write(JSON.stringify({ ...summary(out, result, bits), warnings }, null, 2) + '\n');
       else {

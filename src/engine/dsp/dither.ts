@@ -17,6 +17,9 @@ export interface DitherSettings {
   readonly shaping: boolean;
 }
 
+/** The noise generator's default seed: a fixed one, so a render is the same file every time. */
+export const DITHER_SEED = 0x2545f491;
+
 export class Dither {
   readonly channels: number;
   /** Per channel: e[n−1], e[n−2] (in LSB). */
@@ -25,7 +28,7 @@ export class Dither {
   private scale = 32768;
   private shaping = false;
 
-  constructor(channels = 2, seed = 0x2545f491) {
+  constructor(channels = 2, seed = DITHER_SEED) {
     checkBlock('channels', channels);
     this.channels = channels;
     this.err = new Float64Array(channels * 2);

@@ -33,9 +33,10 @@ export class Resampler {
   readonly down: number;
   /** Kernel half-width in input samples. */
   readonly halfTaps: number;
-  private readonly phases: number;
+  /** Rows of the kernel table (also read by the streaming form, src/audio/file/resample-stream.ts). */
+  readonly phases: number;
   /** (phases + 1) rows of 2·halfTaps taps: row r is the kernel at fractional offset r/phases. */
-  private readonly table: Float64Array;
+  readonly table: Float64Array;
 
   constructor(fromRate: number, toRate: number) {
     for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]] as const) {

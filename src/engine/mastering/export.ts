@@ -9,17 +9,25 @@
  *
  * Resampling comes before limiting so that the ceiling is checked on the delivery rate's samples (a
  * resampler can raise true peak a little; the limiter then sees the final waveform).
+ *
+ * Every pass streams: the mix is read in blocks (from a MixSpool on disk, or memory), resampled,
+ * limited, dithered and written block by block, so memory does not grow with its length (#20). The
+ * files equal the former whole-channel implementation's byte for byte (test/audio/file/streaming-equal.test.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { readWav, writeWav } from '../../audio/file/wav.ts';
-import { Dither } from '../dsp/dither.ts';
+import { measureWavStream } from '../../audio/file/wav-stream.ts';
+import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
+import { memoryMix, type MixSource } from '../../audio/file/mix-spool.ts';
+import { ResampleStream, type BlockFn } from '../../audio/file/resample-stream.ts';
+import { GainLimitStream } from '../../audio/file/limit-stream.ts';
+import { DitherStream } from '../../audio/file/dither-stream.ts';
 import { TruePeakLimiter } from '../dsp/limiter.ts';
-import { measureTruePeak } from '../dsp/truepeak.ts';
-import { measureLoudness } from '../dsp/loudness.ts';
-import { resampleChannels } from '../dsp/resample.ts';
+import { TruePeakMeter } from '../dsp/truepeak.ts';
+import { LoudnessMeter } from '../dsp/loudness.ts';
+import { Resampler } from '../dsp/resample.ts';
 import { type Destination, destinationFileTag, parseDestination } from './destinations.ts';
-import { type DestinationReport, measureProgramme } from './report.ts';
+import type { DestinationReport } from './report.ts';
 
 export type { DestinationReport } from './report.ts';
 
@@ -76,44 +84,95 @@ export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: num
   return work.map((w) => w.slice(lat));
 }
 
-/** Gain (dB) and limited audio that put the integrated loudness on `targetLufs` after limiting. */
-function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[]; capped: boolean } {
+/** The mix at the delivery rate, block by block. */
+function forEachAtRate(src: MixSource, rate: number, each: BlockFn): void {
+  if (rate === src.sampleRate) return src.forEachBlock(each);
+  const rs = new ResampleStream(new Resampler(src.sampleRate, rate), src.numChannels, src.frames, src.blockFrames);
+  src.forEachBlock((chans, n) => rs.push(chans, n, each));
+  rs.finish(each);
+}
+
+/**
+ * One pass over the mix: resample, gain, limit, measure the integrated loudness (before dither, as
+ * the gain search reads it), dither, and write a candidate file; the caller commits or aborts it.
+ */
+function limitPass(src: MixSource, d: Destination, rate: number, frames: number, gainDb: number, file: string): { lufs: number; writer: WavStreamWriter } {
+  const nch = src.numChannels;
+  const lim = new TruePeakLimiter(rate, BLOCK, nch);
+  lim.configure({ ceilingDb: d.truePeakDbtp, releaseMs: RELEASE_MS });
+  const stage = new GainLimitStream(lim, nch, gainDb, BLOCK);
+  const meter = new LoudnessMeter(rate, nch);
+  const dither = d.dither && d.bitDepth !== '32f' ? new DitherStream(nch, frames, Number(d.bitDepth)) : undefined;
+  const writer = new WavStreamWriter(file, nch, rate, d.bitDepth);
+  try {
+    const out: BlockFn = (chans, n) => {
+      meter.process(chans, n);
+      dither?.process(chans, n);
+      writer.write(chans, n);
+    };
+    forEachAtRate(src, rate, (chans, n) => stage.push(chans, n, out));
+    stage.finish(out);
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return { lufs: meter.integratedLufs, writer };
+}
+
+/**
+ * Writes `file`: the gain that puts the integrated loudness on target after the limiter, found in
+ * passes over the mix (each pass writes its candidate; the accepted one is committed, atomically).
+ */
+function normalizeTo(src: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean } {
+  const frames = rate === src.sampleRate ? src.frames : new Resampler(src.sampleRate, rate).outputLength(src.frames);
   const target = d.integratedLufs;
-  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp), capped: false };
-  const before = measureLoudness(chans, sampleRate).integratedLufs;
+  if (target === null) {
+    limitPass(src, d, rate, frames, 0, file).writer.commit();
+    return { gainDb: 0, capped: false };
+  }
+  const loud = new LoudnessMeter(rate, src.numChannels);
+  const peak = new TruePeakMeter(rate, src.numChannels);
+  forEachAtRate(src, rate, (chans, n) => {
+    loud.process(chans, n);
+    peak.process(chans, n);
+  });
+  const before = loud.integratedLufs;
   if (!Number.isFinite(before)) {
     throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
   }
   // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
-  const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - measureTruePeak(chans, sampleRate) + MAX_LIMIT_DB);
+  const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - peak.truePeakDbtp + MAX_LIMIT_DB);
   let gainDb = Math.min(maxGain, target - before);
-  let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  let pass = limitPass(src, d, rate, frames, gainDb, file);
   let capped = target - before > maxGain;
-  for (let pass = 1; pass < MAX_PASSES; pass++) {
-    const err = target - measureLoudness(audio, sampleRate).integratedLufs;
-    if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
-    capped = gainDb + err > maxGain;
-    gainDb = Math.min(maxGain, gainDb + err);
-    audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  try {
+    for (let n = 1; n < MAX_PASSES; n++) {
+      const err = target - pass.lufs;
+      if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
+      capped = gainDb + err > maxGain;
+      gainDb = Math.min(maxGain, gainDb + err);
+      pass.writer.abort();
+      pass = limitPass(src, d, rate, frames, gainDb, file);
+    }
+  } catch (e) {
+    pass.writer.abort();
+    throw e;
   }
-  return { gainDb, audio, capped };
+  pass.writer.commit();
+  return { gainDb, capped };
 }
 
-/** Renders, writes and measures one destination. */
-export function exportForDestination(mix: RenderedMix, d: Destination, outDir: string, baseName: string): DestinationReport {
-  const rate = d.sampleRate ?? mix.sampleRate;
-  const chans = resampleChannels(mix.channels, mix.sampleRate, rate);
-  const { gainDb, audio, capped } = normalize(chans, rate, d);
-  if (d.dither && d.bitDepth !== '32f') {
-    const dither = new Dither(audio.length);
-    dither.configure({ bits: Number(d.bitDepth), shaping: false });
-    dither.process(audio, audio[0]?.length ?? 0);
-  }
+/**
+ * Renders, writes and measures one destination, block by block from the mix (in memory, or a
+ * MixSpool on disk): memory does not grow with the mix's length.
+ */
+export function exportForDestination(mix: RenderedMix | MixSource, d: Destination, outDir: string, baseName: string): DestinationReport {
+  const src = 'forEachBlock' in mix ? mix : memoryMix(mix.sampleRate, mix.channels);
+  const rate = d.sampleRate ?? src.sampleRate;
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${baseName}.${destinationFileTag(d)}.wav`);
-  writeWav(file, audio, rate, { bitDepth: d.bitDepth });
-  const written = readWav(file);
-  const m = measureProgramme(written.channels, written.sampleRate);
+  const { gainDb, capped } = normalizeTo(src, d, rate, file);
+  const { header: written, figures: m } = measureWavStream(file);
   const loudOk = d.integratedLufs === null || Math.abs(m.integratedLufs - d.integratedLufs) <= ACCEPT_LU;
   return {
     destination: d.name,
@@ -140,12 +199,12 @@ export function exportForDestination(mix: RenderedMix, d: Destination, outDir: s
  * outDir/<baseName>.<destination>.wav, measure the written file, and return the reports.
  */
 export function exportForDestinations(
-  mix: RenderedMix,
+  mix: RenderedMix | MixSource,
   destinations: ReadonlyArray<string | Destination>,
   outDir: string,
   baseName: string,
 ): DestinationReport[] {
-  if (mix.channels.length === 0) throw new Error('the mix has no channels');
+  if (('forEachBlock' in mix ? mix.numChannels : mix.channels.length) === 0) throw new Error('the mix has no channels');
   const parsed = destinations.map((d) => (typeof d === 'string' ? parseDestination(d) : d));
   return parsed.map((d) => exportForDestination(mix, d, outDir, baseName));
 }
