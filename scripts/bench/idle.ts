@@ -1,5 +1,5 @@
 /**
- * Idle memory of the default session, as `npm start` runs it (`node bin/faderd.js run`, no config:
+ * Idle memory of the default session, as `npm start` runs it (`node [its options] bin/faderd.js run`, no config:
  * audio auto, web mixer, X32 and OSC servers on), only on free ports and a fresh state folder. After
  * it has been idle a while, the RSS and PSS of every process in its tree are summed from
  * /proc/<pid>/smaps_rollup. RSS counts pages shared with other processes (node's own code) in full,
@@ -58,9 +58,18 @@ function treeMemory(pids: readonly number[]): TreeMemory {
   return { rssMb: rss / 1024, pssMb: pss / 1024, processes, threads };
 }
 
+/** The node options package.json's start script gives bin/faderd.js (the young generation's size). */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node\s+(.*?)\s*bin\/faderd\.js run$/.exec(pkg.scripts.start ?? '');
+  if (!m) throw new Error(`package.json's start script is not "node [options] bin/faderd.js run": ${pkg.scripts.start}`);
+  return m[1]!.split(/\s+/).filter((a) => a !== '');
+}
+
 async function idle(o: BenchOptions, fromSource: boolean): Promise<TreeMemory> {
   const [x32, http] = [await freeUdpPort(), await freeTcpPort()];
-  const env = { ...process.env, FADERD_FROM_SOURCE: fromSource ? '1' : '' };
+  const flags = startNodeFlags().join(' ');
+  const env = { ...process.env, FADERD_FROM_SOURCE: fromSource ? '1' : '', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${flags}`.trim() };
   // startDaemon picks the OSC port and state folder; the rest is the default session's defaults.
   const daemon = await startDaemon({ audio: 'auto', env, args: ['--x32-port', String(x32), '--http-port', String(http)], timeoutMs: 60_000 });
   try {
@@ -85,7 +94,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       what: `idle RSS, default session (npm start), whole process tree, after ${o.quick ? 3 : 15} s`,
       faderd: `${fmt(dist.rssMb, 0)} MB`,
       note: `${line(dist)}; from src/ through tsx: RSS ${fmt(src.rssMb, 0)} MB, ${line(src)}`,
-      command: 'node bin/faderd.js run (dist/ built by npm ci; ports moved off the defaults)',
+      command: `node ${startNodeFlags().join(' ')} bin/faderd.js run (npm start; dist/ built by npm ci; ports moved off the defaults)`,
       target: { figure: 'idle RSS, default session', now: '~160 MB', target: '<= 100 MB', measured: `${fmt(dist.rssMb, 0)} MB`, met: dist.rssMb <= 100 },
     },
   ];
