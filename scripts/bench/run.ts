@@ -5,7 +5,7 @@
  * why, and the others still run.
  *
  *   --quick        short stems, fewer rates, a short paced run: under a minute
- *   --only a,b     only these sections (engine, offline, control, serial, x32, paced, web, runtime, latency, hostile)
+ *   --only a,b     only these sections (engine, offline, control, idle, serial, x32, paced, web, runtime, latency, hostile)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -29,6 +29,8 @@ const SECTIONS: readonly Section[] = [
   { name: 'engine', file: 'engine-cost.ts', nodeFlags: ['--expose-gc'] },
   { name: 'offline', file: 'offline.ts' },
   { name: 'control', file: 'control.ts' },
+  // The default session's idle memory (from dist/, and from src/ through tsx).
+  { name: 'idle', file: 'idle.ts' },
   { name: 'serial', file: 'serial.ts' },
   { name: 'x32', file: 'x32.ts' },
   { name: 'paced', file: 'paced.ts' },

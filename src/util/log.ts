@@ -63,7 +63,8 @@ export function notice(text: string, fields: Record<string, unknown> = {}): void
 
 /** A child logger named after the module's file: `logger(import.meta.url)`. */
 export function logger(moduleUrl: string): Logger {
-  const name = path.relative(root, fileURLToPath(moduleUrl));
+  // Run from dist/ (scripts/build-dist.mjs), a line still names the source file.
+  const name = path.relative(root, fileURLToPath(moduleUrl)).replace(/^dist([\\/].*)\.js$/, 'src$1.ts');
   return new Proxy({} as Logger, {
     get(_t, prop) {
       const child = base.child({ name });

@@ -17,7 +17,6 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { transformSync } from 'esbuild';
 
 export interface Asset {
   readonly body: Buffer;
@@ -46,7 +45,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Engine sources the page imports (under `lib/`), by their path below `src/`. Their imports must stay inside this list. */
-const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
+export const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
 
 /** Where the page finds its libraries, and which file of which package each is. */
 const VENDOR: ReadonlyArray<{ url: string; pkg: string; file: string }> = [
@@ -89,9 +88,18 @@ function asset(body: Buffer, type: string, immutable: boolean): Asset {
   return { body, gzip: gz && gz.length < body.length ? gz : undefined, type, etag, immutable };
 }
 
+/**
+ * Run from dist/ (this file compiled to .js), the engine modules were turned into browser JavaScript
+ * when dist/ was built (scripts/build-dist.mjs writes dist/web-lib/): a daemon started from it never
+ * starts esbuild, whose synchronous API keeps a worker thread and a child process for good.
+ */
+const BUILT_LIB = import.meta.url.endsWith('.js') ? path.join(ROOT, 'dist', 'web-lib') : undefined;
+
 /** The engine module as browser JavaScript: types stripped, nothing else changed. */
 function engineModule(rel: string): Buffer {
+  if (BUILT_LIB) return fs.readFileSync(path.join(BUILT_LIB, rel));
   const file = path.join(ROOT, 'src', rel);
+  const { transformSync } = require('esbuild') as typeof import('esbuild');
   const out = transformSync(fs.readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'es2020', sourcefile: `src/${rel}` });
   return Buffer.from(out.code);
 }
