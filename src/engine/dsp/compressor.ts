@@ -14,6 +14,7 @@
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
 import { DB_TO_LN, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { PEAKS, PEAK_SPAN, linkedPeaks } from './linked-peak.ts';
 
 export interface CompressorSettings {
   thresholdDb: number;
@@ -30,6 +31,10 @@ const GONE_DB = 1e-9;
 
 /** Samples between exact gain computations (linear in between). */
 const GAIN_STEP = 8;
+
+const Y1 = 0;
+const YL = 1;
+const GAIN = 2;
 
 function scale(buf: Float32Array, from: number, to: number, g: number): void {
   for (let i = from; i < to; i++) buf[i] = buf[i]! * g;
@@ -71,12 +76,12 @@ export class Compressor {
   private settings: CompressorSettings = {
     thresholdDb: -20, ratio: 3, kneeDb: 6, attackMs: 10, releaseMs: 100, makeupDb: 0, autoMakeup: false,
   };
-  // Detector state: y1 and yL of eq. 17, in dB of gain reduction.
-  private y1 = 0;
-  private yL = 0;
-  /** Gain applied at the last sample (make-up included), where the next interpolation starts; NaN
-   * before the first block (or after reset()), which then starts from its exact gain. */
-  private gain = NaN;
+  // Running state in a typed array, not fields: a field first stored a small integer then a fraction
+  // changes the object's shape, and code compiled for the old shape is thrown away mid-run.
+  private readonly st = Float64Array.of(0, 0, NaN);
+  // st[Y1], st[YL]: y1 and yL of eq. 17, in dB of gain reduction. st[GAIN]: the gain applied at the
+  // last sample (make-up included), where the next interpolation starts; NaN before the first block
+  // (or after reset()), which then starts from its exact gain.
 
   constructor(sampleRate: number) {
     checkPositive('sampleRate', sampleRate);
@@ -128,46 +133,45 @@ export class Compressor {
 
   /** Current gain reduction in dB (≥ 0, make-up not counted). */
   get gainReductionDb(): number {
-    return this.yL;
+    return this.st[YL]!;
   }
 
   /** Writes gainReductionDb to out[at]: a double returned from a call V8 does not inline is boxed. */
   writeGainReduction(out: Float64Array, at: number): void {
-    out[at] = this.yL;
+    out[at] = this.st[YL]!;
   }
 
   process(chans: Float32Array[], nch: number, frames: number): void {
     if (nch <= 0) return;
+    // A span of linked peaks at a time; PEAK_SPAN is a multiple of GAIN_STEP, so the steps fall where
+    // they would in one pass.
+    for (let from = 0; from < frames; from += PEAK_SPAN) {
+      const to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;
+      linkedPeaks(chans, nch, from, to, PEAKS);
+      this.span(chans, nch, from, to);
+    }
+  }
+
+  /** Frames [from, to), their linked peaks in PEAKS[0 .. to − from). */
+  private span(chans: Float32Array[], nch: number, from: number, frames: number): void {
     const thr = this.thresholdDb, slope = this.slope, knee = this.kneeDb, halfKnee = knee / 2;
     const kneeStart = this.kneeStartLin, kneeEnd = this.kneeEndLin, kneeChord = this.kneeChord;
     const aA = this.attackCoeff, aR = this.releaseCoeff, bA = 1 - aA, bR = 1 - aR;
     const stepA = this.stepA, stepR = this.stepR, stepK = this.stepK;
     const makeup = this.makeupTotalDb;
     const makeupLin = Math.exp(makeup * DB_TO_LN);
-    // Linked detection reads at most two channels directly (mono: the same one twice); more go
-    // through the generic loop.
-    const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
-    let y1 = this.y1, yL = this.yL, g0 = this.gain;
+    const peaks = PEAKS;
+    const st = this.st;
+    let y1 = st[Y1]!, yL = st[YL]!, g0 = st[GAIN]!;
     if (g0 !== g0) g0 = yL < GONE_DB ? makeupLin : Math.exp((makeup - yL) * DB_TO_LN);
-    for (let start = 0; start < frames; start += GAIN_STEP) {
+    const o = from;
+    for (let start = from; start < frames; start += GAIN_STEP) {
       const end = start + GAIN_STEP < frames ? start + GAIN_STEP : frames;
       const n = end - start;
       // One pass over the step: its peak, and what the mean reduction needs (below).
       let amax = 0, prod = 1, nHard = 0, sumKnee = 0;
       for (let i = start; i < end; i++) {
-        let a: number;
-        if (nch <= 2) {
-          const l = left[i]!, r = right[i]!;
-          const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-          a = al > ar ? al : ar;
-        } else {
-          a = 0;
-          for (let c = 0; c < nch; c++) {
-            const x = chans[c]![i]!;
-            const ax = x < 0 ? -x : x;
-            if (ax > a) a = ax;
-          }
-        }
+        const a = peaks[i - o]!;
         if (a > amax) amax = a;
         if (a > kneeEnd) {
           prod *= a;
@@ -193,19 +197,7 @@ export class Compressor {
         // raise y1 (gr rises with level); the others take the release pull toward the step's mean.
         let aSeen = 0;
         for (let i = start; i < end; i++) {
-          let a: number;
-          if (nch <= 2) {
-            const l = left[i]!, r = right[i]!;
-            const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-            a = al > ar ? al : ar;
-          } else {
-            a = 0;
-            for (let c = 0; c < nch; c++) {
-              const x = chans[c]![i]!;
-              const ax = x < 0 ? -x : x;
-              if (ax > a) a = ax;
-            }
-          }
+          const a = peaks[i - o]!;
           let gr = grMean;
           if (a > aSeen && a > kneeStart) {
             aSeen = a;
@@ -248,14 +240,14 @@ export class Compressor {
     }
     // NaN input must not stick in the detector, and a decayed envelope must not sink into subnormals:
     // below GONE_DB the reduction no longer changes the gain (see above), so it is dropped.
-    this.y1 = y1 > GONE_DB ? y1 : 0;
-    this.yL = yL > GONE_DB ? yL : 0;
-    this.gain = g0;
+    st[Y1] = y1 > GONE_DB ? y1 : 0;
+    st[YL] = yL > GONE_DB ? yL : 0;
+    st[GAIN] = g0;
   }
 
   reset(): void {
-    this.y1 = 0;
-    this.yL = 0;
-    this.gain = NaN;
+    this.st[Y1] = 0;
+    this.st[YL] = 0;
+    this.st[GAIN] = NaN;
   }
 }

@@ -14,6 +14,7 @@
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
 import { DB_TO_LN, FLUSH_BELOW, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { PEAKS, PEAK_SPAN, linkedPeaks } from './linked-peak.ts';
 
 export interface GateSettings {
   thresholdDb: number;
@@ -97,7 +98,17 @@ export class Gate {
 
   process(chans: Float32Array[], nch: number, frames: number): void {
     if (nch <= 0 || frames <= 0) return;
-    if (this.isOpenNow ? this.steadyOpen(chans, nch, frames) : this.steadyClosed(chans, nch, frames)) return;
+    for (let from = 0; from < frames; from += PEAK_SPAN) {
+      const to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;
+      linkedPeaks(chans, nch, from, to, PEAKS);
+      if (this.isOpenNow ? this.steadyOpen(chans, nch, from, to) : this.steadyClosed(chans, nch, from, to)) continue;
+      this.span(chans, nch, from, to);
+    }
+  }
+
+  /** Frames [from, to) sample by sample, their linked peaks in PEAKS[0 .. to − from). */
+  private span(chans: Float32Array[], nch: number, from: number, to: number): void {
+    const peaks = PEAKS;
     const detHold = this.detHoldSamples, detFall = this.detFall;
     const openLin = this.openLin, closeLin = this.closeLin;
     const attStep = this.attackStepDb, relStep = this.releaseStepDb;
@@ -108,22 +119,10 @@ export class Gate {
     const attRatio = this.attackRatio, relRatio = this.releaseRatio;
     // Once per block (also picks up a range change made mid-ramp).
     let gLin = Math.exp(gDb * DB_TO_LN);
-    // Linked detection reads at most two channels directly (mono: the same one twice).
+    // Mono and stereo apply the gain directly (mono: to the same channel once).
     const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
-    for (let i = 0; i < frames; i++) {
-      let peak: number;
-      if (nch <= 2) {
-        const l = left[i]!, r = right[i]!;
-        const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-        peak = al > ar ? al : ar;
-      } else {
-        peak = 0;
-        for (let c = 0; c < nch; c++) {
-          const x = chans[c]![i]!;
-          const ax = x < 0 ? -x : x;
-          if (ax > peak) peak = ax;
-        }
-      }
+    for (let i = from; i < to; i++) {
+      const peak = peaks[i - from]!;
       if (peak >= env) {
         env = peak;
         envHold = detHold;
@@ -190,24 +189,12 @@ export class Gate {
     this.transitionCount = transitions;
   }
 
-  /** The block's linked peak into scan[0] and the last index reaching it into scan[1]. */
-  private scanPeak(chans: Float32Array[], nch: number, frames: number): void {
-    const left = chans[0]!, right = nch === 2 ? chans[1]! : left;
+  /** The span's largest linked peak (PEAKS[0 .. n)) into scan[0] and the last index reaching it into scan[1]. */
+  private scanPeak(n: number): void {
+    const peaks = PEAKS;
     let m = 0, last = 0;
-    for (let i = 0; i < frames; i++) {
-      let a: number;
-      if (nch <= 2) {
-        const l = left[i]!, r = right[i]!;
-        const al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-        a = al > ar ? al : ar;
-      } else {
-        a = 0;
-        for (let c = 0; c < nch; c++) {
-          const x = chans[c]![i]!;
-          const ax = x < 0 ? -x : x;
-          if (ax > a) a = ax;
-        }
-      }
+    for (let i = 0; i < n; i++) {
+      const a = peaks[i]!;
       if (a >= m) {
         m = a;
         last = i;
@@ -218,42 +205,44 @@ export class Gate {
   }
 
   /**
-   * Open with the gain at rest and the detector held above the threshold for the whole block (its
-   * hold outlasts the block, so it cannot fall): nothing in the block can start a close, so the block
+   * Open with the gain at rest and the detector held above the threshold for the whole span (its
+   * hold outlasts the span, so it cannot fall): nothing in the span can start a close, so it
    * passes untouched and the per-sample state is updated in closed form. False when that does not hold.
    */
-  private steadyOpen(chans: Float32Array[], nch: number, frames: number): boolean {
-    if (this.gainDb !== 0 || this.env < this.openLin || this.envHold < frames) return false;
-    this.scanPeak(chans, nch, frames);
+  private steadyOpen(chans: Float32Array[], nch: number, from: number, to: number): boolean {
+    const n = to - from;
+    if (this.gainDb !== 0 || this.env < this.openLin || this.envHold < n) return false;
+    this.scanPeak(n);
     const m = this.scan[0]!;
     if (m >= this.env) {
       // The last sample at the new peak re-armed the detector's hold; later ones counted it down.
       this.env = m;
-      this.envHold = this.detHoldSamples - (frames - 1 - this.scan[1]!);
-    } else this.envHold -= frames;
+      this.envHold = this.detHoldSamples - (n - 1 - this.scan[1]!);
+    } else this.envHold -= n;
     this.holdLeft = this.holdSamples;
     return true;
   }
 
   /**
-   * Closed with the gain at rest and nothing in the block reaching the threshold: the gate stays
-   * closed and the block is attenuated by the range. The detector is tracked approximately (its
+   * Closed with the gain at rest and nothing in the span reaching the threshold: the gate stays
+   * closed and the span is attenuated by the range. The detector is tracked approximately (its
    * value below the threshold decides nothing while closed: opening needs a sample at the
    * threshold). False when that does not hold.
    */
-  private steadyClosed(chans: Float32Array[], nch: number, frames: number): boolean {
+  private steadyClosed(chans: Float32Array[], nch: number, from: number, to: number): boolean {
+    const n = to - from;
     if (this.gainDb !== -this.rangeDb || this.env >= this.openLin) return false;
-    this.scanPeak(chans, nch, frames);
+    this.scanPeak(n);
     const m = this.scan[0]!;
     if (m >= this.openLin || m !== m) return false;
     const g = this.closedGain;
     if (g !== 1) {
       for (let c = 0; c < nch; c++) {
         const buf = chans[c]!;
-        for (let i = 0; i < frames; i++) buf[i] = buf[i]! * g;
+        for (let i = from; i < to; i++) buf[i] = buf[i]! * g;
       }
     }
-    const fallen = this.env * Math.pow(this.detFall, frames);
+    const fallen = this.env * Math.pow(this.detFall, n);
     const env = m >= fallen ? m : fallen;
     this.env = env > FLUSH_BELOW ? env : 0;
     this.envHold = 0;

@@ -89,13 +89,22 @@ function youngBytes(): number {
  * allocation-free loop leaves it so. A kernel that allocates even one small object per block adds
  * ≥ 16 bytes × blocks; allocations big enough to trigger a collection empty it again, which shows as
  * shrinking: that returns Infinity.
+ *
+ * The smallest of up to three windows: on a busy machine V8 may still be (re)compiling the kernel
+ * during the first one (a deoptimization after the earlier tests' inputs, then a compile on the
+ * background thread), and code that is not optimized boxes doubles; an allocation in the kernel
+ * itself shows in every window.
  */
 export function heapGrowth(block: () => void, blocks = 10_000): number {
   // Long enough for the optimizing compiler to take over: interpreted code boxes doubles on the heap.
   for (let i = 0; i < 20_000; i++) block();
-  forceGc();
-  const before = youngBytes();
-  for (let i = 0; i < blocks; i++) block();
-  const after = youngBytes();
-  return after < before ? Infinity : after - before;
+  let best = Infinity;
+  for (let w = 0; w < 3 && best >= 1024; w++) {
+    forceGc();
+    const before = youngBytes();
+    for (let i = 0; i < blocks; i++) block();
+    const after = youngBytes();
+    if (after >= before && after - before < best) best = after - before;
+  }
+  return best;
 }
