@@ -2,6 +2,9 @@
  * #23 item 12, as a user types it: a µ-law WAV is named as such ("format format code 7" before);
  * `inptu` gets a "did you mean" as `blocksize` does (a swap of two letters is one edit); misspelt
  * options get commander's suggestion; `run --help` shows the default ports.
+ *
+ * The first test's command runs as a child process; the others through the CLI's main() in this
+ * process, from the test's folder (what the entry runs, without a second of start-up per command).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +12,9 @@ import path from 'node:path';
 import wavefile from 'wavefile';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { faderd } from './spawn.ts';
+import { cli } from './run-main.ts';
 
-// Each test starts faderd as child processes; on a loaded machine that takes its time.
+// A child process on a loaded machine takes its time.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 60_000 });
 
 let dir: string;
@@ -31,25 +35,25 @@ describe('smaller things', () => {
     expect(r.err).not.toMatch(/format format/);
   });
 
-  it('suggests input for inptu as it suggests blockSize for blocksize', () => {
-    const r = faderd(['check', 'typo.yaml'], { cwd: dir });
+  it('suggests input for inptu as it suggests blockSize for blocksize', async () => {
+    const r = await cli(['check', 'typo.yaml'], { cwd: dir });
     expect(r.code).toBe(3);
     expect(r.err).toContain("typo.yaml:2:19: unknown key 'inptu' (did you mean 'input'?)");
     expect(r.err).toContain("typo.yaml:3:10: unknown key 'blocksize' (did you mean 'blockSize'?)");
   });
 
-  it('suggests an option for a swapped-letter typo on the command line', () => {
-    const r = faderd(['render', 'x.yaml', '--tial', '0'], { cwd: dir });
+  it('suggests an option for a swapped-letter typo on the command line', async () => {
+    const r = await cli(['render', 'x.yaml', '--tial', '0'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.err).toContain("error: unknown option '--tial'");
     expect(r.err).toContain('(Did you mean --tail?)');
-    const b = faderd(['params', '--fitler', '/ch/1/*'], { cwd: dir });
+    const b = await cli(['params', '--fitler', '/ch/1/*'], { cwd: dir });
     expect(b.code).toBe(2);
     expect(b.err).toContain('(Did you mean --filter?)');
   });
 
-  it('run --help shows the default ports', () => {
-    const r = faderd(['run', '--help'], { cwd: dir });
+  it('run --help shows the default ports', async () => {
+    const r = await cli(['run', '--help'], { cwd: dir });
     expect(r.code).toBe(0);
     // Help text wraps to the terminal's width: compare with the spaces collapsed.
     const help = r.out.replace(/\s+/g, ' ');

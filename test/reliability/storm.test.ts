@@ -150,7 +150,12 @@ describe('OSC feedback storms', () => {
     const mover = await client();
     const echo = await client();
     echo.send('/xremote');
-    await sleep(50);
+    // The subscription starts with a snapshot of every param it covers (non-volatile ones), paced out
+    // over some milliseconds: all of it in before the echoing starts, however late a loaded machine
+    // delivers it, so only feedback is echoed.
+    const snapshot = store.registry.defs.filter((d) => !d.action && !d.volatile).length;
+    await echo.waitFor((m) => m.length >= snapshot, 'the snapshot');
+    expect(srv.stats().snapshotSent).toBe(snapshot);
     let echoed = 0;
     const seen = echo.received.length;
     const timer = setInterval(() => {
