@@ -40,6 +40,11 @@ export interface RenderOptions {
   readonly onProgress?: (fraction: number) => void;
   /** NaN/Inf samples in a stem: refuse the render (default) or replace them with silence and warn. */
   readonly nonFinite?: NonFinitePolicy;
+  /**
+   * Called once the stems are open, before the first block: the render's rate and the stems' length
+   * (a writer learns its rate, or refuses a length it cannot hold before any time is spent).
+   */
+  readonly onStart?: (sampleRate: number, stemFrames: number) => void;
 }
 
 export interface RenderResult {
@@ -237,6 +242,7 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   const store = initialStore(session, opts.layers, opts.overrides);
   const block = opts.blockSize ?? session.audio.blockSize;
   const sr = set.sampleRate;
+  opts.onStart?.(sr, set.frames);
   const engine = createEngine(offlineSession(session, set), store.registry, { sampleRate: sr, maxBlock: block });
   applyStoreToEngine(store, engine);
 

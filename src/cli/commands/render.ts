@@ -161,13 +161,16 @@ function renderToFile(session: Session, renderOpts: RenderOptions, file: string,
   }
   let result: RenderStats;
   try {
-    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), renderOpts);
+    const onStart = (sampleRate: number, stemFrames: number): void => {
+      writer.sampleRate = sampleRate;
+      writer.checkFits(stemFrames);
+    };
+    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), { ...renderOpts, onStart });
   } catch (e) {
     writer.abort();
     throw writeError(shown, e);
   }
   try {
-    writer.sampleRate = result.sampleRate;
     writer.commit();
   } catch (e) {
     throw writeError(shown, e);
