@@ -105,6 +105,7 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
   const dither = d.dither && d.bitDepth !== '32f' ? new DitherStream(nch, frames, Number(d.bitDepth)) : undefined;
   const writer = new WavStreamWriter(file, nch, rate, d.bitDepth);
   try {
+    writer.checkFits(frames);
     const out: BlockFn = (chans, n) => {
       meter.process(chans, n);
       dither?.process(chans, n);
