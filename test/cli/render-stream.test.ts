@@ -61,6 +61,19 @@ describe('a render that fails midway', () => {
     expect(hidden(dir)).toEqual([]);
   });
 
+  it('a delivery that fails after the mix (a silent mix has no loudness to level) leaves no spool or candidate', async () => {
+    writeWav(path.join(dir, 'silent.wav'), [new Float32Array(SR)], SR, { bitDepth: '16' });
+    fs.writeFileSync(path.join(dir, 'silent.yaml'), 'channels:\n  - { name: Quiet, file: silent.wav }\n');
+    const outDir = path.join(dir, 'quiet');
+    fs.mkdirSync(outDir);
+    const r = await cli(['render', path.join(dir, 'silent.yaml'), '--for', 'cd,spotify', '-o', outDir, '--tail', '0']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/destination spotify: the mix is silent/);
+    // cd (no loudness target) was written before spotify failed; nothing else is there.
+    expect(fs.readdirSync(outDir)).toEqual(['silent.cd.wav']);
+    expect(hidden(dir)).toEqual([]);
+  });
+
   it('with --replace-non-finite renders through, warns, and cleans up the same', async () => {
     const outDir = path.join(dir, 'replaced');
     const r = await cli(['render', session(), '--for', 'spotify', '-o', `${outDir}/`, '--tail', '0', '--replace-non-finite', '--json']);
