@@ -6,9 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli } from './run-main.ts';
-import { writeWav } from '../../src/audio/file/wav.ts';
+import { faderd } from './spawn.ts';
+import { encodeWav, writeWav } from '../../src/audio/file/wav.ts';
+
+vi.setConfig({ testTimeout: 240_000 });
 
 const SR = 48000;
 let dir: string;
@@ -58,11 +61,45 @@ describe('a render that fails midway', () => {
     expect(hidden(dir)).toEqual([]);
   });
 
+  it('a delivery that fails after the mix (a silent mix has no loudness to level) leaves no spool or candidate', async () => {
+    writeWav(path.join(dir, 'silent.wav'), [new Float32Array(SR)], SR, { bitDepth: '16' });
+    fs.writeFileSync(path.join(dir, 'silent.yaml'), 'channels:\n  - { name: Quiet, file: silent.wav }\n');
+    const outDir = path.join(dir, 'quiet');
+    fs.mkdirSync(outDir);
+    const r = await cli(['render', path.join(dir, 'silent.yaml'), '--for', 'cd,spotify', '-o', outDir, '--tail', '0']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/destination spotify: the mix is silent/);
+    // cd (no loudness target) was written before spotify failed; nothing else is there.
+    expect(fs.readdirSync(outDir)).toEqual(['silent.cd.wav']);
+    expect(hidden(dir)).toEqual([]);
+  });
+
   it('with --replace-non-finite renders through, warns, and cleans up the same', async () => {
     const outDir = path.join(dir, 'replaced');
     const r = await cli(['render', session(), '--for', 'spotify', '-o', `${outDir}/`, '--tail', '0', '--replace-non-finite', '--json']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).mix.warnings.join('\n')).toMatch(/1 NaN\/Inf sample\(s\) replaced with silence \(first at frame 72000, channel 1\)/);
     expect(fs.readdirSync(outDir)).toEqual(['song.spotify.wav']);
+  });
+
+  it('a mix longer than a WAV file can hold is refused before rendering, naming the file', async () => {
+    // A sparse 16-bit stem of 4.2 hours (no disk used): 24-bit stereo of it is 4.3 GB of samples.
+    const frames = 725_000_000;
+    const header = encodeWav([new Float32Array(0)], SR, { bitDepth: '16' });
+    const view = new DataView(header.buffer, header.byteOffset, header.length);
+    view.setUint32(4, 36 + frames * 2, true);
+    view.setUint32(40, frames * 2, true);
+    const stem = path.join(dir, 'huge.wav');
+    fs.writeFileSync(stem, header);
+    fs.truncateSync(stem, 44 + frames * 2);
+    fs.writeFileSync(path.join(dir, 'huge.yaml'), 'channels:\n  - { name: Long, file: huge.wav }\n');
+    const out = path.join(dir, 'huge-mix.wav');
+    // A child process: were the check missing, the render would run for hours; the spawn times out.
+    const r = faderd(['render', path.join(dir, 'huge.yaml'), '-o', out, '--tail', '0']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/huge-mix\.wav: more than a WAV file can hold \(4 GiB of samples, at 725000000 frames of 2 channels at 24 bits\)/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(hidden(dir)).toEqual([]);
+    fs.rmSync(stem);
   });
 });

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodePcm, encodePcm, type PcmLayout } from './pcm.ts';
 import type { BlockFn } from './resample-stream.ts';
+import { LoudnessMeter } from '../../engine/dsp/loudness.ts';
+import { TruePeakMeter } from '../../engine/dsp/truepeak.ts';
 
 /** Frames per block read back. */
 export const SPOOL_BLOCK = 65536;
@@ -24,6 +26,16 @@ export interface MixSource {
   readonly blockFrames: number;
   /** Calls `each` with consecutive blocks from the start (arrays reused between calls). */
   forEachBlock(each: BlockFn): void;
+  /**
+   * Integrated loudness and true peak of the whole mix at its own rate, when already known (measured
+   * while it was written): a delivery at the mix's rate then needs no pass of its own to measure.
+   */
+  measured?(): MixFigures;
+}
+
+export interface MixFigures {
+  readonly integratedLufs: number;
+  readonly truePeakDbtp: number;
 }
 
 /** Whole channels in memory, as a MixSource (tests, and callers that already hold the mix). */
@@ -52,8 +64,10 @@ export class MixSpool implements MixSource {
   private readonly bytes: Uint8Array;
   private readonly chans: Float32Array[];
 
-  /** The mix's rate, known once the render has begun (set by the caller before reading back). */
+  /** The mix's rate, known once the render has begun (begin()). */
   sampleRate = 0;
+  private loud: LoudnessMeter | undefined;
+  private peak: TruePeakMeter | undefined;
 
   constructor(
     dir: string,
@@ -66,8 +80,28 @@ export class MixSpool implements MixSource {
     this.fd = fs.openSync(this.file, 'wx+', 0o600);
   }
 
+  /**
+   * Sets the rate before the first write; with `measure`, the mix's loudness and true peak are
+   * measured as it is written (measured()), which saves every delivery at this rate a pass.
+   */
+  begin(sampleRate: number, measure = false): void {
+    this.sampleRate = sampleRate;
+    if (measure) {
+      this.loud = new LoudnessMeter(sampleRate, this.numChannels);
+      this.peak = new TruePeakMeter(sampleRate, this.numChannels);
+    }
+  }
+
+  measured(): MixFigures {
+    if (!this.loud || !this.peak) throw new Error('the spool was not measured (begin(rate, true))');
+    return { integratedLufs: this.loud.integratedLufs, truePeakDbtp: this.peak.truePeakDbtp };
+  }
+
   /** Appends `frames` frames (a MixSink); any number per call. */
   write(chans: readonly Float32Array[], frames: number): void {
+    if (this.sampleRate === 0) throw new Error('MixSpool.write before begin()');
+    this.loud?.process(chans, frames);
+    this.peak?.process(chans, frames);
     for (let done = 0; done < frames; ) {
       const n = Math.min(SPOOL_BLOCK, frames - done);
       const part = done === 0 && n === frames ? chans : chans.map((c) => c.subarray(done, done + n));

@@ -40,6 +40,11 @@ export interface RenderOptions {
   readonly onProgress?: (fraction: number) => void;
   /** NaN/Inf samples in a stem: refuse the render (default) or replace them with silence and warn. */
   readonly nonFinite?: NonFinitePolicy;
+  /**
+   * Called once the stems are open, before the first block: the render's rate and the stems' length
+   * (a writer learns its rate, or refuses a length it cannot hold before any time is spent).
+   */
+  readonly onStart?: (sampleRate: number, stemFrames: number) => void;
 }
 
 export interface RenderResult {
@@ -174,7 +179,6 @@ export function renderSessionTo(session: Session, sink: MixSink, opts: RenderOpt
  */
 class Holdback {
   private readonly buf: [Float32Array, Float32Array];
-  private readonly out: [Float32Array, Float32Array];
   private len = 0;
   peak = 0;
 
@@ -186,7 +190,6 @@ class Holdback {
   ) {
     const run = Math.max(block, 8192);
     this.buf = [new Float32Array(size + run), new Float32Array(size + run)];
-    this.out = [this.buf[0].subarray(0), this.buf[1].subarray(0)];
   }
 
   /** Appends frames [from, to) of the engine's outputs, first passing on what is older than `size`. */
@@ -194,8 +197,11 @@ class Holdback {
     const n = to - from;
     if (n <= 0) return;
     if (this.len + n > this.buf[0].length) this.emit(this.len - this.size);
-    this.buf[0].set(l.subarray(from, to), this.len);
-    this.buf[1].set(r.subarray(from, to), this.len);
+    const [bl, br] = this.buf;
+    for (let i = 0, at = this.len; i < n; i++, at++) {
+      bl[at] = l[from + i]!;
+      br[at] = r[from + i]!;
+    }
     this.len += n;
   }
 
@@ -223,7 +229,7 @@ class Holdback {
       if (b > peak) peak = b;
     }
     this.peak = peak;
-    this.sink(this.out, n);
+    this.sink(this.buf, n);
     l.copyWithin(0, n, this.len);
     r.copyWithin(0, n, this.len);
     this.len -= n;
@@ -237,13 +243,16 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   const store = initialStore(session, opts.layers, opts.overrides);
   const block = opts.blockSize ?? session.audio.blockSize;
   const sr = set.sampleRate;
+  opts.onStart?.(sr, set.frames);
   const engine = createEngine(offlineSession(session, set), store.registry, { sampleRate: sr, maxBlock: block });
   applyStoreToEngine(store, engine);
 
   // Stems become the engine's inputs in order, one per strip side (as offlineSession numbers them).
   const stemInputs = set.stems.map((s) => Array.from({ length: s.source.width }, () => new Float32Array(block)));
   const inputs = stemInputs.flat();
-  const outputs = [new Float32Array(block), new Float32Array(block)] as const;
+  const outL = new Float32Array(block);
+  const outR = new Float32Array(block);
+  const outputs = [outL, outR];
   const latency = engine.latencyFrames;
   const tailMax = Math.round(((opts.tailMs ?? TAIL_CAP_MS) * sr) / 1000);
   const silenceWindow = Math.round((silenceWindowMs(store) * sr) / 1000);
@@ -258,9 +267,8 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
     const n = Math.min(block, capacity - pos);
     if (n <= 0) break;
     for (let k = 0; k < stemInputs.length; k++) set.stems[k]!.source.read(pos, n, stemInputs[k]!);
-    engine.process(inputs, outputs as unknown as Float32Array[], n);
+    engine.process(inputs, outputs, n);
     let blockPeak = 0;
-    const [outL, outR] = outputs;
     for (let i = 0; i < n; i++) {
       const a = Math.max(Math.abs(outL[i]!), Math.abs(outR[i]!));
       if (a > blockPeak) blockPeak = a;

@@ -73,16 +73,21 @@ export class WavStreamWriter {
     }
   }
 
+  /** Throws, naming the file, when `frames` frames in all would not fit in a WAV file. */
+  checkFits(frames: number): void {
+    if (HEADER_BYTES + frames * this.layout.bytesPerFrame - 8 > MAX_RIFF_BYTES) {
+      throw new Error(
+        `${this.file}: more than a WAV file can hold (4 GiB of samples, at ${frames} frames of ${this.layout.numChannels} channels at ${this.layout.format} bits); use fewer bits or a shorter render`,
+      );
+    }
+  }
+
   /** Appends `frames` frames of `channels` (one array per channel, from index 0). */
   write(channels: ReadonlyArray<Float32Array>, frames: number): void {
     if (this.fd < 0) throw new Error(`${this.file}: the writer is closed`);
     if (frames <= 0) return;
     const len = frames * this.layout.bytesPerFrame;
-    if (HEADER_BYTES + this.dataBytes + len - 8 > MAX_RIFF_BYTES) {
-      throw new Error(
-        `${this.file}: more than a WAV file can hold (4 GiB of samples, at ${this.frames + frames} frames of ${this.layout.numChannels} channels at ${this.layout.format} bits); use fewer bits or a shorter render`,
-      );
-    }
+    this.checkFits(this.frames + frames);
     if (this.bytes.length < len) this.bytes = new Uint8Array(len);
     encodePcm(channels, this.layout, this.bytes, frames);
     this.writeAt(this.bytes, len, HEADER_BYTES + this.dataBytes);

@@ -139,8 +139,8 @@ function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: De
       throw writeError(shownOf(plan, baseName), e);
     }
     const s = spool;
-    const result = renderSessionTo(session, (chans, n) => s.write(chans, n), renderOpts);
-    s.sampleRate = result.sampleRate;
+    // Measured as it is rendered: deliveries at the mix's rate need no pass to measure it.
+    const result = renderSessionTo(session, (chans, n) => s.write(chans, n), { ...renderOpts, onStart: (sampleRate) => s.begin(sampleRate, true) });
     const reports = deliver(s, dests, plan, work, baseName, progress);
     ok = true;
     return { result, reports };
@@ -161,13 +161,16 @@ function renderToFile(session: Session, renderOpts: RenderOptions, file: string,
   }
   let result: RenderStats;
   try {
-    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), renderOpts);
+    const onStart = (sampleRate: number, stemFrames: number): void => {
+      writer.sampleRate = sampleRate;
+      writer.checkFits(stemFrames);
+    };
+    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), { ...renderOpts, onStart });
   } catch (e) {
     writer.abort();
     throw writeError(shown, e);
   }
   try {
-    writer.sampleRate = result.sampleRate;
     writer.commit();
   } catch (e) {
     throw writeError(shown, e);

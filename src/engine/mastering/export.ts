@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { measureWavStream } from '../../audio/file/wav-stream.ts';
 import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
-import { memoryMix, type MixSource } from '../../audio/file/mix-spool.ts';
+import { memoryMix, MixSpool, type MixFigures, type MixSource } from '../../audio/file/mix-spool.ts';
 import { ResampleStream, type BlockFn } from '../../audio/file/resample-stream.ts';
 import { GainLimitStream } from '../../audio/file/limit-stream.ts';
 import { DitherStream } from '../../audio/file/dither-stream.ts';
@@ -105,6 +105,7 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
   const dither = d.dither && d.bitDepth !== '32f' ? new DitherStream(nch, frames, Number(d.bitDepth)) : undefined;
   const writer = new WavStreamWriter(file, nch, rate, d.bitDepth);
   try {
+    writer.checkFits(frames);
     const out: BlockFn = (chans, n) => {
       meter.process(chans, n);
       dither?.process(chans, n);
@@ -119,47 +120,78 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
   return { lufs: meter.integratedLufs, writer };
 }
 
+/** Loudness and true peak of the mix resampled to `rate`, written to `spool` as it goes. */
+function measureAtRate(mix: MixSource, rate: number, spool: MixSpool): MixFigures {
+  const loud = new LoudnessMeter(rate, mix.numChannels);
+  const peak = new TruePeakMeter(rate, mix.numChannels);
+  forEachAtRate(mix, rate, (chans, n) => {
+    loud.process(chans, n);
+    peak.process(chans, n);
+    spool.write(chans, n);
+  });
+  return { integratedLufs: loud.integratedLufs, truePeakDbtp: peak.truePeakDbtp };
+}
+
+/** Figures of a mix at its own rate, measured once per mix however many destinations use them. */
+const figuresOf = new WeakMap<MixSource, MixFigures>();
+function mixFigures(mix: MixSource): MixFigures {
+  let f = figuresOf.get(mix) ?? mix.measured?.();
+  if (!f) {
+    const loud = new LoudnessMeter(mix.sampleRate, mix.numChannels);
+    const peak = new TruePeakMeter(mix.sampleRate, mix.numChannels);
+    mix.forEachBlock((chans, n) => {
+      loud.process(chans, n);
+      peak.process(chans, n);
+    });
+    f = { integratedLufs: loud.integratedLufs, truePeakDbtp: peak.truePeakDbtp };
+  }
+  figuresOf.set(mix, f);
+  return f;
+}
+
 /**
  * Writes `file`: the gain that puts the integrated loudness on target after the limiter, found in
  * passes over the mix (each pass writes its candidate; the accepted one is committed, atomically).
  */
-function normalizeTo(src: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean } {
-  const frames = rate === src.sampleRate ? src.frames : new Resampler(src.sampleRate, rate).outputLength(src.frames);
+function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean } {
+  const frames = rate === mix.sampleRate ? mix.frames : new Resampler(mix.sampleRate, rate).outputLength(mix.frames);
   const target = d.integratedLufs;
   if (target === null) {
-    limitPass(src, d, rate, frames, 0, file).writer.commit();
+    limitPass(mix, d, rate, frames, 0, file).writer.commit();
     return { gainDb: 0, capped: false };
   }
-  const loud = new LoudnessMeter(rate, src.numChannels);
-  const peak = new TruePeakMeter(rate, src.numChannels);
-  forEachAtRate(src, rate, (chans, n) => {
-    loud.process(chans, n);
-    peak.process(chans, n);
-  });
-  const before = loud.integratedLufs;
-  if (!Number.isFinite(before)) {
-    throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
-  }
-  // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
-  const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - peak.truePeakDbtp + MAX_LIMIT_DB);
-  let gainDb = Math.min(maxGain, target - before);
-  let pass = limitPass(src, d, rate, frames, gainDb, file);
-  let capped = target - before > maxGain;
+  // Resampled once, while measuring: the gain passes read the delivery rate's samples from a spool.
+  const atRate = rate === mix.sampleRate ? undefined : new MixSpool(path.dirname(file), mix.numChannels);
   try {
-    for (let n = 1; n < MAX_PASSES; n++) {
-      const err = target - pass.lufs;
-      if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
-      capped = gainDb + err > maxGain;
-      gainDb = Math.min(maxGain, gainDb + err);
-      pass.writer.abort();
-      pass = limitPass(src, d, rate, frames, gainDb, file);
+    atRate?.begin(rate);
+    const { integratedLufs: before, truePeakDbtp } = atRate ? measureAtRate(mix, rate, atRate) : mixFigures(mix);
+    const src = atRate ?? mix;
+    if (!Number.isFinite(before)) {
+      throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
     }
-  } catch (e) {
-    pass.writer.abort();
-    throw e;
+    // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
+    const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - truePeakDbtp + MAX_LIMIT_DB);
+    let gainDb = Math.min(maxGain, target - before);
+    let pass = limitPass(src, d, rate, frames, gainDb, file);
+    let capped = target - before > maxGain;
+    try {
+      for (let n = 1; n < MAX_PASSES; n++) {
+        const err = target - pass.lufs;
+        if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
+        capped = gainDb + err > maxGain;
+        gainDb = Math.min(maxGain, gainDb + err);
+        pass.writer.abort();
+        pass = limitPass(src, d, rate, frames, gainDb, file);
+      }
+    } catch (e) {
+      pass.writer.abort();
+      throw e;
+    }
+    pass.writer.commit();
+    return { gainDb, capped };
+  } finally {
+    atRate?.close();
   }
-  pass.writer.commit();
-  return { gainDb, capped };
 }
 
 /**
@@ -206,5 +238,7 @@ export function exportForDestinations(
 ): DestinationReport[] {
   if (('forEachBlock' in mix ? mix.numChannels : mix.channels.length) === 0) throw new Error('the mix has no channels');
   const parsed = destinations.map((d) => (typeof d === 'string' ? parseDestination(d) : d));
-  return parsed.map((d) => exportForDestination(mix, d, outDir, baseName));
+  // One source for all: the mix's own figures are measured once.
+  const src = 'forEachBlock' in mix ? mix : memoryMix(mix.sampleRate, mix.channels);
+  return parsed.map((d) => exportForDestination(src, d, outDir, baseName));
 }

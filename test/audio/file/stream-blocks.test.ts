@@ -10,6 +10,7 @@ import { Resampler } from '../../../src/engine/dsp/resample.ts';
 import { Dither, DITHER_SEED } from '../../../src/engine/dsp/dither.ts';
 import { TruePeakLimiter } from '../../../src/engine/dsp/limiter.ts';
 import { gainAndLimit } from '../../../src/engine/mastering/export.ts';
+import { measureProgramme } from '../../../src/engine/mastering/report.ts';
 import { ResampleStream } from '../../../src/audio/file/resample-stream.ts';
 import { DitherStream, xorshift32Jump } from '../../../src/audio/file/dither-stream.ts';
 import { GainLimitStream } from '../../../src/audio/file/limit-stream.ts';
@@ -112,12 +113,17 @@ describe('MixSpool', () => {
     const spool = new MixSpool(dir, 2);
     const n = 150_000;
     const x = [signal(n, 1), signal(n, 2)];
+    expect(() => spool.write(x, 10)).toThrow(/before begin/);
+    spool.begin(48000, true);
     spool.write(x.map((c) => c.subarray(0, 10)), 10);
     spool.write(x.map((c) => c.subarray(10)), n - 10);
     for (let pass = 0; pass < 2; pass++) {
       const got = collect([], 1, () => {}, (each) => spool.forEachBlock(each));
       expect(got).toEqual(x);
     }
+    // Measured as written: the figures of the whole mix.
+    const whole = measureProgramme(x, 48000);
+    expect(spool.measured()).toEqual({ integratedLufs: whole.integratedLufs, truePeakDbtp: whole.truePeakDbtp });
     spool.close();
     expect(fs.readdirSync(dir)).toEqual([]);
   });
