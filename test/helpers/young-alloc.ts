@@ -55,7 +55,8 @@ export function runAllocProbe<T extends { readonly name: string }>(fileUrl: stri
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`allocation probe exited with ${code}: ${err}`));
-      const results = out.trim().split('\n').map((line) => JSON.parse(line) as T);
+      // Native modules may print to stdout too (naudiodon does): results are the lines of JSON objects.
+      const results = out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as T);
       resolve(new Map(results.map((r) => [r.name, r])));
     });
   });

@@ -46,6 +46,8 @@ export class PortAudioStream {
   readonly primeBlocks: number;
   private readonly io: PaAudioIO;
   private readonly outBuf: Buffer;
+  /** Each read's samples are copied here first: deinterleave reads through views made once per Buffer. */
+  private readonly inBuf: Buffer;
   private readonly inBytes: number;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -82,6 +84,7 @@ export class PortAudioStream {
     this.format = opened.format;
     this.outBuf = Buffer.alloc(frames * this.outChannels * BYTES_PER_SAMPLE[this.format]);
     this.inBytes = frames * this.inChannels * BYTES_PER_SAMPLE[this.format];
+    this.inBuf = Buffer.alloc(this.inBytes);
   }
 
   /** Output latency the priming adds, in frames (an output file starts with this much silence). */
@@ -149,7 +152,9 @@ export class PortAudioStream {
           for (let c = 0; c < this.inChannels; c++) r.inputs[c]!.fill(0);
         } else {
           if (res.finished || !res.buf || res.buf.length < this.inBytes) throw new Error('audio input stopped');
-          deinterleave(res.buf, this.format, this.inChannels, r.inputs, frames);
+          if (res.buf.length === this.inBytes) this.inBuf.set(res.buf);
+          else res.buf.copy(this.inBuf, 0, 0, this.inBytes);
+          deinterleave(this.inBuf, this.format, this.inChannels, r.inputs, frames);
         }
       }
       this.opts.beforeBlock?.();
