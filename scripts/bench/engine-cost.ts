@@ -238,7 +238,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
     group: 'engine',
     what: 'worker loop (runner + engine, 8 ch) with 3 param changes per block (fader, EQ gain, pan), allocation',
     faderd: `${fmt(perBlock, 1)} B/block`,
-    note: 'one 16 B box per change at the setter call, more where a setter hands on a new double (docs/allocation.md)',
+    note: 'setters read their value from a cell and hand it on in arrays and fields (docs/allocation.md)',
     target: { figure: 'allocation per block, worker loop', now: '~120 B', target: '0', measured: `${fmt(perBlock, 1)} B`, met: perBlock < 2 },
   });
 

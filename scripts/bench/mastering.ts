@@ -91,7 +91,7 @@ function chain(overrides: Record<string, ParamValue>): MasterChain {
   const c = new MasterChain(FS, BLOCK);
   c.bindParams((address, apply) => {
     const def = registry.get(address)!;
-    apply(toEngineValue(def, overrides[address] ?? def.default));
+    apply(Float64Array.of(toEngineValue(def, overrides[address] ?? def.default)));
   });
   c.bindMeters((a) => registry.get(a)?.index ?? -1);
   return c;

@@ -10,7 +10,7 @@
 import type { Session } from '../params/session.ts';
 import { toEngineValue, type ParamRegistry } from '../params/registry.ts';
 import type { ParamStore } from '../params/store.ts';
-import type { Engine, ParamBinder } from './types.ts';
+import type { Engine, ParamBinder, ParamCell } from './types.ts';
 import { MixGraph, type MasterStage } from './graph/graph.ts';
 import { MasterChain } from './graph/master.ts';
 
@@ -22,12 +22,14 @@ export interface EngineOptions {
   readonly master?: MasterStage | null;
 }
 
-const ignore = (_v: number): void => {};
+const ignore = (_v: ParamCell): void => {};
 
 export function createEngine(session: Session, registry: ParamRegistry, opts: EngineOptions = {}): Engine {
   const sampleRate = opts.sampleRate ?? session.audio.sampleRate;
   const maxBlock = opts.maxBlock ?? Math.max(1024, session.audio.blockSize);
-  const setters: Array<(v: number) => void> = registry.defs.map(() => ignore);
+  const setters: Array<(v: ParamCell) => void> = registry.defs.map(() => ignore);
+  // The value of the change being applied (see ParamCell): written here, read by the setter.
+  const cell = new Float64Array(1);
   const bind: ParamBinder = (address, apply) => {
     const def = registry.get(address);
     if (!def) return;
@@ -49,7 +51,10 @@ export function createEngine(session: Session, registry: ParamRegistry, opts: En
   const meters = new Float64Array(registry.defs.length);
   for (const def of registry.defs) {
     if (def.volatile && def.type === 'number') meters[def.index] = def.default as number;
-    if (def.type !== 'text' && !def.readOnly) setters[def.index]!(toEngineValue(def, def.default));
+    if (def.type !== 'text' && !def.readOnly) {
+      cell[0] = toEngineValue(def, def.default);
+      setters[def.index]!(cell);
+    }
   }
   const count = setters.length;
   const inputChannels = Math.max(graph.inputChannels, session.audio.inputs ?? 0);
@@ -65,7 +70,10 @@ export function createEngine(session: Session, registry: ParamRegistry, opts: En
     },
     meters,
     setParam(index: number, value: number): void {
-      if (index >= 0 && index < count && !Number.isNaN(value)) setters[index]!(value);
+      if (index >= 0 && index < count && !Number.isNaN(value)) {
+        cell[0] = value;
+        setters[index]!(cell);
+      }
     },
     process(inputs, outputs, frames): void {
       const n = frames > maxBlock ? maxBlock : frames < 0 ? 0 : frames;

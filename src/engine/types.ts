@@ -6,8 +6,17 @@
  * audio thread: they never allocate, await, throw or log.
  */
 
-/** What a graph node calls to receive a param by address; `apply` gets the engine value (bool 0/1, enum index). */
-export type ParamBinder = (address: string, apply: (value: number) => void) => void;
+/**
+ * A param's new engine value (bool 0/1, enum index, number) as a setter receives it: in `value[0]`.
+ * A cell, not a number argument: the engine calls hundreds of setters from one call site, which V8
+ * cannot inline, and a double passed to a call that is not inlined is boxed on the heap (16 bytes per
+ * change). Setters read it and store it; what they hand on goes the same way (in fields or typed
+ * arrays), so applying a change allocates nothing. Valid only during the call.
+ */
+export type ParamCell = Float64Array;
+
+/** What a graph node calls to receive a param by address; `apply` gets the engine value in `value[0]`. */
+export type ParamBinder = (address: string, apply: (value: ParamCell) => void) => void;
 
 export interface Engine {
   readonly sampleRate: number;

@@ -439,6 +439,8 @@ export class HighPass {
   private readonly second: BiquadBank;
   private readonly p1: BiquadParams = { freqHz: 80, q: Math.SQRT1_2, gainDb: 0 };
   private readonly p2: BiquadParams = { freqHz: 80, q: BUTTER4_Q2, gainDb: 0 };
+  /** configure()'s corner, handed on to configureFrom(). */
+  private readonly arg = { freqHz: 80 };
 
   constructor(sampleRate: number, channels: number) {
     this.first = new BiquadBank(sampleRate, channels);
@@ -451,7 +453,17 @@ export class HighPass {
    * from, or out to, a wire) takes GLIDE_MS instead of switching at the block boundary.
    */
   configure(freqHz: number, slopeDbPerOct: 12 | 24, glide = false): void {
+    this.arg.freqHz = freqHz;
+    this.configureFrom(this.arg, slopeDbPerOct, glide);
+  }
+
+  /**
+   * configure() with the corner read from `p.freqHz`: the audio thread's way (a double passed to a
+   * call V8 does not inline is boxed on the heap, a field read inside it is not).
+   */
+  configureFrom(p: { readonly freqHz: number }, slopeDbPerOct: 12 | 24, glide = false): void {
     const p1 = this.p1;
+    const freqHz = p.freqHz;
     p1.freqHz = freqHz;
     if (slopeDbPerOct === 24) {
       p1.q = BUTTER4_Q1;

@@ -13,7 +13,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { DB_TO_LN, LN_TO_DB, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, LN_TO_DB, checkPositive } from './util.ts';
 import { PEAKS, PEAK_SPAN, linkedPeaks } from './linked-peak.ts';
 
 export interface CompressorSettings {
@@ -102,23 +102,35 @@ export class Compressor {
   }
 
   configure(s: CompressorSettings): void {
+    // Clamps (clampNum's: NaN → the fallback) and conversions written out: this runs on the audio
+    // thread when a setting changes, and a double passed to or returned from a call V8 does not
+    // inline is boxed on the heap.
     const c = this.settings;
-    c.thresholdDb = clampNum(s.thresholdDb, -120, 24, -20);
-    c.ratio = clampNum(s.ratio, 1, 1000, 1);
-    c.kneeDb = clampNum(s.kneeDb, 0, 48, 0);
-    c.attackMs = clampNum(s.attackMs, 0, 10000, 10);
-    c.releaseMs = clampNum(s.releaseMs, 0, 60000, 100);
-    c.makeupDb = clampNum(s.makeupDb, -48, 48, 0);
+    const tIn = s.thresholdDb, rIn = s.ratio, kIn = s.kneeDb, aIn = s.attackMs, reIn = s.releaseMs, mIn = s.makeupDb;
+    const thr = tIn !== tIn ? -20 : tIn < -120 ? -120 : tIn > 24 ? 24 : tIn;
+    const ratio = rIn !== rIn ? 1 : rIn < 1 ? 1 : rIn > 1000 ? 1000 : rIn;
+    const knee = kIn !== kIn ? 0 : kIn < 0 ? 0 : kIn > 48 ? 48 : kIn;
+    const attackMs = aIn !== aIn ? 10 : aIn < 0 ? 0 : aIn > 10000 ? 10000 : aIn;
+    const releaseMs = reIn !== reIn ? 100 : reIn < 0 ? 0 : reIn > 60000 ? 60000 : reIn;
+    const makeupDb = mIn !== mIn ? 0 : mIn < -48 ? -48 : mIn > 48 ? 48 : mIn;
+    c.thresholdDb = thr;
+    c.ratio = ratio;
+    c.kneeDb = knee;
+    c.attackMs = attackMs;
+    c.releaseMs = releaseMs;
+    c.makeupDb = makeupDb;
     c.autoMakeup = s.autoMakeup === true;
-    this.thresholdDb = c.thresholdDb;
-    this.slope = 1 / c.ratio - 1;
-    this.kneeDb = c.kneeDb;
-    this.kneeStartLin = dbToGain(c.thresholdDb - c.kneeDb / 2);
-    this.kneeEndLin = dbToGain(c.thresholdDb + c.kneeDb / 2);
+    this.thresholdDb = thr;
+    this.slope = 1 / ratio - 1;
+    this.kneeDb = knee;
+    this.kneeStartLin = Math.exp((thr - knee / 2) * DB_TO_LN);
+    this.kneeEndLin = Math.exp((thr + knee / 2) * DB_TO_LN);
     // Reduction per unit of linear level along the knee's chord (0 → −slope·W/2 across it).
-    this.kneeChord = c.kneeDb > 0 ? (-this.slope * c.kneeDb) / 2 / (this.kneeEndLin - this.kneeStartLin) : 0;
-    this.attackCoeff = onePoleCoeff(c.attackMs, this.sampleRate);
-    this.releaseCoeff = onePoleCoeff(c.releaseMs, this.sampleRate);
+    this.kneeChord = knee > 0 ? (-this.slope * knee) / 2 / (this.kneeEndLin - this.kneeStartLin) : 0;
+    // onePoleCoeff's.
+    const sa = (attackMs * this.sampleRate) / 1000, sr = (releaseMs * this.sampleRate) / 1000;
+    this.attackCoeff = sa <= 0 ? 0 : Math.exp(-1 / sa);
+    this.releaseCoeff = sr <= 0 ? 0 : Math.exp(-1 / sr);
     // A whole step of the detector with gr held: y1 − gr shrinks by aR^N, yL − gr by aA^N, and yL
     // picks up (1 − aA)·Σₖ aA^(N−k)·aR^k of the initial y1 − gr (summed, not by the closed form,
     // which loses precision when aA ≈ aR).
@@ -128,7 +140,19 @@ export class Compressor {
     this.stepA = Math.pow(aA, GAIN_STEP);
     this.stepR = Math.pow(aR, GAIN_STEP);
     this.stepK = (1 - aA) * sum;
-    this.makeupTotalDb = c.makeupDb + (c.autoMakeup ? Compressor.autoMakeupDb(c) : 0);
+    // autoMakeupDb(c): minus the gain computer's output for a 0 dBFS input.
+    let auto = 0;
+    if (c.autoMakeup) {
+      const over = -thr;
+      let out: number;
+      if (2 * over < -knee) out = 0;
+      else if (knee > 0 && 2 * (over < 0 ? -over : over) <= knee) {
+        const k = over + knee / 2;
+        out = ((1 / ratio - 1) * k * k) / (2 * knee);
+      } else out = thr + over / ratio;
+      auto = -out;
+    }
+    this.makeupTotalDb = makeupDb + auto;
   }
 
   /** Current gain reduction in dB (≥ 0, make-up not counted). */

@@ -13,7 +13,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { DB_TO_LN, FLUSH_BELOW, checkPositive, clampNum, dbToGain, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, FLUSH_BELOW, checkPositive, onePoleCoeff } from './util.ts';
 import { PEAKS, PEAK_SPAN, linkedPeaks } from './linked-peak.ts';
 
 export interface GateSettings {
@@ -60,18 +60,28 @@ export class Gate {
   }
 
   configure(s: GateSettings): void {
-    const thr = clampNum(s.thresholdDb, -140, 20, -50);
-    const hyst = clampNum(s.hysteresisDb ?? 3, 0, 40, 3);
-    this.openLin = dbToGain(thr);
-    this.closeLin = dbToGain(thr - hyst);
-    this.rangeDb = clampNum(s.rangeDb, 0, 140, 40);
-    this.closedGain = dbToGain(-this.rangeDb);
+    // Clamps (clampNum's: NaN → the fallback) and conversions written out: this runs on the audio
+    // thread when a setting changes, and a double passed to or returned from a call V8 does not
+    // inline is boxed on the heap.
+    const tIn = s.thresholdDb, hIn = s.hysteresisDb ?? 3, rIn = s.rangeDb;
+    const aIn = s.attackMs, hoIn = s.holdMs, reIn = s.releaseMs;
+    const thr = tIn !== tIn ? -50 : tIn < -140 ? -140 : tIn > 20 ? 20 : tIn;
+    const hyst = hIn !== hIn ? 3 : hIn < 0 ? 0 : hIn > 40 ? 40 : hIn;
+    const range = rIn !== rIn ? 40 : rIn < 0 ? 0 : rIn > 140 ? 140 : rIn;
+    const attack = aIn !== aIn ? 0.5 : aIn < 0 ? 0 : aIn > 10000 ? 10000 : aIn;
+    const hold = hoIn !== hoIn ? 50 : hoIn < 0 ? 0 : hoIn > 60000 ? 60000 : hoIn;
+    const release = reIn !== reIn ? 200 : reIn < 0 ? 0 : reIn > 60000 ? 60000 : reIn;
+    this.openLin = Math.exp(thr * DB_TO_LN);
+    this.closeLin = Math.exp((thr - hyst) * DB_TO_LN);
+    this.rangeDb = range;
+    this.closedGain = Math.exp(-range * DB_TO_LN);
     const perMs = this.sampleRate / 1000;
     // At least 1 dB/ramp so a gate with range 0 that is then widened still moves.
-    const span = this.rangeDb > 1 ? this.rangeDb : 1;
-    this.attackStepDb = span / Math.max(1, clampNum(s.attackMs, 0, 10000, 0.5) * perMs);
-    this.releaseStepDb = span / Math.max(1, clampNum(s.releaseMs, 0, 60000, 200) * perMs);
-    this.holdSamples = Math.round(clampNum(s.holdMs, 0, 60000, 50) * perMs);
+    const span = range > 1 ? range : 1;
+    const attackSamples = attack * perMs, releaseSamples = release * perMs;
+    this.attackStepDb = span / (attackSamples > 1 ? attackSamples : 1);
+    this.releaseStepDb = span / (releaseSamples > 1 ? releaseSamples : 1);
+    this.holdSamples = Math.round(hold * perMs);
     this.attackRatio = Math.exp(this.attackStepDb * DB_TO_LN);
     this.releaseRatio = Math.exp(-this.releaseStepDb * DB_TO_LN);
   }

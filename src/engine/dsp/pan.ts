@@ -48,6 +48,8 @@ export class Panner {
   private readonly inc = new Float64Array(SLOTS);
   private remaining = 0;
   private panValue = 0;
+  /** The argument of setPan()/setImmediatePan(), handed on through an array. */
+  private readonly arg = new Float64Array(1);
 
   constructor(sampleRate: number, timeMs = 20) {
     checkPositive('sampleRate', sampleRate);
@@ -62,18 +64,31 @@ export class Panner {
   }
 
   setPan(p: number): void {
-    if (Number.isNaN(p)) return;
-    this.writeTargets(p);
-    for (let k = 0; k < SLOTS; k++) this.inc[k] = (this.tgt[k]! - this.cur[k]!) / this.rampSamples;
-    this.remaining = this.rampSamples;
+    this.arg[0] = p;
+    this.setPanFrom(this.arg, false);
   }
 
   setImmediatePan(p: number): void {
-    if (Number.isNaN(p)) return;
+    this.arg[0] = p;
+    this.setPanFrom(this.arg, true);
+  }
+
+  /**
+   * setPan(p[0]), or setImmediatePan(p[0]) when `immediate`. The param path's way: a double passed to
+   * a call V8 does not inline is boxed on the heap, one read from an array is not.
+   */
+  setPanFrom(p: Float64Array, immediate: boolean): void {
+    const v = p[0]!;
+    if (v !== v) return;
     this.writeTargets(p);
-    this.cur.set(this.tgt);
-    this.inc.fill(0);
-    this.remaining = 0;
+    if (immediate) {
+      this.cur.set(this.tgt);
+      this.inc.fill(0);
+      this.remaining = 0;
+      return;
+    }
+    for (let k = 0; k < SLOTS; k++) this.inc[k] = (this.tgt[k]! - this.cur[k]!) / this.rampSamples;
+    this.remaining = this.rampSamples;
   }
 
   /** Mono in → adds into outL/outR (add = true) or overwrites them. */
@@ -152,9 +167,10 @@ export class Panner {
     this.advance(ramp);
   }
 
-  private writeTargets(p: number): void {
+  private writeTargets(a: Float64Array): void {
     // Written out rather than calling quarterCos/quarterSin: a double returned from a call that the
     // compiler does not inline is boxed on the heap, and this runs on the audio thread.
+    const p = a[0]!;
     const pp = p < -1 ? -1 : p > 1 ? 1 : p;
     this.panValue = pp;
     const t = this.tgt;

@@ -11,7 +11,7 @@
  *
  * Thread rules: configure() and process() are audio-thread safe (no allocation, no throw).
  */
-import { checkPositive, clampNum, dbToGain, fastTanh, onePoleCoeff } from './util.ts';
+import { DB_TO_LN, checkPositive, onePoleCoeff } from './util.ts';
 
 export interface SaturationSettings {
   driveDb: number;
@@ -28,13 +28,35 @@ const MAKEUP_POINTS = 64;
  * by a midpoint sum over a quarter period (enough: tanh of a sine is smooth). Allocation-free.
  */
 export function saturationMakeup(drive: number): number {
-  const r = dbToGain(SATURATION_REFERENCE_DB);
+  MAKEUP_IO[0] = drive;
+  makeupInto(MAKEUP_IO);
+  return MAKEUP_IO[1]!;
+}
+
+/** saturationMakeup's argument and result, for callers on the audio thread (see makeupInto). */
+const MAKEUP_IO = new Float64Array(2);
+
+/**
+ * saturationMakeup(a[0]) into a[1]. fastTanh is written out (its exact arithmetic): configure() runs
+ * on the audio thread, where a double returned from a call V8 does not inline is boxed on the heap.
+ */
+function makeupInto(a: Float64Array): void {
+  const drive = a[0]!;
+  const r = Math.exp(SATURATION_REFERENCE_DB * DB_TO_LN);
   let sum = 0;
   for (let k = 0; k < MAKEUP_POINTS; k++) {
-    const y = fastTanh(drive * r * Math.sin(((k + 0.5) * Math.PI) / (2 * MAKEUP_POINTS)));
+    const x = drive * r * Math.sin(((k + 0.5) * Math.PI) / (2 * MAKEUP_POINTS));
+    let y: number;
+    if (x < 2 && x > -2) {
+      const x2 = x * x;
+      y = (x * (135135 + x2 * (17325 + x2 * (378 + x2)))) / (135135 + x2 * (62370 + x2 * (3150 + 28 * x2)));
+    } else {
+      const t = 1 - 2 / (Math.exp(x < 0 ? -2 * x : 2 * x) + 1);
+      y = x < 0 ? -t : t;
+    }
     sum += y * y;
   }
-  return r / Math.sqrt((2 * sum) / MAKEUP_POINTS);
+  a[1] = r / Math.sqrt((2 * sum) / MAKEUP_POINTS);
 }
 
 export class Saturator {
@@ -54,10 +76,18 @@ export class Saturator {
   }
 
   configure(s: SaturationSettings): void {
-    const drive = dbToGain(clampNum(s.driveDb, 0, 48, 0));
+    // Clamps and conversions written out, the make-up computed in place: this runs on the audio
+    // thread when a setting changes, and a double passed to or returned from a call V8 does not
+    // inline is boxed on the heap.
+    const dIn = s.driveDb, mIn = s.mixPct;
+    const driveDb = dIn !== dIn ? 0 : dIn < 0 ? 0 : dIn > 48 ? 48 : dIn;
+    const drive = Math.exp(driveDb * DB_TO_LN);
     this.lnDriveTarget = Math.log(drive);
-    this.lnMakeupTarget = Math.log(saturationMakeup(drive));
-    this.wetTarget = clampNum(s.mixPct, 0, 100, 100) / 100;
+    const io = MAKEUP_IO;
+    io[0] = drive;
+    makeupInto(io);
+    this.lnMakeupTarget = Math.log(io[1]!);
+    this.wetTarget = (mIn !== mIn ? 100 : mIn < 0 ? 0 : mIn > 100 ? 100 : mIn) / 100;
     this.settled = false;
   }
 

@@ -12,7 +12,7 @@
  *
  * Thread rules: all methods except the constructor are audio-thread safe (no allocation, no throw).
  */
-import { checkPositive, clampNum, dbToGain } from './util.ts';
+import { checkPositive, dbToGain } from './util.ts';
 
 export class SmoothedGain {
   /** Length of a ramp in samples (≥ 1). */
@@ -21,6 +21,8 @@ export class SmoothedGain {
   private tgt = 1;
   private inc = 0;
   private remaining = 0;
+  /** The argument of setTargetGain()/setImmediateGain(), handed on through an array. */
+  private readonly arg = new Float64Array(1);
 
   constructor(sampleRate: number, timeMs = 20) {
     checkPositive('sampleRate', sampleRate);
@@ -42,8 +44,18 @@ export class SmoothedGain {
   }
 
   setTargetGain(g: number): void {
-    if (Number.isNaN(g) || g === this.tgt) return;
-    this.tgt = clampNum(g, -1e6, 1e6, 0);
+    this.arg[0] = g;
+    this.setTargetGainAt(this.arg, 0);
+  }
+
+  /**
+   * setTargetGain(a[at]). For the audio thread's param path: a double passed to a call V8 does not
+   * inline is boxed on the heap, one read from an array is not.
+   */
+  setTargetGainAt(a: Float64Array, at: number): void {
+    const g = a[at]!;
+    if (g !== g || g === this.tgt) return;
+    this.tgt = g < -1e6 ? -1e6 : g > 1e6 ? 1e6 : g;
     this.inc = (this.tgt - this.cur) / this.rampSamples;
     this.remaining = this.rampSamples;
   }
@@ -54,8 +66,15 @@ export class SmoothedGain {
 
   /** Snap without ramp (initial state). */
   setImmediateGain(g: number): void {
-    if (Number.isNaN(g)) return;
-    this.cur = this.tgt = clampNum(g, -1e6, 1e6, 0);
+    this.arg[0] = g;
+    this.setImmediateGainAt(this.arg, 0);
+  }
+
+  /** setImmediateGain(a[at]) (see setTargetGainAt). */
+  setImmediateGainAt(a: Float64Array, at: number): void {
+    const g = a[at]!;
+    if (g !== g) return;
+    this.cur = this.tgt = g < -1e6 ? -1e6 : g > 1e6 ? 1e6 : g;
     this.remaining = 0;
     this.inc = 0;
   }

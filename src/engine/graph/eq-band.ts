@@ -36,19 +36,19 @@ export function eqBandFilters(band: EqBand, kind: BiquadType): boolean {
 /** Binds `${prefix}/{type,freq,gain,q}` to the band's fields; `changed` runs after each store. */
 export function bindEqBand(bind: ParamBinder, prefix: string, band: EqBand, changed: () => void): void {
   bind(`${prefix}/type`, (v) => {
-    band.type = v;
+    band.type = v[0]!;
     changed();
   });
   bind(`${prefix}/freq`, (v) => {
-    band.freqHz = v;
+    band.freqHz = v[0]!;
     changed();
   });
   bind(`${prefix}/gain`, (v) => {
-    band.gainDb = v;
+    band.gainDb = v[0]!;
     changed();
   });
   bind(`${prefix}/q`, (v) => {
-    band.q = v;
+    band.q = v[0]!;
     changed();
   });
 }

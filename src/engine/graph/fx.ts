@@ -21,14 +21,12 @@ class ReverbFx implements FxProcessor {
     this.reverb = new Reverb(sampleRate, maxBlock);
   }
   bindParams(bind: ParamBinder, base: string): void {
-    const set = (key: keyof typeof this.settings) => (v: number) => {
-      this.settings[key] = v;
-      this.dirty = true;
-    };
-    bind(`${base}/size`, set('sizePct'));
-    bind(`${base}/decay`, set('decayMs'));
-    bind(`${base}/damping`, set('dampingPct'));
-    bind(`${base}/predelay`, set('predelayMs'));
+    // One closure per field: a store under a key that varies is a generic store, which boxes the double.
+    const s = this.settings;
+    bind(`${base}/size`, (v) => { s.sizePct = v[0]!; this.dirty = true; });
+    bind(`${base}/decay`, (v) => { s.decayMs = v[0]!; this.dirty = true; });
+    bind(`${base}/damping`, (v) => { s.dampingPct = v[0]!; this.dirty = true; });
+    bind(`${base}/predelay`, (v) => { s.predelayMs = v[0]!; this.dirty = true; });
   }
   process(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void {
     if (this.dirty) {
@@ -52,13 +50,11 @@ class DelayFx implements FxProcessor {
     this.delay = new StereoDelay(sampleRate, maxBlock, 2000);
   }
   bindParams(bind: ParamBinder, base: string): void {
-    const set = (key: keyof typeof this.settings) => (v: number) => {
-      this.settings[key] = v;
-      this.dirty = true;
-    };
-    bind(`${base}/time`, set('timeMs'));
-    bind(`${base}/feedback`, set('feedbackPct'));
-    bind(`${base}/damping`, set('dampingPct'));
+    // One closure per field (see ReverbFx).
+    const s = this.settings;
+    bind(`${base}/time`, (v) => { s.timeMs = v[0]!; this.dirty = true; });
+    bind(`${base}/feedback`, (v) => { s.feedbackPct = v[0]!; this.dirty = true; });
+    bind(`${base}/damping`, (v) => { s.dampingPct = v[0]!; this.dirty = true; });
   }
   process(inL: Float32Array, inR: Float32Array, outL: Float32Array, outR: Float32Array, frames: number): void {
     if (this.dirty) {

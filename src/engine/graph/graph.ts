@@ -10,7 +10,6 @@
  * Every param arrives through a ParamBinder by address; the engine turns addresses into indices.
  */
 import { LevelMeter } from '../dsp/meter.ts';
-import { dbToGain } from '../../params/taper.ts';
 import type { Session } from '../../params/session.ts';
 import type { ParamBinder } from '../types.ts';
 import { Strip } from './strip.ts';
@@ -174,11 +173,11 @@ export class MixGraph {
 
     this.masterGain = new GainRamp(sr);
     bind('/master/fader', (v) => {
-      this.masterFaderDb = v;
+      this.masterFaderDb = v[0]!;
       this.setMasterGain();
     });
     bind('/master/mute', (v) => {
-      this.masterMuted = v !== 0;
+      this.masterMuted = v[0]! !== 0;
       this.setMasterGain();
     });
     this.masterMeter = new LevelMeter(sr);
@@ -202,7 +201,10 @@ export class MixGraph {
   }
 
   private setMasterGain(): void {
-    this.masterGain.set(this.masterMuted ? 0 : dbToGain(this.masterFaderDb), !this.started);
+    // Into the ramp's array, not through set(): a computed double passed to a call is boxed.
+    const d = this.masterFaderDb;
+    this.masterGain.next[0] = this.masterMuted || d === -Infinity ? 0 : Math.pow(10, d / 20);
+    this.masterGain.setNext(!this.started);
   }
 
   /** Re-evaluates the solo rule; snaps on the first block, ramps after. */

@@ -129,39 +129,39 @@ export class MasterChain {
   bindParams(bind: ParamBinder): void {
     bind('/master/eq/on', (v) => {
       // Off glides every band and the tilt to a wire, on glides them back.
-      this.eqOn = v !== 0;
+      this.eqOn = v[0]! !== 0;
       this.eqDirty = true;
     });
-    bind('/master/eq/tilt', (v) => { this.tiltDb = v; this.eqDirty = true; });
+    bind('/master/eq/tilt', (v) => { this.tiltDb = v[0]!; this.eqDirty = true; });
     const eqChanged = (): void => { this.eqDirty = true; };
     for (let b = 0; b < MASTER_EQ_BANDS && b < this.bands.length; b++) bindEqBand(bind, `/master/eq/${b + 1}`, this.bands[b]!, eqChanged);
     const c = this.compSet;
-    bind('/master/comp/on', (v) => { this.compOn = v !== 0; });
-    bind('/master/comp/threshold', (v) => { c.thresholdDb = v; this.compDirty = true; });
-    bind('/master/comp/ratio', (v) => { c.ratio = v; this.compDirty = true; });
-    bind('/master/comp/knee', (v) => { c.kneeDb = v; this.compDirty = true; });
-    bind('/master/comp/attack', (v) => { c.attackMs = v; this.compDirty = true; });
-    bind('/master/comp/release', (v) => { c.releaseMs = v; this.compDirty = true; });
-    bind('/master/comp/makeup', (v) => { c.makeupDb = v; this.compDirty = true; });
-    bind('/master/comp/auto', (v) => { c.autoMakeup = v !== 0; this.compDirty = true; });
+    bind('/master/comp/on', (v) => { this.compOn = v[0]! !== 0; });
+    bind('/master/comp/threshold', (v) => { c.thresholdDb = v[0]!; this.compDirty = true; });
+    bind('/master/comp/ratio', (v) => { c.ratio = v[0]!; this.compDirty = true; });
+    bind('/master/comp/knee', (v) => { c.kneeDb = v[0]!; this.compDirty = true; });
+    bind('/master/comp/attack', (v) => { c.attackMs = v[0]!; this.compDirty = true; });
+    bind('/master/comp/release', (v) => { c.releaseMs = v[0]!; this.compDirty = true; });
+    bind('/master/comp/makeup', (v) => { c.makeupDb = v[0]!; this.compDirty = true; });
+    bind('/master/comp/auto', (v) => { c.autoMakeup = v[0]! !== 0; this.compDirty = true; });
     const w = this.widthSet;
-    bind('/master/width', (v) => { w.widthPct = v; this.widthDirty = true; });
-    bind('/master/monobass', (v) => { w.monoBass = v !== 0; this.widthDirty = true; });
-    bind('/master/monofreq', (v) => { w.monoFreqHz = v; this.widthDirty = true; });
-    bind('/master/drive', (v) => { this.driveDb = v; this.driveDirty = true; });
-    bind('/master/exciter', (v) => { this.exciterPct = v; this.exciterDirty = true; });
+    bind('/master/width', (v) => { w.widthPct = v[0]!; this.widthDirty = true; });
+    bind('/master/monobass', (v) => { w.monoBass = v[0]! !== 0; this.widthDirty = true; });
+    bind('/master/monofreq', (v) => { w.monoFreqHz = v[0]!; this.widthDirty = true; });
+    bind('/master/drive', (v) => { this.driveDb = v[0]!; this.driveDirty = true; });
+    bind('/master/exciter', (v) => { this.exciterPct = v[0]!; this.exciterDirty = true; });
     bind('/master/limiter/on', (v) => {
       // Back in the path: its delay line starts empty rather than replaying what it held when switched out.
-      if (v !== 0 && !this.limiterOn) this.limiter.reset();
-      this.limiterOn = v !== 0;
+      if (v[0]! !== 0 && !this.limiterOn) this.limiter.reset();
+      this.limiterOn = v[0]! !== 0;
     });
-    bind('/master/limiter/ceiling', (v) => { this.limSet.ceilingDb = v; this.limDirty = true; });
-    bind('/master/limiter/release', (v) => { this.limSet.releaseMs = v; this.limDirty = true; });
-    bind('/master/loudness/target', (v) => { this.targetLufs = v; });
-    bind('/master/loudness/auto', (v) => { this.autoOn = v !== 0; });
-    bind('/master/dither/on', (v) => { this.ditherOn = v !== 0; this.ditherDirty = true; });
-    bind('/master/dither/bits', (v) => { this.ditherSet.bits = Number(DITHER_BITS[v] ?? 24); this.ditherDirty = true; });
-    bind('/master/dither/shaping', (v) => { this.ditherSet.shaping = v !== 0; this.ditherDirty = true; });
+    bind('/master/limiter/ceiling', (v) => { this.limSet.ceilingDb = v[0]!; this.limDirty = true; });
+    bind('/master/limiter/release', (v) => { this.limSet.releaseMs = v[0]!; this.limDirty = true; });
+    bind('/master/loudness/target', (v) => { this.targetLufs = v[0]!; });
+    bind('/master/loudness/auto', (v) => { this.autoOn = v[0]! !== 0; });
+    bind('/master/dither/on', (v) => { this.ditherOn = v[0]! !== 0; this.ditherDirty = true; });
+    bind('/master/dither/bits', (v) => { this.ditherSet.bits = Number(DITHER_BITS[v[0]!] ?? 24); this.ditherDirty = true; });
+    bind('/master/dither/shaping', (v) => { this.ditherSet.shaping = v[0]! !== 0; this.ditherDirty = true; });
   }
 
   bindMeters(index: (address: string) => number): void {

@@ -6,7 +6,6 @@
  *
  * The summing loops live in this file (not imported) so the hot path makes direct calls.
  */
-import { dbToGain } from '../../params/taper.ts';
 import type { ParamBinder } from '../types.ts';
 import { GainRamp } from './gain-ramp.ts';
 import type { Strip } from './strip.ts';
@@ -65,9 +64,9 @@ export class Send {
 
   /** Binds `${prefix}/level` and `${prefix}/pre`. */
   bindParams(bind: ParamBinder, prefix: string): void {
-    bind(`${prefix}/level`, (v) => this.level.set(dbToGain(v), this.from.snap));
+    bind(`${prefix}/level`, (v) => this.level.setDb(v, this.from.snap));
     bind(`${prefix}/pre`, (v) => {
-      this.pre = v !== 0;
+      this.pre = v[0]! !== 0;
     });
   }
 

@@ -13,7 +13,6 @@ import { Compressor } from '../dsp/compressor.ts';
 import { Saturator } from '../dsp/saturation.ts';
 import { Panner } from '../dsp/pan.ts';
 import { LevelMeter } from '../dsp/meter.ts';
-import { dbToGain } from '../../params/taper.ts';
 import { EQ_BANDS } from '../../params/registry.ts';
 import type { ParamBinder } from '../types.ts';
 import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts';
@@ -35,7 +34,8 @@ export class Strip {
   private inverted = false;
   private readonly hpf: HighPass;
   private hpfOn = false;
-  private hpfFreqHz = 80;
+  /** The corner, in an object the filter reads it from (a double passed to a call is boxed). */
+  private readonly hpfSet = { freqHz: 80 };
   private hpfSlope: 12 | 24 = 12;
   private hpfDirty = true;
   /** False until the first block: filter params set before it apply without a glide. */
@@ -93,33 +93,40 @@ export class Strip {
   /** Registers a setter for every strip param under `base` (/ch/N, /bus/B, /fx/K). */
   bindParams(bind: ParamBinder, base: string): void {
     bind(`${base}/trim`, (v) => {
-      this.trimDb = v;
+      this.trimDb = v[0]!;
       this.setTrim();
     });
     bind(`${base}/polarity`, (v) => {
-      this.inverted = v !== 0;
+      this.inverted = v[0]! !== 0;
       this.setTrim();
     });
     bind(`${base}/hpf/on`, (v) => {
-      this.hpfOn = v !== 0;
+      this.hpfOn = v[0]! !== 0;
       this.hpfDirty = true;
     });
     bind(`${base}/hpf/freq`, (v) => {
-      this.hpfFreqHz = v;
+      this.hpfSet.freqHz = v[0]!;
       this.hpfDirty = true;
     });
     bind(`${base}/hpf/slope`, (v) => {
-      this.hpfSlope = v === 1 ? 24 : 12;
+      this.hpfSlope = v[0]! === 1 ? 24 : 12;
       this.hpfDirty = true;
     });
     bind(`${base}/gate/on`, (v) => {
-      if (v !== 0 && !this.gateOn) this.gate.reset();
-      this.gateOn = v !== 0;
+      if (v[0]! !== 0 && !this.gateOn) this.gate.reset();
+      this.gateOn = v[0]! !== 0;
     });
-    this.bindSettings(bind, `${base}/gate`, this.gateSet, { threshold: 'thresholdDb', range: 'rangeDb', attack: 'attackMs', hold: 'holdMs', release: 'releaseMs' }, () => (this.gateDirty = true));
+    // One closure per field, not a loop over keys: a store under a key that varies is a generic store,
+    // which boxes the double.
+    const g = this.gateSet;
+    bind(`${base}/gate/threshold`, (v) => { g.thresholdDb = v[0]!; this.gateDirty = true; });
+    bind(`${base}/gate/range`, (v) => { g.rangeDb = v[0]!; this.gateDirty = true; });
+    bind(`${base}/gate/attack`, (v) => { g.attackMs = v[0]!; this.gateDirty = true; });
+    bind(`${base}/gate/hold`, (v) => { g.holdMs = v[0]!; this.gateDirty = true; });
+    bind(`${base}/gate/release`, (v) => { g.releaseMs = v[0]!; this.gateDirty = true; });
     bind(`${base}/eq/on`, (v) => {
       // Off glides every band to a wire, on glides them back (no band resumes from stale state).
-      this.eqOn = v !== 0;
+      this.eqOn = v[0]! !== 0;
       this.eqDirty = true;
     });
     const eqChanged = (): void => {
@@ -127,44 +134,42 @@ export class Strip {
     };
     this.bands.forEach((band, k) => bindEqBand(bind, `${base}/eq/${k + 1}`, band, eqChanged));
     bind(`${base}/comp/on`, (v) => {
-      if (v !== 0 && !this.compOn) this.comp.reset();
-      this.compOn = v !== 0;
+      if (v[0]! !== 0 && !this.compOn) this.comp.reset();
+      this.compOn = v[0]! !== 0;
     });
-    this.bindSettings(bind, `${base}/comp`, this.compSet, { threshold: 'thresholdDb', ratio: 'ratio', knee: 'kneeDb', attack: 'attackMs', release: 'releaseMs', makeup: 'makeupDb' }, () => (this.compDirty = true));
+    const c = this.compSet;
+    bind(`${base}/comp/threshold`, (v) => { c.thresholdDb = v[0]!; this.compDirty = true; });
+    bind(`${base}/comp/ratio`, (v) => { c.ratio = v[0]!; this.compDirty = true; });
+    bind(`${base}/comp/knee`, (v) => { c.kneeDb = v[0]!; this.compDirty = true; });
+    bind(`${base}/comp/attack`, (v) => { c.attackMs = v[0]!; this.compDirty = true; });
+    bind(`${base}/comp/release`, (v) => { c.releaseMs = v[0]!; this.compDirty = true; });
+    bind(`${base}/comp/makeup`, (v) => { c.makeupDb = v[0]!; this.compDirty = true; });
     bind(`${base}/comp/auto`, (v) => {
-      this.compSet.autoMakeup = v !== 0;
+      this.compSet.autoMakeup = v[0]! !== 0;
       this.compDirty = true;
     });
     bind(`${base}/sat/on`, (v) => {
-      this.satOn = v !== 0;
+      this.satOn = v[0]! !== 0;
     });
-    this.bindSettings(bind, `${base}/sat`, this.satSet, { drive: 'driveDb', mix: 'mixPct' }, () => (this.satDirty = true));
+    bind(`${base}/sat/drive`, (v) => { this.satSet.driveDb = v[0]!; this.satDirty = true; });
+    bind(`${base}/sat/mix`, (v) => { this.satSet.mixPct = v[0]!; this.satDirty = true; });
     bind(`${base}/mute`, (v) => {
-      this.muted = v !== 0;
+      this.muted = v[0]! !== 0;
       this.mute.set(this.muted ? 0 : 1, this.snap);
     });
     bind(`${base}/solo`, (v) => {
-      this.soloed = v !== 0;
+      this.soloed = v[0]! !== 0;
     });
-    bind(`${base}/fader`, (v) => this.fader.set(dbToGain(v), this.snap));
-    bind(`${base}/pan`, (v) => {
-      if (this.snap) this.panner.setImmediatePan(v);
-      else this.panner.setPan(v);
-    });
-  }
-
-  private bindSettings<S extends Record<string, number | boolean>>(bind: ParamBinder, prefix: string, target: S, keys: Record<string, keyof S>, dirty: () => void): void {
-    for (const [name, key] of Object.entries(keys)) {
-      bind(`${prefix}/${name}`, (v) => {
-        (target as Record<keyof S, number | boolean>)[key] = v;
-        dirty();
-      });
-    }
+    bind(`${base}/fader`, (v) => this.fader.setDb(v, this.snap));
+    bind(`${base}/pan`, (v) => this.panner.setPanFrom(v, this.snap));
   }
 
   private setTrim(): void {
     // Polarity rides on the trim ramp: a flip crosses zero smoothly instead of clicking.
-    this.trim.set(dbToGain(this.trimDb) * (this.inverted ? -1 : 1), this.snap);
+    // Into the ramp's array, not through set(): a computed double passed to a call is boxed.
+    const d = this.trimDb;
+    this.trim.next[0] = (d === -Infinity ? 0 : Math.pow(10, d / 20)) * (this.inverted ? -1 : 1);
+    this.trim.setNext(this.snap);
   }
 
   /**
@@ -176,7 +181,7 @@ export class Strip {
     const glide = this.filtersStarted;
     this.filtersStarted = true;
     if (this.hpfDirty) {
-      if (this.hpfOn) this.hpf.configure(this.hpfFreqHz, this.hpfSlope, glide);
+      if (this.hpfOn) this.hpf.configureFrom(this.hpfSet, this.hpfSlope, glide);
       else this.hpf.bypass(glide);
       this.hpfDirty = false;
     }

@@ -15,7 +15,7 @@ function chainWith(values: Record<string, number | boolean>): { chain: MasterCha
   const chain = new MasterChain(48000, 128);
   chain.bindParams((address, apply) => {
     const def = registry.get(address)!;
-    apply(toEngineValue(def, address in values ? values[address]! : def.default));
+    apply(Float64Array.of(toEngineValue(def, address in values ? values[address]! : def.default)));
   });
   chain.bindMeters((a) => registry.get(a)?.index ?? -1);
   return { chain, meters: new Float64Array(registry.defs.length) };

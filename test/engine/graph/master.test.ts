@@ -27,8 +27,8 @@ function rig(): Rig {
     const def = registry.get(address);
     if (!def) throw new Error(`bound an address the registry does not have: ${address}`);
     if (setters.has(address)) throw new Error(`bound twice: ${address}`);
-    setters.set(address, apply);
-    apply(toEngineValue(def, def.default));
+    setters.set(address, (v: number) => apply(Float64Array.of(v)));
+    apply(Float64Array.of(toEngineValue(def, def.default)));
   });
   const meters = new Float64Array(registry.defs.length).fill(NaN);
   chain.bindMeters((a) => registry.get(a)?.index ?? -1);

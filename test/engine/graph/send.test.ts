@@ -28,7 +28,7 @@ function setup(nch: 1 | 2, levels: number[], pre: boolean[]): Setup {
   const set = new Map<string, (v: number) => void>();
   const sends = inputs.map((into, k) => {
     const s = new Send(SR, strip, into);
-    s.bindParams((a, f) => set.set(a, f), `/s/${k}`);
+    s.bindParams((a, f) => set.set(a, (v: number) => f(Float64Array.of(v))), `/s/${k}`);
     return s;
   });
   levels.forEach((db, k) => set.get(`/s/${k}/level`)!(db));

@@ -13,7 +13,7 @@ const F32_MIN_NORMAL = 1.1754943508222875e-38;
 function strip(params: Record<string, number>): Strip {
   const s = new Strip(SR, B, 1);
   const setters = new Map<string, (v: number) => void>();
-  s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+  s.bindParams((a, f) => setters.set(a, (v: number) => f(Float64Array.of(v))), '/ch/1');
   for (const [a, v] of Object.entries(params)) setters.get(`/ch/1/${a}`)!(v);
   s.snap = false;
   return s;
@@ -67,7 +67,7 @@ describe('strip EQ (active bands run in pairs)', () => {
   function viaStrip(on: readonly number[], nch: 1 | 2): Float32Array[] {
     const s = new Strip(SR, B, nch);
     const setters = new Map<string, (v: number) => void>();
-    s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+    s.bindParams((a, f) => setters.set(a, (v: number) => f(Float64Array.of(v))), '/ch/1');
     BANDS.forEach((b, k) => {
       setters.get(`/ch/1/eq/${k + 1}/type`)!(EQ_TYPES.indexOf(b.type));
       setters.get(`/ch/1/eq/${k + 1}/freq`)!(b.freqHz);
@@ -115,7 +115,7 @@ describe('strip EQ (active bands run in pairs)', () => {
   it('a band switched off mid-stream glides to a wire, then the others run on alone (pairs re-formed)', () => {
     const s = new Strip(SR, B, 1);
     const setters = new Map<string, (v: number) => void>();
-    s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+    s.bindParams((a, f) => setters.set(a, (v: number) => f(Float64Array.of(v))), '/ch/1');
     setters.get('/ch/1/eq/1/gain')!(6);
     setters.get('/ch/1/eq/2/gain')!(6);
     setters.get('/ch/1/eq/3/gain')!(6);
@@ -145,7 +145,7 @@ describe('strip EQ (active bands run in pairs)', () => {
     const rig = () => {
       const st = new Strip(SR, B, 1);
       const set = new Map<string, (v: number) => void>();
-      st.bindParams((a, f) => set.set(a, f), '/ch/1');
+      st.bindParams((a, f) => set.set(a, (v: number) => f(Float64Array.of(v))), '/ch/1');
       set.get('/ch/1/eq/2/gain')!(6);
       st.snap = false;
       return { st, eqOn: (on: boolean) => set.get('/ch/1/eq/on')!(on ? 1 : 0) };
@@ -182,7 +182,7 @@ describe('strip filter changes on a running tone do not click (coefficient glide
     it(`${name}: nothing above 4 kHz within 80 dB of the tone`, () => {
       const s = new Strip(SR, B, 1);
       const setters = new Map<string, (v: number) => void>();
-      s.bindParams((a, f) => setters.set(a, f), '/ch/1');
+      s.bindParams((a, f) => setters.set(a, (v: number) => f(Float64Array.of(v))), '/ch/1');
       for (const [a, v] of Object.entries(before)) setters.get(`/ch/1/${a}`)!(v);
       s.snap = false;
       const out = new Float32Array(SR);
