@@ -7,8 +7,9 @@
  * MAX_PASSES), requantize with TPDF dither to the word length, write the WAV, and measure the written
  * file again: the report is of what is on disk, not of what we meant to write.
  *
- * Resampling comes before limiting so that the ceiling is checked on the delivery rate's samples (a
- * resampler can raise true peak a little; the limiter then sees the final waveform).
+ * Resampling comes before limiting so that the ceiling is held on the delivery rate's samples (a
+ * resampler can raise true peak a little; the limiter then sees the final waveform), and the limited
+ * audio is measured again at that rate before it is written (trimToCeiling).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -99,11 +100,30 @@ function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: De
   return { gainDb, audio, capped };
 }
 
+/** What trimToCeiling() leaves under the ceiling: covers the dither's last bit (0.0003 dB at 16 bits). */
+const TRIM_MARGIN_DB = 0.01;
+
+/**
+ * The last check before a delivery is written: the true peak of `audio` at its delivery rate, by the
+ * same meter the report uses. If it is over the ceiling (it should not be: the limiter runs at this
+ * rate with this meter as its detector), the audio is turned down in place to TRIM_MARGIN_DB under it.
+ * Returns the gain applied (dB, 0 or negative), which the report states.
+ */
+export function trimToCeiling(audio: ReadonlyArray<Float32Array>, sampleRate: number, ceilingDb: number): number {
+  const tp = measureTruePeak(audio, sampleRate);
+  if (!(tp > ceilingDb)) return 0;
+  const trimDb = ceilingDb - TRIM_MARGIN_DB - tp;
+  const g = Math.pow(10, trimDb / 20);
+  for (const c of audio) for (let i = 0; i < c.length; i++) c[i]! *= g;
+  return trimDb;
+}
+
 /** Renders, writes and measures one destination. */
 export function exportForDestination(mix: RenderedMix, d: Destination, outDir: string, baseName: string): DestinationReport {
   const rate = d.sampleRate ?? mix.sampleRate;
   const chans = resampleChannels(mix.channels, mix.sampleRate, rate);
   const { gainDb, audio, capped } = normalize(chans, rate, d);
+  const trimDb = trimToCeiling(audio, rate, d.truePeakDbtp);
   if (d.dither && d.bitDepth !== '32f') {
     const dither = new Dither(audio.length);
     dither.configure({ bits: Number(d.bitDepth), shaping: false });
@@ -128,6 +148,7 @@ export function exportForDestination(mix: RenderedMix, d: Destination, outDir: s
     gainDb,
     target: { integratedLufs: d.integratedLufs, truePeakDbtp: d.truePeakDbtp, sampleRate: rate, bitDepth: d.bitDepth, source: d.source },
     meetsTarget: loudOk && m.truePeakDbtp <= d.truePeakDbtp,
+    ...(trimDb < 0 ? { trimDb } : {}),
     ...(capped && !loudOk
       ? { missed: `${d.integratedLufs} LUFS needs more than ${MAX_LIMIT_DB} dB of limiting into the ${d.truePeakDbtp} dBTP ceiling; left at ${m.integratedLufs.toFixed(1)} LUFS` }
       : {}),
