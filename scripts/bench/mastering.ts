@@ -1,6 +1,6 @@
 /**
  * Mastering benchmark, best of several runs at 48 kHz stereo:
- *   - loudness meter (BS.1770 K-weighting, M/S/I/LRA) and true-peak meter (4×, Annex 2 filter):
+ *   - loudness meter (BS.1770 K-weighting, M/S/I/LRA) and true-peak meter (truepeak.ts; its own bench: truepeak.ts):
  *     × real time over a programme (speech-like noise, so the true-peak meter cannot skip);
  *   - master chain in 128-frame blocks: % of one core at 48 kHz, with the defaults (EQ flat, limiter
  *     on, mono bass on) and with every stage engaged (the programme peaks under the ceiling, so the
@@ -22,36 +22,17 @@ import { MasterChain } from '../../src/engine/graph/master.ts';
 import { ParamRegistry, toEngineValue, type ParamValue } from '../../src/params/registry.ts';
 import { defaultSession } from '../../src/params/session.ts';
 
+import { bestOf, programme } from './programme.ts';
+
 const FS = 48000;
 const BLOCK = 128;
 const RUNS = 5;
 const seconds = Number(process.argv[2] ?? 20);
 
-/** Noise shaped like programme material: low-passed, with a slow level envelope. */
-function programme(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  let lp = 0;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    lp += 0.3 * ((s / 2147483648 - 1) - lp);
-    out[i] = lp * (0.3 + 0.25 * Math.sin((2 * Math.PI * i) / (FS * 1.7)));
-  }
-  return out;
-}
-
-function best(run: () => void): number {
-  let b = Infinity;
-  for (let r = 0; r < RUNS; r++) {
-    const t = performance.now();
-    run();
-    b = Math.min(b, performance.now() - t);
-  }
-  return b / 1000;
-}
+const best = (run: () => void): number => bestOf(RUNS, run);
 
 const n = Math.round(seconds * FS);
-const L = programme(n, 1), R = programme(n, 2);
+const L = programme(n, 1, FS), R = programme(n, 2, FS);
 
 const line = (name: string, value: string): void => void process.stdout.write(`${name.padEnd(44)} ${value}\n`);
 const xrt = (secs: number, audioSeconds = seconds): string => `${(audioSeconds / secs).toFixed(0)}x real time`;
@@ -63,7 +44,7 @@ line('loudness meter (M/S/I/LRA)', xrt(best(() => {
   const m = new LoudnessMeter(FS, 2);
   m.process([L, R], n);
 })));
-line('true-peak meter (4x, Annex 2)', xrt(best(() => {
+line('true-peak meter (16x grid, staged)', xrt(best(() => {
   const m = new TruePeakMeter(FS, 2);
   m.process([L, R], n);
 })));

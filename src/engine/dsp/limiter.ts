@@ -1,14 +1,12 @@
 /**
- * True-peak look-ahead limiter. The output never exceeds the ceiling measured with 4× oversampling.
+ * True-peak look-ahead limiter. The output stays under the ceiling as the true-peak meter measures it
+ * (truepeak.ts), and by an ideal reconstruction on programme material and the Tech 3341 tones
+ * (test/engine/dsp/limiter.test.ts).
  *
- * Per input sample the detector takes the largest of the sample, its 4× interpolated successors
- * (oversampler.ts, at quarters of a sample) and the BS.1770 Annex 2 interpolator's points (at odd
- * eighths), over all channels (stereo-linked), and asks for gain `min(1, ceiling / peak)`. Two
- * interpolators because 4× meters disagree by up to 0.3 dB on content near fs/2 (white noise measured:
- * a limiter detecting with the Kaiser kernel alone left the Annex meter reading 0.13 dB over the ceiling);
- * with both, the Annex meter reads the ceiling to 0.001 dB before the margin. The gain
- * applied is built so that it is already at or below that request over the whole neighbourhood a
- * 4× interpolator looks at (±SPREAD samples around the peak):
+ * Per input sample the detector takes the largest |value| of the reconstruction over the sample
+ * interval (TruePeakDetector: the meter's own staged search, exact wherever a peak is above the
+ * threshold), over all channels (stereo-linked), and asks for gain `min(1, threshold / peak)`. The gain
+ * applied is built so that it is already at or below that request over ±SPREAD samples around the peak:
  *
  *   1. sliding minimum of the requests over [t − attack − SPREAD − hold, t + SPREAD] (monotonic deque);
  *   2. release: the gain recovers exponentially toward unity, never above the minimum of step 1;
@@ -17,15 +15,16 @@
  * Each step keeps the gain ≤ every request in reach, so the gain around a peak is flat at (or below) the
  * request, and the product g·x stays under the ceiling between samples too. The hold (15 ms) bridges the
  * gap between the crests of a steady low-frequency tone, so a steady sine gets a constant gain (no
- * pumping) down to 33 Hz. The detector aims 0.1 dB under the ceiling so that other 4× meters (other
- * interpolation filters) read at or under the ceiling too.
+ * pumping) down to 33 Hz. The detector aims 0.1 dB under the ceiling (MARGIN_DB).
  *
- * Latency: oversampler half-width + SPREAD + attack − 1 samples (91 samples, 1.9 ms at 48 kHz).
+ * Known limit: content right at Nyquist (full-band white noise driven 13 dB in) is partly outside the
+ * reconstruction's ±64-sample window; an ideal (infinite) reconstruction then reads up to ~0.5 dB over.
+ *
+ * Latency: detector look-ahead (65) + SPREAD + attack − 1 samples (144 samples, 3.0 ms at 48 kHz).
  *
  * Thread rules: the constructor allocates; configure(), process() and reset() do not and never throw.
  */
-import { Oversampler } from './oversampler.ts';
-import { ANNEX_DELAY, AnnexPeakDetector } from './truepeak.ts';
+import { TruePeakDetector } from './truepeak.ts';
 import { checkBlock, checkPositive, clampNum, dbToGain, nextPow2 } from './util.ts';
 
 export interface LimiterSettings {
@@ -38,10 +37,6 @@ export interface LimiterOptions {
   readonly attackMs?: number;
   /** Hold before release (default 15 ms). */
   readonly holdMs?: number;
-  /** Detector oversampling of the Kaiser interpolator (default 4). */
-  readonly oversampling?: number;
-  /** Detector interpolator half-width in taps (default 12). */
-  readonly detectorTaps?: number;
   /** Detector aim under the ceiling in dB (default MARGIN_DB). */
   readonly marginDb?: number;
 }
@@ -58,14 +53,8 @@ export class TruePeakLimiter {
   readonly channels: number;
   readonly latencyFrames: number;
   private readonly sampleRate: number;
-  private readonly os: Oversampler[];
+  private readonly tp: TruePeakDetector[];
   private readonly det: Float64Array[];
-  private readonly annex: AnnexPeakDetector[];
-  private readonly annexOut: Float64Array[];
-  /** Per channel ring aligning the Annex detector's output with the oversampler's (longer) delay. */
-  private readonly annexRing: Float64Array[];
-  private annexPos = 0;
-  private readonly annexLag: number;
   private readonly attack: number;
   private readonly window: number;
   // Audio delay lines, one per channel (power-of-two ring).
@@ -94,16 +83,12 @@ export class TruePeakLimiter {
     this.sampleRate = sampleRate;
     this.channels = channels;
     this.marginDb = opts.marginDb ?? MARGIN_DB;
-    this.os = Array.from({ length: channels }, () => new Oversampler(opts.oversampling ?? 4, opts.detectorTaps ?? 12));
+    this.tp = Array.from({ length: channels }, () => new TruePeakDetector());
     this.det = Array.from({ length: channels }, () => new Float64Array(maxBlock));
-    this.annex = Array.from({ length: channels }, () => new AnnexPeakDetector());
-    this.annexOut = Array.from({ length: channels }, () => new Float64Array(maxBlock));
-    this.annexLag = Math.max(0, this.os[0]!.latency - ANNEX_DELAY);
-    this.annexRing = Array.from({ length: channels }, () => new Float64Array(this.annexLag + 1));
     this.attack = Math.max(1, Math.round(((opts.attackMs ?? 1.5) * sampleRate) / 1000));
     const hold = Math.max(0, Math.round(((opts.holdMs ?? 15) * sampleRate) / 1000));
     this.window = this.attack + 2 * SPREAD + hold + 1;
-    this.latencyFrames = this.os[0]!.latency + SPREAD + this.attack - 1;
+    this.latencyFrames = this.tp[0]!.latency + SPREAD + this.attack - 1;
     const size = nextPow2(this.latencyFrames + 1);
     this.delay = Array.from({ length: channels }, () => new Float32Array(size));
     this.delayMask = size - 1;
@@ -119,8 +104,7 @@ export class TruePeakLimiter {
 
   configure(s: LimiterSettings): void {
     this.threshold = dbToGain(clampNum(s.ceilingDb, -60, 0, -1) - this.marginDb);
-    for (const o of this.os) o.setFloor(this.threshold);
-    for (const a of this.annex) a.setFloor(this.threshold);
+    for (const t of this.tp) t.setFloor(this.threshold);
     const rel = clampNum(s.releaseMs, 0.1, 10000, 100);
     this.releaseCoef = Math.exp(-1000 / (rel * this.sampleRate));
   }
@@ -146,10 +130,7 @@ export class TruePeakLimiter {
   }
 
   reset(): void {
-    for (const o of this.os) o.reset();
-    for (const a of this.annex) a.reset();
-    for (const r of this.annexRing) r.fill(0);
-    this.annexPos = 0;
+    for (const t of this.tp) t.reset();
     for (const d of this.delay) d.fill(0);
     this.dqHead = this.dqTail = 0;
     this.avg.fill(1);
@@ -159,35 +140,14 @@ export class TruePeakLimiter {
     this.st[RELEASE] = this.st[MIN_GAIN] = this.st[LAST_GAIN] = 1;
   }
 
-  /** Folds the Annex 2 detector's peaks (odd eighths) into the oversampler's (quarters), time-aligned. */
-  private mergeAnnex(frames: number): void {
-    const len = this.annexLag + 1;
-    let pos = this.annexPos;
-    for (let c = 0; c < this.channels; c++) {
-      const ring = this.annexRing[c]!;
-      const a = this.annexOut[c]!;
-      const d = this.det[c]!;
-      pos = this.annexPos;
-      for (let i = 0; i < frames; i++) {
-        ring[pos] = a[i]!;
-        pos = pos + 1 === len ? 0 : pos + 1;
-        const v = ring[pos]!;
-        if (v > d[i]!) d[i] = v;
-      }
-    }
-    this.annexPos = pos;
-  }
-
   /** Limits `chans` in place; the output is the input delayed by `latencyFrames`. */
   process(chans: ReadonlyArray<Float32Array>, frames: number): void {
     const nch = this.channels;
     for (let c = 0; c < nch; c++) {
       const buf = chans[c];
       if (buf === undefined) continue;
-      this.os[c]!.peaks(buf, frames, this.det[c]!);
-      this.annex[c]!.peaks(buf, frames, this.annexOut[c]!);
+      this.tp[c]!.peaks(buf, frames, this.det[c]!);
     }
-    this.mergeAnnex(frames);
     const thr = this.threshold;
     const dqVal = this.dqVal, dqIdx = this.dqIdx, dqMask = this.dqMask;
     const win = this.window;

@@ -7,8 +7,10 @@
  * MAX_PASSES), requantize with TPDF dither to the word length, write the WAV, and measure the written
  * file again: the report is of what is on disk, not of what we meant to write.
  *
- * Resampling comes before limiting so that the ceiling is checked on the delivery rate's samples (a
- * resampler can raise true peak a little; the limiter then sees the final waveform).
+ * Resampling comes before limiting so that the ceiling is held on the delivery rate's samples (a
+ * resampler can raise true peak a little; the limiter then sees the final waveform), and the limited
+ * audio is measured again at that rate in the same pass (trimDbFor): a pass that came out over the
+ * ceiling is run again turned down after the limiter.
  *
  * Every pass streams: the mix is read in blocks (from a MixSpool on disk, or memory), resampled,
  * limited, dithered and written block by block, so memory does not grow with its length (#20). The
@@ -92,22 +94,48 @@ function forEachAtRate(src: MixSource, rate: number, each: BlockFn): void {
   rs.finish(each);
 }
 
+/** What a trim leaves under the ceiling: covers the dither's last bit (0.0003 dB at 16 bits). */
+const TRIM_MARGIN_DB = 0.01;
+
 /**
- * One pass over the mix: resample, gain, limit, measure the integrated loudness (before dither, as
- * the gain search reads it), dither, and write a candidate file; the caller commits or aborts it.
+ * The last check before a delivery is kept: given the true peak of the limited audio at its delivery
+ * rate (by the same meter the report uses), the gain (dB, 0 or negative) that brings it to
+ * TRIM_MARGIN_DB under the ceiling. It should be 0: the limiter runs at this rate with this meter as
+ * its detector; when it is not, the pass is run again with this gain after the limiter, and the
+ * report states it.
  */
-function limitPass(src: MixSource, d: Destination, rate: number, frames: number, gainDb: number, file: string): { lufs: number; writer: WavStreamWriter } {
+export function trimDbFor(truePeakDbtp: number, ceilingDb: number): number {
+  return truePeakDbtp > ceilingDb ? ceilingDb - TRIM_MARGIN_DB - truePeakDbtp : 0;
+}
+
+interface Pass {
+  /** Integrated loudness of the limited audio (before dither, as the gain search reads it). */
+  lufs: number;
+  /** True peak of the limited audio at the delivery rate, after any trim. */
+  truePeakDbtp: number;
+  writer: WavStreamWriter;
+}
+
+/**
+ * One pass over the mix: resample, gain, limit, trim (`trimDb` after the limiter, normally 0),
+ * measure loudness and true peak, dither, and write a candidate file; the caller commits or aborts it.
+ */
+function limitPass(src: MixSource, d: Destination, rate: number, frames: number, gainDb: number, file: string, trimDb = 0): Pass {
   const nch = src.numChannels;
   const lim = new TruePeakLimiter(rate, BLOCK, nch);
   lim.configure({ ceilingDb: d.truePeakDbtp, releaseMs: RELEASE_MS });
   const stage = new GainLimitStream(lim, nch, gainDb, BLOCK);
   const meter = new LoudnessMeter(rate, nch);
+  const peak = new TruePeakMeter(rate, nch);
+  const trim = Math.pow(10, trimDb / 20);
   const dither = d.dither && d.bitDepth !== '32f' ? new DitherStream(nch, frames, Number(d.bitDepth)) : undefined;
   const writer = new WavStreamWriter(file, nch, rate, d.bitDepth);
   try {
     writer.checkFits(frames);
     const out: BlockFn = (chans, n) => {
+      if (trimDb !== 0) for (const c of chans) for (let i = 0; i < n; i++) c[i]! *= trim;
       meter.process(chans, n);
+      peak.process(chans, n);
       dither?.process(chans, n);
       writer.write(chans, n);
     };
@@ -117,7 +145,15 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
     writer.abort();
     throw e;
   }
-  return { lufs: meter.integratedLufs, writer };
+  return { lufs: meter.integratedLufs, truePeakDbtp: peak.truePeakDbtp, writer };
+}
+
+/** Runs the pass again turned down after the limiter when it came out over the ceiling. */
+function withinCeiling(pass: Pass, rerun: (trimDb: number) => Pass, ceilingDb: number): { pass: Pass; trimDb: number } {
+  const trimDb = trimDbFor(pass.truePeakDbtp, ceilingDb);
+  if (trimDb === 0) return { pass, trimDb };
+  pass.writer.abort();
+  return { pass: rerun(trimDb), trimDb };
 }
 
 /** Loudness and true peak of the mix resampled to `rate`, written to `spool` as it goes. */
@@ -153,12 +189,13 @@ function mixFigures(mix: MixSource): MixFigures {
  * Writes `file`: the gain that puts the integrated loudness on target after the limiter, found in
  * passes over the mix (each pass writes its candidate; the accepted one is committed, atomically).
  */
-function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean } {
+function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean; trimDb: number } {
   const frames = rate === mix.sampleRate ? mix.frames : new Resampler(mix.sampleRate, rate).outputLength(mix.frames);
   const target = d.integratedLufs;
   if (target === null) {
-    limitPass(mix, d, rate, frames, 0, file).writer.commit();
-    return { gainDb: 0, capped: false };
+    const checked = withinCeiling(limitPass(mix, d, rate, frames, 0, file), (t) => limitPass(mix, d, rate, frames, 0, file, t), d.truePeakDbtp);
+    checked.pass.writer.commit();
+    return { gainDb: 0, capped: false, trimDb: checked.trimDb };
   }
   // Resampled once, while measuring: the gain passes read the delivery rate's samples from a spool.
   const atRate = rate === mix.sampleRate ? undefined : new MixSpool(path.dirname(file), mix.numChannels);
@@ -174,6 +211,7 @@ function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string)
     let gainDb = Math.min(maxGain, target - before);
     let pass = limitPass(src, d, rate, frames, gainDb, file);
     let capped = target - before > maxGain;
+    let trimDb = 0;
     try {
       for (let n = 1; n < MAX_PASSES; n++) {
         const err = target - pass.lufs;
@@ -183,12 +221,13 @@ function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string)
         pass.writer.abort();
         pass = limitPass(src, d, rate, frames, gainDb, file);
       }
+      ({ pass, trimDb } = withinCeiling(pass, (t) => limitPass(src, d, rate, frames, gainDb, file, t), d.truePeakDbtp));
     } catch (e) {
       pass.writer.abort();
       throw e;
     }
     pass.writer.commit();
-    return { gainDb, capped };
+    return { gainDb, capped, trimDb };
   } finally {
     atRate?.close();
   }
@@ -203,7 +242,7 @@ export function exportForDestination(mix: RenderedMix | MixSource, d: Destinatio
   const rate = d.sampleRate ?? src.sampleRate;
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${baseName}.${destinationFileTag(d)}.wav`);
-  const { gainDb, capped } = normalizeTo(src, d, rate, file);
+  const { gainDb, capped, trimDb } = normalizeTo(src, d, rate, file);
   const { header: written, figures: m } = measureWavStream(file);
   const loudOk = d.integratedLufs === null || Math.abs(m.integratedLufs - d.integratedLufs) <= ACCEPT_LU;
   return {
@@ -219,6 +258,7 @@ export function exportForDestination(mix: RenderedMix | MixSource, d: Destinatio
     gainDb,
     target: { integratedLufs: d.integratedLufs, truePeakDbtp: d.truePeakDbtp, sampleRate: rate, bitDepth: d.bitDepth, source: d.source },
     meetsTarget: loudOk && m.truePeakDbtp <= d.truePeakDbtp,
+    ...(trimDb < 0 ? { trimDb } : {}),
     ...(capped && !loudOk
       ? { missed: `${d.integratedLufs} LUFS needs more than ${MAX_LIMIT_DB} dB of limiting into the ${d.truePeakDbtp} dBTP ceiling; left at ${m.integratedLufs.toFixed(1)} LUFS` }
       : {}),

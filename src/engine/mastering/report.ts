@@ -1,5 +1,5 @@
 /**
- * Loudness reports: one measurement pass over a programme (BS.1770 loudness, EBU LRA, 4× true peak)
+ * Loudness reports: one measurement pass over a programme (BS.1770 loudness, EBU LRA, true peak)
  * and their JSON and table forms, for `faderd loudness` and for destination renders.
  */
 import { measureLoudness } from '../dsp/loudness.ts';
@@ -48,6 +48,8 @@ export interface DestinationReport {
   meetsTarget: boolean;
   /** Why the loudness target was missed on purpose (the gain was capped at MAX_LIMIT_DB of limiting). */
   missed?: string;
+  /** Gain (dB, negative) applied after the limiter because the limited audio measured over the ceiling at the delivery rate. */
+  trimDb?: number;
 }
 
 /** Measures a whole programme (one array per channel). */
@@ -107,6 +109,9 @@ export function formatReportTable(reports: readonly DestinationReport[]): string
     `${f1(r.shortTermMaxLufs)} LUFS`, `${f1(r.plr)} LU`, `${r.gainDb >= 0 ? '+' : ''}${r.gainDb.toFixed(1)} dB`,
     r.meetsTarget ? 'yes' : 'NO',
   ]);
-  const notes = reports.filter((r) => r.missed).map((r) => `${r.destination}: target missed: ${r.missed}\n`);
+  const notes = reports.flatMap((r) => [
+    ...(r.missed ? [`${r.destination}: target missed: ${r.missed}\n`] : []),
+    ...(r.trimDb !== undefined ? [`${r.destination}: turned down ${r.trimDb.toFixed(2)} dB after the limiter to stay under ${r.target.truePeakDbtp} dBTP at ${r.sampleRate} Hz\n`] : []),
+  ]);
   return table(head, rows, new Set([2, 4, 5, 6, 7, 8, 9, 10, 11])) + notes.join('');
 }

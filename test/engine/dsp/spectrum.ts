@@ -69,6 +69,11 @@ export function clickDb(x: ArrayLike<number>, centre: number, sampleRate: number
  * which the 2× zero padding keeps out.
  */
 export function idealPeak(x: ArrayLike<number>, factor = 16): number {
+  return idealPeakIn(x, factor, 0, x.length);
+}
+
+/** idealPeak() of the points from sample `from` up to sample `to` only (the rest is context). */
+function idealPeakIn(x: ArrayLike<number>, factor: number, from: number, to: number): number {
   let m = 1;
   while (m < 2 * x.length) m <<= 1;
   const re = new Float64Array(m), im = new Float64Array(m);
@@ -90,6 +95,21 @@ export function idealPeak(x: ArrayLike<number>, factor = 16): number {
   I[big - m / 2] = -im[m / 2]! / 2;
   fft(R, I);
   let peak = 0;
-  for (let i = 0; i < big; i++) peak = Math.max(peak, Math.hypot(R[i]!, I[i]!) / m);
+  const end = Math.min(big, to * factor);
+  for (let i = Math.max(0, from * factor); i < end; i++) peak = Math.max(peak, Math.hypot(R[i]!, I[i]!) / m);
+  return peak;
+}
+
+/**
+ * idealPeak() of a long signal, in segments of `seg` samples each reconstructed with `context` samples
+ * of the signal either side: the sinc tails beyond the context add at most ~rms/(π·context) there.
+ */
+export function idealPeakLong(x: Float32Array, factor = 16, seg = 4096, context = 2048): number {
+  let peak = 0;
+  for (let a = 0; a < x.length; a += seg) {
+    const lo = Math.max(0, a - context);
+    const part = x.subarray(lo, Math.min(x.length, a + seg + context));
+    peak = Math.max(peak, idealPeakIn(part, factor, a - lo, a - lo + seg));
+  }
   return peak;
 }

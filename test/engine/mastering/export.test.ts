@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readWav } from '../../../src/audio/file/wav.ts';
 import { loudnessOfFile } from '../../../src/cli/commands/loudness.ts';
-import { MAX_LIMIT_DB, exportForDestinations, gainAndLimit } from '../../../src/engine/mastering/export.ts';
+import { MAX_LIMIT_DB, exportForDestinations, gainAndLimit, trimDbFor } from '../../../src/engine/mastering/export.ts';
 import { measureTruePeak } from '../../../src/engine/dsp/truepeak.ts';
 import { formatReportTable, measureProgramme } from '../../../src/engine/mastering/report.ts';
 import { synthMix } from './mix-signal.ts';
+import { idealPeak } from '../dsp/spectrum.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'faderd-export-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -83,5 +84,28 @@ describe('gainAndLimit', () => {
     for (let i = 0; i < 2000; i++) expect(out[0]![i]).toBe(l![i]);
     const loud = gainAndLimit([l!, r!], 48000, 30, -1);
     expect(measureProgramme(loud, 48000).truePeakDbtp).toBeLessThanOrEqual(-1);
+  });
+});
+
+describe('trimDbFor (the check at the delivery rate before a delivery is kept)', () => {
+  it('turns audio over the ceiling down to just under it by an ideal reconstruction, and leaves audio under it alone', () => {
+    // fs/4 at 45°: samples at 0.707 of the crest, so a sample-peak check would pass it at +3 dB over.
+    const x = Float32Array.from({ length: 4000 }, (_, i) => 0.95 * Math.sin((Math.PI * i) / 2 + Math.PI / 4) * Math.min(1, i / 400, (3999 - i) / 400));
+    const trim = trimDbFor(measureTruePeak([x], 44100), -1);
+    expect(trim).toBeLessThan(-0.5);
+    const g = Math.pow(10, trim / 20);
+    const ideal = 20 * Math.log10(idealPeak(x.map((v) => v * g), 32));
+    expect(ideal).toBeLessThanOrEqual(-1);
+    expect(ideal).toBeGreaterThan(-1.05);
+    expect(trimDbFor(measureTruePeak([x.map((v) => v * g)], 44100), -1)).toBe(0);
+  });
+
+  it('a delivery that needed it says so in the report table', () => {
+    const table = formatReportTable([{
+      destination: 'cd', file: 'a.wav', sampleRate: 44100, bitDepth: '16', integratedLufs: -10, lra: 3, truePeakDbtp: -1.01,
+      shortTermMaxLufs: -8, plr: 9, gainDb: 2, target: { integratedLufs: null, truePeakDbtp: -1, sampleRate: 44100, bitDepth: '16', source: '' },
+      meetsTarget: true, trimDb: -0.04,
+    }]);
+    expect(table).toContain('cd: turned down -0.04 dB after the limiter to stay under -1 dBTP at 44100 Hz');
   });
 });
