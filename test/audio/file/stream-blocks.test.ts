@@ -115,6 +115,8 @@ describe('MixSpool', () => {
     const x = [signal(n, 1), signal(n, 2)];
     expect(() => spool.write(x, 10)).toThrow(/before begin/);
     spool.begin(48000, true);
+    // No name on disk at any time: nothing can stay behind, even if the process is killed.
+    expect(fs.readdirSync(dir)).toEqual([]);
     spool.write(x.map((c) => c.subarray(0, 10)), 10);
     spool.write(x.map((c) => c.subarray(10)), n - 10);
     for (let pass = 0; pass < 2; pass++) {
