@@ -118,9 +118,10 @@ describe('a render stopped by a signal', () => {
   });
 
   /** Starts faderd, sends `signal` once `ready()` holds (polled), and resolves with its exit. */
-  function interrupt(args: string[], ready: () => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; err: string }> {
+  function interrupt(args: string[], ready: () => boolean, signal: NodeJS.Signals, started?: (pid: number) => void): Promise<{ code: number | null; err: string }> {
     const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
     const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd: dir });
+    started?.(child.pid ?? 0);
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const poll = setInterval(() => {
@@ -148,6 +149,36 @@ describe('a render stopped by a signal', () => {
     expect(r.err).toBe('faderd: SIGTERM: the render stopped; nothing was written\n');
     expect(r.code).toBe(143);
     expect(fs.existsSync(outDir)).toBe(false);
+    expect(hidden(dir)).toEqual([]);
+  });
+
+  /** Whether the process holds an unlinked file whose name matched `re` (Linux /proc). */
+  function holdsDeleted(pid: number, re: RegExp): boolean {
+    try {
+      return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return re.test(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  it.runIf(fs.existsSync('/proc/self/fd'))('a kill during the delivery passes leaves neither spool nor candidate', async () => {
+    const outDir = path.join(dir, 'killed-deliveries');
+    fs.mkdirSync(outDir);
+    let pid = 0;
+    const r = await interrupt(
+      ['render', 'long.yaml', '--for', 'spotify', '-o', outDir, '--tail', '0'],
+      () => pid > 0 && holdsDeleted(pid, /\.long\.spotify\.wav\.\d+\.tmp \(deleted\)$/),
+      'SIGKILL',
+      (p) => (pid = p),
+    );
+    expect(r.code).toBe(null);
+    expect(fs.readdirSync(outDir)).toEqual([]);
     expect(hidden(dir)).toEqual([]);
   });
 });

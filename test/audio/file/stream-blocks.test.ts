@@ -151,6 +151,22 @@ describe('WavStreamWriter', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
+  it('unnamed: nothing on disk until commit, then the same bytes; abort leaves nothing', () => {
+    const dir = fresh();
+    const file = path.join(dir, 'cand.wav');
+    const x = [signal(300_000, 1), signal(300_000, 2)];
+    const w = new WavStreamWriter(file, 2, 48000, '24', { unnamed: true });
+    w.write(x, 300_000);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    w.commit();
+    expect(fs.readdirSync(dir)).toEqual(['cand.wav']);
+    expect(Buffer.from(fs.readFileSync(file)).equals(Buffer.from(encodeWav(x, 48000, { bitDepth: '24' })))).toBe(true);
+    const gone = new WavStreamWriter(path.join(dir, 'gone.wav'), 1, 48000, '16', { unnamed: true });
+    gone.write([signal(10, 1)], 10);
+    gone.abort();
+    expect(fs.readdirSync(dir)).toEqual(['cand.wav']);
+  });
+
   it('fsyncs the file before it replaces the target', () => {
     const dir = fresh();
     const file = path.join(dir, 'synced.wav');
