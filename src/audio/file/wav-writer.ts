@@ -68,6 +68,8 @@ export class WavStreamWriter {
     this.file = file;
     const bytesPerSample = format === '16' ? 2 : format === '24' ? 3 : 4;
     this.layout = { format, numChannels, bytesPerFrame: bytesPerSample * numChannels, littleEndian: true };
+    // The header's layout is checked now, not after a long render.
+    wavHeader(this.layout, 48000, 0);
     this.bytes = new Uint8Array(0);
     this.tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
     this.unnamed = opts.unnamed === true;
@@ -182,21 +184,5 @@ function fsyncDir(dir: string): void {
     // Some file systems refuse fsync on a directory; the rename is still atomic there.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** Writes whole channels through a WavStreamWriter: the atomic, fsynced form of writeWav. */
-export function writeWavStreamed(file: string, channels: ReadonlyArray<Float32Array>, sampleRate: number, format: SampleFormat, blockFrames = 65536): void {
-  const w = new WavStreamWriter(file, channels.length, sampleRate, format);
-  try {
-    const n = channels[0]?.length ?? 0;
-    for (let at = 0; at < n; at += blockFrames) {
-      const f = Math.min(blockFrames, n - at);
-      w.write(channels.map((c) => c.subarray(at, at + f)), f);
-    }
-    w.commit();
-  } catch (e) {
-    w.abort();
-    throw e;
   }
 }
