@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cli } from './run-main.ts';
-import { faderd } from './spawn.ts';
+import { spawn } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { faderd, root } from './spawn.ts';
+import { WavStreamWriter } from '../../src/audio/file/wav-writer.ts';
 import { encodeWav, writeWav } from '../../src/audio/file/wav.ts';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -101,5 +104,81 @@ describe('a render that fails midway', () => {
     expect(fs.existsSync(out)).toBe(false);
     expect(hidden(dir)).toEqual([]);
     fs.rmSync(stem);
+  });
+});
+
+describe('a render stopped by a signal', () => {
+  /** A 10-minute 16 kHz stem: seconds of rendering, time enough to be interrupted. */
+  beforeAll(() => {
+    const w = new WavStreamWriter(path.join(dir, 'long.wav'), 1, 16000, '16');
+    const b = Float32Array.from({ length: 16000 }, (_, i) => 0.2 * Math.sin(i / 7));
+    for (let s = 0; s < 600; s++) w.write([b], b.length);
+    w.commit();
+    fs.writeFileSync(path.join(dir, 'long.yaml'), 'channels:\n  - { name: Long, file: long.wav }\n');
+  });
+
+  /** Starts faderd, sends `signal` once `ready()` holds (polled), and resolves with its exit. */
+  function interrupt(args: string[], ready: () => boolean, signal: NodeJS.Signals, started?: (pid: number) => void): Promise<{ code: number | null; err: string }> {
+    const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+    const child = spawn(process.execPath, ['--import', tsx, path.join(root, 'src', 'cli', 'main.ts'), ...args], { cwd: dir });
+    started?.(child.pid ?? 0);
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const poll = setInterval(() => {
+      if (ready()) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
+    }, 20);
+    return new Promise((resolve) => child.on('close', (code) => (clearInterval(poll), resolve({ code, err }))));
+  }
+
+  it('Ctrl-C mid-mix removes the temp file, keeps the previous mix and exits 130', async () => {
+    const out = path.join(dir, 'stopped.wav');
+    fs.writeFileSync(out, 'the previous mix');
+    const r = await interrupt(['render', 'long.yaml', '-o', out, '--tail', '0'], () => hidden(dir).length > 0, 'SIGINT');
+    expect(r.err).toBe('faderd: SIGINT: the render stopped; nothing was written\n');
+    expect(r.code).toBe(130);
+    expect(fs.readFileSync(out, 'utf8')).toBe('the previous mix');
+    expect(hidden(dir)).toEqual([]);
+  });
+
+  it('TERM while rendering the mix for deliveries removes the directory it made, and exits 143', async () => {
+    const outDir = path.join(dir, 'stopped-deliveries');
+    const r = await interrupt(['render', 'long.yaml', '--for', 'spotify', '-o', `${outDir}/`, '--tail', '0'], () => fs.existsSync(outDir), 'SIGTERM');
+    expect(r.err).toBe('faderd: SIGTERM: the render stopped; nothing was written\n');
+    expect(r.code).toBe(143);
+    expect(fs.existsSync(outDir)).toBe(false);
+    expect(hidden(dir)).toEqual([]);
+  });
+
+  /** Whether the process holds an unlinked file whose name matched `re` (Linux /proc). */
+  function holdsDeleted(pid: number, re: RegExp): boolean {
+    try {
+      return fs.readdirSync(`/proc/${pid}/fd`).some((fd) => {
+        try {
+          return re.test(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  }
+
+  it.runIf(fs.existsSync('/proc/self/fd'))('a kill during the delivery passes leaves neither spool nor candidate', async () => {
+    const outDir = path.join(dir, 'killed-deliveries');
+    fs.mkdirSync(outDir);
+    let pid = 0;
+    const r = await interrupt(
+      ['render', 'long.yaml', '--for', 'spotify', '-o', outDir, '--tail', '0'],
+      () => pid > 0 && holdsDeleted(pid, /\.long\.spotify\.wav\.\d+\.tmp \(deleted\)$/),
+      'SIGKILL',
+      (p) => (pid = p),
+    );
+    expect(r.code).toBe(null);
+    expect(fs.readdirSync(outDir)).toEqual([]);
+    expect(hidden(dir)).toEqual([]);
   });
 });

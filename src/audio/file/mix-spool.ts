@@ -5,7 +5,9 @@
  *
  * The spool is raw 32-bit float, interleaved, little-endian: the render's own Float32 samples, so a
  * delivery from the spool equals one from the mix in memory bit for bit, and no 4 GiB WAV limit. It
- * is a dot-named file beside the deliveries (not in /tmp, often a RAM disk), removed by close().
+ * lives beside the deliveries (not in /tmp, often a RAM disk) and has no name: it is unlinked as soon
+ * as it is open, so its space returns when the descriptor closes, even if faderd is killed midway
+ * (where a named spool of gigabytes would stay behind).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +58,7 @@ export function memoryMix(sampleRate: number, channels: readonly Float32Array[],
 }
 
 export class MixSpool implements MixSource {
+  /** The name it had for an instant (for messages). */
   readonly file: string;
   readonly blockFrames = SPOOL_BLOCK;
   frames = 0;
@@ -78,6 +81,12 @@ export class MixSpool implements MixSource {
     this.chans = Array.from({ length: numChannels }, () => new Float32Array(SPOOL_BLOCK));
     this.file = path.join(dir, `.faderd-mix-${process.pid}-${Date.now().toString(36)}.f32`);
     this.fd = fs.openSync(this.file, 'wx+', 0o600);
+    try {
+      fs.unlinkSync(this.file);
+    } catch (e) {
+      fs.closeSync(this.fd);
+      throw e;
+    }
   }
 
   /**
@@ -122,10 +131,10 @@ export class MixSpool implements MixSource {
   }
 
   /** Closes and removes the spool file. Safe to call twice. */
+  /** Closes the spool; its space is freed (it has no name). Safe to call twice. */
   close(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
-    fs.rmSync(this.file, { force: true });
   }
 
   private io(op: 'read' | 'write', buf: Uint8Array, len: number, position: number): void {

@@ -166,11 +166,48 @@ export function renderSessionTo(session: Session, sink: MixSink, opts: RenderOpt
   const t0 = performance.now();
   const set = loadStems(session, { nonFinite: opts.nonFinite });
   try {
-    return renderStems(session, set, opts, t0, sink);
+    const steps = renderSteps(session, set, opts, t0, sink);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
   } finally {
     set.close();
   }
 }
+
+/** Thrown by renderSessionToAsync when `stop` asked it to stop (the reason, e.g. the signal's name). */
+export class RenderStopped extends Error {
+  constructor(readonly reason: string) {
+    super(`render stopped (${reason})`);
+    this.name = 'RenderStopped';
+  }
+}
+
+/**
+ * renderSessionTo, giving the event loop a turn every SLICE_BLOCKS blocks so a signal handler can
+ * run during a long render (a synchronous render would defer Ctrl-C to its very end); `stop` is
+ * asked at each turn and a reason from it ends the render with RenderStopped.
+ */
+export async function renderSessionToAsync(session: Session, sink: MixSink, opts: RenderOptions, stop: () => string | undefined): Promise<RenderStats> {
+  const t0 = performance.now();
+  const set = loadStems(session, { nonFinite: opts.nonFinite });
+  try {
+    const steps = renderSteps(session, set, opts, t0, sink);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await new Promise((resolve) => setImmediate(resolve));
+      const why = stop();
+      if (why !== undefined) throw new RenderStopped(why);
+    }
+  } finally {
+    set.close();
+  }
+}
+
+/** Engine blocks rendered between turns of the event loop (renderSessionToAsync). */
+const SLICE_BLOCKS = 256;
 
 /**
  * The last frames rendered, held back from the sink until the render ends: a tail cut at the cap
@@ -236,7 +273,8 @@ class Holdback {
   }
 }
 
-function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: number, sink: MixSink): RenderStats {
+/** The render, yielding every SLICE_BLOCKS engine blocks; returns its figures at the end. */
+function* renderSteps(session: Session, set: StemSet, opts: RenderOptions, t0: number, sink: MixSink): Generator<void, RenderStats, void> {
   if (set.stems.length === 0) {
     throw new ConfigError([{ file: session.file ?? '<session>', line: 1, col: 1, message: 'no channel names a stem (channels[].file): nothing to render' }]);
   }
@@ -263,9 +301,11 @@ function renderStems(session: Session, set: StemSet, opts: RenderOptions, t0: nu
   let pos = 0;
   let silentRun = 0;
   let lastReport = -1;
+  let blocks = 0;
   while (pos < end || (pos - end < tailMax && silentRun < silenceWindow)) {
     const n = Math.min(block, capacity - pos);
     if (n <= 0) break;
+    if (++blocks % SLICE_BLOCKS === 0) yield;
     for (let k = 0; k < stemInputs.length; k++) set.stems[k]!.source.read(pos, n, stemInputs[k]!);
     engine.process(inputs, outputs, n);
     let blockPeak = 0;

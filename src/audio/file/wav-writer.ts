@@ -48,24 +48,34 @@ export class WavStreamWriter {
   private fd: number;
   private bytes: Uint8Array;
   private dataBytes = 0;
+  private readonly unnamed: boolean;
 
   /**
    * `sampleRate` may be set later, up to commit(): a render knows it once its stems are open, after
    * the output was opened (so a wrong -o fails before any audio is rendered).
+   *
+   * `unnamed`: the samples go to a file unlinked as soon as it is open, which nothing can leave
+   * behind (a kill, a crash); commit() then copies it to the named temp file, at the cost of writing
+   * the file twice. For a delivery's candidates, of which all but one are thrown away.
    */
   constructor(
     file: string,
     numChannels: number,
     public sampleRate: number,
     format: SampleFormat,
+    opts: { readonly unnamed?: boolean } = {},
   ) {
     this.file = file;
     const bytesPerSample = format === '16' ? 2 : format === '24' ? 3 : 4;
     this.layout = { format, numChannels, bytesPerFrame: bytesPerSample * numChannels, littleEndian: true };
+    // The header's layout is checked now, not after a long render.
+    wavHeader(this.layout, 48000, 0);
     this.bytes = new Uint8Array(0);
     this.tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w', 0o644);
+    this.unnamed = opts.unnamed === true;
+    this.fd = fs.openSync(this.tmp, this.unnamed ? 'w+' : 'w', 0o644);
     try {
+      if (this.unnamed) fs.unlinkSync(this.tmp);
       this.writeAt(new Uint8Array(HEADER_BYTES), HEADER_BYTES, 0);
     } catch (e) {
       this.abort();
@@ -101,7 +111,8 @@ export class WavStreamWriter {
     try {
       const header = wavHeader(this.layout, this.sampleRate, this.dataBytes);
       this.writeAt(header, header.length, 0);
-      writerIo.fsyncSync(this.fd);
+      if (this.unnamed) this.copyToTmp();
+      else writerIo.fsyncSync(this.fd);
       fs.closeSync(this.fd);
       this.fd = -1;
       fs.renameSync(this.tmp, this.file);
@@ -110,6 +121,34 @@ export class WavStreamWriter {
       throw e;
     }
     fsyncDir(path.dirname(this.file));
+  }
+
+  /** Copies the unnamed file into the named temp file and fsyncs it (the copy's window is all that a kill can leave). */
+  private copyToTmp(): void {
+    const total = HEADER_BYTES + this.dataBytes;
+    const buf = new Uint8Array(Math.min(total, 1 << 20));
+    const src = this.fd;
+    const dst = fs.openSync(this.tmp, 'w', 0o644);
+    try {
+      for (let at = 0; at < total; ) {
+        const want = Math.min(buf.length, total - at);
+        let got = 0;
+        while (got < want) {
+          const n = fs.readSync(src, buf, got, want - got, at + got);
+          if (n === 0) throw new Error(`${this.file}: the unnamed temp file ended early`);
+          got += n;
+        }
+        for (let off = 0; off < want; ) {
+          const n = writerIo.writeSync(dst, buf, off, want - off, at + off);
+          if (!(n > 0)) throw new Error(`${this.file}: short write: ${at + off} of ${total} bytes written, then no progress`);
+          off += n;
+        }
+        at += want;
+      }
+      writerIo.fsyncSync(dst);
+    } finally {
+      fs.closeSync(dst);
+    }
   }
 
   /** Closes and removes the temp file; the target is left as it was. Safe to call twice. */
@@ -145,21 +184,5 @@ function fsyncDir(dir: string): void {
     // Some file systems refuse fsync on a directory; the rename is still atomic there.
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** Writes whole channels through a WavStreamWriter: the atomic, fsynced form of writeWav. */
-export function writeWavStreamed(file: string, channels: ReadonlyArray<Float32Array>, sampleRate: number, format: SampleFormat, blockFrames = 65536): void {
-  const w = new WavStreamWriter(file, channels.length, sampleRate, format);
-  try {
-    const n = channels[0]?.length ?? 0;
-    for (let at = 0; at < n; at += blockFrames) {
-      const f = Math.min(blockFrames, n - at);
-      w.write(channels.map((c) => c.subarray(at, at + f)), f);
-    }
-    w.commit();
-  } catch (e) {
-    w.abort();
-    throw e;
   }
 }

@@ -7,9 +7,10 @@
  * destination into DIR and reports each file's loudness against its target.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { renderSessionTo, type RenderOptions, type RenderStats, type ValueLayer } from '../../audio/file/render.ts';
+import { RenderStopped, renderSessionToAsync, type RenderOptions, type RenderStats, type ValueLayer } from '../../audio/file/render.ts';
 import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
 import { MixSpool, type MixSource } from '../../audio/file/mix-spool.ts';
 import type { Session } from '../../params/session.ts';
@@ -124,7 +125,7 @@ const shownOf = (plan: OutputPlan, baseName: string): string => (plan.kind === '
  * Renders the mix for deliveries into a spool file beside them (bounded memory whatever its length),
  * then delivers from it. A directory made for the deliveries is removed again if the render fails.
  */
-function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: Destination[], plan: OutputPlan, baseName: string, progress: DeliveryProgress | undefined): { result: RenderStats; reports: DestinationReport[] } {
+async function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: Destination[], plan: OutputPlan, baseName: string, progress: DeliveryProgress | undefined, signals: Signals): Promise<{ result: RenderStats; reports: DestinationReport[] }> {
   const dir = plan.kind === 'dir' ? plan.dir : path.dirname(plan.file);
   let made: string | undefined;
   let work = dir;
@@ -140,7 +141,8 @@ function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: De
     }
     const s = spool;
     // Measured as it is rendered: deliveries at the mix's rate need no pass to measure it.
-    const result = renderSessionTo(session, (chans, n) => s.write(chans, n), { ...renderOpts, onStart: (sampleRate) => s.begin(sampleRate, true) });
+    const result = await renderSessionToAsync(session, (chans, n) => s.write(chans, n), { ...renderOpts, onStart: (sampleRate) => s.begin(sampleRate, true) }, signals.stop);
+    signals.done();
     const reports = deliver(s, dests, plan, work, baseName, progress);
     ok = true;
     return { result, reports };
@@ -152,7 +154,7 @@ function renderAndDeliver(session: Session, renderOpts: RenderOptions, dests: De
 }
 
 /** Renders the mix straight into `file` (a temp file renamed into place: never a partial mix). */
-function renderToFile(session: Session, renderOpts: RenderOptions, file: string, shown: string, bits: Bits): RenderStats {
+async function renderToFile(session: Session, renderOpts: RenderOptions, file: string, shown: string, bits: Bits, signals: Signals): Promise<RenderStats> {
   let writer: WavStreamWriter;
   try {
     writer = new WavStreamWriter(file, 2, 0, bits);
@@ -165,7 +167,8 @@ function renderToFile(session: Session, renderOpts: RenderOptions, file: string,
       writer.sampleRate = sampleRate;
       writer.checkFits(stemFrames);
     };
-    result = renderSessionTo(session, (chans, n) => writer.write(chans, n), { ...renderOpts, onStart });
+    result = await renderSessionToAsync(session, (chans, n) => writer.write(chans, n), { ...renderOpts, onStart }, signals.stop);
+    signals.done();
   } catch (e) {
     writer.abort();
     throw writeError(shown, e);
@@ -176,6 +179,41 @@ function renderToFile(session: Session, renderOpts: RenderOptions, file: string,
     throw writeError(shown, e);
   }
   return result;
+}
+
+/** The signals a render listens to while it renders the mix, and how it stops listening. */
+interface Signals {
+  readonly stop: () => string | undefined;
+  /**
+   * Back to the default (the process ends at once): called when the mix is done, before the
+   * synchronous delivery passes, during which a noted signal would wait for their end. A signal
+   * that came after the render's last turn still stops it here (RenderStopped).
+   */
+  readonly done: () => void;
+  /** Stops listening; safe to call again. */
+  readonly off: () => void;
+}
+
+/**
+ * Ctrl-C, TERM or HUP during the mix: noted, and acted on at the render's next turn of the event loop
+ * (renderSessionToAsync), which removes the temp file before the command ends with 128 + the signal.
+ */
+function stopOnSignals(): Signals {
+  let got: string | undefined;
+  const on = (sig: NodeJS.Signals): void => {
+    got = sig;
+  };
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of sigs) process.on(sig, on);
+  const off = (): void => sigs.forEach((sig) => process.off(sig, on));
+  return {
+    stop: () => got,
+    off,
+    done: () => {
+      off();
+      if (got !== undefined) throw new RenderStopped(got);
+    },
+  };
 }
 
 export function registerRender(program: Command): void {
@@ -192,7 +230,7 @@ export function registerRender(program: Command): void {
     .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
     .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names a directory (an existing one, or a name ending in /), or the file of a single destination')
     .option('--replace-non-finite', 'replace NaN/Inf stem samples with silence (and warn) instead of refusing the stem')
-    .action((sessionFile: string, opts: RenderOpts) => {
+    .action(async (sessionFile: string, opts: RenderOpts) => {
       if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
       const bits = (opts.bits ?? '24') as Bits;
       const tailMs = intOption('tail', opts.tail, 0, 60_000);
@@ -226,33 +264,57 @@ export function registerRender(program: Command): void {
         ...(onProgress ? { onProgress } : {}),
         nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
       };
-      if (dests) {
-        const { result, reports } = renderAndDeliver(session, renderOpts, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
-        const warnings = [...skipped, ...result.warnings];
-        if (opts.json) {
-          const mix = { ...summary(undefined, result, undefined), warnings };
-          const destinations = reports.map((r) => {
-            const missing = missingOfDelivery(r, result.frames / result.sampleRate);
-            return { ...jsonFigures(withoutMissing(r, missing)), missing };
-          });
-          process.stdout.write(JSON.stringify({ mix, destinations }, null, 2) + '\n');
-        } else {
-          for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
-          const seconds = result.frames / result.sampleRate;
-          process.stdout.write(formatReportTable(reports.map((r) => withoutMissing(r, missingOfDelivery(r, seconds)))));
-          const notes = reports.flatMap((r) => missingNotes(r.destination, missingOfDelivery(r, seconds)));
-          if (notes.length) process.stdout.write(notes.join('\n') + '\n');
-        }
-        return;
-      }
-      if (plan.kind !== 'file') throw new Error('a mix is written to one file');
-      const result = renderToFile(session, renderOpts, plan.file, plan.shown, bits);
-      const warnings = [...skipped, ...result.warnings];
-      const out = plan.file;
-      if (opts.json) process.stdout.write(JSON.stringify({ ...summary(out, result, bits), warnings }, null, 2) + '\n');
-      else {
-        for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
-        process.stderr.write(`wrote ${out}: ${(result.frames / result.sampleRate).toFixed(2)} s, peak ${result.peakDb.toFixed(1)} dBFS, in ${(result.timeMs / 1000).toFixed(2)} s\n`);
+      const signals = stopOnSignals();
+      try {
+        await renderAndWrite(session, renderOpts, dests, plan, baseName, bits, opts, skipped, signals);
+      } catch (e) {
+        if (!(e instanceof RenderStopped)) throw e;
+        process.stderr.write(`${onProgress ? '\n' : ''}faderd: ${e.reason}: the render stopped; nothing was written\n`);
+        process.exitCode = 128 + (os.constants.signals[e.reason as NodeJS.Signals] ?? 0);
+      } finally {
+        signals.off();
       }
     });
+}
+
+/** Renders, writes and reports: the mix to its file, or the deliveries. */
+async function renderAndWrite(
+  session: Session,
+  renderOpts: RenderOptions,
+  dests: Destination[] | undefined,
+  plan: OutputPlan,
+  baseName: string,
+  bits: Bits,
+  opts: RenderOpts,
+  skipped: string[],
+  signals: Signals,
+): Promise<void> {
+  if (dests) {
+    const { result, reports } = await renderAndDeliver(session, renderOpts, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr), signals);
+    const warnings = [...skipped, ...result.warnings];
+    if (opts.json) {
+      const mix = { ...summary(undefined, result, undefined), warnings };
+      const destinations = reports.map((r) => {
+        const missing = missingOfDelivery(r, result.frames / result.sampleRate);
+        return { ...jsonFigures(withoutMissing(r, missing)), missing };
+      });
+      process.stdout.write(JSON.stringify({ mix, destinations }, null, 2) + '\n');
+    } else {
+      for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
+      const seconds = result.frames / result.sampleRate;
+      process.stdout.write(formatReportTable(reports.map((r) => withoutMissing(r, missingOfDelivery(r, seconds)))));
+      const notes = reports.flatMap((r) => missingNotes(r.destination, missingOfDelivery(r, seconds)));
+      if (notes.length) process.stdout.write(notes.join('\n') + '\n');
+    }
+    return;
+  }
+  if (plan.kind !== 'file') throw new Error('a mix is written to one file');
+  const result = await renderToFile(session, renderOpts, plan.file, plan.shown, bits, signals);
+  const warnings = [...skipped, ...result.warnings];
+  const out = plan.file;
+  if (opts.json) process.stdout.write(JSON.stringify({ ...summary(out, result, bits), warnings }, null, 2) + '\n');
+  else {
+    for (const w of warnings) process.stderr.write(`faderd: ${w}\n`);
+    process.stderr.write(`wrote ${out}: ${(result.frames / result.sampleRate).toFixed(2)} s, peak ${result.peakDb.toFixed(1)} dBFS, in ${(result.timeMs / 1000).toFixed(2)} s\n`);
+  }
 }

@@ -129,7 +129,8 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
   const peak = new TruePeakMeter(rate, nch);
   const trim = Math.pow(10, trimDb / 20);
   const dither = d.dither && d.bitDepth !== '32f' ? new DitherStream(nch, frames, Number(d.bitDepth)) : undefined;
-  const writer = new WavStreamWriter(file, nch, rate, d.bitDepth);
+  // Unnamed until committed: a kill during the passes leaves no candidate behind.
+  const writer = new WavStreamWriter(file, nch, rate, d.bitDepth, { unnamed: true });
   try {
     writer.checkFits(frames);
     const out: BlockFn = (chans, n) => {

@@ -115,6 +115,8 @@ describe('MixSpool', () => {
     const x = [signal(n, 1), signal(n, 2)];
     expect(() => spool.write(x, 10)).toThrow(/before begin/);
     spool.begin(48000, true);
+    // No name on disk at any time: nothing can stay behind, even if the process is killed.
+    expect(fs.readdirSync(dir)).toEqual([]);
     spool.write(x.map((c) => c.subarray(0, 10)), 10);
     spool.write(x.map((c) => c.subarray(10)), n - 10);
     for (let pass = 0; pass < 2; pass++) {
@@ -147,6 +149,22 @@ describe('WavStreamWriter', () => {
       }
     }
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('unnamed: nothing on disk until commit, then the same bytes; abort leaves nothing', () => {
+    const dir = fresh();
+    const file = path.join(dir, 'cand.wav');
+    const x = [signal(300_000, 1), signal(300_000, 2)];
+    const w = new WavStreamWriter(file, 2, 48000, '24', { unnamed: true });
+    w.write(x, 300_000);
+    expect(fs.readdirSync(dir)).toEqual([]);
+    w.commit();
+    expect(fs.readdirSync(dir)).toEqual(['cand.wav']);
+    expect(Buffer.from(fs.readFileSync(file)).equals(Buffer.from(encodeWav(x, 48000, { bitDepth: '24' })))).toBe(true);
+    const gone = new WavStreamWriter(path.join(dir, 'gone.wav'), 1, 48000, '16', { unnamed: true });
+    gone.write([signal(10, 1)], 10);
+    gone.abort();
+    expect(fs.readdirSync(dir)).toEqual(['cand.wav']);
   });
 
   it('fsyncs the file before it replaces the target', () => {
