@@ -64,8 +64,15 @@ function newestSource() {
   return t;
 }
 
+/**
+ * Whether dist/ is newer than everything it is built from: src/, this script, and the vendored
+ * packages as installed (npm ci after a lockfile change replaces them without touching src/).
+ */
 export function upToDate() {
-  return fs.existsSync(STAMP) && fs.statSync(STAMP).mtimeMs >= newestSource();
+  if (!fs.existsSync(STAMP)) return false;
+  const inputs = [fileURLToPath(import.meta.url), ...VENDORED.map((name) => path.join(root, 'node_modules', name, 'package.json'))];
+  const newest = Math.max(newestSource(), ...inputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : Infinity)));
+  return fs.statSync(STAMP).mtimeMs >= newest;
 }
 
 /** Packages bundled into dist/vendor/<name>.js (see above). */
