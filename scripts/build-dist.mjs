@@ -17,6 +17,12 @@
  * stay external. dist/ mirrors src/'s depth, so paths found from import.meta.url (mappings/, web/,
  * native/) are the same from either.
  *
+ * Two packages are bundled too, each into one module of dist/vendor/ that every dist/ module imports
+ * it from (so there is still one copy of each, and one Observable or ZodError class): rxjs and zod.
+ * From node_modules, Node loads rxjs as 223 CommonJS files and zod as dozens of ES modules, ~10 MB of
+ * RSS each; a single ES module of each costs ~1 and ~4. Both are plain JavaScript with no files of
+ * their own to find at run time.
+ *
  * The web mixer's copies of engine modules (src/servers/http/assets.ts) are written as well, to
  * dist/web-lib/, so a daemon from dist/ never starts esbuild.
  */
@@ -58,9 +64,19 @@ function newestSource() {
   return t;
 }
 
+/**
+ * Whether dist/ is newer than everything it is built from: src/, this script, and the vendored
+ * packages as installed (npm ci after a lockfile change replaces them without touching src/).
+ */
 export function upToDate() {
-  return fs.existsSync(STAMP) && fs.statSync(STAMP).mtimeMs >= newestSource();
+  if (!fs.existsSync(STAMP)) return false;
+  const inputs = [fileURLToPath(import.meta.url), ...VENDORED.map((name) => path.join(root, 'node_modules', name, 'package.json'))];
+  const newest = Math.max(newestSource(), ...inputs.map((f) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : Infinity)));
+  return fs.statSync(STAMP).mtimeMs >= newest;
 }
+
+/** Packages bundled into dist/vendor/<name>.js (see above). */
+export const VENDORED = ['rxjs', 'zod'];
 
 const URL_TS = /new URL\((['"`])(\.{1,2}\/[^'"`]+)\.ts\1,\s*import\.meta\.url\)/g;
 
@@ -71,6 +87,11 @@ const externals = {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       if (args.path.startsWith('.')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+      if (VENDORED.includes(args.path)) {
+        // Relative to the importing module: dist/ mirrors src/, so src/vendor/x.js stands for dist/vendor/x.js.
+        const rel = path.relative(path.dirname(args.importer), path.join(src, 'vendor', `${args.path}.js`)).split(path.sep).join('/');
+        return { path: rel.startsWith('.') ? rel : `./${rel}`, external: true };
+      }
       return { path: args.path, external: true };
     });
     build.onLoad({ filter: /\.ts$/ }, (args) => ({
@@ -94,6 +115,20 @@ export async function build() {
     plugins: [externals],
     logLevel: 'warning',
   });
+  // The vendored packages, from their ES module builds (rxjs's "es2015"; Node itself would take its CommonJS).
+  for (const name of VENDORED) {
+    await esbuild.build({
+      stdin: { contents: `export * from '${name}';\n`, resolveDir: root, sourcefile: `vendor-${name}.js` },
+      outfile: path.join(dist, 'vendor', `${name}.js`),
+      bundle: true,
+      format: 'esm',
+      platform: 'neutral',
+      conditions: ['es2015', 'import'],
+      mainFields: ['module', 'main'],
+      target: 'node20',
+      logLevel: 'warning',
+    });
+  }
   // The web mixer's engine modules: types stripped, nothing else changed (as assets.ts would at start).
   for (const rel of WEB_LIB) {
     const out = await esbuild.transform(fs.readFileSync(path.join(src, rel), 'utf8'), { loader: 'ts', format: 'esm', target: 'es2020', sourcefile: `src/${rel}` });

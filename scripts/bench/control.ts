@@ -114,7 +114,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       group: 'memory',
       what: 'RSS of faderd run idle, default session (null clock)',
       faderd: `${fmt(Math.max(0, ...all), 0)} MB`,
-      note: `${fmt(all.reduce((a, b) => a + b, 0), 0)} MB with the launcher and tsx processes`,
+      note: `${fmt(all.reduce((a, b) => a + b, 0), 0)} MB with its child processes, if any (the idle section measures the default session as npm start runs it)`,
     });
     const tx = await socket();
     let probe: Probe | undefined;

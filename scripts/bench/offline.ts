@@ -226,7 +226,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       faderd: `${fmt(lf.maxRssMb, 0)} / ${fmt(lf4.maxRssMb, 0)} MB`,
       peer: `${fmt(eb.maxRssMb, 0)} / ${fmt(eb4.maxRssMb, 0)} MB`,
       ratio: costRatio(lf4.maxRssMb, eb4.maxRssMb),
-      note: 'faderd reads in 64 K-frame blocks; most of its RSS is Node and tsx starting (bin/faderd.js --version alone ~120 MB)',
+      note: 'faderd reads in 64 K-frame blocks; most of its RSS is Node and the CLI modules (bin/faderd.js --version alone ~80 MB from dist/, ~120 MB from src/ through tsx)',
       target: {
         figure: "faderd loudness peak RSS / ffmpeg's",
         now: '11',

@@ -9,7 +9,8 @@ interface OscCodec {
   writePacket(packet: unknown, opts: { metadata: boolean }): Uint8Array;
   readPacket(data: Uint8Array, opts: { metadata: boolean }): unknown;
 }
-const osc = createRequire(import.meta.url)('osc') as OscCodec;
+// The codec alone, without osc.js's transports (see surfaces/osc/codec.ts).
+const osc = createRequire(import.meta.url)('osc/src/osc.js') as OscCodec;
 
 export interface OscMsg {
   address: string;

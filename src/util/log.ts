@@ -10,7 +10,8 @@ import path from 'node:path';
 import tty from 'node:tty';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type PinoPretty from 'pino-pretty';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -29,6 +30,8 @@ export const format: LogFormat = logFormat();
 
 function stderrStream(): DestinationStream {
   if (format === 'json') return pino.destination({ fd: 2, sync: true });
+  // Loaded only for a terminal: with its dependencies, forty-odd modules a service's JSON log never needs.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pretty({
     destination: 2,
     sync: true,

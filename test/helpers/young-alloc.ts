@@ -42,12 +42,16 @@ export function steadyAllocation(block: () => void, blocks: number, windows: num
 }
 
 /**
- * Runs a test file as its own allocation probe: `node --import tsx FILE FLAG`, which prints one JSON
- * object per line, each with a `name`; resolves with them by name.
+ * Runs a test file as its own allocation probe: `node [nodeFlags] --import tsx FILE FLAG`, which
+ * prints one JSON object per line, each with a `name`; resolves with them by name.
  */
-export function runAllocProbe<T extends { readonly name: string }>(fileUrl: string, flag: string): Promise<Map<string, T>> {
+export function runAllocProbe<T extends { readonly name: string }>(
+  fileUrl: string,
+  flag: string,
+  opts: { readonly nodeFlags?: readonly string[]; readonly env?: NodeJS.ProcessEnv } = {},
+): Promise<Map<string, T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(fileUrl), flag], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', fileURLToPath(fileUrl), flag], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

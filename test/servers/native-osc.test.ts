@@ -4,7 +4,8 @@ import { ParamRegistry } from '../../src/params/registry.ts';
 import { ParamStore, type ParamChange } from '../../src/params/store.ts';
 import { defaultSession } from '../../src/params/session.ts';
 import { NativeOscServer } from '../../src/servers/native-osc.ts';
-import { encodeMessage, oscjs } from '../../src/surfaces/osc/codec.ts';
+import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
+import { WebSocket } from 'ws';
 import { nativeOscFixture } from './native-osc-fixture.ts';
 import { oscClient, f, i, s, T, F, sleep, type OscTestClient } from '../surfaces/osc/client.ts';
 
@@ -299,7 +300,7 @@ describe('NativeOscServer', () => {
     udp.send('/xremote');
     await seen(server, 1);
     await snapshot(udp, plainCount(store));
-    const WS = oscjs.WebSocket as unknown as new (url: string) => {
+    const WS = WebSocket as unknown as new (url: string) => {
       binaryType: string;
       on(e: 'open', f: () => void): void;
       on(e: 'message', f: (d: Buffer) => void): void;

@@ -10,8 +10,6 @@ import type { OscArg } from '../types.ts';
 interface OscJs {
   readPacket(data: Uint8Array, options: { metadata: boolean; unpackSingleArgs?: boolean }): unknown;
   writePacket(packet: unknown, options: { metadata: boolean }): Uint8Array;
-  /** The `ws` module osc.js depends on (its WebSocket transport). */
-  readonly WebSocket: { readonly Server: new (opts: { host: string; port: number; maxPayload?: number }) => WsServer };
 }
 
 /** The part of a `ws` WebSocketServer the endpoint uses. */
@@ -33,7 +31,11 @@ export interface WsSocket {
   readonly bufferedAmount: number;
 }
 
-export const oscjs = createRequire(import.meta.url)('osc') as OscJs;
+/**
+ * osc.js's codec alone: its package entry also loads its transports (UDP, TCP, WebSocket with its own
+ * copy of ws, serial with its own serialport and native addon), ~12 MB of RSS faderd never uses.
+ */
+export const oscjs = createRequire(import.meta.url)('osc/src/osc.js') as OscJs;
 
 export interface OscMessage {
   readonly address: string;
