@@ -8,11 +8,18 @@
  * gigabytes of transient memory) and a generic per-sample unpacker.
  */
 import fs from 'node:fs';
-import wavefile from 'wavefile';
+import { createRequire } from 'node:module';
+import type wavefileModule from 'wavefile';
 import { decodePcm, encodePcm, type PcmLayout, type SampleFormat } from './pcm.ts';
 import { openRegularFile, readRegularFile } from '../../util/read-file.ts';
 
-const { WaveFile } = wavefile;
+/**
+ * wavefile, loaded at the first file read or written: the daemon imports this module, but only a
+ * render or loudness command needs the library (~3 MB of RSS otherwise).
+ */
+let waveFileClass: typeof wavefileModule.WaveFile | undefined;
+const waveFile = (): typeof wavefileModule.WaveFile =>
+  (waveFileClass ??= (createRequire(import.meta.url)('wavefile') as typeof wavefileModule).WaveFile);
 
 export interface WavAudio {
   readonly sampleRate: number;
@@ -60,7 +67,7 @@ function parseHeader(bytes: Uint8Array, file: string): WavHeader {
   // On a Buffer, wavefile's slice of the data chunk is a view: no copy, and its offset tells where
   // the samples start.
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-  const wav = new WaveFile();
+  const wav = new (waveFile())();
   try {
     wav.fromBuffer(buf);
   } catch (e) {
@@ -206,7 +213,7 @@ export interface WavWriteOptions {
 /** Encodes channels to WAV bytes. Integer formats round to nearest and clip at full scale. */
 export function encodeWav(channels: ReadonlyArray<Float32Array>, sampleRate: number, opts: WavWriteOptions = {}): Uint8Array {
   const format = opts.bitDepth ?? '32f';
-  const wav = new WaveFile();
+  const wav = new (waveFile())();
   // wavefile writes the header for an empty data chunk; the samples are packed here, once.
   wav.fromScratch(channels.length, sampleRate, format, []);
   const numChannels = channels.length;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { SerialPort } from 'serialport';
+import { serialPort } from './serialport-lazy.ts';
 
 export interface SerialPortInfo {
   path: string;
@@ -60,7 +60,7 @@ export async function scanById(dir = BY_ID): Promise<SerialPortInfo[]> {
 export async function listSerialPorts(): Promise<SerialPortInfo[] | { unavailable: string }> {
   let listError: string;
   try {
-    const ports = await SerialPort.list();
+    const ports = await serialPort().list();
     return ports.map((p) => ({
       path: p.path,
       ...(p.vendorId ? { vendorId: p.vendorId } : {}),

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { BehaviorSubject, Subject, distinctUntilChanged, type Observable } from 'rxjs';
-import { SerialPort } from 'serialport';
+import { serialPort } from './serialport-lazy.ts';
 import type { SendOptions, SurfaceDeviceSpec, SurfaceMessage, SurfaceTransport, TransportStats } from '../types.ts';
 import { logger, RateLimitedLog } from '../../util/log.ts';
 import { LineFramer, encodeLine } from './framing/line.ts';
@@ -65,7 +65,7 @@ export interface SerialTransportStats extends TransportStats {
   pendingBytes: number;
 }
 
-const defaultOpen = (path: string, baudRate: number): SerialLink => new SerialPort({ path, baudRate, autoOpen: false }) as unknown as SerialLink;
+const defaultOpen = (path: string, baudRate: number): SerialLink => new (serialPort())({ path, baudRate, autoOpen: false }) as unknown as SerialLink;
 
 export class SerialTransport implements SurfaceTransport {
   readonly kind = 'serial' as const;
