@@ -96,13 +96,16 @@ export class StereoDelay {
     const lineL = this.lineL, lineR = this.lineR, mask = this.mask;
     const fb = this.feedback, a = this.lpCoeff, b = 1 - a;
     const k = this.glide, target = this.delayTarget;
+    // The module constant read once, as a number: read in the loop, V8 kept the glide's step (and the
+    // delay time after it) as a generic value, and boxed each new one.
+    const maxRate = MAX_GLIDE_RATE * 1;
     let d = this.delay, w = this.write, lpL = this.lpL, lpR = this.lpR;
     let energy = 0;
     for (let i = 0; i < frames; i++) {
       if (d !== target) {
         let step = (target - d) * k;
-        if (step > MAX_GLIDE_RATE) step = MAX_GLIDE_RATE;
-        else if (step < -MAX_GLIDE_RATE) step = -MAX_GLIDE_RATE;
+        if (step > maxRate) step = maxRate;
+        else if (step < -maxRate) step = -maxRate;
         d += step;
         if (Math.abs(target - d) < 1e-6) d = target;
       }

@@ -36,14 +36,14 @@ const CHANGES: readonly Change[] = [['/ch/1/fader', -30, 6], ['/ch/2/eq/2/gain',
 /**
  * One setting of every kind a strip, a bus, the master chain and an fx return have, each changed
  * every block: their setters and the stages' reconfiguring (gate, compressor, saturation, HPF, tilt,
- * exciter, width, reverb). The delay's time is not among them: while the delay glides to a new time
- * its kernel allocates (docs/allocation.md).
+ * exciter, width, reverb), and the delay gliding to its new time.
  */
 const SETTINGS: readonly Change[] = [
   ['/ch/1/trim', -6, 6], ['/ch/1/hpf/freq', 40, 200], ['/ch/1/gate/threshold', -60, -40], ['/ch/1/gate/release', 50, 300],
   ['/ch/1/comp/threshold', -30, -10], ['/ch/1/comp/ratio', 2, 6], ['/ch/1/sat/drive', 0, 12], ['/ch/1/send/1/level', -20, 0],
   ['/bus/1/fader', -10, 0], ['/bus/1/comp/attack', 1, 30], ['/master/fader', -6, 0], ['/master/eq/tilt', -2, 2],
   ['/master/exciter', 0, 30], ['/master/comp/threshold', -20, -10], ['/master/width', 80, 120], ['/fx/1/decay', 800, 2500],
+  ['/fx/2/time', 200, 500],
 ];
 
 interface ProbeResult {
