@@ -11,7 +11,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { FLUSH_BELOW, checkBlock, checkPositive, clampNum, nextPow2, onePoleCoeff } from './util.ts';
+import { FLUSH_BELOW, checkBlock, checkPositive, nextPow2, onePoleCoeff } from './util.ts';
 
 export interface DelaySettings {
   timeMs: number;
@@ -69,14 +69,19 @@ export class StereoDelay {
   }
 
   configure(s: DelaySettings): void {
-    const samples = (clampNum(s.timeMs, 1, 1e7, 250) * this.sampleRate) / 1000;
-    this.delayTarget = Math.min(this.maxDelaySamples, Math.max(1, samples));
-    this.feedback = clampNum(s.feedbackPct, 0, 95, 0) / 100;
-    const damping = clampNum(s.dampingPct, 0, 100, 0) / 100;
+    // Clamps written out (clampNum's: NaN → the fallback): this runs on the audio thread when a
+    // setting changes, and a double passed to or returned from a call V8 does not inline is boxed.
+    const tIn = s.timeMs, fIn = s.feedbackPct, dIn = s.dampingPct;
+    const samples = ((tIn !== tIn ? 250 : tIn < 1 ? 1 : tIn > 1e7 ? 1e7 : tIn) * this.sampleRate) / 1000;
+    const atLeast1 = samples > 1 ? samples : 1;
+    this.delayTarget = atLeast1 < this.maxDelaySamples ? atLeast1 : this.maxDelaySamples;
+    this.feedback = (fIn !== fIn ? 0 : fIn < 0 ? 0 : fIn > 95 ? 95 : fIn) / 100;
+    const damping = (dIn !== dIn ? 0 : dIn < 0 ? 0 : dIn > 100 ? 100 : dIn) / 100;
     if (damping === 0) this.lpCoeff = 0;
     else {
       // Corner falls log-linearly from 20 kHz to 800 Hz as damping goes 0 → 100 %.
-      const fc = Math.min(DAMPING_MAX_HZ * Math.pow(DAMPING_MIN_HZ / DAMPING_MAX_HZ, damping), this.sampleRate * 0.45);
+      const f = DAMPING_MAX_HZ * Math.pow(DAMPING_MIN_HZ / DAMPING_MAX_HZ, damping), fMax = this.sampleRate * 0.45;
+      const fc = f < fMax ? f : fMax;
       this.lpCoeff = Math.exp((-2 * Math.PI * fc) / this.sampleRate);
     }
   }
@@ -91,13 +96,16 @@ export class StereoDelay {
     const lineL = this.lineL, lineR = this.lineR, mask = this.mask;
     const fb = this.feedback, a = this.lpCoeff, b = 1 - a;
     const k = this.glide, target = this.delayTarget;
+    // The module constant read once, as a number: read in the loop, V8 kept the glide's step (and the
+    // delay time after it) as a generic value, and boxed each new one.
+    const maxRate = MAX_GLIDE_RATE * 1;
     let d = this.delay, w = this.write, lpL = this.lpL, lpR = this.lpR;
     let energy = 0;
     for (let i = 0; i < frames; i++) {
       if (d !== target) {
         let step = (target - d) * k;
-        if (step > MAX_GLIDE_RATE) step = MAX_GLIDE_RATE;
-        else if (step < -MAX_GLIDE_RATE) step = -MAX_GLIDE_RATE;
+        if (step > maxRate) step = maxRate;
+        else if (step < -maxRate) step = -maxRate;
         d += step;
         if (Math.abs(target - d) < 1e-6) d = target;
       }

@@ -10,7 +10,7 @@
  * Thread rules: the constructor allocates; configure(), process() and reset() do not and never throw.
  */
 import { BiquadBank } from './biquad.ts';
-import { checkBlock, checkPositive, clampNum } from './util.ts';
+import { checkBlock, checkPositive } from './util.ts';
 
 export const EXCITER_LOW_HZ = 2500;
 export const EXCITER_HIGH_HZ = 7500;
@@ -42,7 +42,17 @@ export class Exciter {
   }
 
   configure(amountPct: number): void {
-    this.amt[1] = clampNum(amountPct, 0, 100, 0) / 100;
+    this.amt[1] = amountPct;
+    this.configureFrom(this.amt, 1);
+  }
+
+  /**
+   * configure(a[at]): the audio thread's way (a double passed to a call V8 does not inline is boxed
+   * on the heap, one read from an array is not).
+   */
+  configureFrom(a: Float64Array, at: number): void {
+    const v = a[at]!;
+    this.amt[1] = (v !== v ? 0 : v < 0 ? 0 : v > 100 ? 100 : v) / 100;
   }
 
   /** Takes the configured amount at once instead of gliding to it over the next block. */

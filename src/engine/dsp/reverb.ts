@@ -15,7 +15,7 @@
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
-import { checkBlock, checkPositive, clampNum, nextPow2 } from './util.ts';
+import { checkBlock, checkPositive, nextPow2 } from './util.ts';
 
 /** Largest change of a line length while the size glides, in samples per sample. */
 export const SIZE_GLIDE_RATE = 0.05;
@@ -101,8 +101,11 @@ export class Reverb {
   }
 
   configure(s: ReverbSettings): void {
-    const size = clampNum(s.sizePct, 0, 100, 50) / 100;
-    const decayMs = clampNum(s.decayMs, 100, 20000, 1500);
+    // Clamps written out (clampNum's: NaN → the fallback): this runs on the audio thread when a
+    // setting changes, and a double passed to or returned from a call V8 does not inline is boxed.
+    const sIn = s.sizePct, dIn = s.decayMs, dpIn = s.dampingPct, pIn = s.predelayMs;
+    const size = (sIn !== sIn ? 50 : sIn < 0 ? 0 : sIn > 100 ? 100 : sIn) / 100;
+    const decayMs = dIn !== dIn ? 1500 : dIn < 100 ? 100 : dIn > 20000 ? 20000 : dIn;
     const scale = MIN_SIZE_SCALE + (1 - MIN_SIZE_SCALE) * size;
     // 60 dB in decayMs: per pass through a line of `len` samples, -60·len/(decay·fs) dB.
     this.decayPerSample = (3 * Math.LN10 * 1000) / (decayMs * this.sampleRate);
@@ -112,10 +115,11 @@ export class Reverb {
       if (this.empty) this.lengths[k] = len;
       this.gains[k] = Math.exp(-this.decayPerSample * this.lengths[k]!);
     }
-    const damping = clampNum(s.dampingPct, 0, 100, 0) / 100;
+    const damping = (dpIn !== dpIn ? 0 : dpIn < 0 ? 0 : dpIn > 100 ? 100 : dpIn) / 100;
     // Pole up to 0.7: at 100 % a 48 kHz line loses ~14 dB per pass at 10 kHz against 0 dB at DC.
     this.lpCoeff = 0.7 * damping;
-    this.predelay = Math.round((clampNum(s.predelayMs, 0, MAX_PREDELAY_MS, 0) * this.sampleRate) / 1000);
+    const predelayMs = pIn !== pIn ? 0 : pIn < 0 ? 0 : pIn > MAX_PREDELAY_MS ? MAX_PREDELAY_MS : pIn;
+    this.predelay = Math.round((predelayMs * this.sampleRate) / 1000);
   }
 
   /** Writes 100 % wet output; in and out may be the same arrays. */

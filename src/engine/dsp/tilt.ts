@@ -23,6 +23,8 @@ export class TiltEq {
   private readonly next = new Float64Array(3);
   /** Per channel: x[n−1], y[n−1]. */
   private readonly z: Float64Array;
+  /** configure()'s argument, handed on to configureFrom(). */
+  private readonly arg = new Float64Array(1);
 
   constructor(sampleRate: number, channels = 2) {
     checkPositive('sampleRate', sampleRate);
@@ -36,6 +38,16 @@ export class TiltEq {
 
   /** Sets the total swing; with `glide` the change takes GLIDE_MS instead of one sample. */
   configure(tiltDb: number, glide = false): void {
+    this.arg[0] = tiltDb;
+    this.configureFrom(this.arg, 0, glide);
+  }
+
+  /**
+   * configure(a[at], glide): the audio thread's way (a double passed to a call V8 does not inline is
+   * boxed on the heap, one read from an array is not).
+   */
+  configureFrom(a: Float64Array, at: number, glide = false): void {
+    const tiltDb = a[at]!;
     // clampNum's clamp written out: a double returned from a call V8 does not inline is boxed.
     const t = tiltDb !== tiltDb ? 0 : tiltDb < -24 ? -24 : tiltDb > 24 ? 24 : tiltDb;
     const c = this.next;

@@ -64,6 +64,11 @@ const V_NOW = 12;
 const M_GR = 0, M_MOMENTARY = 1, M_SHORT = 2, M_INTEGRATED = 3, M_LRA = 4, M_TRUEPEAK = 5, M_AUTOGAIN = 6;
 const METERS = ['gr', 'momentary', 'shortterm', 'integrated', 'lra', 'truepeak', 'autogain'] as const;
 
+/** Slots of MasterChain.setv. */
+const SET_TILT = 0;
+const SET_EXCITER = 1;
+const SET_ZERO = 2;
+
 export class MasterChain {
   private readonly sampleRate: number;
   private readonly pair: Float32Array[];
@@ -71,7 +76,9 @@ export class MasterChain {
   private eqOn = true;
   private eqDirty = true;
   private readonly tilt: TiltEq;
-  private tiltDb = 0;
+  /** Tilt (dB) and exciter amount (%) as set, and a 0, in an array their stages read them from: a
+   *  double passed to a call V8 does not inline is boxed on the heap (see ParamCell). */
+  private readonly setv = new Float64Array(3);
   private readonly comp: Compressor;
   private compOn = false;
   private readonly compSet = { thresholdDb: -12, ratio: 2, kneeDb: 6, attackMs: 30, releaseMs: 300, makeupDb: 0, autoMakeup: false };
@@ -84,7 +91,6 @@ export class MasterChain {
   private driveDirty = true;
   private readonly satSet = { driveDb: 0, mixPct: 100 };
   private readonly exciter: Exciter;
-  private exciterPct = 0;
   private exciterDirty = true;
   private readonly riderMeter: LoudnessMeter;
   private targetLufs = -14;
@@ -132,7 +138,7 @@ export class MasterChain {
       this.eqOn = v[0]! !== 0;
       this.eqDirty = true;
     });
-    bind('/master/eq/tilt', (v) => { this.tiltDb = v[0]!; this.eqDirty = true; });
+    bind('/master/eq/tilt', (v) => { this.setv[SET_TILT] = v[0]!; this.eqDirty = true; });
     const eqChanged = (): void => { this.eqDirty = true; };
     for (let b = 0; b < MASTER_EQ_BANDS && b < this.bands.length; b++) bindEqBand(bind, `/master/eq/${b + 1}`, this.bands[b]!, eqChanged);
     const c = this.compSet;
@@ -149,7 +155,7 @@ export class MasterChain {
     bind('/master/monobass', (v) => { w.monoBass = v[0]! !== 0; this.widthDirty = true; });
     bind('/master/monofreq', (v) => { w.monoFreqHz = v[0]!; this.widthDirty = true; });
     bind('/master/drive', (v) => { this.driveDb = v[0]!; this.driveDirty = true; });
-    bind('/master/exciter', (v) => { this.exciterPct = v[0]!; this.exciterDirty = true; });
+    bind('/master/exciter', (v) => { this.setv[SET_EXCITER] = v[0]!; this.exciterDirty = true; });
     bind('/master/limiter/on', (v) => {
       // Back in the path: its delay line starts empty rather than replaying what it held when switched out.
       if (v[0]! !== 0 && !this.limiterOn) this.limiter.reset();
@@ -293,7 +299,7 @@ export class MasterChain {
         if (band.active) band.bank.configureFrom(kind, band, glide);
         else band.bank.bypass(glide);
       }
-      this.tilt.configure(this.eqOn ? this.tiltDb : 0, glide);
+      this.tilt.configureFrom(this.setv, this.eqOn ? SET_TILT : SET_ZERO, glide);
     }
     if (this.compDirty) {
       this.compDirty = false;
@@ -311,7 +317,7 @@ export class MasterChain {
     }
     if (this.exciterDirty) {
       this.exciterDirty = false;
-      this.exciter.configure(this.exciterPct);
+      this.exciter.configureFrom(this.setv, SET_EXCITER);
     }
     if (this.limDirty) {
       this.limDirty = false;

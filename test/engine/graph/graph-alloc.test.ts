@@ -26,8 +26,7 @@ const SILENT = 'silent';
 const METERS = ['gr', 'autogain', 'integrated', 'lra', 'truepeak'] as const;
 /**
  * Strip EQ bands (one gliding out to a wire and back) and an HPF moved every 10 blocks: the filters
- * spend 8 of every 10 blocks gliding. (A master EQ or tilt change allocates a few hundred bytes in
- * MasterChain's reconfiguring, once per change, as it did before glides: not measured here.)
+ * spend 8 of every 10 blocks gliding.
  */
 const GLIDING = 'gliding';
 const MOVES: ReadonlyArray<readonly [string, number, number]> = [['/ch/1/eq/2/gain', -15, 6], ['/ch/1/eq/3/gain', 0, 9], ['/ch/2/hpf/freq', 40, 300]];

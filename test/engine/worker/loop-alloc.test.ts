@@ -34,8 +34,24 @@ import { CLEAN_BYTES, runAllocProbe, steadyAllocation } from '../../helpers/youn
 const PROBE_FLAG = '--loop-alloc-probe';
 const SR = 48000;
 const BLOCK = 128;
+/** A param and the range its changes sweep. */
+type Change = readonly [address: string, lo: number, hi: number];
+
 /** Live-like traffic, one change of each per block (see above). */
-const CHANGES = ['/ch/1/fader', '/ch/2/eq/2/gain', '/ch/3/pan'];
+const CHANGES: readonly Change[] = [['/ch/1/fader', -30, 6], ['/ch/2/eq/2/gain', -12, 12], ['/ch/3/pan', -1, 1]];
+
+/**
+ * One setting of every kind a strip, a bus, the master chain and an fx return have, each changed
+ * every block: their setters and the stages' reconfiguring (gate, compressor, saturation, HPF, tilt,
+ * exciter, width, reverb), and the delay gliding to its new time.
+ */
+const SETTINGS: readonly Change[] = [
+  ['/ch/1/trim', -6, 6], ['/ch/1/hpf/freq', 40, 200], ['/ch/1/gate/threshold', -60, -40], ['/ch/1/gate/release', 50, 300],
+  ['/ch/1/comp/threshold', -30, -10], ['/ch/1/comp/ratio', 2, 6], ['/ch/1/sat/drive', 0, 12], ['/ch/1/send/1/level', -20, 0],
+  ['/bus/1/fader', -10, 0], ['/bus/1/comp/attack', 1, 30], ['/master/fader', -6, 0], ['/master/eq/tilt', -2, 2],
+  ['/master/exciter', 0, 30], ['/master/comp/threshold', -20, -10], ['/master/width', 80, 120], ['/fx/1/decay', 800, 2500],
+  ['/fx/2/time', 200, 500],
+];
 
 interface ProbeResult {
   readonly name: string;
@@ -56,7 +72,7 @@ interface Rig {
   readonly changes: () => number;
 }
 
-function rig(channels: number, perBlock: number): Rig {
+function rig(channels: number, list: readonly Change[]): Rig {
   const session = fullMixSession(channels);
   const registry = ParamRegistry.fromSession(session);
   const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: BLOCK });
@@ -64,17 +80,18 @@ function rig(channels: number, perBlock: number): Rig {
   const queue = createParamQueueBuffers(1024);
   const runner = new BlockRunner(engine, registry, queue, createMeterSnapshotBuffers(registry.defs.length), BLOCK);
   const writer = new ParamQueueWriter(queue);
-  const indexes = CHANGES.slice(0, perBlock).map((a) => registry.get(a)!.index);
-  // The control side's values arrive as numbers it already holds: an array of tagged elements (the
-  // undefined keeps V8 from storing them unboxed), so queueing them boxes nothing here.
-  const values: unknown[] = [undefined, -12.5, 3.25, -0.5, 0.25, 1.75, -6.125];
+  const indexes = list.map(([a]) => registry.get(a)!.index);
+  // The control side's values arrive as numbers it already holds: arrays of tagged elements (the
+  // undefined keeps V8 from storing them unboxed), so queueing them boxes nothing here. Six values
+  // across each range, none of them whole numbers.
+  const values = list.map(([, lo, hi]) => [undefined, ...[0, 1, 2, 3, 4, 5].map((k) => lo + ((hi - lo) * k) / 5 + 0.0125)] as unknown[]);
   const tone = runner.inputs.map((_, k) => Float32Array.from({ length: BLOCK }, (_, i) => 0.3 * Math.sin((2 * Math.PI * (110 + 37 * k) * i) / SR) + 0.1 * Math.sin(i * (1.3 + k))));
   let n = 0;
   let changes = 0;
   return {
     runner,
     feed: () => {
-      for (let j = 0; j < indexes.length; j++) writer.push(indexes[j]!, values[1 + ((n + j) % 6)] as number);
+      for (let j = 0; j < indexes.length; j++) writer.push(indexes[j]!, values[j]![1 + ((n + j) % 6)] as number);
       changes += indexes.length;
       const loud = n++ % 50 < 40;
       for (let c = 0; c < tone.length; c++) {
@@ -87,8 +104,9 @@ function rig(channels: number, perBlock: number): Rig {
 }
 
 /** The runner alone, driven in a loop. */
-function runnerCase(name: string, perBlock: number): ProbeResult {
-  const { runner, feed, changes } = rig(8, perBlock);
+function runnerCase(name: string, list: readonly Change[]): ProbeResult {
+  const perBlock = list.length;
+  const { runner, feed, changes } = rig(8, list);
   const block = (): void => {
     feed();
     runner.render();
@@ -159,7 +177,7 @@ async function nodeWakeCase(name: string, delayMs: number): Promise<ProbeResult>
 
 /** The null clock on Node's timers, at its real pace, around a warm runner. */
 async function nullClockCase(name: string, perBlock: number): Promise<ProbeResult> {
-  const { runner, feed, changes } = rig(2, perBlock);
+  const { runner, feed, changes } = rig(2, CHANGES.slice(0, perBlock));
   for (let i = 0; i < 3000; i++) {
     feed();
     runner.render();
@@ -233,8 +251,9 @@ async function probe(): Promise<void> {
   (globalThis as { gc?: () => void }).gc = (await import('node:vm')).runInNewContext('gc') as () => void;
   watchCollections();
   const out = (r: ProbeResult): void => void process.stdout.write(`${JSON.stringify(r)}\n`);
-  out(runnerCase('runner', 0));
-  out(runnerCase('runner, 3 changes per block', 3));
+  out(runnerCase('runner', []));
+  out(runnerCase('runner, 3 changes per block', CHANGES));
+  out(runnerCase('runner, every kind of setting every block', SETTINGS));
   out(await nodeWakeCase('node wake', Math.floor((BLOCK / SR) * 1000)));
   out(await nullClockCase('null clock', 0));
   // Twice each, alternated: the device's pace varies with the machine's load.
@@ -274,6 +293,12 @@ if (process.argv.includes(PROBE_FLAG)) {
       const r = results.get('runner, 3 changes per block')!;
       expect(r.changes).toBe(3 * r.blocks);
       // One boxed double per change would be ≥ 96 KB in 2000 blocks.
+      expect(r.bytes).toBeLessThan(CLEAN_BYTES);
+    });
+
+    it(`block runner, ${SETTINGS.length} settings of every kind changed every block: no allocation per block`, () => {
+      const r = results.get('runner, every kind of setting every block')!;
+      expect(r.changes).toBe(SETTINGS.length * r.blocks);
       expect(r.bytes).toBeLessThan(CLEAN_BYTES);
     });
 
