@@ -172,7 +172,7 @@ export function registerRender(program: Command): void {
       });
       const warnings = [...skipped, ...result.warnings];
       if (dests) {
-        const reports = deliver({ sampleRate: result.sampleRate, channels: result.channels }, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
+        const reports = deliver({ sampleRate: result.sampleRate, channels: result.channels, limiterReleaseMs: result.limiterReleaseMs }, dests, plan, baseName, opts.json ? undefined : deliveryProgress(process.stderr));
         if (opts.json) {
           const mix = { ...summary(undefined, result, undefined), warnings };
           const destinations = reports.map((r) => {

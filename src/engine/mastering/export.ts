@@ -40,6 +40,8 @@ export const DELIVERY_MIX_OVERRIDES = {
 export interface RenderedMix {
   readonly sampleRate: number;
   readonly channels: Float32Array[];
+  /** The session's limiter release (ms), which each destination's limiter uses (default RELEASE_MS). */
+  readonly limiterReleaseMs?: number;
 }
 
 /** Tolerance the gain search aims for; the delivery check allows ±0.5 LU. */
@@ -55,13 +57,16 @@ const BLOCK = 1024;
  * target was missed, rather than flattening the mix to hit a number.
  */
 export const MAX_LIMIT_DB = 6;
-/** Release of the delivery limiter: slow enough not to distort lows, fast enough not to duck audibly. */
+/**
+ * Release of the delivery limiter when the mix does not bring the session's: the limiter's release is
+ * program-dependent around it (4× faster after transients, at this rate after sustained overs).
+ */
 const RELEASE_MS = 100;
 
 /** Gain then true-peak limiting of whole channels, latency removed (output aligned with the input). */
-export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: number, gainDb: number, ceilingDb: number): Float32Array[] {
+export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: number, gainDb: number, ceilingDb: number, releaseMs = RELEASE_MS): Float32Array[] {
   const lim = new TruePeakLimiter(sampleRate, BLOCK, chans.length);
-  lim.configure({ ceilingDb, releaseMs: RELEASE_MS });
+  lim.configure({ ceilingDb, releaseMs });
   const n = chans[0]?.length ?? 0;
   const lat = lim.latencyFrames;
   const g = Math.pow(10, gainDb / 20);
@@ -78,9 +83,9 @@ export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: num
 }
 
 /** Gain (dB) and limited audio that put the integrated loudness on `targetLufs` after limiting. */
-function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination): { gainDb: number; audio: Float32Array[]; capped: boolean } {
+function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: Destination, releaseMs: number): { gainDb: number; audio: Float32Array[]; capped: boolean } {
   const target = d.integratedLufs;
-  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp), capped: false };
+  if (target === null) return { gainDb: 0, audio: gainAndLimit(chans, sampleRate, 0, d.truePeakDbtp, releaseMs), capped: false };
   const before = measureLoudness(chans, sampleRate).integratedLufs;
   if (!Number.isFinite(before)) {
     throw new Error(`destination ${d.name}: the mix is silent (below the -70 LUFS gate); nothing to bring to ${target} LUFS`);
@@ -88,14 +93,14 @@ function normalize(chans: ReadonlyArray<Float32Array>, sampleRate: number, d: De
   // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
   const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - measureTruePeak(chans, sampleRate) + MAX_LIMIT_DB);
   let gainDb = Math.min(maxGain, target - before);
-  let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+  let audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp, releaseMs);
   let capped = target - before > maxGain;
   for (let pass = 1; pass < MAX_PASSES; pass++) {
     const err = target - measureLoudness(audio, sampleRate).integratedLufs;
     if (Math.abs(err) <= AIM_LU || gainDb >= maxGain) break;
     capped = gainDb + err > maxGain;
     gainDb = Math.min(maxGain, gainDb + err);
-    audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp);
+    audio = gainAndLimit(chans, sampleRate, gainDb, d.truePeakDbtp, releaseMs);
   }
   return { gainDb, audio, capped };
 }
@@ -122,7 +127,7 @@ export function trimToCeiling(audio: ReadonlyArray<Float32Array>, sampleRate: nu
 export function exportForDestination(mix: RenderedMix, d: Destination, outDir: string, baseName: string): DestinationReport {
   const rate = d.sampleRate ?? mix.sampleRate;
   const chans = resampleChannels(mix.channels, mix.sampleRate, rate);
-  const { gainDb, audio, capped } = normalize(chans, rate, d);
+  const { gainDb, audio, capped } = normalize(chans, rate, d, mix.limiterReleaseMs ?? RELEASE_MS);
   const trimDb = trimToCeiling(audio, rate, d.truePeakDbtp);
   if (d.dither && d.bitDepth !== '32f') {
     const dither = new Dither(audio.length);
