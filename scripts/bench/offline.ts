@@ -109,7 +109,7 @@ function renderRows(label: string, audio: string, fr: Awaited<ReturnType<typeof 
       faderd: `${fmt(ours.wallS)} s`,
       peer: theirs ? `${fmt(theirs.wallS)} s` : '-',
       ratio: theirs ? costRatio(ours.wallS, theirs.wallS) : '-',
-      note: theirs ? `${med}; same work: highpass, 4 EQ, gate, compressor, fader, pan, sum, limiter (faderd's limits true peak, 4× oversampled; ffmpeg's alimiter sample peak)` : none,
+      note: theirs ? `${med}; same work: highpass, 4 EQ, gate, compressor, fader, pan, sum, limiter (faderd's limits true peak, 16× reconstruction; ffmpeg's alimiter sample peak)` : none,
       command: fr.ourCmd,
       ...(theirs ? { peerCommand: fr.theirCmd } : {}),
     },
@@ -259,7 +259,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   const audioS = frames / wav.sampleRate;
   rows.push({
     group: 'loudness',
-    what: 'loudness meter speed in process (K-weighting, gating, LRA, 4× true peak), stereo',
+    what: 'loudness meter speed in process (K-weighting, gating, LRA, true peak), stereo',
     faderd: `${fmt(audioS / (ms / 1000), 0)}× real time (CPU: ${fmt(audioS / ((cpu.user + cpu.system) / 1e6), 0)}×)`,
     note: `${fmt(audioS, 0)} s of audio measured in ${fmt(ms, 0)} ms`,
   });

@@ -232,7 +232,7 @@ export class ParamRegistry {
     b.meter('/master/meter/shortterm', 'LUFS', -Infinity, 0, 'Short-term loudness (3 s)');
     b.meter('/master/meter/integrated', 'LUFS', -Infinity, 0, 'Integrated loudness since reset');
     b.meter('/master/meter/lra', 'LU', 0, 60, 'Loudness range (EBU Tech 3342)');
-    b.meter('/master/meter/truepeak', 'dBTP', -Infinity, 20, 'True peak since reset (4x oversampled)');
+    b.meter('/master/meter/truepeak', 'dBTP', -Infinity, 20, 'True peak since reset (16x reconstruction)');
     b.meter('/master/meter/autogain', 'dB', -24, 24, 'Gain applied by the loudness rider');
     // Scenes and status.
     b.text('/scene/store', '', 'Write a name to store the current mix as that scene', { action: true });

@@ -60,6 +60,8 @@ export interface RenderResult {
   readonly peakDb: number;
   readonly timeMs: number;
   readonly warnings: readonly string[];
+  /** The session's master limiter release (ms): deliveries' limiters use it (#19). */
+  readonly limiterReleaseMs: number;
 }
 
 /** A render ends once every tail has decayed below this (-90 dBFS) ... */
@@ -348,6 +350,7 @@ function* renderSteps(session: Session, set: StemSet, opts: RenderOptions, t0: n
     stems: set.stems.length,
     peakDb: gainToDb(hold.peak),
     timeMs: performance.now() - t0,
+    limiterReleaseMs: Number(store.get('/master/limiter/release')),
     warnings: [
       ...(sr !== session.audio.sampleRate ? [`the stems are at ${sr} Hz: rendering at ${sr} Hz instead of the session's ${session.audio.sampleRate} Hz`] : []),
       ...set.warnings(),

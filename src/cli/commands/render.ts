@@ -101,12 +101,12 @@ interface DeliveryProgress {
  * a single delivery to `-o FILE` is made in a fresh folder beside it (`work`) and moved into place,
  * so no other file is touched.
  */
-function deliver(mix: MixSource, dests: Destination[], plan: OutputPlan, work: string, baseName: string, progress: DeliveryProgress | undefined): DestinationReport[] {
+function deliver(mix: MixSource, releaseMs: number, dests: Destination[], plan: OutputPlan, work: string, baseName: string, progress: DeliveryProgress | undefined): DestinationReport[] {
   const reports: DestinationReport[] = [];
   try {
     dests.forEach((d, i) => {
       progress?.start(d.name, i, dests.length);
-      const [r] = exportForDestinations(mix, [d], work, baseName);
+      const [r] = exportForDestinations(mix, [d], work, baseName, releaseMs);
       progress?.done();
       if (plan.kind === 'file') {
         fs.renameSync(r!.file, plan.file);
@@ -143,7 +143,8 @@ async function renderAndDeliver(session: Session, renderOpts: RenderOptions, des
     // Measured as it is rendered: deliveries at the mix's rate need no pass to measure it.
     const result = await renderSessionToAsync(session, (chans, n) => s.write(chans, n), { ...renderOpts, onStart: (sampleRate) => s.begin(sampleRate, true) }, signals.stop);
     signals.done();
-    const reports = deliver(s, dests, plan, work, baseName, progress);
+    // Each destination's limiter releases around the session's own limiter release (#19).
+    const reports = deliver(s, result.limiterReleaseMs, dests, plan, work, baseName, progress);
     ok = true;
     return { result, reports };
   } finally {

@@ -9,7 +9,10 @@
  * applied is built so that it is already at or below that request over ±SPREAD samples around the peak:
  *
  *   1. sliding minimum of the requests over [t − attack − SPREAD − hold, t + SPREAD] (monotonic deque);
- *   2. release: the gain recovers exponentially toward unity, never above the minimum of step 1;
+ *   2. release, program-dependent: after a transient the gain recovers 4× faster than the release
+ *      setting; under sustained overs a slow envelope (following the gain reduction over 4 release
+ *      times) holds it down and lets it back at the release setting, so dense material is not pumped.
+ *      Never above the minimum of step 1;
  *   3. a moving average over the attack length: a linear ramp that lands before the peak arrives.
  *
  * Each step keeps the gain ≤ every request in reach, so the gain around a peak is flat at (or below) the
@@ -47,6 +50,11 @@ const AVG_SUM = 1;
 const RELEASE = 2;
 const MIN_GAIN = 3;
 const LAST_GAIN = 4;
+const SLOW = 5;
+/** Transients release this many times faster than the release setting (see the file comment). */
+const FAST_RATIO = 4;
+/** The slow envelope takes this many release times to follow a sustained over down. */
+const SLOW_ATTACK_RATIO = 4;
 const MARGIN_DB = 0.1;
 
 export class TruePeakLimiter {
@@ -72,7 +80,10 @@ export class TruePeakLimiter {
   // Moving average of the released gain over the attack length.
   private readonly avg: Float64Array;
   private avgPos = 0;
-  private releaseCoef = 0;
+  /** Per-sample coefficients: fast release (transients), slow envelope's attack and release. */
+  private fastCoef = 0;
+  private slowAttack = 0;
+  private slowRelease = 0;
   private threshold = 1;
   private readonly marginDb: number;
 
@@ -98,7 +109,7 @@ export class TruePeakLimiter {
     this.dqMask = dq - 1;
     this.avg = new Float64Array(this.attack).fill(1);
     this.st[AVG_SUM] = this.attack;
-    this.st[RELEASE] = this.st[MIN_GAIN] = this.st[LAST_GAIN] = 1;
+    this.st[RELEASE] = this.st[MIN_GAIN] = this.st[LAST_GAIN] = this.st[SLOW] = 1;
     this.configure({ ceilingDb: -1, releaseMs: 100 });
   }
 
@@ -106,7 +117,10 @@ export class TruePeakLimiter {
     this.threshold = dbToGain(clampNum(s.ceilingDb, -60, 0, -1) - this.marginDb);
     for (const t of this.tp) t.setFloor(this.threshold);
     const rel = clampNum(s.releaseMs, 0.1, 10000, 100);
-    this.releaseCoef = Math.exp(-1000 / (rel * this.sampleRate));
+    const perSample = (ms: number): number => Math.exp(-1000 / (ms * this.sampleRate));
+    this.fastCoef = perSample(rel / FAST_RATIO);
+    this.slowRelease = perSample(rel);
+    this.slowAttack = 1 - perSample(rel * SLOW_ATTACK_RATIO);
   }
 
   /** Deepest gain reduction (dB, ≥ 0) applied during the last process() call. */
@@ -137,7 +151,7 @@ export class TruePeakLimiter {
     this.avgPos = 0;
     this.st[COUNTER] = 0;
     this.st[AVG_SUM] = this.attack;
-    this.st[RELEASE] = this.st[MIN_GAIN] = this.st[LAST_GAIN] = 1;
+    this.st[RELEASE] = this.st[MIN_GAIN] = this.st[LAST_GAIN] = this.st[SLOW] = 1;
   }
 
   /** Limits `chans` in place; the output is the input delayed by `latencyFrames`. */
@@ -153,13 +167,14 @@ export class TruePeakLimiter {
     const win = this.window;
     const avg = this.avg;
     const A = this.attack;
-    const relC = this.releaseCoef;
+    const fastC = this.fastCoef, slowA = this.slowAttack, slowR = this.slowRelease;
     const dMask = this.delayMask;
     const lat = this.latencyFrames;
     const st = this.st;
     let counter = st[COUNTER]!;
     let avgSum = st[AVG_SUM]!;
     let release = st[RELEASE]!;
+    let slow = st[SLOW]!;
     let g = st[LAST_GAIN]!;
     let minGain = 1;
     for (let i = 0; i < frames; i++) {
@@ -181,7 +196,12 @@ export class TruePeakLimiter {
       this.dqTail = tail;
       this.dqHead = head;
       const held = dqVal[head]!;
-      let r = 1 - (1 - release) * relC;
+      // Program-dependent release: the slow envelope follows the held gain down over 4 release
+      // times, so a short transient hardly moves it and a sustained over brings it to its level; the
+      // gain recovers FAST_RATIO× faster than the release setting, but only up to the slow envelope,
+      // which itself recovers at the release setting.
+      slow = held < slow ? slow + (held - slow) * slowA : 1 - (1 - slow) * slowR;
+      let r = release < slow ? slow - (slow - release) * fastC : slow;
       if (held < r) r = held;
       release = r;
       avgSum += r - avg[this.avgPos]!;
@@ -214,6 +234,7 @@ export class TruePeakLimiter {
     st[COUNTER] = counter;
     st[AVG_SUM] = avgSum;
     st[RELEASE] = release;
+    st[SLOW] = slow;
     st[LAST_GAIN] = g;
     st[MIN_GAIN] = minGain;
   }

@@ -62,6 +62,16 @@ for (let p = 0; p < TP_FACTOR; p++) {
   for (let k = 0; k < TAPS; k++) COEF[p * TAPS + k]! /= dc;
 }
 for (let k = 0; k < TP_HALF; k++) HALF_COEF[k] = COEF[(TP_FACTOR / 2) * TAPS + k]!;
+/** Largest |reconstruction| any point can have for samples bounded by 1 (Σ|h| of the worst phase). */
+let l1 = 1;
+for (let p = 1; p < TP_FACTOR; p++) {
+  let sum = 0;
+  for (let k = 0; k < TAPS; k++) sum += Math.abs(COEF[p * TAPS + k]!);
+  l1 = Math.max(l1, sum);
+}
+const MAX_L1 = l1;
+/** Intervals judged together by scan()'s skip test. */
+const SPAN = 32;
 
 /**
  * point() returns through R: a double returned from a call the compiler does not inline is
@@ -148,6 +158,37 @@ export function intervalPeak(w: Float64Array, j: number, io: Float64Array): void
   io[IO_PEAK] = top > best ? top : best;
 }
 
+/**
+ * Interval peaks (intervalPeak) of the n intervals TP_LAG samples before w[h .. h + n), into
+ * out[at .. at + n), exact above io[IO_FLOOR]. A span of SPAN intervals whose samples in reach cannot
+ * make any point above the floor (|x|max · MAX_L1 under it: quiet passages, and the stretches between
+ * a programme's loud peaks once the meter has seen one) gets its sample peaks without a multiply.
+ */
+function scan(w: Float64Array, h: number, n: number, io: Float64Array, out: Float64Array, at: number): void {
+  const floor = io[IO_FLOOR]!;
+  for (let s0 = 0; s0 < n; s0 += SPAN) {
+    const s1 = s0 + SPAN < n ? s0 + SPAN : n;
+    let m = 0;
+    const k1 = h + s1 - TP_LAG + TP_HALF;
+    for (let k = h + s0 - TP_LAG - TP_HALF; k < k1; k++) {
+      const v = w[k]!;
+      const a = v < 0 ? -v : v;
+      if (a > m) m = a;
+    }
+    if (m * MAX_L1 < floor) {
+      for (let i = s0; i < s1; i++) {
+        const v = w[h + i - TP_LAG]!;
+        out[at + i] = v < 0 ? -v : v;
+      }
+      continue;
+    }
+    for (let i = s0; i < s1; i++) {
+      intervalPeak(w, h + i - TP_LAG, io);
+      out[at + i] = io[IO_PEAK]!;
+    }
+  }
+}
+
 export const toDbtp = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
 
 /**
@@ -176,11 +217,7 @@ export class TruePeakDetector {
     for (let done = 0; done < frames; done += CHUNK) {
       const n = Math.min(CHUNK, frames - done);
       for (let i = 0; i < n; i++) w[h + i] = input[done + i]!;
-      // The interval starting TP_LAG samples before the newest one.
-      for (let i = 0; i < n; i++) {
-        intervalPeak(w, h + i - TP_LAG, io);
-        out[done + i] = io[IO_PEAK]!;
-      }
+      scan(w, h, n, io, out, done);
       w.copyWithin(0, n, n + h);
     }
   }
@@ -192,6 +229,8 @@ export class TruePeakMeter {
   private readonly peaks: Float64Array;
   private readonly work: Float64Array[];
   private readonly io = new Float64Array(2);
+  /** scan()'s output for one chunk. */
+  private readonly found = new Float64Array(CHUNK);
 
   constructor(sampleRate: number, channels: number) {
     checkPositive('sampleRate', sampleRate);
@@ -254,12 +293,10 @@ export class TruePeakMeter {
       if (a > peak) peak = a;
     }
     const io = this.io;
-    for (let i = 0; i < n; i++) {
-      io[IO_FLOOR] = peak;
-      intervalPeak(w, h + i - TP_LAG, io);
-      const a = io[IO_PEAK]!;
-      if (a > peak) peak = a;
-    }
+    const found = this.found;
+    io[IO_FLOOR] = peak;
+    scan(w, h, n, io, found, 0);
+    for (let i = 0; i < n; i++) if (found[i]! > peak) peak = found[i]!;
     // A NaN or infinite sample must not freeze the meter (x − x is 0 only for finite x; no call, so no boxed double).
     if (peak - peak === 0) this.peaks[c] = peak;
     w.copyWithin(0, n, n + h);

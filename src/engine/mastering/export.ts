@@ -49,6 +49,8 @@ export const DELIVERY_MIX_OVERRIDES = {
 export interface RenderedMix {
   readonly sampleRate: number;
   readonly channels: Float32Array[];
+  /** The session's limiter release (ms), which each destination's limiter uses (default RELEASE_MS). */
+  readonly limiterReleaseMs?: number;
 }
 
 /** Tolerance the gain search aims for; the delivery check allows ±0.5 LU. */
@@ -64,13 +66,16 @@ const BLOCK = 1024;
  * target was missed, rather than flattening the mix to hit a number.
  */
 export const MAX_LIMIT_DB = 6;
-/** Release of the delivery limiter: slow enough not to distort lows, fast enough not to duck audibly. */
+/**
+ * Release of the delivery limiter when the mix does not bring the session's: the limiter's release is
+ * program-dependent around it (4× faster after transients, at this rate after sustained overs).
+ */
 const RELEASE_MS = 100;
 
 /** Gain then true-peak limiting of whole channels, latency removed (output aligned with the input). */
-export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: number, gainDb: number, ceilingDb: number): Float32Array[] {
+export function gainAndLimit(chans: ReadonlyArray<Float32Array>, sampleRate: number, gainDb: number, ceilingDb: number, releaseMs = RELEASE_MS): Float32Array[] {
   const lim = new TruePeakLimiter(sampleRate, BLOCK, chans.length);
-  lim.configure({ ceilingDb, releaseMs: RELEASE_MS });
+  lim.configure({ ceilingDb, releaseMs });
   const n = chans[0]?.length ?? 0;
   const lat = lim.latencyFrames;
   const g = Math.pow(10, gainDb / 20);
@@ -120,10 +125,10 @@ interface Pass {
  * One pass over the mix: resample, gain, limit, trim (`trimDb` after the limiter, normally 0),
  * measure loudness and true peak, dither, and write a candidate file; the caller commits or aborts it.
  */
-function limitPass(src: MixSource, d: Destination, rate: number, frames: number, gainDb: number, file: string, trimDb = 0): Pass {
+function limitPass(src: MixSource, d: Destination, rate: number, frames: number, gainDb: number, file: string, releaseMs: number, trimDb = 0): Pass {
   const nch = src.numChannels;
   const lim = new TruePeakLimiter(rate, BLOCK, nch);
-  lim.configure({ ceilingDb: d.truePeakDbtp, releaseMs: RELEASE_MS });
+  lim.configure({ ceilingDb: d.truePeakDbtp, releaseMs });
   const stage = new GainLimitStream(lim, nch, gainDb, BLOCK);
   const meter = new LoudnessMeter(rate, nch);
   const peak = new TruePeakMeter(rate, nch);
@@ -190,11 +195,11 @@ function mixFigures(mix: MixSource): MixFigures {
  * Writes `file`: the gain that puts the integrated loudness on target after the limiter, found in
  * passes over the mix (each pass writes its candidate; the accepted one is committed, atomically).
  */
-function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string): { gainDb: number; capped: boolean; trimDb: number } {
+function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string, releaseMs: number): { gainDb: number; capped: boolean; trimDb: number } {
   const frames = rate === mix.sampleRate ? mix.frames : new Resampler(mix.sampleRate, rate).outputLength(mix.frames);
   const target = d.integratedLufs;
   if (target === null) {
-    const checked = withinCeiling(limitPass(mix, d, rate, frames, 0, file), (t) => limitPass(mix, d, rate, frames, 0, file, t), d.truePeakDbtp);
+    const checked = withinCeiling(limitPass(mix, d, rate, frames, 0, file, releaseMs), (t) => limitPass(mix, d, rate, frames, 0, file, releaseMs, t), d.truePeakDbtp);
     checked.pass.writer.commit();
     return { gainDb: 0, capped: false, trimDb: checked.trimDb };
   }
@@ -210,7 +215,7 @@ function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string)
     // The gain that puts the true peak on the ceiling, plus the limiting allowed on top of it.
     const maxGain = Math.min(MAX_GAIN_DB, d.truePeakDbtp - truePeakDbtp + MAX_LIMIT_DB);
     let gainDb = Math.min(maxGain, target - before);
-    let pass = limitPass(src, d, rate, frames, gainDb, file);
+    let pass = limitPass(src, d, rate, frames, gainDb, file, releaseMs);
     let capped = target - before > maxGain;
     let trimDb = 0;
     try {
@@ -220,9 +225,9 @@ function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string)
         capped = gainDb + err > maxGain;
         gainDb = Math.min(maxGain, gainDb + err);
         pass.writer.abort();
-        pass = limitPass(src, d, rate, frames, gainDb, file);
+        pass = limitPass(src, d, rate, frames, gainDb, file, releaseMs);
       }
-      ({ pass, trimDb } = withinCeiling(pass, (t) => limitPass(src, d, rate, frames, gainDb, file, t), d.truePeakDbtp));
+      ({ pass, trimDb } = withinCeiling(pass, (t) => limitPass(src, d, rate, frames, gainDb, file, releaseMs, t), d.truePeakDbtp));
     } catch (e) {
       pass.writer.abort();
       throw e;
@@ -238,12 +243,18 @@ function normalizeTo(mix: MixSource, d: Destination, rate: number, file: string)
  * Renders, writes and measures one destination, block by block from the mix (in memory, or a
  * MixSpool on disk): memory does not grow with the mix's length.
  */
-export function exportForDestination(mix: RenderedMix | MixSource, d: Destination, outDir: string, baseName: string): DestinationReport {
+export function exportForDestination(
+  mix: RenderedMix | MixSource,
+  d: Destination,
+  outDir: string,
+  baseName: string,
+  releaseMs = ('forEachBlock' in mix ? undefined : mix.limiterReleaseMs) ?? RELEASE_MS,
+): DestinationReport {
   const src = 'forEachBlock' in mix ? mix : memoryMix(mix.sampleRate, mix.channels);
   const rate = d.sampleRate ?? src.sampleRate;
   fs.mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `${baseName}.${destinationFileTag(d)}.wav`);
-  const { gainDb, capped, trimDb } = normalizeTo(src, d, rate, file);
+  const { gainDb, capped, trimDb } = normalizeTo(src, d, rate, file, releaseMs);
   const { header: written, figures: m } = measureWavStream(file);
   const loudOk = d.integratedLufs === null || Math.abs(m.integratedLufs - d.integratedLufs) <= ACCEPT_LU;
   return {
@@ -269,17 +280,19 @@ export function exportForDestination(mix: RenderedMix | MixSource, d: Destinatio
 /**
  * For each destination (a name, a custom spec, or a parsed Destination): gain to target through the
  * limiter, true-peak limit to its ceiling, resample to its rate, dither to its word length, write
- * outDir/<baseName>.<destination>.wav, measure the written file, and return the reports.
+ * outDir/<baseName>.<destination>.wav, measure the written file, and return the reports. The
+ * limiter's release is the session's (`releaseMs`, or the RenderedMix's `limiterReleaseMs`).
  */
 export function exportForDestinations(
   mix: RenderedMix | MixSource,
   destinations: ReadonlyArray<string | Destination>,
   outDir: string,
   baseName: string,
+  releaseMs = ('forEachBlock' in mix ? undefined : mix.limiterReleaseMs) ?? RELEASE_MS,
 ): DestinationReport[] {
   if (('forEachBlock' in mix ? mix.numChannels : mix.channels.length) === 0) throw new Error('the mix has no channels');
   const parsed = destinations.map((d) => (typeof d === 'string' ? parseDestination(d) : d));
   // One source for all: the mix's own figures are measured once.
   const src = 'forEachBlock' in mix ? mix : memoryMix(mix.sampleRate, mix.channels);
-  return parsed.map((d) => exportForDestination(src, d, outDir, baseName));
+  return parsed.map((d) => exportForDestination(src, d, outDir, baseName, releaseMs));
 }

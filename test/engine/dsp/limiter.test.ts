@@ -58,6 +58,83 @@ const meterDbtp = (out: Float32Array[]): number => measureTruePeak(out.map(faded
 /** What the ceiling may be exceeded by, by the ideal reconstruction: the 32× grid's own error is 0.01 dB. */
 const TOL_DB = 0.02;
 
+/** The limiter's gain every 16 samples (1/3 ms) over `x`. */
+function gainTrace(x: Float32Array, releaseMs: number): Float64Array {
+  const B = 16;
+  const lim = new TruePeakLimiter(FS, B, 1);
+  lim.configure({ ceilingDb: -1, releaseMs });
+  const w = Float32Array.from(x);
+  const g = new Float64Array(Math.floor(w.length / B));
+  for (let b = 0; b < g.length; b++) {
+    lim.process([w.subarray(b * B, b * B + B)], B);
+    g[b] = lim.currentGain;
+  }
+  return g;
+}
+const MS_PER_POINT = 16 / 48;
+const ONE_DB = Math.pow(10, -1 / 20);
+/** Milliseconds from the first point of `g` at or after `from` to the last with 1 dB or more of gain reduction. */
+function msAtOneDb(g: Float64Array, from: number): number {
+  let last = from;
+  for (let i = from; i < g.length; i++) if (g[i]! < ONE_DB) last = i;
+  return (last - from) * MS_PER_POINT;
+}
+/** Dense programme: low-passed noise, a kick every 250 ms and a 45 Hz bass, `overDb` into the limiter. */
+function dense(seconds: number, overDb: number, seed: number): Float32Array {
+  const n = Math.round(seconds * FS);
+  const w = noise(n, 1, seed);
+  const g = 0.3 * Math.pow(10, overDb / 20);
+  let lp = 0;
+  return Float32Array.from(w, (v, i) => {
+    lp += 0.2 * (v - lp);
+    const t = (i % 12000) / FS;
+    const kick = Math.exp(-t * 30) * Math.sin(2 * Math.PI * 60 * t * (1 + 2 * Math.exp(-t * 40)));
+    return g * (1.5 * lp + kick + 0.5 * Math.sin((2 * Math.PI * 45 * i) / FS));
+  });
+}
+/** A 1 kHz tone at -14 dBFS with a 5 ms burst 8 dB over the ceiling at `at`. */
+function transient(n: number, at: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => (i >= at && i < at + 240 ? 2.2 : 0.2) * Math.sin((2 * Math.PI * 1000 * i) / FS));
+}
+
+describe('TruePeakLimiter release (program-dependent)', () => {
+  it('dense material 6 dB over spends less time 1 dB down than a fixed release would (35 %)', () => {
+    const g = gainTrace(dense(6, 6, 3), 100);
+    const settled = g.subarray(g.length / 2);
+    const frac = settled.filter((v) => v < ONE_DB).length / settled.length;
+    expect(frac).toBeLessThan(0.22);
+    // And it limits: the gain does go down.
+    expect(Math.min(...settled)).toBeLessThan(Math.pow(10, -3 / 20));
+  });
+
+  it('recovers fast after a transient (1 dB down for < 100 ms; a fixed 100 ms release: 190 ms)', () => {
+    const at = FS / 2;
+    const g = gainTrace(transient(FS, at), 100);
+    expect(Math.min(...g)).toBeLessThan(Math.pow(10, -7 / 20));
+    expect(msAtOneDb(g, Math.floor(at / 16))).toBeLessThan(100);
+  });
+
+  it('after a sustained over, releases at the release setting: slower than after a transient', () => {
+    // 2 s of dense material 12 dB over, then the same material 20 dB lower (no more overs).
+    const x = dense(3, 12, 5);
+    const end = 2 * FS;
+    for (let i = end; i < x.length; i++) x[i]! *= Math.pow(10, -20 / 20);
+    const g = gainTrace(x, 100);
+    const afterSustained = msAtOneDb(g, Math.floor(end / 16));
+    const at = FS / 2;
+    const afterTransient = msAtOneDb(gainTrace(transient(FS, at), 100), Math.floor(at / 16)) - 5;
+    expect(afterSustained, `${afterSustained} ms vs ${afterTransient} ms`).toBeGreaterThan(1.5 * afterTransient);
+  });
+
+  it("honours the release setting: 400 ms recovers more slowly than 100 ms", () => {
+    const at = FS / 2;
+    const x = transient(2 * FS, at);
+    const fast = msAtOneDb(gainTrace(x, 100), Math.floor(at / 16));
+    const slow = msAtOneDb(gainTrace(x, 400), Math.floor(at / 16));
+    expect(slow).toBeGreaterThan(2.5 * fast);
+  });
+});
+
 describe('TruePeakLimiter', () => {
   it('holds its ceiling by an ideal reconstruction: programme material and the Tech 3341 tones pushed 12 dB over', () => {
     for (const seed of [1, 2]) {

@@ -109,3 +109,15 @@ describe('trimDbFor (the check at the delivery rate before a delivery is kept)',
     expect(table).toContain('cd: turned down -0.04 dB after the limiter to stay under -1 dBTP at 44100 Hz');
   });
 });
+
+describe('the delivery limiter honours the session release', () => {
+  it('a slower release takes more loudness away, so the gain to the same target is higher', () => {
+    const chans = synthMix(4, 48000, 0.05);
+    const gains = [20, 1000].map((limiterReleaseMs) => {
+      const [r] = exportForDestinations({ sampleRate: 48000, channels: chans, limiterReleaseMs }, ['custom:-14:-1'], dir, `rel${limiterReleaseMs}`);
+      expect(r!.meetsTarget).toBe(true);
+      return r!.gainDb;
+    });
+    expect(gains[1]! - gains[0]!).toBeGreaterThan(0.15);
+  });
+});

@@ -230,7 +230,7 @@ async function nodeDeviceCase(name: string): Promise<ProbeResult> {
 
 /** The PortAudio backend's loop around a warm runner, on the null device (float32, stereo). */
 async function deviceCase(name: string): Promise<ProbeResult> {
-  const { runner, feed } = rig(2, 0);
+  const { runner, feed } = rig(2, []);
   for (let i = 0; i < 3000; i++) {
     feed();
     runner.render();
