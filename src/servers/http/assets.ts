@@ -45,7 +45,7 @@ const TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Engine sources the page imports (under `lib/`), by their path below `src/`. Their imports must stay inside this list. */
-export const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
+export const ENGINE_MODULES = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts', 'engine/dsp/linked-peak.ts'];
 
 /** Where the page finds its libraries, and which file of which package each is. */
 const VENDOR: ReadonlyArray<{ url: string; pkg: string; file: string }> = [

@@ -4,12 +4,14 @@
  */
 import http from 'node:http';
 import net from 'node:net';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { makeStore } from '../../helpers/store.ts';
 import { NativeOscServer } from '../../../src/servers/native-osc.ts';
 import { WebMixerServer, type WebMixerOptions } from '../../../src/servers/http/server.ts';
 import { mixerLayout } from '../../../src/servers/http/layout.ts';
+import { ENGINE_MODULES } from '../../../src/servers/http/assets.ts';
 import { decodePacket, encodeMessage } from '../../../src/surfaces/osc/codec.ts';
 import { parseSession } from '../../../src/params/session.ts';
 import { ConfigError } from '../../../src/util/source-error.ts';
@@ -128,6 +130,24 @@ describe('web mixer HTTP', () => {
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
     expect(Number(head.headers['content-length'])).toBeGreaterThan(100);
+  });
+
+  it('every engine module the page imports brings its own imports: each relative import it serves is served too', async () => {
+    const { base } = await setup();
+    const prefix = /src="(\/v\/[0-9a-f]{12})\//.exec((await get(`${base}/`)).body.toString())![1]!;
+    const seen = new Set<string>();
+    const todo = [...ENGINE_MODULES];
+    while (todo.length) {
+      const rel = todo.pop()!;
+      if (seen.has(rel)) continue;
+      seen.add(rel);
+      const r = await get(`${base}${prefix}/lib/${rel}`);
+      expect(r.status, `lib/${rel}`).toBe(200);
+      for (const m of r.body.toString().matchAll(/from "(\.{1,2}\/[^"]+)"/g)) {
+        todo.push(path.posix.normalize(path.posix.join(path.posix.dirname(rel), m[1]!)));
+      }
+    }
+    expect(seen.size).toBeGreaterThan(ENGINE_MODULES.length - 1);
   });
 
   it('serves only its own table: traversal, encoded dots and source paths are 404, other methods 405', async () => {
