@@ -38,7 +38,7 @@ const dist = path.join(root, 'dist');
 export const STAMP = path.join(dist, '.built');
 
 /** Engine modules the web mixer imports, by their path below src/ (kept in step with assets.ts by a test). */
-export const WEB_LIB = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts'];
+export const WEB_LIB = ['params/taper.ts', 'engine/dsp/util.ts', 'engine/dsp/glide.ts', 'engine/dsp/biquad.ts', 'engine/dsp/compressor.ts', 'engine/dsp/linked-peak.ts'];
 
 function walk(dir) {
   const out = [];
