@@ -19,6 +19,9 @@
  *   3. the two 16× points between the best quarter point and its larger neighbour, and a parabola
  *      through the three best 16× points for the crest between them.
  *
+ * Before any of this, a span of SPAN intervals whose samples cannot make any point above the floor
+ * (|x|max · MAX_L1) takes its sample peaks alone (scan()).
+ *
  * STAGE2 and STAGE3 sit under the bounds (0.707, 0.924) because the windowed kernel passes a little
  * above fs/2. Measured against an ideal (DFT) reconstruction in test/engine/dsp/truepeak.test.ts: within
  * 0.1 dB on the Tech 3341 true-peak cases, an impulse, square waves and clipped 44.1 kHz material.
