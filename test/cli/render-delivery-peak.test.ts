@@ -1,5 +1,6 @@
 /**
- * #19 item 3: a 44.1 kHz delivery never exceeds its ceiling at the rate it is delivered at. Stems are
+ * #19 items 3 and 6: a session's limiter release reaches its deliveries; a 44.1 kHz delivery never
+ * exceeds its ceiling at the rate it is delivered at. Stems are
  * rendered with `faderd render --for cd:-10,cd` as a user runs it, and the written WAVs are measured
  * here by an ideal reconstruction (sinc interpolation by DFT, 16 points per sample, in segments: see
  * idealPeakLong), independent of the meter the report and the limiter use.
@@ -42,6 +43,19 @@ beforeAll(() => {
   );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the session release reaches the deliveries', () => {
+  it('a session with a 1000 ms limiter release needs more gain to the same target than one with 20 ms', () => {
+    const channels = fs.readFileSync(path.join(dir, 'song.yaml'), 'utf8');
+    const gains = [20, 1000].map((ms) => {
+      fs.writeFileSync(path.join(dir, `rel${ms}.yaml`), `${channels}params:\n  /master/limiter/release: ${ms}\n`);
+      const r = faderd(['render', `rel${ms}.yaml`, '--for', 'spotify', '-o', `rel${ms}/`, '--tail', '0', '--json'], { cwd: dir });
+      expect(r.code, r.err).toBe(0);
+      return (JSON.parse(r.out).destinations as Array<{ gainDb: number }>)[0]!.gainDb;
+    });
+    expect(gains[1]! - gains[0]!).toBeGreaterThan(0.1);
+  });
+});
 
 describe('44.1 kHz deliveries', () => {
   it('cd:-10 (hard limiting) and cd stay under -1 dBTP by an ideal reconstruction of the written files', () => {

@@ -19,6 +19,9 @@
  *   3. the two 16× points between the best quarter point and its larger neighbour, and a parabola
  *      through the three best 16× points for the crest between them.
  *
+ * Before any of this, a span of SPAN intervals whose samples cannot make any point above the floor
+ * (|x|max · MAX_L1) takes its sample peaks alone (scan()).
+ *
  * STAGE2 and STAGE3 sit under the bounds (0.707, 0.924) because the windowed kernel passes a little
  * above fs/2. Measured against an ideal (DFT) reconstruction in test/engine/dsp/truepeak.test.ts: within
  * 0.1 dB on the Tech 3341 true-peak cases, an impulse, square waves and clipped 44.1 kHz material.
@@ -231,6 +234,7 @@ export class TruePeakMeter {
   private readonly io = new Float64Array(2);
   /** scan()'s output for one chunk. */
   private readonly found = new Float64Array(CHUNK);
+  private readonly zeros = new Float32Array(TP_LAG);
 
   constructor(sampleRate: number, channels: number) {
     checkPositive('sampleRate', sampleRate);
@@ -278,9 +282,17 @@ export class TruePeakMeter {
   }
 
   /**
+   * At the end of a programme: counts the points after its last samples, as a reconstruction with
+   * silence after the programme has them (a file ending at full scale rings past its last sample).
+   * The meter then reads as if TP_LAG zeros had been processed.
+   */
+  finish(): void {
+    for (let c = 0; c < this.channels; c++) this.chunk(c, this.zeros, 0, TP_LAG);
+  }
+
+  /**
    * Sample peaks count at once; the points between samples TP_LAG samples later (the
-   * reconstruction's look-ahead). measureTruePeak() runs TP_LAG zeros after a whole programme so its
-   * last points count too.
+   * reconstruction's look-ahead); finish() counts the last ones.
    */
   private chunk(c: number, buf: Float32Array, from: number, n: number): void {
     const w = this.work[c]!;
@@ -307,7 +319,6 @@ export class TruePeakMeter {
 export function measureTruePeak(chans: ReadonlyArray<Float32Array>, sampleRate: number): number {
   const m = new TruePeakMeter(sampleRate, chans.length);
   m.process(chans, chans[0]?.length ?? 0);
-  const zeros = new Float32Array(TP_LAG);
-  m.process(chans.map(() => zeros), TP_LAG);
+  m.finish();
   return m.truePeakDbtp;
 }

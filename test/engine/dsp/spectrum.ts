@@ -73,7 +73,7 @@ export function idealPeak(x: ArrayLike<number>, factor = 16): number {
 }
 
 /** idealPeak() of the points from sample `from` up to sample `to` only (the rest is context). */
-function idealPeakIn(x: ArrayLike<number>, factor: number, from: number, to: number): number {
+export function idealPeakIn(x: ArrayLike<number>, factor: number, from: number, to: number): number {
   let m = 1;
   while (m < 2 * x.length) m <<= 1;
   const re = new Float64Array(m), im = new Float64Array(m);

@@ -125,7 +125,22 @@ describe('TruePeakMeter', () => {
     expect(heapGrowth(() => m.process(chans, 128), 20000)).toBeLessThan(64 * 1024);
   });
 
-  it('reports per channel and the maximum over channels', () => {
+  it('finish() counts the ringing after a programme that ends at full scale', () => {
+    // A smooth rise to 0.5, held, then cut: the reconstruction rings past the last sample, above it.
+    const x = Float32Array.from({ length: 2000 }, (_, i) => 0.25 * (1 - Math.cos(Math.PI * Math.min(1, i / 1000))));
+    const m = new TruePeakMeter(FS, 1);
+    m.process([x], x.length);
+    const before = m.truePeakDbtp;
+    m.finish();
+    const padded = new Float32Array(2200);
+    padded.set(x);
+    expect(before).toBeCloseTo(20 * Math.log10(0.5), 3);
+    expect(m.truePeakDbtp).toBeGreaterThan(before + 0.5);
+    expect(m.truePeakDbtp).toBeCloseTo(20 * Math.log10(idealPeak(padded, 32)), 1);
+    expect(measureTruePeak([x], FS)).toBeCloseTo(m.truePeakDbtp, 9);
+  });
+
+    it('reports per channel and the maximum over channels', () => {
     const a = fadedSine(1000, 0.25, 0);
     const b = fadedSine(1000, 0.5, 0);
     const m = new TruePeakMeter(FS, 2);
