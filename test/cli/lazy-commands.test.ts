@@ -82,8 +82,10 @@ describe('commands load their modules when they run', () => {
       expect(heavyIn(r.loads), r.args.join(' ')).toEqual([]);
     }
     // --version loads no command at all, loudness nothing of sessions, params or YAML.
-    const [version, loudness] = runs;
+    const [version, loudness, render] = runs;
     expect(version!.loads.filter((p) => p.startsWith('src/cli/commands/') && !p.endsWith('specs.ts'))).toEqual([]);
     expect(loudness!.loads.filter((p) => /^src\/(params\/(?!errors)|mapping\/|daemon\/)|^node_modules\/(yaml|zod|rxjs|pino)\//.test(p))).toEqual([]);
+    // A render without --state or --scene loads neither their parsers nor the logger they bring.
+    expect(render!.loads.filter((p) => /^src\/(cli\/render-layers|params\/(persistence|scenes))\.ts$|^node_modules\/pino\//.test(p))).toEqual([]);
   });
 });

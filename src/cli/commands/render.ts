@@ -13,13 +13,13 @@ import { RenderStopped, renderSessionToAsync, type RenderOptions, type RenderSta
 import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
 import { MixSpool, type MixSource } from '../../audio/file/mix-spool.ts';
 import type { Session } from '../../params/session.ts';
+import type { CheckedLayer } from '../render-layers.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
 import { DELIVERY_MIX_OVERRIDES, exportForDestinations } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
 import { loadCheckedSession } from './check.ts';
 import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
-import { sceneLayer, stateLayer } from '../render-layers.ts';
 import { planOutput, plannedFiles, type OutputPlan, refuseInputsAsOutputs, renderInputs, writeError } from '../render-output.ts';
 
 interface RenderOpts {
@@ -215,6 +215,12 @@ function stopOnSignals(): Signals {
   };
 }
 
+/** The --state and --scene layers, checked; their module (persistence, scenes, the logger) loads only for them. */
+async function fileLayers(session: Session, opts: RenderOpts): Promise<CheckedLayer[]> {
+  const { sceneLayer, stateLayer } = await import('../render-layers.ts');
+  return [...(opts.state ? [stateLayer(session, opts.state)] : []), ...(opts.scene ? [sceneLayer(session, opts.scene)] : [])];
+}
+
 /** `faderd render SESSION` (options: specs.ts). */
 export async function render(sessionFile: string, opts: RenderOpts): Promise<void> {
   if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
@@ -237,7 +243,7 @@ export async function render(sessionFile: string, opts: RenderOpts): Promise<voi
   const plan = planOutput(opts.output, dests, baseName);
   const extraInputs = [...(opts.state ? [{ file: opts.state, what: 'the state file' }] : []), ...(opts.scene ? [{ file: opts.scene, what: 'the scene file' }] : [])];
   refuseInputsAsOutputs(plannedFiles(plan, dests, baseName), renderInputs(session, extraInputs));
-  const checked = [...(opts.state ? [stateLayer(session, opts.state)] : []), ...(opts.scene ? [sceneLayer(session, opts.scene)] : [])];
+  const checked = opts.state || opts.scene ? await fileLayers(session, opts) : [];
   const layers: ValueLayer[] = checked.map((c) => c.layer);
   const skipped = checked.flatMap((c) => (c.warning ? [c.warning] : []));
   const onProgress = opts.json ? undefined : progressBar(process.stderr);
