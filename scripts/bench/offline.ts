@@ -10,6 +10,7 @@
  *
  * Stems are cached under $TMPDIR/faderd-bench; without ffmpeg the peer columns say so.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -128,7 +129,7 @@ function renderRows(label: string, audio: string, fr: Awaited<ReturnType<typeof 
       faderd: `${fmt(ours.maxRssMb, 0)} MB`,
       peer: theirs ? `${fmt(theirs.maxRssMb, 0)} MB` : '-',
       ratio: theirs ? costRatio(ours.maxRssMb, theirs.maxRssMb) : '-',
-      note: theirs ? `${med}; faderd streams stems and mix in blocks (#20): most of its RSS is Node, tsx and the engine` : none,
+      note: theirs ? `${med}; faderd streams stems and mix in blocks (#20), from dist/: most of its RSS is Node and the engine` : none,
       ...(theirs ? { target: { figure: `render peak RSS / ffmpeg's, ${label}`, now: '4.4', target: '<= 1.5', measured: fmt(ours.maxRssMb / theirs.maxRssMb), met: ours.maxRssMb / theirs.maxRssMb <= 1.5 } } : {}),
     },
   ];
@@ -160,6 +161,9 @@ async function measure(o: BenchOptions): Promise<Row[]> {
   const contSeconds = o.quick ? 6 : 90;
   const rounds = o.quick ? 1 : 3;
   const work = path.join(os.tmpdir(), 'faderd-bench');
+  // faderd as installed: bin/faderd.js runs dist/ when it is current (src/ through tsx otherwise, ~70 MB more).
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-dist.mjs')], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`scripts/build-dist.mjs failed: ${built.stderr}`);
   progress(`offline: generating ${STEMS} stems of ${seconds} s and ${STEMS} continuous ones of ${contSeconds} s (cached in ${work})`);
   const m = multitrack(work, STEMS, seconds, { rider: false });
   const mc = multitrack(work, STEMS, contSeconds, { rider: false, continuous: true });
@@ -226,7 +230,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       faderd: `${fmt(lf.maxRssMb, 0)} / ${fmt(lf4.maxRssMb, 0)} MB`,
       peer: `${fmt(eb.maxRssMb, 0)} / ${fmt(eb4.maxRssMb, 0)} MB`,
       ratio: costRatio(lf4.maxRssMb, eb4.maxRssMb),
-      note: 'faderd reads in 64 K-frame blocks; most of its RSS is Node and the CLI modules (bin/faderd.js --version alone ~80 MB from dist/, ~120 MB from src/ through tsx)',
+      note: 'faderd reads in 64 K-frame blocks; most of its RSS is Node itself (bin/faderd.js --version ~50 MB from dist/: each command loads its own modules only)',
       target: {
         figure: "faderd loudness peak RSS / ffmpeg's",
         now: '11',

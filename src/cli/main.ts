@@ -5,16 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, formatIssue } from '../util/source-error.ts';
-import { ParamError } from '../params/errors.ts';
+import { ParamError, SceneError } from '../params/errors.ts';
 import { UsageError } from './errors.ts';
-import { SceneError } from '../params/scenes.ts';
-import { registerParams } from './commands/params.ts';
-import { registerScene } from './commands/scene.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerRender } from './commands/render.ts';
-import { registerRun } from './commands/run.ts';
-import { registerDevices } from './commands/devices.ts';
-import { registerLoudness } from './commands/loudness.ts';
+// Names, options and help only: each command's module loads when it runs (see specs.ts).
+import { registerCommands } from './commands/specs.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, invalid: 3 } as const;
 
@@ -24,13 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerParams(program);
-  registerScene(program);
-  registerCheck(program);
-  registerRender(program);
-  registerRun(program);
-  registerDevices(program);
-  registerLoudness(program);
+  registerCommands(program);
   return program;
 }
 

@@ -6,9 +6,6 @@
  * A session that lists no surfaces gets the shipped mappings of MIDI surfaces as they come and go
  * (hotplug.ts).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Subscription } from 'rxjs';
 import type { ParamStore } from '../params/store.ts';
@@ -21,19 +18,9 @@ import { ConfigError, formatIssue } from '../util/source-error.ts';
 import { listMidiPorts } from '../surfaces/midi/ports.ts';
 import type { TransportOptions } from '../surfaces/index.ts';
 import { SurfaceWatcher, type SurfaceHost } from './hotplug.ts';
+import { resolveMappingFile, surfaceIds } from './surface-files.ts';
 
-const SHIPPED = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'mappings');
-
-/** Surface ids as the registry knows them: the session's `id`, or surfaceN. */
-export function surfaceIds(session: Session): string[] {
-  return session.surfaces.map((s, i) => s.id ?? `surface${i + 1}`);
-}
-
-/** A mapping path: relative to the session file, else the working directory, else the shipped mappings. */
-export function resolveMappingFile(session: Session, mapping: string): string {
-  const candidates = [path.resolve(session.dir, mapping), path.resolve(mapping), path.join(SHIPPED, mapping), path.join(SHIPPED, `${mapping}.yaml`)];
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
-}
+export { resolveMappingFile, surfaceIds };
 
 interface Running {
   readonly id: string;

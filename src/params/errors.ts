@@ -11,3 +11,5 @@ export class UnknownParamError extends ParamError {}
 export class ParamTypeError extends ParamError {}
 export class ParamRangeError extends ParamError {}
 export class ReadOnlyParamError extends ParamError {}
+/** A scene name or file that cannot be used (here, not in scenes.ts, so the CLI entry can tell it apart without loading scenes). */
+export class SceneError extends Error {}

@@ -16,7 +16,10 @@ import { applyValues } from './persistence.ts';
 import { YamlSource } from '../util/yaml-source.ts';
 import { FILE_LIMITS, readRegularText } from '../util/read-file.ts';
 import { ConfigError } from '../util/source-error.ts';
+import { SceneError } from './errors.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
+
+export { SceneError };
 
 const log = logger(import.meta.url);
 export const SCENE_VERSION = 1;
@@ -28,8 +31,6 @@ const UNPRINTABLE = /[\p{C}\p{Zl}\p{Zp}]/u;
 const FILE_SAFE = /[A-Za-z0-9 _+.-]/;
 /** Longest file name (bytes) a scene may need: below the 255 of common file systems, with room for `.yaml`. */
 const MAX_FILE_NAME = 240;
-
-export class SceneError extends Error {}
 
 /**
  * A scene name: any printable Unicode, 1-64 characters, trimmed and in NFC (so "é" typed either way is

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import type { Command } from 'commander';
 import { parseDocument, isMap, isScalar } from 'yaml';
 import { FileReadError, readRegularFile } from '../../util/read-file.ts';
 import { checkSessionText } from '../../params/session-check.ts';
 import { sessionWarnings } from '../../params/session.ts';
 import { loadMapping, parseMapping } from '../../mapping/file/load.ts';
 import { resolveDevice } from '../../mapping/file/device.ts';
-import { resolveMappingFile, surfaceIds } from '../../daemon/surfaces.ts';
+import { resolveMappingFile, surfaceIds } from '../../daemon/surface-files.ts';
 import { byPosition, ConfigError, formatIssue, type SourceIssue } from '../../util/source-error.ts';
 import { loadSession, type Session } from '../../params/session.ts';
 import { fsReason, readRefusal } from '../errors.ts';
@@ -90,28 +89,19 @@ export function loadCheckedSession(file: string, opts: { surfaces?: boolean } = 
   return loadSession(file);
 }
 
-/** `faderd check FILE...`: validate sessions and mappings, every error in one run (exit 3 if any). */
-export function registerCheck(program: Command): void {
-  program
-    .command('check')
-    .description('Validate session and mapping files; prints every problem as file:line:col: message')
-    .argument('<files...>', 'session or mapping YAML files (the kind is detected; force it with --session/--mapping)')
-    .option('--session', 'treat every file as a session')
-    .option('--mapping', 'treat every file as a mapping')
-    .option('--stems', 'also check that the WAV stems a session names exist')
-    .action((files: string[], opts: { session?: boolean; mapping?: boolean; stems?: boolean }) => {
-      const forced: Kind | undefined = opts.session ? 'session' : opts.mapping ? 'mapping' : undefined;
-      let bad = 0;
-      for (const f of files) {
-        const { kind, issues, warnings } = checkFile(f, forced, { stems: opts.stems ?? false });
-        for (const w of warnings ?? []) process.stderr.write(formatIssue(w) + '\n');
-        if (issues.length === 0) process.stdout.write(`${f}: ok (${kind})\n`);
-        else {
-          bad++;
-          for (const i of issues) process.stderr.write(formatIssue(i) + '\n');
-          process.stderr.write(`${f}: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${kind})\n`);
-        }
-      }
-      if (bad) process.exitCode = 3;
-    });
+/** `faderd check FILE...`: validate sessions and mappings, every error in one run (exit 3 if any; options: specs.ts). */
+export function check(files: string[], opts: { session?: boolean; mapping?: boolean; stems?: boolean }): void {
+  const forced: Kind | undefined = opts.session ? 'session' : opts.mapping ? 'mapping' : undefined;
+  let bad = 0;
+  for (const f of files) {
+    const { kind, issues, warnings } = checkFile(f, forced, { stems: opts.stems ?? false });
+    for (const w of warnings ?? []) process.stderr.write(formatIssue(w) + '\n');
+    if (issues.length === 0) process.stdout.write(`${f}: ok (${kind})\n`);
+    else {
+      bad++;
+      for (const i of issues) process.stderr.write(formatIssue(i) + '\n');
+      process.stderr.write(`${f}: ${issues.length} problem${issues.length === 1 ? '' : 's'} (${kind})\n`);
+    }
+  }
+  if (bad) process.exitCode = 3;
 }

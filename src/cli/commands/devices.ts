@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { listAudioDevices } from '../../audio/portaudio/devices.ts';
 import { listSerialPorts } from '../../surfaces/serial/ports.ts';
 import { isFilteredChild, runFilteredChild } from '../../daemon/stdio-filter.ts';
@@ -49,18 +48,12 @@ export function formatDevices(r: DeviceReport): string {
   return out.join('\n') + '\n';
 }
 
-/** `faderd devices`: audio interfaces, MIDI ports and serial ports, as a user would pick them. */
-export function registerDevices(program: Command): void {
-  program
-    .command('devices')
-    .description('List audio devices, MIDI ports and serial ports')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      if (!isFilteredChild()) {
-        process.exitCode = await runFilteredChild();
-        return;
-      }
-      const r = await collectDevices();
-      process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatDevices(r));
-    });
+/** `faderd devices`: audio interfaces, MIDI ports and serial ports, as a user would pick them (options: specs.ts). */
+export async function devices(opts: { json?: boolean }): Promise<void> {
+  if (!isFilteredChild()) {
+    process.exitCode = await runFilteredChild();
+    return;
+  }
+  const r = await collectDevices();
+  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatDevices(r));
 }

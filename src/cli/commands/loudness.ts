@@ -7,7 +7,6 @@
  * in JSON and "-" in the table, and the reason is given in both: `missing` in JSON, a note under the
  * table.
  */
-import type { Command } from 'commander';
 import { WavError } from '../../audio/file/wav.ts';
 import { measureWavStream } from '../../audio/file/wav-stream.ts';
 import { formatLoudnessTable, jsonFigures, type LoudnessReport } from '../../engine/mastering/report.ts';
@@ -107,36 +106,30 @@ export function missingNotes(file: string, missing: Partial<Record<Figure, strin
   return [...byReason].map(([why, figures]) => `${file}: ${figures.join(', ')} not measured: ${why}`);
 }
 
-export function registerLoudness(program: Command): void {
-  program
-    .command('loudness')
-    .description('Measure WAV files per ITU-R BS.1770 / EBU R 128: integrated, LRA, true peak, short-term max, PLR')
-    .argument('<files...>', 'WAV files')
-    .option('--json', 'print JSON instead of a table (a figure the file cannot have is null, with the reason under "missing")')
-    .action((files: string[], opts: { json?: boolean }) => {
-      const measured: Array<{ report: LoudnessReport; missing: Partial<Record<Figure, string>> }> = [];
-      const failures: SourceIssue[] = [];
-      for (const f of files) {
-        try {
-          const report = loudnessOfFile(f);
-          measured.push({ report, missing: missingFigures(report) });
-        } catch (e) {
-          if (!(e instanceof ConfigError)) throw e;
-          failures.push(...e.issues);
-        }
-      }
-      if (opts.json) {
-        const rows = measured.map(({ report, missing }) => ({ ...jsonFigures(withoutMissing(report, missing)), missing }));
-        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-      } else if (measured.length) {
-        process.stdout.write(formatLoudnessTable(measured.map(({ report, missing }) => withoutMissing(report, missing))));
-        const notes = measured.flatMap(({ report, missing }) => missingNotes(report.file, missing));
-        if (notes.length) process.stdout.write(notes.join('\n') + '\n');
-      }
-      for (const i of failures) process.stderr.write(formatIssue(i) + '\n');
-      if (failures.length) {
-        process.stderr.write(`faderd: measured ${measured.length} of ${files.length} files; ${failures.length} could not be measured\n`);
-        process.exitCode = 3;
-      }
-    });
+/** `faderd loudness FILE...` (options: specs.ts). */
+export function loudness(files: string[], opts: { json?: boolean }): void {
+  const measured: Array<{ report: LoudnessReport; missing: Partial<Record<Figure, string>> }> = [];
+  const failures: SourceIssue[] = [];
+  for (const f of files) {
+    try {
+      const report = loudnessOfFile(f);
+      measured.push({ report, missing: missingFigures(report) });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      failures.push(...e.issues);
+    }
+  }
+  if (opts.json) {
+    const rows = measured.map(({ report, missing }) => ({ ...jsonFigures(withoutMissing(report, missing)), missing }));
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  } else if (measured.length) {
+    process.stdout.write(formatLoudnessTable(measured.map(({ report, missing }) => withoutMissing(report, missing))));
+    const notes = measured.flatMap(({ report, missing }) => missingNotes(report.file, missing));
+    if (notes.length) process.stdout.write(notes.join('\n') + '\n');
+  }
+  for (const i of failures) process.stderr.write(formatIssue(i) + '\n');
+  if (failures.length) {
+    process.stderr.write(`faderd: measured ${measured.length} of ${files.length} files; ${failures.length} could not be measured\n`);
+    process.exitCode = 3;
+  }
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { ParamRegistry, type ParamDef } from '../../params/registry.ts';
 import { defaultSession } from '../../params/session.ts';
 import { loadCheckedSession } from './check.ts';
@@ -20,46 +19,38 @@ function describeRange(d: ParamDef): string {
   }
 }
 
-/** `faderd params`: the whole address space, the reference mapping authors read. */
-export function registerParams(program: Command): void {
-  program
-    .command('params')
-    .description('List every param address with its unit, range, default and taper')
-    .option('-s, --session <file>', 'session file (default: the embedded default session)')
-    .option('-f, --filter <pattern>', 'only addresses matching an OSC pattern, e.g. "/ch/1/*" or "/ch/*/fader"')
-    .option('--json', 'print JSON instead of a table (numbers as numbers; -inf as the string "-inf")')
-    .action((opts: { session?: string; filter?: string; json?: boolean }) => {
-      // Validated as `faderd check` does, so a file check refuses is refused here too (exit code 3).
-      const registry = ParamRegistry.fromSession(opts.session ? loadCheckedSession(opts.session) : defaultSession());
-      const defs = opts.filter ? registry.match(opts.filter) : registry.defs;
-      if (opts.json) {
-        const rows = defs.map((d) => ({
-          address: d.address,
-          type: d.type,
-          unit: d.unit,
-          ...(d.type === 'number' ? { min: jsonNum(d.min), max: jsonNum(d.max), taper: d.taper.kind } : {}),
-          ...(d.values ? { values: d.values } : {}),
-          default: typeof d.default === 'number' ? jsonNum(d.default) : d.default,
-          ...(d.step !== undefined ? { step: d.step } : {}),
-          readOnly: d.readOnly,
-          description: d.description,
-        }));
-        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-        return;
-      }
-      const rows = defs.map((d) => [
-        d.address,
-        d.unit,
-        describeRange(d),
-        typeof d.default === 'number' ? fmt(d.default) : JSON.stringify(d.default),
-        d.type === 'number' ? d.taper.kind : '',
-        d.readOnly ? 'ro' : d.action ? 'action' : 'rw',
-        d.description,
-      ]);
-      const head = ['ADDRESS', 'UNIT', 'RANGE', 'DEFAULT', 'TAPER', 'ACCESS', 'DESCRIPTION'];
-      const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-      process.stdout.write([line(head), ...rows.map(line)].join('\n') + '\n');
-      process.stdout.write(`${defs.length} params\n`);
-    });
+/** `faderd params`: the whole address space, the reference mapping authors read (options: specs.ts). */
+export function params(opts: { session?: string; filter?: string; json?: boolean }): void {
+  // Validated as `faderd check` does, so a file check refuses is refused here too (exit code 3).
+  const registry = ParamRegistry.fromSession(opts.session ? loadCheckedSession(opts.session) : defaultSession());
+  const defs = opts.filter ? registry.match(opts.filter) : registry.defs;
+  if (opts.json) {
+    const rows = defs.map((d) => ({
+      address: d.address,
+      type: d.type,
+      unit: d.unit,
+      ...(d.type === 'number' ? { min: jsonNum(d.min), max: jsonNum(d.max), taper: d.taper.kind } : {}),
+      ...(d.values ? { values: d.values } : {}),
+      default: typeof d.default === 'number' ? jsonNum(d.default) : d.default,
+      ...(d.step !== undefined ? { step: d.step } : {}),
+      readOnly: d.readOnly,
+      description: d.description,
+    }));
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    return;
+  }
+  const rows = defs.map((d) => [
+    d.address,
+    d.unit,
+    describeRange(d),
+    typeof d.default === 'number' ? fmt(d.default) : JSON.stringify(d.default),
+    d.type === 'number' ? d.taper.kind : '',
+    d.readOnly ? 'ro' : d.action ? 'action' : 'rw',
+    d.description,
+  ]);
+  const head = ['ADDRESS', 'UNIT', 'RANGE', 'DEFAULT', 'TAPER', 'ACCESS', 'DESCRIPTION'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  process.stdout.write([line(head), ...rows.map(line)].join('\n') + '\n');
+  process.stdout.write(`${defs.length} params\n`);
 }

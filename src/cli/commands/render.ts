@@ -9,18 +9,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { RenderStopped, renderSessionToAsync, type RenderOptions, type RenderStats, type ValueLayer } from '../../audio/file/render.ts';
 import { WavStreamWriter } from '../../audio/file/wav-writer.ts';
 import { MixSpool, type MixSource } from '../../audio/file/mix-spool.ts';
 import type { Session } from '../../params/session.ts';
+import type { CheckedLayer } from '../render-layers.ts';
 import { UsageError } from '../errors.ts';
 import { DestinationError, parseDestinations, type Destination } from '../../engine/mastering/destinations.ts';
 import { DELIVERY_MIX_OVERRIDES, exportForDestinations } from '../../engine/mastering/export.ts';
 import { formatReportTable, jsonFigures, type DestinationReport } from '../../engine/mastering/report.ts';
 import { loadCheckedSession } from './check.ts';
 import { missingNotes, missingOfDelivery, withoutMissing } from './loudness.ts';
-import { sceneLayer, stateLayer } from '../render-layers.ts';
 import { planOutput, plannedFiles, type OutputPlan, refuseInputsAsOutputs, renderInputs, writeError } from '../render-output.ts';
 
 interface RenderOpts {
@@ -217,65 +216,57 @@ function stopOnSignals(): Signals {
   };
 }
 
-export function registerRender(program: Command): void {
-  program
-    .command('render')
-    .description("Render a session's WAV stems through the engine to a stereo mix")
-    .argument('<session>', 'session file whose channels name their stems (file: …)')
-    .option('-o, --output <file>', 'output WAV (default: <session name>.wav in the current directory)')
-    .option('--json', 'print a JSON summary (peak, duration, time taken) on stdout')
-    .option('--bits <depth>', 'output sample format: 16, 24, 32 (integer) or 32f (float); destinations set their own', '24')
-    .option('--state <file>', 'a faderd state file whose values apply after the session params')
-    .option('--scene <file>', 'a scene file whose values apply after the session params (and state)')
-    .option('--tail <ms>', 'cap on the reverb/delay tail after the stems end; the render ends when every tail is below -90 dBFS (default 30000)')
-    .option('--block <frames>', 'engine block size (default: the session audio.blockSize)')
-    .option('--for <destinations>', 'deliver for destinations (e.g. spotify,cd,ebu-r128 or custom:-18:-1.5); -o names a directory (an existing one, or a name ending in /), or the file of a single destination')
-    .option('--replace-non-finite', 'replace NaN/Inf stem samples with silence (and warn) instead of refusing the stem')
-    .action(async (sessionFile: string, opts: RenderOpts) => {
-      if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
-      const bits = (opts.bits ?? '24') as Bits;
-      const tailMs = intOption('tail', opts.tail, 0, 60_000);
-      const blockSize = intOption('block', opts.block, 16, 8192);
-      let dests: Destination[] | undefined;
-      if (opts.for !== undefined) {
-        try {
-          dests = parseDestinations(opts.for);
-        } catch (e) {
-          if (e instanceof DestinationError) throw new UsageError(e.message);
-          throw e;
-        }
-      }
-      // Validated as `faderd check` does (surfaces aside: a render needs no control surface).
-      const session = loadCheckedSession(sessionFile, { surfaces: false });
-      const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
-      // Where the output goes is settled before the render, so a wrong -o costs no time.
-      const plan = planOutput(opts.output, dests, baseName);
-      const extraInputs = [...(opts.state ? [{ file: opts.state, what: 'the state file' }] : []), ...(opts.scene ? [{ file: opts.scene, what: 'the scene file' }] : [])];
-      refuseInputsAsOutputs(plannedFiles(plan, dests, baseName), renderInputs(session, extraInputs));
-      const checked = [...(opts.state ? [stateLayer(session, opts.state)] : []), ...(opts.scene ? [sceneLayer(session, opts.scene)] : [])];
-      const layers: ValueLayer[] = checked.map((c) => c.layer);
-      const skipped = checked.flatMap((c) => (c.warning ? [c.warning] : []));
-      const onProgress = opts.json ? undefined : progressBar(process.stderr);
-      const renderOpts: RenderOptions = {
-        layers,
-        // Destinations bring their own final stages: the mix reaches them unlimited, unridden, undithered.
-        ...(dests ? { overrides: DELIVERY_MIX_OVERRIDES } : {}),
-        ...(tailMs !== undefined ? { tailMs } : {}),
-        ...(blockSize !== undefined ? { blockSize } : {}),
-        ...(onProgress ? { onProgress } : {}),
-        nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
-      };
-      const signals = stopOnSignals();
-      try {
-        await renderAndWrite(session, renderOpts, dests, plan, baseName, bits, opts, skipped, signals);
-      } catch (e) {
-        if (!(e instanceof RenderStopped)) throw e;
-        process.stderr.write(`${onProgress ? '\n' : ''}faderd: ${e.reason}: the render stopped; nothing was written\n`);
-        process.exitCode = 128 + (os.constants.signals[e.reason as NodeJS.Signals] ?? 0);
-      } finally {
-        signals.off();
-      }
-    });
+/** The --state and --scene layers, checked; their module (persistence, scenes, the logger) loads only for them. */
+async function fileLayers(session: Session, opts: RenderOpts): Promise<CheckedLayer[]> {
+  const { sceneLayer, stateLayer } = await import('../render-layers.ts');
+  return [...(opts.state ? [stateLayer(session, opts.state)] : []), ...(opts.scene ? [sceneLayer(session, opts.scene)] : [])];
+}
+
+/** `faderd render SESSION` (options: specs.ts). */
+export async function render(sessionFile: string, opts: RenderOpts): Promise<void> {
+  if (!(BITS as readonly string[]).includes(opts.bits ?? '24')) throw new UsageError(`--bits takes one of ${BITS.join(', ')}, got ${JSON.stringify(opts.bits)}`);
+  const bits = (opts.bits ?? '24') as Bits;
+  const tailMs = intOption('tail', opts.tail, 0, 60_000);
+  const blockSize = intOption('block', opts.block, 16, 8192);
+  let dests: Destination[] | undefined;
+  if (opts.for !== undefined) {
+    try {
+      dests = parseDestinations(opts.for);
+    } catch (e) {
+      if (e instanceof DestinationError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  // Validated as `faderd check` does (surfaces aside: a render needs no control surface).
+  const session = loadCheckedSession(sessionFile, { surfaces: false });
+  const baseName = path.basename(sessionFile).replace(/\.ya?ml$/i, '');
+  // Where the output goes is settled before the render, so a wrong -o costs no time.
+  const plan = planOutput(opts.output, dests, baseName);
+  const extraInputs = [...(opts.state ? [{ file: opts.state, what: 'the state file' }] : []), ...(opts.scene ? [{ file: opts.scene, what: 'the scene file' }] : [])];
+  refuseInputsAsOutputs(plannedFiles(plan, dests, baseName), renderInputs(session, extraInputs));
+  const checked = opts.state || opts.scene ? await fileLayers(session, opts) : [];
+  const layers: ValueLayer[] = checked.map((c) => c.layer);
+  const skipped = checked.flatMap((c) => (c.warning ? [c.warning] : []));
+  const onProgress = opts.json ? undefined : progressBar(process.stderr);
+  const renderOpts: RenderOptions = {
+    layers,
+    // Destinations bring their own final stages: the mix reaches them unlimited, unridden, undithered.
+    ...(dests ? { overrides: DELIVERY_MIX_OVERRIDES } : {}),
+    ...(tailMs !== undefined ? { tailMs } : {}),
+    ...(blockSize !== undefined ? { blockSize } : {}),
+    ...(onProgress ? { onProgress } : {}),
+    nonFinite: opts.replaceNonFinite ? 'silence' : 'refuse',
+  };
+  const signals = stopOnSignals();
+  try {
+    await renderAndWrite(session, renderOpts, dests, plan, baseName, bits, opts, skipped, signals);
+  } catch (e) {
+    if (!(e instanceof RenderStopped)) throw e;
+    process.stderr.write(`${onProgress ? '\n' : ''}faderd: ${e.reason}: the render stopped; nothing was written\n`);
+    process.exitCode = 128 + (os.constants.signals[e.reason as NodeJS.Signals] ?? 0);
+  } finally {
+    signals.off();
+  }
 }
 
 /** Renders, writes and reports: the mix to its file, or the deliveries. */

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { config as rxConfig } from 'rxjs';
 import { sessionFrom } from '../session-option.ts';
 import { formatLatency } from '../../audio/index.ts';
@@ -56,8 +55,8 @@ export function unsavedReport(r: StopResult, stateDir: string): string {
   return lines.join('\n');
 }
 
-/** `faderd run`: the daemon. Owns signals; resolves when stopped so the entry file sets the exit code. */
-async function run(opts: RunOptions): Promise<void> {
+/** `faderd run`: the daemon. Owns signals; resolves when stopped so the entry file sets the exit code (options: specs.ts). */
+export async function run(opts: RunOptions): Promise<void> {
   // One process: native libraries' stray output is filtered here, not by a parent that re-runs us.
   const unfiltered = process.env.FADERD_STDIO_FILTERED === undefined ? filterOwnStdio() : undefined;
   if (unfiltered) log.warn(`native libraries' output is not filtered: ${unfiltered}`);
@@ -150,21 +149,4 @@ async function run(opts: RunOptions): Promise<void> {
   }
   // Stopped: if something still holds the event loop open, the watchdog ends the process with this code.
   armWatchdog(STOP_BOUND_MS, code, 'faderd: stopped, but something kept the process alive; ended it');
-}
-
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('Run the mixer live: audio interface (or null clock), OSC server, surfaces, state autosave')
-    .option('-s, --session <file>', 'session file (default: the embedded default session)')
-    .option('-a, --audio <device>', 'audio device: "jack" (a JACK client), "null" (the timer clock), or a PortAudio device name pattern, /regex/ or id')
-    .option('-b, --block <frames>', 'block size in frames, 64..1024')
-    .option('--demo', 'feed the generated demo multitrack even on a real interface')
-    .option('--osc-port <port>', "native OSC server UDP port (default: the session's osc.port, 9000)")
-    .option('--x32-port <port>', "X32 server UDP port (default: the session's x32.port, 10023 as on a console)")
-    .option('--http-port <port>', "web mixer HTTP port (default: the session's http.port, 9080)")
-    .option('--no-http', 'do not serve the web mixer')
-    .option('--state-dir <dir>', 'where state and scenes live (default: per session, or FADERD_STATE_DIR)')
-    .option('-v, --verbose', 'log info lines (status, device changes)')
-    .action((opts: RunOptions) => run(opts));
 }

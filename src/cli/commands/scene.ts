@@ -53,74 +53,57 @@ async function withDaemonOrLock(opts: SceneOpts, action: 'store' | 'recall', nam
   return 'offline';
 }
 
-export function registerScene(program: Command): void {
-  const scene = program
-    .command('scene')
-    .description('List, store, recall and remove scenes (named snapshots of the mix)')
-    .option('-s, --session <file>', 'session file (default: the embedded default session)')
-    .option('--state-dir <dir>', 'state directory (default: FADERD_STATE_DIR or ~/.local/state/faderd/<session>)')
-    .option('--offline', 'act on the saved files only (refused while a daemon runs on the state dir)');
-  const common = (cmd: Command): SceneOpts => cmd.optsWithGlobals() as SceneOpts;
+const common = (cmd: Command): SceneOpts => cmd.optsWithGlobals() as SceneOpts;
 
-  scene
-    .command('list')
-    .description('List stored scenes')
-    .action((_o, cmd: Command) => {
-      const { scenes, dir } = open(common(cmd));
-      const names = scenes.list();
-      if (names.length === 0) process.stderr.write(`no scenes in ${scenes.dir}\n`);
-      else process.stdout.write(names.join('\n') + '\n');
-      void dir;
-    });
+/** `faderd scene list` (options: specs.ts). */
+export function sceneList(cmd: Command): void {
+  const { scenes } = open(common(cmd));
+  const names = scenes.list();
+  if (names.length === 0) process.stderr.write(`no scenes in ${scenes.dir}\n`);
+  else process.stdout.write(names.join('\n') + '\n');
+}
 
-  scene
-    .command('store <name>')
-    .description('Store the current mix as a scene (overwrites one of the same name)')
-    .action(async (name: string, _o, cmd: Command) => {
-      const opts = common(cmd);
-      try {
-        checkSceneName(name);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      const how = await withDaemonOrLock(opts, 'store', name, () => {
-        const { state, scenes } = open(opts);
-        const r = state.restore();
-        const file = scenes.store(name);
-        // Say where the mix came from: a saved state, or (none yet) the session's own values.
-        const from = r.from ? `saved state ${r.from}` : `the session's values (no saved state in ${state.dir})`;
-        process.stdout.write(`stored scene ${name} from ${from}: ${file}\n`);
-      });
-      if (how === 'live') process.stdout.write(`stored scene ${name} (live)\n`);
-    });
+/** `faderd scene store NAME`. */
+export async function sceneStore(name: string, cmd: Command): Promise<void> {
+  const opts = common(cmd);
+  try {
+    checkSceneName(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const how = await withDaemonOrLock(opts, 'store', name, () => {
+    const { state, scenes } = open(opts);
+    const r = state.restore();
+    const file = scenes.store(name);
+    // Say where the mix came from: a saved state, or (none yet) the session's own values.
+    const from = r.from ? `saved state ${r.from}` : `the session's values (no saved state in ${state.dir})`;
+    process.stdout.write(`stored scene ${name} from ${from}: ${file}\n`);
+  });
+  if (how === 'live') process.stdout.write(`stored scene ${name} (live)\n`);
+}
 
-  scene
-    .command('recall <name>')
-    .description('Recall a scene: live when the daemon runs, else into the saved state')
-    .action(async (name: string, _o, cmd: Command) => {
-      const opts = common(cmd);
-      const { scenes, state } = open(opts);
-      if (!scenes.list().includes(name)) throw new UsageError(`no scene named ${JSON.stringify(name)} (have: ${scenes.list().join(', ') || 'none'})`);
-      const how = await withDaemonOrLock(opts, 'recall', name, () => {
-        state.restore();
-        const r = scenes.recall(name);
-        state.flush();
-        for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
-        process.stdout.write(`recalled scene ${name} into saved state (${r.applied} params): ${state.file}\n`);
-      });
-      if (how === 'live') process.stdout.write(`recalled scene ${name} (live)\n`);
-    });
+/** `faderd scene recall NAME`. */
+export async function sceneRecall(name: string, cmd: Command): Promise<void> {
+  const opts = common(cmd);
+  const { scenes, state } = open(opts);
+  if (!scenes.list().includes(name)) throw new UsageError(`no scene named ${JSON.stringify(name)} (have: ${scenes.list().join(', ') || 'none'})`);
+  const how = await withDaemonOrLock(opts, 'recall', name, () => {
+    state.restore();
+    const r = scenes.recall(name);
+    state.flush();
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(`recalled scene ${name} into saved state (${r.applied} params): ${state.file}\n`);
+  });
+  if (how === 'live') process.stdout.write(`recalled scene ${name} (live)\n`);
+}
 
-  scene
-    .command('rm <name>')
-    .description('Remove a scene file')
-    .action((name: string, _o, cmd: Command) => {
-      const { scenes } = open(common(cmd));
-      try {
-        scenes.remove(name);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      process.stdout.write(`removed scene ${name}\n`);
-    });
+/** `faderd scene rm NAME`. */
+export function sceneRemove(name: string, cmd: Command): void {
+  const { scenes } = open(common(cmd));
+  try {
+    scenes.remove(name);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  process.stdout.write(`removed scene ${name}\n`);
 }
