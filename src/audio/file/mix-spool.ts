@@ -71,6 +71,7 @@ export class MixSpool implements MixSource {
   sampleRate = 0;
   private loud: LoudnessMeter | undefined;
   private peak: TruePeakMeter | undefined;
+  private peakFinished = false;
 
   constructor(
     dir: string,
@@ -103,6 +104,9 @@ export class MixSpool implements MixSource {
 
   measured(): MixFigures {
     if (!this.loud || !this.peak) throw new Error('the spool was not measured (begin(rate, true))');
+    // The reconstruction rings past the last sample: counted once, when the figures are first asked for.
+    if (!this.peakFinished) this.peak.finish();
+    this.peakFinished = true;
     return { integratedLufs: this.loud.integratedLufs, truePeakDbtp: this.peak.truePeakDbtp };
   }
 

@@ -72,6 +72,7 @@ export function measureWavStream(file: string, blockFrames = STREAM_BLOCK_FRAMES
       loud.process(r.channels, n);
       peak.process(r.channels, n);
     }
+    peak.finish(); // the reconstruction rings past the last sample
     const integratedLufs = loud.integratedLufs;
     const truePeakDbtp = peak.truePeakDbtp;
     return {

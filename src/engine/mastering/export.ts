@@ -151,6 +151,7 @@ function limitPass(src: MixSource, d: Destination, rate: number, frames: number,
     writer.abort();
     throw e;
   }
+  peak.finish();
   return { lufs: meter.integratedLufs, truePeakDbtp: peak.truePeakDbtp, writer };
 }
 
@@ -171,6 +172,7 @@ function measureAtRate(mix: MixSource, rate: number, spool: MixSpool): MixFigure
     peak.process(chans, n);
     spool.write(chans, n);
   });
+  peak.finish();
   return { integratedLufs: loud.integratedLufs, truePeakDbtp: peak.truePeakDbtp };
 }
 
@@ -185,6 +187,7 @@ function mixFigures(mix: MixSource): MixFigures {
       loud.process(chans, n);
       peak.process(chans, n);
     });
+    peak.finish();
     f = { integratedLufs: loud.integratedLufs, truePeakDbtp: peak.truePeakDbtp };
   }
   figuresOf.set(mix, f);

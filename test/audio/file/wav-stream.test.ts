@@ -50,6 +50,18 @@ describe('streamed WAV loudness', () => {
     });
   }
 
+  it('counts the ringing past the last sample, as the whole-file measurement does', () => {
+    // A file that stops on two loud samples: its reconstruction peaks after the last one.
+    const x = Float32Array.from({ length: 4800 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 1000 * i) / sr));
+    x[4798] = 0.9;
+    x[4799] = 0.9;
+    const end = path.join(dir, 'abrupt.wav');
+    writeWav(end, [x], sr, { bitDepth: '32f' });
+    const streamed = measureWavStream(end, 1000).figures.truePeakDbtp;
+    expect(streamed).toBe(measureProgramme([x], sr).truePeakDbtp);
+    expect(streamed).toBeGreaterThan(0);
+  });
+
   it('the figures are real: gated integrated loudness, a loudness range, the true peak over the sample peak', () => {
     expect(whole.integratedLufs).toBeGreaterThan(-20);
     expect(whole.lra).toBeGreaterThan(3);
