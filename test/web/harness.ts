@@ -69,3 +69,70 @@ export async function until(fn: () => Promise<boolean> | boolean, what: string, 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** A late reply under the test's control (see holdReplies). */
+export interface HeldReplies {
+  /** The first argument's value of each message held so far, in the daemon's order. */
+  held(): Promise<unknown[]>;
+  /** Hands the held messages to the page, in order, before this resolves; later ones pass freely. */
+  release(): Promise<void>;
+}
+
+/** The page side of holdReplies, plain browser JS (this project's TypeScript has no DOM types). */
+const LATE_SCRIPT = String.raw`(address) => {
+  const Native = window.WebSocket;
+  const held = [];
+  const values = [];
+  let holding = true;
+  window.faderdLate = {
+    values,
+    release() {
+      holding = false;
+      for (const deliver of held.splice(0)) deliver();
+    },
+  };
+  const asEvent = (bytes) => ({ data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
+  class LateWebSocket extends Native {
+    set onmessage(fn) {
+      super.onmessage = !fn ? null : (e) => {
+        const osc = globalThis.osc;
+        if (!holding || !(e.data instanceof ArrayBuffer)) return fn.call(this, e);
+        const flat = [];
+        const walk = (p) => (p.packets ? p.packets.forEach(walk) : flat.push(p));
+        try {
+          walk(osc.readPacket(new Uint8Array(e.data), { metadata: true, unpackSingleArgs: false }));
+        } catch {
+          return fn.call(this, e);
+        }
+        const mine = flat.filter((m) => m.address === address);
+        if (!mine.length) return fn.call(this, e);
+        for (const m of mine) {
+          values.push(m.args[0]?.value);
+          held.push(() => fn.call(this, asEvent(osc.writePacket(m, { metadata: true }))));
+        }
+        const rest = flat.filter((m) => m.address !== address);
+        if (rest.length) fn.call(this, asEvent(osc.writePacket({ timeTag: { raw: [0, 1] }, packets: rest }, { metadata: true })));
+      };
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+  }
+  window.WebSocket = LateWebSocket;
+}`;
+
+/**
+ * Makes replies late on purpose: every message for `address` the daemon sends the page over /osc is
+ * held back in the page (taken out of its bundle; the rest of the frame goes on at once) until
+ * `release()`, which hands them to the page in the daemon's order, at once, and lets later ones
+ * through. Installed before the page loads, so the page's first read of the mix is what gets held.
+ * It wraps the page's WebSocket in the page itself: routing the socket through the test process
+ * instead would carry every meter frame across, too slow on a loaded machine.
+ */
+export async function holdReplies(page: Page, address: string): Promise<HeldReplies> {
+  await page.addInitScript({ content: `(${LATE_SCRIPT})(${JSON.stringify(address)});` });
+  return {
+    held: () => page.evaluate('[...(window.faderdLate?.values ?? [])]') as Promise<unknown[]>,
+    release: () => page.evaluate('window.faderdLate.release()') as Promise<void>,
+  };
+}

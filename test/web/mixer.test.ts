@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { freeTcpPort, launchChromium, openMixer, startMixer, stopMixer, until, type Mixer } from './harness.ts';
+import { freeTcpPort, holdReplies, launchChromium, openMixer, startMixer, stopMixer, until, type Mixer } from './harness.ts';
 import { queryOsc } from '../reliability/daemon-process.ts';
 import { oscClient, f, i, s, type OscTestClient } from '../surfaces/osc/client.ts';
 
@@ -75,6 +75,9 @@ async function setOverOsc(values: Record<string, number>): Promise<void> {
   }, `the daemon to hold ${JSON.stringify(values)}`);
 }
 
+/** A fader's value as the page writes it: "+3.4 dB", "-10.0 dB". */
+const dbText = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)} dB`;
+
 /** The centre of a fader's cap, in page pixels. */
 async function capOf(page: Page, name: string): Promise<{ x: number; y: number }> {
   const box = await fader(page, name).locator('.cap').boundingBox();
@@ -135,10 +138,50 @@ describe('the web mixer in Chromium', () => {
     expect(await mute.getAttribute('aria-pressed')).toBe('false');
     await mute.click();
     await until(async () => (await query('/ch/1/mute')) === 1, '/ch/1/mute to be 1');
-    // The page ends on what the daemon holds, even when a reply to its first read arrives after the click.
+    // The page ends on what the daemon holds, even when a reply to its first read arrives after the click
+    // (the next test makes that reply late on purpose).
     await until(async () => (await mute.getAttribute('aria-pressed')) === 'true', 'the button to show the mute');
     osc.send('/ch/1/mute', i(0));
     await until(async () => (await mute.getAttribute('aria-pressed')) === 'false', 'the button to show unmuted');
+  });
+
+  it('a reply to the first read that arrives after a click on mute does not undo it: the button ends on what the daemon holds', async () => {
+    osc.send('/ch/3/mute', i(0));
+    await until(async () => (await query('/ch/3/mute')) === 0, '/ch/3/mute to be 0');
+    const page = await newPage();
+    const late = await holdReplies(page, '/ch/3/mute');
+    await openMixer(page, mixer.url);
+    await until(async () => (await late.held()).length > 0, 'the reply to the first read of /ch/3/mute (held back)');
+    expect((await late.held())[0]).toBe(0);
+    const mute = page.getByRole('button', { name: 'Mute Bass', exact: true });
+    await mute.click();
+    await until(async () => (await query('/ch/3/mute')) === 1, '/ch/3/mute to be 1');
+    // Now the stale "unmuted" reaches the page, after its own change.
+    await late.release();
+    await until(async () => (await mute.getAttribute('aria-pressed')) === 'true', `the button to end on the mute the daemon holds (aria-pressed=${await mute.getAttribute('aria-pressed')})`);
+    expect(await query('/ch/3/mute')).toBe(1);
+  });
+
+  it('a reply to the first read that arrives during a fader drag does not stay on the fader: let go, it shows what the daemon holds', async () => {
+    await setOverOsc({ '/ch/5/fader': -10 });
+    const page = await newPage();
+    const late = await holdReplies(page, '/ch/5/fader');
+    await openMixer(page, mixer.url);
+    await until(async () => (await late.held()).length > 0, 'the reply to the first read of /ch/5/fader (held back)');
+    expect((await late.held())[0]).toBe(-10);
+    const cap = await capOf(page, 'Keys');
+    await page.mouse.move(cap.x, cap.y);
+    await page.mouse.down();
+    for (let k = 1; k <= 6; k++) await page.mouse.move(cap.x, cap.y - k * 8);
+    const dragged = (await valueText(page, 'Keys'))!;
+    expect(dragged).not.toBe('-10.0 dB');
+    await until(async () => dbText((await query('/ch/5/fader')) as number) === dragged, `the daemon to hold Keys at ${dragged}`);
+    // The stale -10 dB reaches the page while the fader is still held, after the last move.
+    await late.release();
+    expect(await valueText(page, 'Keys')).toBe(dragged);
+    await page.mouse.up();
+    await until(async () => (await valueText(page, 'Keys')) === dragged, `Keys to end on ${dragged}, which the daemon holds (shows ${await valueText(page, 'Keys')})`);
+    expect(dbText((await query('/ch/5/fader')) as number)).toBe(dragged);
   });
 
   it('scenes round trip: stored from the page, recalled from the page only after confirming', async () => {
