@@ -82,34 +82,15 @@ export class ResampleStream {
   }
 
   private produce(each: BlockFn): void {
-    const { r, width } = this;
+    const { r } = this;
     const H = r.halfTaps;
-    const L = r.up, M = r.down, P = r.phases, tab = r.table;
-    const exact = P === L;
+    const L = r.up, M = r.down;
     const avail = this.histStart + this.histLen;
     let { i, p, j } = this;
     while (j < this.outLength && i + H < avail) {
       const base = i - H + 1 - this.histStart;
       for (let c = 0; c < this.hist.length; c++) {
-        const x = this.hist[c]!;
-        let y: number;
-        if (exact) {
-          const row = p * width;
-          y = 0;
-          for (let k = 0; k < width; k++) y += tab[row + k]! * x[base + k]!;
-        } else {
-          const pos = (p * P) / L;
-          const r0 = Math.floor(pos);
-          const f = pos - r0;
-          const a = r0 * width, b = a + width;
-          let y0 = 0, y1 = 0;
-          for (let k = 0; k < width; k++) {
-            const v = x[base + k]!;
-            y0 += tab[a + k]! * v;
-            y1 += tab[b + k]! * v;
-          }
-          y = y0 + f * (y1 - y0);
-        }
+        const y = r.at(this.hist[c]!, base, p);
         this.out[c]![this.outFill] = y;
       }
       j++;

@@ -78,6 +78,34 @@ export class Resampler {
     return Math.round((frames * this.toRate) / this.fromRate);
   }
 
+  /**
+   * One output sample: the kernel at phase numerator `p` (0..up-1) over x[base .. base + 2·halfTaps),
+   * the inputs around its time. Shared by process() and the streaming form, so both compute the same
+   * sums in the same order (their outputs are equal bit for bit).
+   */
+  at(x: ArrayLike<number>, base: number, p: number): number {
+    const width = 2 * this.halfTaps;
+    const tab = this.table;
+    if (this.phases === this.up) {
+      const row = p * width;
+      let y = 0;
+      for (let k = 0; k < width; k++) y += tab[row + k]! * x[base + k]!;
+      return y;
+    }
+    // More phases than the table holds: interpolate linearly between the two nearest rows.
+    const pos = (p * this.phases) / this.up;
+    const r0 = Math.floor(pos);
+    const f = pos - r0;
+    const a = r0 * width, b = a + width;
+    let y0 = 0, y1 = 0;
+    for (let k = 0; k < width; k++) {
+      const v = x[base + k]!;
+      y0 += tab[a + k]! * v;
+      y1 += tab[b + k]! * v;
+    }
+    return y0 + f * (y1 - y0);
+  }
+
   /** Resamples one whole channel. */
   process(input: Float32Array): Float32Array {
     const H = this.halfTaps;
@@ -86,31 +114,11 @@ export class Resampler {
     const padded = new Float64Array(n + 2 * width);
     for (let i = 0; i < n; i++) padded[i + width] = input[i]!;
     const out = new Float32Array(this.outputLength(n));
-    const L = this.up, M = this.down, P = this.phases, tab = this.table;
-    const exact = P === L;
+    const L = this.up, M = this.down;
     let i = 0; // integer input position of the current output
     let p = 0; // its phase numerator (0..L-1)
     for (let j = 0; j < out.length; j++) {
-      const base = i - H + 1 + width;
-      let y: number;
-      if (exact) {
-        const row = p * width;
-        y = 0;
-        for (let k = 0; k < width; k++) y += tab[row + k]! * padded[base + k]!;
-      } else {
-        const pos = (p * P) / L;
-        const r0 = Math.floor(pos);
-        const f = pos - r0;
-        const a = r0 * width, b = a + width;
-        let y0 = 0, y1 = 0;
-        for (let k = 0; k < width; k++) {
-          const x = padded[base + k]!;
-          y0 += tab[a + k]! * x;
-          y1 += tab[b + k]! * x;
-        }
-        y = y0 + f * (y1 - y0);
-      }
-      out[j] = y;
+      out[j] = this.at(padded, i - H + 1 + width, p);
       p += M;
       while (p >= L) {
         p -= L;
