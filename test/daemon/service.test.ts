@@ -146,6 +146,28 @@ describe('stopping always stops', () => {
     expect(d.err()).toMatch(/faderd: SIGTERM: the stop did not finish within 1\.9 s; ending now/);
   }, 60_000);
 
+  // The same for an ordinary user, whose state dir turns unwritable by its permissions (root ignores
+  // them, hence the mount above): no run of the suite skips the failed final save.
+  it.runIf(process.getuid?.() !== 0)('an unwritable state dir: SIGTERM still ends it, naming the unsaved changes and the last good state, exit 1', async () => {
+    const stateDir = path.join(dir, 'unwritable');
+    fs.mkdirSync(stateDir);
+    try {
+      const d = await run(stateDir, sessionFile('unwritable', 'state: { autosaveMs: 200 }\n'));
+      await setFader(d.port, 3, -9);
+      for (let i = 0; i < 100 && !fs.existsSync(path.join(stateDir, 'state.json')); i++) await new Promise((r) => setTimeout(r, 50));
+      fs.chmodSync(stateDir, 0o555);
+      await setFader(d.port, 4, -21);
+      d.child.kill('SIGTERM');
+      const r = await Promise.race([d.exited, new Promise<'hung'>((res) => setTimeout(() => res('hung'), 20_000))]);
+      expect(r).toEqual({ code: 1, signal: null });
+      expect(d.err()).toMatch(/the final save failed: cannot save .*state\.json: permission denied \(EACCES\)/);
+      expect(d.err()).toMatch(/not saved, changes to \/ch\/4\/fader/);
+      expect(d.err()).toMatch(new RegExp(`the last good state is ${stateDir}/state\\.json \\(saved `));
+    } finally {
+      fs.chmodSync(stateDir, 0o755);
+    }
+  }, 60_000);
+
   it.runIf(process.getuid?.() === 0)('a read-only state dir: SIGTERM still ends it, naming the unsaved changes and the last good state, exit 1', async () => {
     const mnt = path.join(dir, 'ro');
     fs.mkdirSync(mnt);
