@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir } from '../util/fsync-dir.ts';
 
 /**
  * The file-system calls the writer makes, as one object so a test can inject a short write or a full
@@ -63,17 +64,6 @@ function writeAll(fd: number, buf: Uint8Array): void {
   }
 }
 
-function fsyncDir(dir: string): void {
-  let dfd: number | undefined;
-  try {
-    dfd = fs.openSync(dir, 'r');
-    io.fsyncSync(dfd);
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic there.
-  } finally {
-    if (dfd !== undefined) fs.closeSync(dfd);
-  }
-}
 
 /**
  * Files this process wrote and checked, by identity (inode, size, mtime): an unchanged one is known
@@ -158,7 +148,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, opts: A
     }
     throw new AtomicWriteError(file, reasonOf(e));
   }
-  fsyncDir(dir);
+  fsyncDir(dir, (fd) => io.fsyncSync(fd));
 }
 
 /** Moves a bad file out of the way (never deletes a user's data) and returns where it went. */

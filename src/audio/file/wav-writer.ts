@@ -14,6 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fsyncDir } from '../../util/fsync-dir.ts';
 import { encodePcm, type PcmLayout, type SampleFormat } from './pcm.ts';
 import { encodeWav } from './wav.ts';
 
@@ -120,7 +121,7 @@ export class WavStreamWriter {
       this.abort();
       throw e;
     }
-    fsyncDir(path.dirname(this.file));
+    fsyncDir(path.dirname(this.file), (fd) => writerIo.fsyncSync(fd));
   }
 
   /** Copies the unnamed file into the named temp file and fsyncs it (the copy's window is all that a kill can leave). */
@@ -175,14 +176,3 @@ export class WavStreamWriter {
   }
 }
 
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    writerIo.fsyncSync(fd);
-  } catch {
-    // Some file systems refuse fsync on a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
