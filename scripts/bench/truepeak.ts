@@ -10,7 +10,7 @@
  *   npx tsx scripts/bench/truepeak.ts [seconds-per-run]
  */
 import { TruePeakLimiter } from '../../src/engine/dsp/limiter.ts';
-import { kaiser, sinc } from '../../src/engine/dsp/oversampler.ts';
+import { kaiser, sinc } from '../../src/engine/dsp/sinc.ts';
 import { TP_HALF, TruePeakMeter } from '../../src/engine/dsp/truepeak.ts';
 
 import { bestOf, programme } from './programme.ts';

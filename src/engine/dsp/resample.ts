@@ -16,7 +16,7 @@
  *
  * Output sample j sits at input time j·M/L; edges are zero-padded; length is round(n·to/from).
  */
-import { besselI0, sinc } from './oversampler.ts';
+import { besselI0, sinc } from './sinc.ts';
 
 const ATTENUATION_DB = 100;
 const KAISER_BETA = 0.1102 * (ATTENUATION_DB - 8.7);

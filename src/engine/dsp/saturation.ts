@@ -6,8 +6,8 @@
  *
  * Drive and make-up glide together in the log domain (a 10 ms one-pole on their dB values), so the
  * small-signal gain (drive × make-up) never bumps up during a move; mix glides linearly.
- * The shaper is memoryless and runs at the base rate; run it inside an oversampler when aliasing of
- * high, heavily driven material matters.
+ * The shaper is memoryless and runs at the base rate, not oversampled: high, heavily driven material
+ * aliases.
  *
  * Thread rules: configure() and process() are audio-thread safe (no allocation, no throw).
  */

@@ -29,7 +29,7 @@
  *
  * Thread rules: constructors allocate; process(), peaks(), reset() and the getters do not and never throw.
  */
-import { kaiser, sinc } from './oversampler.ts';
+import { kaiser, sinc } from './sinc.ts';
 import { checkPositive } from './util.ts';
 
 /** Points per sample of the tabulated reconstruction. */
