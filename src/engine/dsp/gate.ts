@@ -14,7 +14,7 @@
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
  */
 import { DB_TO_LN, FLUSH_BELOW, checkPositive, onePoleCoeff } from './util.ts';
-import { PEAKS, PEAK_SPAN, linkedPeaks } from './linked-peak.ts';
+import { PEAKS, PEAK_SPAN, linkedPeakMax, linkedPeaks } from './linked-peak.ts';
 
 export interface GateSettings {
   thresholdDb: number;
@@ -48,6 +48,7 @@ export class Gate {
   private gainDb = 0;
   private isOpenNow = false;
   private transitionCount = 0;
+  /** The current span's largest linked peak and the last index reaching it (linkedPeakMax). */
   private readonly scan = new Float64Array(2);
 
   constructor(sampleRate: number) {
@@ -110,8 +111,8 @@ export class Gate {
     if (nch <= 0 || frames <= 0) return;
     for (let from = 0; from < frames; from += PEAK_SPAN) {
       const to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;
-      linkedPeaks(chans, nch, from, to, PEAKS);
       if (this.isOpenNow ? this.steadyOpen(chans, nch, from, to) : this.steadyClosed(chans, nch, from, to)) continue;
+      linkedPeaks(chans, nch, from, to, PEAKS);
       this.span(chans, nch, from, to);
     }
   }
@@ -199,21 +200,6 @@ export class Gate {
     this.transitionCount = transitions;
   }
 
-  /** The span's largest linked peak (PEAKS[0 .. n)) into scan[0] and the last index reaching it into scan[1]. */
-  private scanPeak(n: number): void {
-    const peaks = PEAKS;
-    let m = 0, last = 0;
-    for (let i = 0; i < n; i++) {
-      const a = peaks[i]!;
-      if (a >= m) {
-        m = a;
-        last = i;
-      }
-    }
-    this.scan[0] = m;
-    this.scan[1] = last;
-  }
-
   /**
    * Open with the gain at rest and the detector held above the threshold for the whole span (its
    * hold outlasts the span, so it cannot fall): nothing in the span can start a close, so it
@@ -222,7 +208,7 @@ export class Gate {
   private steadyOpen(chans: Float32Array[], nch: number, from: number, to: number): boolean {
     const n = to - from;
     if (this.gainDb !== 0 || this.env < this.openLin || this.envHold < n) return false;
-    this.scanPeak(n);
+    linkedPeakMax(chans, nch, from, to, this.scan);
     const m = this.scan[0]!;
     if (m >= this.env) {
       // The last sample at the new peak re-armed the detector's hold; later ones counted it down.
@@ -242,7 +228,7 @@ export class Gate {
   private steadyClosed(chans: Float32Array[], nch: number, from: number, to: number): boolean {
     const n = to - from;
     if (this.gainDb !== -this.rangeDb || this.env >= this.openLin) return false;
-    this.scanPeak(n);
+    linkedPeakMax(chans, nch, from, to, this.scan);
     const m = this.scan[0]!;
     if (m >= this.openLin || m !== m) return false;
     const g = this.closedGain;

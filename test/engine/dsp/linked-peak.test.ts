@@ -4,7 +4,7 @@
  * blocks longer than the peak scratch, which they walk in spans.
  */
 import { describe, expect, it } from 'vitest';
-import { PEAK_SPAN, linkedPeaks } from '../../../src/engine/dsp/linked-peak.ts';
+import { PEAK_SPAN, linkedPeakMax, linkedPeaks } from '../../../src/engine/dsp/linked-peak.ts';
 import { Gate } from '../../../src/engine/dsp/gate.ts';
 import { Compressor } from '../../../src/engine/dsp/compressor.ts';
 import { noise, peakOf, sine } from './helpers.ts';
@@ -52,6 +52,28 @@ describe('linkedPeaks', () => {
         const want = new Float32Array(n).fill(7);
         for (let i = from; i < to; i++) want[i - from] = referencePeak(chans, nch, i);
         expect(bits(out)).toEqual(bits(want));
+      }
+    });
+  }
+
+  for (const nch of [1, 2, 3]) {
+    it(`linkedPeakMax, ${nch} channel(s): the largest peak and the last index reaching it, as the gate scanned them`, () => {
+      const n = 700;
+      const chans = channels(nch, n, 5 * nch);
+      // A plateau at the block's peak: the last of equal peaks is the one reported.
+      for (const i of [100, 250, 400]) chans[nch - 1]![i] = 0.99;
+      for (const [from, to] of [[0, n], [13, 600], [120, 240], [5, 5]] as const) {
+        const scan = new Float64Array(2).fill(7);
+        linkedPeakMax(chans, nch, from, to, scan);
+        let m = 0, last = 0;
+        for (let i = from; i < to; i++) {
+          const a = referencePeak(chans, nch, i);
+          if (a >= m) {
+            m = a;
+            last = i - from;
+          }
+        }
+        expect([scan[0], scan[1]]).toEqual([Math.fround(m), last]);
       }
     });
   }
