@@ -81,6 +81,8 @@ describe('the audio device vanishing mid-run', () => {
       jack!.proc.kill('SIGKILL');
       await until('the fallback', 60_000, async () => (await status()).get('/status/audio/state') === 'fallback');
       const detectedMs = Date.now() - pulled;
+      const fallbackLine = /audio device unavailable, running on the null clock/;
+      await until('the fallback log line', 60_000, async () => fallbackLine.test(out));
       const reason = /audio device unavailable, running on the null clock and retrying: audio device failed: no audio from the device for a second \(the last block came at most (\d+) ms ago\)/.exec(out);
       expect(reason, out).not.toBeNull();
       // The watchdog's worst case, from the last block to the switch: within the README's bound, and
@@ -106,7 +108,9 @@ describe('the audio device vanishing mid-run', () => {
       // Plug it back in: the retry takes it up without a restart.
       jack = await startDummyJack(48000, 256, jack!.name);
       await until('the device back', 60_000, async () => (await status()).get('/status/audio/state') === 'running');
-      expect(out).toMatch(/audio device back: jackdev/);
+      // The state flips in the shared snapshot before the worker's log line has crossed to the main
+      // thread and out through the logger: wait for the line rather than expect it already there.
+      await until('the device-back log line', 60_000, async () => /audio device back: jackdev/.test(out));
       const b1 = (await status()).get('/status/blocks') as number;
       await until('blocks from the device again', 60_000, async () => ((await status()).get('/status/blocks') as number) > b1);
 
