@@ -1,0 +1,8 @@
+/* The addon's entry: each kernel family adds its functions to the exports (kernels.h). */
+#include "kernels.h"
+
+NAPI_MODULE_INIT() {
+  if (register_truepeak(env, exports) != napi_ok) return NULL;
+  if (register_biquad(env, exports) != napi_ok) return NULL;
+  return exports;
+}
