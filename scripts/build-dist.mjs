@@ -17,11 +17,11 @@
  * stay external. dist/ mirrors src/'s depth, so paths found from import.meta.url (mappings/, web/,
  * native/) are the same from either.
  *
- * Two packages are bundled too, each into one module of dist/vendor/ that every dist/ module imports
- * it from (so there is still one copy of each, and one Observable or ZodError class): rxjs and zod.
- * From node_modules, Node loads rxjs as 223 CommonJS files and zod as dozens of ES modules, ~10 MB of
- * RSS each; a single ES module of each costs ~1 and ~4. Both are plain JavaScript with no files of
- * their own to find at run time.
+ * Three packages are bundled too, each into one module of dist/vendor/ that every dist/ module imports
+ * it from (so there is still one copy of each, and one Observable, ZodError or YAML Document class):
+ * rxjs, zod and yaml. From node_modules, Node loads rxjs as 223 CommonJS files, zod and yaml as dozens
+ * of ES modules each, ~9-10 MB of RSS each; a single ES module of each costs ~1, ~4 and ~1. All three
+ * are plain JavaScript with no files of their own to find at run time.
  *
  * The web mixer's copies of engine modules (src/servers/http/assets.ts) are written as well, to
  * dist/web-lib/, so a daemon from dist/ never starts esbuild.
@@ -76,7 +76,7 @@ export function upToDate() {
 }
 
 /** Packages bundled into dist/vendor/<name>.js (see above). */
-export const VENDORED = ['rxjs', 'zod'];
+export const VENDORED = ['rxjs', 'zod', 'yaml'];
 
 const URL_TS = /new URL\((['"`])(\.{1,2}\/[^'"`]+)\.ts\1,\s*import\.meta\.url\)/g;
 
