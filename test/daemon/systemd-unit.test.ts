@@ -33,5 +33,7 @@ describe('systemd/faderd.service', () => {
     expect(Number(settings.get('LimitRTPRIO'))).toBeGreaterThan(0);
     expect(settings.get('LimitMEMLOCK')).toBe('infinity');
     expect(text).toMatch(/^Environment=FADERD_LOG_FORMAT=json$/m);
+    // The same small young generation as `npm start` (the idle RSS the README states).
+    expect(text).toMatch(/^Environment=NODE_OPTIONS=--max-semi-space-size=1$/m);
   });
 });
