@@ -76,6 +76,8 @@ export interface HeldReplies {
   held(): Promise<unknown[]>;
   /** Hands the held messages to the page, in order, before this resolves; later ones pass freely. */
   release(): Promise<void>;
+  /** The first argument's value of each message for the address that passed after release(), in order. */
+  after(): Promise<unknown[]>;
 }
 
 /** The page side of holdReplies, plain browser JS (this project's TypeScript has no DOM types). */
@@ -83,9 +85,11 @@ const LATE_SCRIPT = String.raw`(address) => {
   const Native = window.WebSocket;
   const held = [];
   const values = [];
+  const after = [];
   let holding = true;
   window.faderdLate = {
     values,
+    after,
     release() {
       holding = false;
       for (const deliver of held.splice(0)) deliver();
@@ -96,7 +100,7 @@ const LATE_SCRIPT = String.raw`(address) => {
     set onmessage(fn) {
       super.onmessage = !fn ? null : (e) => {
         const osc = globalThis.osc;
-        if (!holding || !(e.data instanceof ArrayBuffer)) return fn.call(this, e);
+        if (!(e.data instanceof ArrayBuffer)) return fn.call(this, e);
         const flat = [];
         const walk = (p) => (p.packets ? p.packets.forEach(walk) : flat.push(p));
         try {
@@ -106,6 +110,10 @@ const LATE_SCRIPT = String.raw`(address) => {
         }
         const mine = flat.filter((m) => m.address === address);
         if (!mine.length) return fn.call(this, e);
+        if (!holding) {
+          for (const m of mine) after.push(m.args[0]?.value);
+          return fn.call(this, e);
+        }
         for (const m of mine) {
           values.push(m.args[0]?.value);
           held.push(() => fn.call(this, asEvent(osc.writePacket(m, { metadata: true }))));
@@ -125,7 +133,7 @@ const LATE_SCRIPT = String.raw`(address) => {
  * Makes replies late on purpose: every message for `address` the daemon sends the page over /osc is
  * held back in the page (taken out of its bundle; the rest of the frame goes on at once) until
  * `release()`, which hands them to the page in the daemon's order, at once, and lets later ones
- * through. Installed before the page loads, so the page's first read of the mix is what gets held.
+ * through (noted in `after()`). Installed before the page loads, so the page's first read of the mix is what gets held.
  * It wraps the page's WebSocket in the page itself: routing the socket through the test process
  * instead would carry every meter frame across, too slow on a loaded machine.
  */
@@ -134,5 +142,6 @@ export async function holdReplies(page: Page, address: string): Promise<HeldRepl
   return {
     held: () => page.evaluate('[...(window.faderdLate?.values ?? [])]') as Promise<unknown[]>,
     release: () => page.evaluate('window.faderdLate.release()') as Promise<void>,
+    after: () => page.evaluate('[...(window.faderdLate?.after ?? [])]') as Promise<unknown[]>,
   };
 }

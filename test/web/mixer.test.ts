@@ -179,9 +179,20 @@ describe('the web mixer in Chromium', () => {
     // The stale -10 dB reaches the page while the fader is still held, after the last move.
     await late.release();
     expect(await valueText(page, 'Keys')).toBe(dragged);
+    // Every value the fader shows from here on, in the page: letting go must not flash the stale one.
+    await fader(page, 'Keys').evaluate((el) => {
+      const seen: string[] = [];
+      (globalThis as unknown as { keysShown: string[] }).keysShown = seen;
+      new MutationObserver(() => seen.push(el.getAttribute('aria-valuetext') ?? '')).observe(el, { attributes: true, attributeFilter: ['aria-valuetext'] });
+    });
+    const before = (await late.after()).length;
     await page.mouse.up();
+    // Letting go asks the daemon; its reply (after the page's own moves on the same socket) is the last word.
+    await until(async () => (await late.after()).length > before, 'the reply to the read on letting go');
     await until(async () => (await valueText(page, 'Keys')) === dragged, `Keys to end on ${dragged}, which the daemon holds (shows ${await valueText(page, 'Keys')})`);
     expect(dbText((await query('/ch/5/fader')) as number)).toBe(dragged);
+    const shown = (await page.evaluate('globalThis.keysShown')) as string[];
+    expect(shown.filter((t) => t !== dragged), `values the fader showed after it was let go: ${JSON.stringify(shown)}`).toEqual([]);
   });
 
   it('scenes round trip: stored from the page, recalled from the page only after confirming', async () => {

@@ -1,8 +1,10 @@
 /**
  * The page's copy of the mix: every param's definition (from /api/layout) and its latest value (from
  * OSC), with listeners per address. One rule makes touch work: while a control is held, values
- * arriving for its address are kept aside, not shown; when it is let go, the newest one that arrived
- * after the page's own last change is applied (the daemon holds whichever change came last).
+ * arriving for its address are not shown; when it is let go, the page asks the daemon, and the answer
+ * shows what it holds (whichever change came last, this page's or another surface's). Until then the
+ * control stays where the hand left it: a value that arrived during the hold may be an echo older than
+ * the page's last move, and showing it would flash the fader back for a moment.
  */
 import { faderLaw, linearTaper, logTaper } from '../lib/params/taper.ts';
 
@@ -60,11 +62,7 @@ export class Mix {
     if (!d) return;
     const v = coerce(d, raw);
     if (v === undefined) return;
-    const h = this.held.get(a);
-    if (h) {
-      h.pending = { value: v };
-      return;
-    }
+    if (this.held.has(a)) return;
     this.values.set(a, v);
     this.emit(a, v);
   }
@@ -75,15 +73,14 @@ export class Mix {
     if (!d || d.ro || this.readOnly) return;
     let v = value;
     if (d.type === 'number') v = Math.min(d.max, Math.max(d.min, v));
-    const h = this.held.get(a);
-    if (h) h.pending = undefined; // the daemon now holds this page's value
+    const held = this.held.has(a);
     this.values.set(a, v);
     this.emit(a, v);
     this.link.send(a, argsOf(d, v));
     // Then ask for it back: a reply to an older query (the page's first read of the mix) may still be
     // on its way and would show the old value; the answer to this one comes after it and shows what
     // the daemon holds. While a control is held, release asks once instead.
-    if (!h) this.link.send(a);
+    if (!held) this.link.send(a);
   }
 
   /** Sends an action (scene store/recall) without keeping a value. */
@@ -95,17 +92,13 @@ export class Mix {
   hold(a) {
     const h = this.held.get(a);
     if (h) h.count++;
-    else this.held.set(a, { count: 1, pending: undefined });
+    else this.held.set(a, { count: 1 });
   }
 
   release(a) {
     const h = this.held.get(a);
     if (!h || --h.count > 0) return;
     this.held.delete(a);
-    if (h.pending) {
-      this.values.set(a, h.pending.value);
-      this.emit(a, h.pending.value);
-    }
     this.link.send(a);
   }
 
