@@ -183,7 +183,9 @@ describe('the web mixer in Chromium', () => {
     await fader(page, 'Keys').evaluate((el) => {
       const seen: string[] = [];
       (globalThis as unknown as { keysShown: string[] }).keysShown = seen;
-      new MutationObserver(() => seen.push(el.getAttribute('aria-valuetext') ?? '')).observe(el, { attributes: true, attributeFilter: ['aria-valuetext'] });
+      // The page's own MutationObserver (this project's TypeScript has no DOM types).
+      const Observer = (globalThis as unknown as { MutationObserver: new (cb: () => void) => { observe(target: unknown, options: object): void } }).MutationObserver;
+      new Observer(() => seen.push(el.getAttribute('aria-valuetext') ?? '')).observe(el, { attributes: true, attributeFilter: ['aria-valuetext'] });
     });
     const before = (await late.after()).length;
     await page.mouse.up();
