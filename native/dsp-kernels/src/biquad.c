@@ -1,3 +1,373 @@
+/*
+ * Biquad section jobs: the HPF and EQ sections of many strips' channels in one call, SIMD across the
+ * channels (4 per vector of doubles). The reference is src/engine/dsp/biquad.ts (runSection, runPair,
+ * runSectionGlide, runPairGlide): per channel this file does the same double arithmetic in the same
+ * order, so the result is bit-identical, and the wrapper (src/engine/native/biquad-batch.ts) says
+ * what a job is on the TypeScript side.
+ *
+ *   biquadJobs(f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs, frames)
+ *
+ * Job k is jobs[9k .. 9k+9): [buf, coefA, stateA, posA, lenA, coefB, stateB, posB, lenB]:
+ *   buf     the channel's samples at f32[buf .. buf+frames), filtered in place;
+ *   coefX   a section's target coefficients [b0 b1 b2 a1 a2] at f64[coefX .. +5) and its glide's
+ *           delta right after them (f64[coefX+5 .. +10)), as CoefGlide's `to` and `delta`;
+ *   stateX  the channel's state words x1 x2 y1 y2 at f64[stateX .. +4);
+ *   posX, lenX  the glide's position and length (pos >= len: not gliding);
+ *   coefB   -1 for one section; else a second section in cascade, fused as runPair does (the first
+ *           section's output reaches the second as a double, not rounded to float).
+ * The jobs of one call must not share a buffer or a state (they run side by side); a cascade of
+ * more pairs on one channel is several calls. Every offset is checked before anything runs: a bad
+ * one throws a TypeError naming the job and the field, and nothing is filtered.
+ *
+ * A job still gliding runs alone (scalar, the glide's per-sample smoothstep); steady jobs run
+ * grouped: single sections 8 at a time (two vectors in flight: one section's recursion is bound by
+ * its latency, a multiply and an add per sample), pairs 4 at a time (the second section overlaps
+ * the first's next sample). Built with -ffp-contract=off: no fused multiply-add may change a rounding.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include "kernels.h"
 
-napi_status register_biquad(napi_env env, napi_value exports) { return napi_ok; }
+#define JOB_STRIDE 9
+enum { J_BUF, J_CA, J_SA, J_POSA, J_LENA, J_CB, J_SB, J_POSB, J_LENB };
+/** util.ts FLUSH_BELOW. */
+#define FLUSH_BELOW 1e-30
+
+typedef double v4d __attribute__((vector_size(32)));
+
+/** runSection's end-of-block state rule: NaN, ±Inf and anything at or below FLUSH_BELOW become 0. */
+static inline double flush(double x) {
+  return fabs(x) > FLUSH_BELOW && x != INFINITY && x != -INFINITY ? x : 0.0;
+}
+
+static inline void store_state(double *s, double a, double b, double c, double d) {
+  s[0] = flush(a);
+  s[1] = flush(b);
+  s[2] = flush(c);
+  s[3] = flush(d);
+}
+
+/** CoefGlide.framesLeft. */
+static inline int frames_left(int pos, int len, int frames) {
+  int left = len - pos;
+  return left <= 0 ? 0 : left < frames ? left : frames;
+}
+
+/** 1 − s(p/len), as runSectionGlide (0 once the glide has ended). */
+static inline double remaining(double p, int len, double inv) {
+  if (!(p < len)) return 0.0;
+  double t = p * inv;
+  return 1.0 - t * t * t * (10.0 + t * (-15.0 + 6.0 * t));
+}
+
+/* ---- scalar: the reference kernels, one channel ------------------------------------------------ */
+
+static void run_section(const double *c, double *s, float *buf, int i0, int i1) {
+  const double b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
+  double x1 = s[0], x2 = s[1], y1 = s[2], y2 = s[3];
+  for (int i = i0; i < i1; i++) {
+    double x = buf[i];
+    double y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    buf[i] = (float)y;
+  }
+  store_state(s, x1, x2, y1, y2);
+}
+
+static void run_section_glide(const double *c, int pos, int len, double *s, float *buf, int i0, int i1) {
+  const double *d = c + 5;
+  const double t0 = c[0], t1 = c[1], t2 = c[2], t3 = c[3], t4 = c[4];
+  const double d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4];
+  const double inv = 1.0 / len;
+  double p = pos;
+  double x1 = s[0], x2 = s[1], y1 = s[2], y2 = s[3];
+  for (int i = i0; i < i1; i++, p++) {
+    double r = remaining(p, len, inv);
+    double x = buf[i];
+    double y = (t0 - d0 * r) * x + (t1 - d1 * r) * x1 + (t2 - d2 * r) * x2 - (t4 - d4 * r) * y2 - (t3 - d3 * r) * y1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    buf[i] = (float)y;
+  }
+  store_state(s, x1, x2, y1, y2);
+}
+
+static void run_pair(const double *ca, double *sa, const double *cb, double *sb, float *buf, int i0, int i1) {
+  const double a0 = ca[0], a1 = ca[1], a2 = ca[2], a3 = ca[3], a4 = ca[4];
+  const double b0 = cb[0], b1 = cb[1], b2 = cb[2], b3 = cb[3], b4 = cb[4];
+  double x1 = sa[0], x2 = sa[1], u1 = sa[2], u2 = sa[3];
+  double v1 = sb[0], v2 = sb[1], w1 = sb[2], w2 = sb[3];
+  for (int i = i0; i < i1; i++) {
+    double x = buf[i];
+    double u = a0 * x + a1 * x1 + a2 * x2 - a4 * u2 - a3 * u1;
+    x2 = x1;
+    x1 = x;
+    u2 = u1;
+    u1 = u;
+    double w = b0 * u + b1 * v1 + b2 * v2 - b4 * w2 - b3 * w1;
+    v2 = v1;
+    v1 = u;
+    w2 = w1;
+    w1 = w;
+    buf[i] = (float)w;
+  }
+  store_state(sa, x1, x2, u1, u2);
+  store_state(sb, v1, v2, w1, w2);
+}
+
+static void run_pair_glide(const double *ca, int posA, int lenA, double *sa, const double *cb, int posB, int lenB, double *sb,
+                           float *buf, int i0, int i1) {
+  const double *da = ca + 5, *db = cb + 5;
+  const double a0 = ca[0], a1 = ca[1], a2 = ca[2], a3 = ca[3], a4 = ca[4];
+  const double e0 = da[0], e1 = da[1], e2 = da[2], e3 = da[3], e4 = da[4];
+  const double b0 = cb[0], b1 = cb[1], b2 = cb[2], b3 = cb[3], b4 = cb[4];
+  const double f0 = db[0], f1 = db[1], f2 = db[2], f3 = db[3], f4 = db[4];
+  const double invA = 1.0 / lenA, invB = 1.0 / lenB;
+  double pa = posA, pb = posB;
+  double x1 = sa[0], x2 = sa[1], u1 = sa[2], u2 = sa[3];
+  double v1 = sb[0], v2 = sb[1], w1 = sb[2], w2 = sb[3];
+  for (int i = i0; i < i1; i++, pa++, pb++) {
+    double ra = remaining(pa, lenA, invA), rb = remaining(pb, lenB, invB);
+    double x = buf[i];
+    double u = (a0 - e0 * ra) * x + (a1 - e1 * ra) * x1 + (a2 - e2 * ra) * x2 - (a4 - e4 * ra) * u2 - (a3 - e3 * ra) * u1;
+    x2 = x1;
+    x1 = x;
+    u2 = u1;
+    u1 = u;
+    double w = (b0 - f0 * rb) * u + (b1 - f1 * rb) * v1 + (b2 - f2 * rb) * v2 - (b4 - f4 * rb) * w2 - (b3 - f3 * rb) * w1;
+    v2 = v1;
+    v1 = u;
+    w2 = w1;
+    w1 = w;
+    buf[i] = (float)w;
+  }
+  store_state(sa, x1, x2, u1, u2);
+  store_state(sb, v1, v2, w1, w2);
+}
+
+/** One job alone, as Section.run / Section.runWith: the glide's frames, then the steady rest. */
+static void run_job_scalar(float *f32, double *f64, const int32_t *j, int frames) {
+  float *buf = f32 + j[J_BUF];
+  double *ca = f64 + j[J_CA], *sa = f64 + j[J_SA];
+  int la = frames_left(j[J_POSA], j[J_LENA], frames);
+  if (j[J_CB] < 0) {
+    if (la > 0) run_section_glide(ca, j[J_POSA], j[J_LENA], sa, buf, 0, la);
+    if (la < frames) run_section(ca, sa, buf, la, frames);
+    return;
+  }
+  double *cb = f64 + j[J_CB], *sb = f64 + j[J_SB];
+  int lb = frames_left(j[J_POSB], j[J_LENB], frames);
+  int gl = la > lb ? la : lb;
+  if (gl > 0) run_pair_glide(ca, j[J_POSA], j[J_LENA], sa, cb, j[J_POSB], j[J_LENB], sb, buf, 0, gl);
+  if (gl < frames) run_pair(ca, sa, cb, sb, buf, gl, frames);
+}
+
+/* ---- SIMD: steady jobs, one channel per lane ------------------------------------------------- */
+
+/* Lane vectors of coefficient k and of state word k from four sections. */
+#define LANES(p, k) ((v4d){(p)[0][k], (p)[1][k], (p)[2][k], (p)[3][k]})
+#define GATHER(b, i) ((v4d){(b)[0][i], (b)[1][i], (b)[2][i], (b)[3][i]})
+#define SCATTER(b, i, y)        \
+  do {                          \
+    (b)[0][i] = (float)(y)[0];  \
+    (b)[1][i] = (float)(y)[1];  \
+    (b)[2][i] = (float)(y)[2];  \
+    (b)[3][i] = (float)(y)[3];  \
+  } while (0)
+#define FLUSH_LANES(s, a, b, c, d) \
+  for (int l = 0; l < 4; l++) store_state((s)[l], (a)[l], (b)[l], (c)[l], (d)[l])
+
+/** Four single sections over [0, frames) of four channels, or eight as two vectors in flight. */
+__attribute__((target_clones("avx2", "default")))
+static void steady_singles(float **bufs, const double **cs, double **ss, int frames, int vectors) {
+  float **bb = bufs + 4;
+  const double **cc = cs + 4;
+  double **sv = ss + 4;
+  const v4d b0 = LANES(cs, 0), b1 = LANES(cs, 1), b2 = LANES(cs, 2), a1 = LANES(cs, 3), a2 = LANES(cs, 4);
+  v4d x1 = LANES(ss, 0), x2 = LANES(ss, 1), y1 = LANES(ss, 2), y2 = LANES(ss, 3);
+  if (vectors == 1) {
+    for (int i = 0; i < frames; i++) {
+      v4d x = GATHER(bufs, i);
+      v4d y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+      x2 = x1;
+      x1 = x;
+      y2 = y1;
+      y1 = y;
+      SCATTER(bufs, i, y);
+    }
+    FLUSH_LANES(ss, x1, x2, y1, y2);
+    return;
+  }
+  const v4d g0 = LANES(cc, 0), g1 = LANES(cc, 1), g2 = LANES(cc, 2), h1 = LANES(cc, 3), h2 = LANES(cc, 4);
+  v4d p1 = LANES(sv, 0), p2 = LANES(sv, 1), q1 = LANES(sv, 2), q2 = LANES(sv, 3);
+  for (int i = 0; i < frames; i++) {
+    v4d x = GATHER(bufs, i);
+    v4d p = GATHER(bb, i);
+    v4d y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
+    v4d q = g0 * p + g1 * p1 + g2 * p2 - h2 * q2 - h1 * q1;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    p2 = p1;
+    p1 = p;
+    q2 = q1;
+    q1 = q;
+    SCATTER(bufs, i, y);
+    SCATTER(bb, i, q);
+  }
+  FLUSH_LANES(ss, x1, x2, y1, y2);
+  FLUSH_LANES(sv, p1, p2, q1, q2);
+}
+
+/** Four fused pairs (runPair) over [0, frames) of four channels. */
+__attribute__((target_clones("avx2", "default")))
+static void steady_pairs(float **bufs, const double **ca, double **sa, const double **cb, double **sb, int frames) {
+  const v4d a0 = LANES(ca, 0), a1 = LANES(ca, 1), a2 = LANES(ca, 2), a3 = LANES(ca, 3), a4 = LANES(ca, 4);
+  const v4d b0 = LANES(cb, 0), b1 = LANES(cb, 1), b2 = LANES(cb, 2), b3 = LANES(cb, 3), b4 = LANES(cb, 4);
+  v4d x1 = LANES(sa, 0), x2 = LANES(sa, 1), u1 = LANES(sa, 2), u2 = LANES(sa, 3);
+  v4d v1 = LANES(sb, 0), v2 = LANES(sb, 1), w1 = LANES(sb, 2), w2 = LANES(sb, 3);
+  for (int i = 0; i < frames; i++) {
+    v4d x = GATHER(bufs, i);
+    v4d u = a0 * x + a1 * x1 + a2 * x2 - a4 * u2 - a3 * u1;
+    x2 = x1;
+    x1 = x;
+    u2 = u1;
+    u1 = u;
+    v4d w = b0 * u + b1 * v1 + b2 * v2 - b4 * w2 - b3 * w1;
+    v2 = v1;
+    v1 = u;
+    w2 = w1;
+    w1 = w;
+    SCATTER(bufs, i, w);
+  }
+  FLUSH_LANES(sa, x1, x2, u1, u2);
+  FLUSH_LANES(sb, v1, v2, w1, w2);
+}
+
+/* ---- the call -------------------------------------------------------------------------------- */
+
+static napi_value fail(napi_env env, const char *msg) {
+  napi_throw_type_error(env, NULL, msg);
+  return NULL;
+}
+
+static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type t;
+  if (napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) != napi_ok || t != want) return 0;
+  return 1;
+}
+
+static int whole(napi_env env, napi_value v, double lo, double hi, int *out) {
+  double d;
+  if (hi > 2147483647.0) hi = 2147483647.0;
+  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo && d <= hi) || d != (double)(int)d) return 0;
+  *out = (int)d;
+  return 1;
+}
+
+/** Whether [at, at+n) lies inside [0, len). */
+static inline int inside(int64_t at, int64_t n, size_t len) {
+  return at >= 0 && at + n <= (int64_t)len;
+}
+
+static const char *check_job(const int32_t *j, int frames, size_t nf, size_t nd) {
+  if (!inside(j[J_BUF], frames, nf)) return "buf";
+  if (!inside(j[J_CA], 10, nd)) return "coefA";
+  if (!inside(j[J_SA], 4, nd)) return "stateA";
+  if (j[J_POSA] < 0) return "posA";
+  if (j[J_LENA] < 1) return "lenA";
+  if (j[J_CB] == -1) return NULL;
+  if (!inside(j[J_CB], 10, nd)) return "coefB";
+  if (!inside(j[J_SB], 4, nd)) return "stateB";
+  if (j[J_POSB] < 0) return "posB";
+  if (j[J_LENB] < 1) return "lenB";
+  return NULL;
+}
+
+static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 5) return fail(env, "biquadJobs(f32, f64, jobs, nJobs, frames): 5 arguments");
+  float *f32;
+  double *f64;
+  int32_t *jobs;
+  size_t nf, nd, nj;
+  if (!typed(env, argv[0], napi_float32_array, (void **)&f32, &nf)) return fail(env, "biquadJobs: f32 must be a Float32Array");
+  if (!typed(env, argv[1], napi_float64_array, (void **)&f64, &nd)) return fail(env, "biquadJobs: f64 must be a Float64Array");
+  if (!typed(env, argv[2], napi_int32_array, (void **)&jobs, &nj)) return fail(env, "biquadJobs: jobs must be an Int32Array");
+  int njobs, frames;
+  if (!whole(env, argv[3], 0, (double)(nj / JOB_STRIDE), &njobs)) return fail(env, "biquadJobs: nJobs must be a whole number with 9 * nJobs <= jobs.length");
+  if (!whole(env, argv[4], 0, (double)nf, &frames)) return fail(env, "biquadJobs: frames must be a whole number within f32.length");
+  for (int k = 0; k < njobs; k++) {
+    const char *bad = check_job(jobs + (size_t)k * JOB_STRIDE, frames, nf, nd);
+    if (bad) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "biquadJobs: job %d: %s is out of range (f32 %zu, f64 %zu, frames %d)", k, bad, nf, nd, frames);
+      return fail(env, msg);
+    }
+  }
+  if (frames == 0) return NULL;
+
+  // Steady jobs wait here until a group is full; a gliding one runs at once.
+  float *sbuf[8], *pbuf[4];
+  const double *sc[8], *pca[4], *pcb[4];
+  double *ssv[8], *psa[4], *psb[4];
+  int ns = 0, np = 0;
+  for (int k = 0; k < njobs; k++) {
+    const int32_t *j = jobs + (size_t)k * JOB_STRIDE;
+    int single = j[J_CB] < 0;
+    int gl = frames_left(j[J_POSA], j[J_LENA], frames);
+    if (!single) {
+      int lb = frames_left(j[J_POSB], j[J_LENB], frames);
+      if (lb > gl) gl = lb;
+    }
+    if (gl > 0) {
+      run_job_scalar(f32, f64, j, frames);
+    } else if (single) {
+      sbuf[ns] = f32 + j[J_BUF];
+      sc[ns] = f64 + j[J_CA];
+      ssv[ns] = f64 + j[J_SA];
+      if (++ns == 8) {
+        steady_singles(sbuf, sc, ssv, frames, 2);
+        ns = 0;
+      }
+    } else {
+      pbuf[np] = f32 + j[J_BUF];
+      pca[np] = f64 + j[J_CA];
+      psa[np] = f64 + j[J_SA];
+      pcb[np] = f64 + j[J_CB];
+      psb[np] = f64 + j[J_SB];
+      if (++np == 4) {
+        steady_pairs(pbuf, pca, psa, pcb, psb, frames);
+        np = 0;
+      }
+    }
+  }
+  int s0 = 0;
+  if (ns >= 4) {
+    steady_singles(sbuf, sc, ssv, frames, 1);
+    s0 = 4;
+  }
+  for (int l = s0; l < ns; l++) run_section(sc[l], ssv[l], sbuf[l], 0, frames);
+  for (int l = 0; l < np; l++) run_pair(pca[l], psa[l], pcb[l], psb[l], pbuf[l], 0, frames);
+  return NULL;
+}
+
+napi_status register_biquad(napi_env env, napi_value exports) {
+  napi_value fn, stride;
+  napi_status st = napi_create_function(env, "biquadJobs", NAPI_AUTO_LENGTH, biquad_jobs, NULL, &fn);
+  if (st != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "biquadJobs", fn)) != napi_ok) return st;
+  if ((st = napi_create_int32(env, JOB_STRIDE, &stride)) != napi_ok) return st;
+  return napi_set_named_property(env, exports, "biquadJobStride", stride);
+}
