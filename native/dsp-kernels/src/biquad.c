@@ -35,6 +35,7 @@ enum { J_BUF, J_CA, J_SA, J_POSA, J_LENA, J_CB, J_SB, J_POSB, J_LENB };
 #define FLUSH_BELOW 1e-30
 
 typedef double v4d __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
 
 /** runSection's end-of-block state rule: NaN, ±Inf and anything at or below FLUSH_BELOW become 0. */
 static inline double flush(double x) {
@@ -172,13 +173,16 @@ static void run_job_scalar(float *f32, double *f64, const int32_t *j, int frames
 
 /* Lane vectors of coefficient k and of state word k from four sections. */
 #define LANES(p, k) ((v4d){(p)[0][k], (p)[1][k], (p)[2][k], (p)[3][k]})
-#define GATHER(b, i) ((v4d){(b)[0][i], (b)[1][i], (b)[2][i], (b)[3][i]})
-#define SCATTER(b, i, y)        \
-  do {                          \
-    (b)[0][i] = (float)(y)[0];  \
-    (b)[1][i] = (float)(y)[1];  \
-    (b)[2][i] = (float)(y)[2];  \
-    (b)[3][i] = (float)(y)[3];  \
+/* Four floats in, widened together (exact); four doubles out, narrowed together (round to nearest,
+ * as each (float) cast would, and as a Float32Array store does). */
+#define GATHER(b, i) __builtin_convertvector(((v4f){(b)[0][i], (b)[1][i], (b)[2][i], (b)[3][i]}), v4d)
+#define SCATTER(b, i, y)                              \
+  do {                                                \
+    v4f f_ = __builtin_convertvector((y), v4f);       \
+    (b)[0][i] = f_[0];                                \
+    (b)[1][i] = f_[1];                                \
+    (b)[2][i] = f_[2];                                \
+    (b)[3][i] = f_[3];                                \
   } while (0)
 #define FLUSH_LANES(s, a, b, c, d) \
   for (int l = 0; l < 4; l++) store_state((s)[l], (a)[l], (b)[l], (c)[l], (d)[l])
