@@ -10,7 +10,7 @@
 import { ParamRegistry, type ParamValue } from '../../src/params/registry.ts';
 import { createEngine } from '../../src/engine/index.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../test/helpers/full-mix.ts';
-import { dspKernelsMissing } from '../../src/engine/native/dsp-kernels.ts';
+import { nativeBiquadMissing } from '../../src/engine/native/biquad-batch.ts';
 
 const SR = 48000;
 const BLOCK = 128;
@@ -24,7 +24,7 @@ const MASTER_FULL: Record<string, ParamValue> = {
 type Kernels = 'native' | 'ts';
 type Variant = 'all' | 'no HPF' | 'no EQ';
 
-function rig(n: number, kernels: Kernels, variant: Variant): () => number {
+function rig(n: number, kernels: Kernels, variant: Variant): (seconds: number) => number {
   if (kernels === 'ts') process.env.FADERD_KERNELS = 'ts';
   else delete process.env.FADERD_KERNELS;
   const session = fullMixSession(n);
@@ -44,7 +44,7 @@ function rig(n: number, kernels: Kernels, variant: Variant): () => number {
   const step = (): void => engine.process(b++ % 50 < 40 ? inputs : quiet, outputs, BLOCK);
   for (let i = 0; i < Math.round(SR / BLOCK); i++) step();
   /** % of one core over `seconds` of audio. */
-  return (seconds = 2) => {
+  return (seconds) => {
     const blocks = Math.round((seconds * SR) / BLOCK);
     const cpu0 = process.cpuUsage();
     for (let i = 0; i < blocks; i++) step();
@@ -54,7 +54,7 @@ function rig(n: number, kernels: Kernels, variant: Variant): () => number {
 }
 
 const [n = 64, seconds = 2, rounds = 3] = process.argv.slice(2).map(Number);
-const missing = dspKernelsMissing();
+const missing = nativeBiquadMissing();
 if (missing) console.log(`note: native kernels not in use (${missing}): both columns run the TypeScript kernels`);
 const kernels: Kernels[] = ['native', 'ts'];
 const variants: Variant[] = ['all', 'no HPF', 'no EQ'];

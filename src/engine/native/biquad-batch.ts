@@ -13,19 +13,30 @@
  * Node only (it reaches the addon through dsp-kernels.ts): the web mixer's modules never import it.
  */
 import type { BiquadBank, Float64Store } from '../dsp/biquad.ts';
-import { dspKernels } from './dsp-kernels.ts';
+import { dspKernels, dspKernelsMissing } from './dsp-kernels.ts';
 
 /** Int32 words per job: [buf, coefA, stateA, posA, lenA, coefB, stateB, posB, lenB] (biquad.c). */
 export const JOB_STRIDE = 9;
 
 export type BiquadJobsFn = (f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs: number, frames: number) => void;
 
-/** The addon's biquadJobs, or undefined (no addon, or FADERD_KERNELS=ts). */
+/**
+ * The addon's biquadJobs, or undefined: no addon, FADERD_KERNELS=ts, or an addon built from other
+ * sources (its job layout differs; the engine then runs the TypeScript kernels rather than refuse to
+ * start). nativeBiquadMissing() says which.
+ */
 export function nativeBiquadJobs(): BiquadJobsFn | undefined {
-  const k = dspKernels();
-  if (!k || typeof k.biquadJobs !== 'function') return undefined;
-  if (k.biquadJobStride !== JOB_STRIDE) throw new Error(`dsp-kernels: biquad job stride ${String(k.biquadJobStride)}, expected ${JOB_STRIDE} (rebuild: node scripts/build-native.mjs dsp-kernels --force)`);
-  return k.biquadJobs as BiquadJobsFn;
+  return nativeBiquadMissing() === undefined ? (dspKernels()!.biquadJobs as BiquadJobsFn) : undefined;
+}
+
+/** Why the native biquad kernel is not in use, or undefined when it is. */
+export function nativeBiquadMissing(): string | undefined {
+  const missing = dspKernelsMissing();
+  if (missing !== undefined) return missing;
+  const k = dspKernels()!;
+  if (typeof k.biquadJobs !== 'function') return 'the dsp-kernels addon has no biquadJobs (rebuild: node scripts/build-native.mjs dsp-kernels --force)';
+  if (k.biquadJobStride !== JOB_STRIDE) return `the dsp-kernels addon's biquad jobs are ${String(k.biquadJobStride)} words, this faderd writes ${JOB_STRIDE} (rebuild: node scripts/build-native.mjs dsp-kernels --force)`;
+  return undefined;
 }
 
 /** Calls into the native kernel so far: tests check the native path really ran. */

@@ -11,8 +11,7 @@ import { parseSession } from '../../../src/params/session.ts';
 import { EQ_TYPES, HPF_SLOPES, ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
 import { createEngine } from '../../../src/engine/index.ts';
 import type { Engine } from '../../../src/engine/types.ts';
-import { nativeCalls } from '../../../src/engine/native/biquad-batch.ts';
-import { dspKernels, dspKernelsMissing } from '../../../src/engine/native/dsp-kernels.ts';
+import { nativeBiquadJobs, nativeBiquadMissing, nativeCalls } from '../../../src/engine/native/biquad-batch.ts';
 
 const SR = 48000;
 const MAX_BLOCK = 256;
@@ -106,7 +105,7 @@ afterEach(() => {
 
 describe('engine with native filter kernels', () => {
   it('renders exactly what the TypeScript reference renders', () => {
-    expect(dspKernels(), `the dsp-kernels addon is not in use: ${dspKernelsMissing()}`).toBeDefined();
+    expect(nativeBiquadJobs(), `the native biquad kernel is not in use: ${nativeBiquadMissing()}`).toBeDefined();
     const ref = build('ts');
     const nat = build('native');
     const r0 = rng(9);

@@ -6,15 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BiquadBank, type BiquadType } from '../../../src/engine/dsp/biquad.ts';
-import { BiquadBatch, FilterPool, JOB_STRIDE, PooledSection, nativeBiquadJobs, type BiquadJobsFn } from '../../../src/engine/native/biquad-batch.ts';
-import { dspKernelsMissing } from '../../../src/engine/native/dsp-kernels.ts';
+import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
+import { BiquadBatch, FilterPool, JOB_STRIDE, PooledSection, nativeBiquadJobs, nativeBiquadMissing, type BiquadJobsFn } from '../../../src/engine/native/biquad-batch.ts';
 
 const SR = 48000;
 const TYPES: BiquadType[] = ['lowpass', 'highpass', 'lowshelf', 'highshelf', 'peak', 'notch', 'bandpass', 'allpass'];
 
 function kernel(): BiquadJobsFn {
   const run = nativeBiquadJobs();
-  if (!run) throw new Error(`the dsp-kernels addon is not in use: ${dspKernelsMissing() ?? 'no biquadJobs export'}`);
+  if (!run) throw new Error(`the native biquad kernel is not in use: ${nativeBiquadMissing()}`);
   return run;
 }
 
@@ -170,6 +170,19 @@ describe('native biquad jobs', () => {
     const run = kernel();
     // Mostly silence after tiny inputs: the states sink below FLUSH_BELOW and are dropped.
     compare({ strips: 12, blocks: 400, maxBlock: 256, change: 0.01, poison: 0, silence: 0.9, seed: 4242 }, run);
+  });
+
+  it('an addon with another job layout is not used: the TypeScript kernels run and the reason is told', () => {
+    const exports = dspKernels()!;
+    const stride = exports.biquadJobStride;
+    try {
+      exports.biquadJobStride = JOB_STRIDE + 1;
+      expect(nativeBiquadJobs()).toBeUndefined();
+      expect(nativeBiquadMissing()).toMatch(/biquad jobs are 10 words, this faderd writes 9 \(rebuild/);
+    } finally {
+      exports.biquadJobStride = stride;
+    }
+    expect(nativeBiquadMissing()).toBeUndefined();
   });
 
   it('a bad offset or length throws a TypeError naming the job and field, and nothing runs', () => {
