@@ -150,14 +150,19 @@ export class BiquadBatch {
     this.counts[pass] = n + 1;
   }
 
-  /** Runs every pass's jobs over `frames` frames, then empties the table. */
+  /**
+   * Runs every pass's jobs over `frames` frames (a whole number up to the buffers' length: the engine
+   * clamps it; anything else filters nothing rather than throw on the audio thread), then empties the table.
+   */
   flush(frames: number): void {
     const { pool, tables, counts } = this;
+    const ok = frames > 0 && frames === Math.floor(frames);
     for (let p = 0; p < tables.length; p++) {
       const n = counts[p]!;
       if (n === 0) continue;
-      this.run(pool.f32, pool.f64, tables[p]!, n, frames);
       counts[p] = 0;
+      if (!ok) continue;
+      this.run(pool.f32, pool.f64, tables[p]!, n, frames);
       nativeCalls[0]!++;
     }
   }
