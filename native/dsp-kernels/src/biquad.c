@@ -22,11 +22,14 @@
  * A job still gliding runs alone (scalar, the glide's per-sample smoothstep); steady jobs run
  * grouped: single sections 8 at a time (two vectors in flight: one section's recursion is bound by
  * its latency, a multiply and an add per sample), pairs 4 at a time (the second section overlaps
- * the first's next sample). Built with -ffp-contract=off: no fused multiply-add may change a rounding.
+ * the first's next sample). Those group kernels come in two builds, AVX2 and portable, chosen at load
+ * by the CPU (no -march=native: the addon runs on any machine of its architecture). Built with
+ * -ffp-contract=off: no fused multiply-add may change a rounding.
  */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "kernels.h"
 
 #define JOB_STRIDE 9
@@ -188,8 +191,7 @@ static void run_job_scalar(float *f32, double *f64, const int32_t *j, int frames
   for (int l = 0; l < 4; l++) store_state((s)[l], (a)[l], (b)[l], (c)[l], (d)[l])
 
 /** Four single sections over [0, frames) of four channels, or eight as two vectors in flight. */
-__attribute__((target_clones("avx2", "default")))
-static void steady_singles(float **bufs, const double **cs, double **ss, int frames, int vectors) {
+static inline __attribute__((always_inline)) void steady_singles_body(float **bufs, const double **cs, double **ss, int frames, int vectors) {
   float **bb = bufs + 4;
   const double **cc = cs + 4;
   double **sv = ss + 4;
@@ -231,8 +233,7 @@ static void steady_singles(float **bufs, const double **cs, double **ss, int fra
 }
 
 /** Four fused pairs (runPair) over [0, frames) of four channels. */
-__attribute__((target_clones("avx2", "default")))
-static void steady_pairs(float **bufs, const double **ca, double **sa, const double **cb, double **sb, int frames) {
+static inline __attribute__((always_inline)) void steady_pairs_body(float **bufs, const double **ca, double **sa, const double **cb, double **sb, int frames) {
   const v4d a0 = LANES(ca, 0), a1 = LANES(ca, 1), a2 = LANES(ca, 2), a3 = LANES(ca, 3), a4 = LANES(ca, 4);
   const v4d b0 = LANES(cb, 0), b1 = LANES(cb, 1), b2 = LANES(cb, 2), b3 = LANES(cb, 3), b4 = LANES(cb, 4);
   v4d x1 = LANES(sa, 0), x2 = LANES(sa, 1), u1 = LANES(sa, 2), u2 = LANES(sa, 3);
@@ -253,6 +254,55 @@ static void steady_pairs(float **bufs, const double **ca, double **sa, const dou
   }
   FLUSH_LANES(sa, x1, x2, u1, u2);
   FLUSH_LANES(sb, v1, v2, w1, w2);
+}
+
+/*
+ * Each body compiled twice: portable (SSE2 on x86-64, NEON on arm64: the vector types split into what
+ * the target has) and, on x86, for AVX2, picked at load by what the CPU has. Tests run both
+ * (biquadSetIsa) against the reference.
+ */
+typedef void singles_fn(float **, const double **, double **, int, int);
+typedef void pairs_fn(float **, const double **, double **, const double **, double **, int);
+
+static void singles_portable(float **b, const double **c, double **s, int frames, int vectors) {
+  steady_singles_body(b, c, s, frames, vectors);
+}
+static void pairs_portable(float **b, const double **ca, double **sa, const double **cb, double **sb, int frames) {
+  steady_pairs_body(b, ca, sa, cb, sb, frames);
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2 1
+__attribute__((target("avx2"))) static void singles_avx2(float **b, const double **c, double **s, int frames, int vectors) {
+  steady_singles_body(b, c, s, frames, vectors);
+}
+__attribute__((target("avx2"))) static void pairs_avx2(float **b, const double **ca, double **sa, const double **cb, double **sb, int frames) {
+  steady_pairs_body(b, ca, sa, cb, sb, frames);
+}
+#endif
+
+static singles_fn *steady_singles = singles_portable;
+static pairs_fn *steady_pairs = pairs_portable;
+static const char *isa = "portable";
+
+/** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
+static int set_isa(const char *name) {
+#ifdef HAVE_AVX2
+  if (strcmp(name, "avx2") == 0) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) return 0;
+    steady_singles = singles_avx2;
+    steady_pairs = pairs_avx2;
+    isa = "avx2";
+    return 1;
+  }
+#endif
+  if (strcmp(name, "portable") == 0) {
+    steady_singles = singles_portable;
+    steady_pairs = pairs_portable;
+    isa = "portable";
+    return 1;
+  }
+  return 0;
 }
 
 /* ---- the call -------------------------------------------------------------------------------- */
@@ -367,11 +417,34 @@ static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/**
+ * biquadIsa(name?): with a name ("avx2", "portable"), selects that variant of the steady kernels if
+ * this CPU runs it; returns the variant in use. For tests and the bench: both give the same bits.
+ */
+static napi_value biquad_isa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc >= 1) {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) return fail(env, "biquadIsa(name): name must be \"avx2\" or \"portable\"");
+    char name[16];
+    size_t n;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) return NULL;
+    set_isa(name);
+  }
+  if (napi_create_string_utf8(env, isa, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
+  return out;
+}
+
 napi_status register_biquad(napi_env env, napi_value exports) {
-  napi_value fn, stride;
+  napi_value fn, stride, isafn;
+  if (!set_isa("avx2")) set_isa("portable");
   napi_status st = napi_create_function(env, "biquadJobs", NAPI_AUTO_LENGTH, biquad_jobs, NULL, &fn);
   if (st != napi_ok) return st;
   if ((st = napi_set_named_property(env, exports, "biquadJobs", fn)) != napi_ok) return st;
+  if ((st = napi_create_function(env, "biquadIsa", NAPI_AUTO_LENGTH, biquad_isa, NULL, &isafn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "biquadIsa", isafn)) != napi_ok) return st;
   if ((st = napi_create_int32(env, JOB_STRIDE, &stride)) != napi_ok) return st;
   return napi_set_named_property(env, exports, "biquadJobStride", stride);
 }

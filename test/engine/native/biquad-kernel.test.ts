@@ -4,6 +4,7 @@
  * by sample with Object.is, state words too. The addon must be built: without it these tests fail
  * (they do not skip), since a missing addon would silently take every strip back to the slow path.
  */
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BiquadBank, type BiquadType } from '../../../src/engine/dsp/biquad.ts';
 import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
@@ -16,6 +17,29 @@ function kernel(): BiquadJobsFn {
   const run = nativeBiquadJobs();
   if (!run) throw new Error(`the native biquad kernel is not in use: ${nativeBiquadMissing()}`);
   return run;
+}
+
+type IsaFn = (name?: string) => string;
+
+/**
+ * Runs `body` once per variant of the steady kernels this CPU runs (AVX2 where it has it, and the
+ * portable one every machine without it gets), then puts back the one in use.
+ */
+function eachIsa(body: (run: BiquadJobsFn, isa: string) => void): void {
+  const run = kernel();
+  const isa = dspKernels()!.biquadIsa as IsaFn;
+  const before = isa();
+  const tried: string[] = [];
+  try {
+    for (const name of ['avx2', 'portable']) {
+      if (isa(name) !== name) continue;
+      tried.push(name);
+      body(run, name);
+    }
+  } finally {
+    isa(before);
+  }
+  expect(tried).toContain('portable');
 }
 
 /** A small deterministic generator (xorshift32), so a failure reproduces. */
@@ -149,27 +173,42 @@ describe('native biquad jobs', () => {
   });
 
   it('matches the reference on random designs, mono and stereo, singles and pairs, in groups of every size', () => {
-    const run = kernel();
     // 1..20 strips: groups of 8 and 4 singles, 4 pairs, and the scalar remainders.
-    for (let strips = 1; strips <= 20; strips++) compare({ strips, blocks: 30, maxBlock: 64, change: 0, poison: 0, silence: 0, seed: 1000 + strips }, run);
+    eachIsa((run) => {
+      for (let strips = 1; strips <= 20; strips++) compare({ strips, blocks: 30, maxBlock: 64, change: 0, poison: 0, silence: 0, seed: 1000 + strips }, run);
+    });
   });
 
   it('matches through glides that cross block edges, block sizes 1..1024', () => {
-    const run = kernel();
-    for (let seed = 1; seed <= 6; seed++) compare({ strips: 11, blocks: 60, maxBlock: 1024, change: 0.3, poison: 0, silence: 0, seed }, run);
-    // Tiny blocks: a glide spans hundreds of them.
-    compare({ strips: 9, blocks: 600, maxBlock: 3, change: 0.02, poison: 0, silence: 0, seed: 77 }, run);
+    eachIsa((run) => {
+      for (let seed = 1; seed <= 6; seed++) compare({ strips: 11, blocks: 60, maxBlock: 1024, change: 0.3, poison: 0, silence: 0, seed }, run);
+      // Tiny blocks: a glide spans hundreds of them.
+      compare({ strips: 9, blocks: 600, maxBlock: 3, change: 0.02, poison: 0, silence: 0, seed: 77 }, run);
+    });
   });
 
   it('matches with NaN and ±Inf in the input (flushed from the state at the block end)', () => {
-    const run = kernel();
-    for (let seed = 1; seed <= 4; seed++) compare({ strips: 13, blocks: 50, maxBlock: 200, change: 0.2, poison: 0.002, silence: 0.2, seed: 500 + seed }, run);
+    eachIsa((run) => {
+      for (let seed = 1; seed <= 4; seed++) compare({ strips: 13, blocks: 50, maxBlock: 200, change: 0.2, poison: 0.002, silence: 0.2, seed: 500 + seed }, run);
+    });
   });
 
   it('matches while states decay through the subnormal range to the flush', () => {
-    const run = kernel();
     // Mostly silence after tiny inputs: the states sink below FLUSH_BELOW and are dropped.
-    compare({ strips: 12, blocks: 400, maxBlock: 256, change: 0.01, poison: 0, silence: 0.9, seed: 4242 }, run);
+    eachIsa((run) => compare({ strips: 12, blocks: 400, maxBlock: 256, change: 0.01, poison: 0, silence: 0.9, seed: 4242 }, run));
+  });
+
+  it('selects the AVX2 variant where the CPU has it, the portable one on request, and refuses other names', () => {
+    const isa = dspKernels()!.biquadIsa as IsaFn;
+    const before = isa();
+    try {
+      expect(isa('portable')).toBe('portable');
+      expect(isa('sse9')).toBe('portable');
+      if (process.arch === 'x64' && fs.readFileSync('/proc/cpuinfo', 'utf8').includes(' avx2')) expect(isa('avx2')).toBe('avx2');
+      expect(() => (isa as (n: unknown) => string)(3)).toThrow(TypeError);
+    } finally {
+      isa(before);
+    }
   });
 
   it('an addon with another job layout is not used: the TypeScript kernels run and the reason is told', () => {
