@@ -14,6 +14,7 @@ import { ParamRegistry, type ParamValue } from '../../src/params/registry.ts';
 import { createEngine } from '../../src/engine/index.ts';
 import { BiquadBank, HighPass } from '../../src/engine/dsp/biquad.ts';
 import { BiquadBatch, FilterPool, PooledSection, nativeBiquadJobs, nativeBiquadMissing } from '../../src/engine/native/biquad-batch.ts';
+import { dspKernels } from '../../src/engine/native/dsp-kernels.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../test/helpers/full-mix.ts';
 
 const SR = 48000;
@@ -111,6 +112,7 @@ function cost(step: Step, seconds: number): number {
 const [n = 64, seconds = 2, rounds = 3] = process.argv.slice(2).map(Number);
 const missing = nativeBiquadMissing();
 if (missing) console.log(`note: native kernels not in use (${missing}): both columns run the TypeScript kernels`);
+else console.log(`native kernels: ${(dspKernels()!.biquadIsa as () => string)()}`);
 const rigs = (['native', 'ts'] as const).flatMap((k) => [
   { k, what: 'engine', step: engineRig(n, k), best: Infinity },
   { k, what: 'HPF', step: stageRig(n, k, 'HPF'), best: Infinity },
