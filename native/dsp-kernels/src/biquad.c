@@ -259,7 +259,9 @@ static inline __attribute__((always_inline)) void steady_pairs_body(float **bufs
 /*
  * Each body compiled twice: portable (SSE2 on x86-64, NEON on arm64: the vector types split into what
  * the target has) and, on x86, for AVX2, picked at load by what the CPU has. Tests run both
- * (biquadSetIsa) against the reference.
+ * (biquadIsa) against the reference. The choice is one per process (every thread that loads the addon
+ * makes the same one); both give the same bits, so switching under a running engine changes nothing
+ * it hears.
  */
 typedef void singles_fn(float **, const double **, double **, int, int);
 typedef void pairs_fn(float **, const double **, double **, const double **, double **, int);
