@@ -19,12 +19,12 @@
  * more pairs on one channel is several calls. Every offset is checked before anything runs: a bad
  * one throws a TypeError naming the job and the field, and nothing is filtered.
  *
- * A job still gliding runs alone (scalar, the glide's per-sample smoothstep); steady jobs run
- * grouped: single sections 8 at a time (two vectors in flight: one section's recursion is bound by
- * its latency, a multiply and an add per sample), pairs 4 at a time (the second section overlaps
- * the first's next sample). Those group kernels come in two builds, AVX2 and portable, chosen at load
- * by the CPU (no -march=native: the addon runs on any machine of its architecture). Built with
- * -ffp-contract=off: no fused multiply-add may change a rounding.
+ * Jobs run grouped in lanes (biquad-lanes.h): steady single sections 8 at a time (two vectors in
+ * flight: one section's recursion is bound by its latency, a multiply and an add per sample), steady
+ * pairs 4 at a time (the second section overlaps the first's next sample), gliding jobs 4 at a time
+ * when their glides cover the same frames of the block (as after a scene recall: 64 gliding pairs
+ * cost 22 µs instead of 75 one by one); the rest one by one. Built with -ffp-contract=off: no fused
+ * multiply-add may change a rounding.
  */
 #include <math.h>
 #include <stdint.h>
@@ -37,8 +37,6 @@ enum { J_BUF, J_CA, J_SA, J_POSA, J_LENA, J_CB, J_SB, J_POSB, J_LENB };
 /** util.ts FLUSH_BELOW. */
 #define FLUSH_BELOW 1e-30
 
-typedef double v4d __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
 
 /** runSection's end-of-block state rule: NaN, ±Inf and anything at or below FLUSH_BELOW become 0. */
 static inline double flush(double x) {
@@ -172,119 +170,24 @@ static void run_job_scalar(float *f32, double *f64, const int32_t *j, int frames
   if (gl < frames) run_pair(ca, sa, cb, sb, buf, gl, frames);
 }
 
-/* ---- SIMD: steady jobs, one channel per lane ------------------------------------------------- */
+/* ---- SIMD: four channels per vector (biquad-lanes.h) ----------------------------------------- */
 
-/* Lane vectors of coefficient k and of state word k from four sections. */
-#define LANES(p, k) ((v4d){(p)[0][k], (p)[1][k], (p)[2][k], (p)[3][k]})
-/* Four floats in, widened together (exact); four doubles out, narrowed together (round to nearest,
- * as each (float) cast would, and as a Float32Array store does). */
-#define GATHER(b, i) __builtin_convertvector(((v4f){(b)[0][i], (b)[1][i], (b)[2][i], (b)[3][i]}), v4d)
-#define SCATTER(b, i, y)                              \
-  do {                                                \
-    v4f f_ = __builtin_convertvector((y), v4f);       \
-    (b)[0][i] = f_[0];                                \
-    (b)[1][i] = f_[1];                                \
-    (b)[2][i] = f_[2];                                \
-    (b)[3][i] = f_[3];                                \
-  } while (0)
-#define FLUSH_LANES(s, a, b, c, d) \
-  for (int l = 0; l < 4; l++) store_state((s)[l], (a)[l], (b)[l], (c)[l], (d)[l])
-
-/** Four single sections over [0, frames) of four channels, or eight as two vectors in flight. */
-static inline __attribute__((always_inline)) void steady_singles_body(float **bufs, const double **cs, double **ss, int frames, int vectors) {
-  float **bb = bufs + 4;
-  const double **cc = cs + 4;
-  double **sv = ss + 4;
-  const v4d b0 = LANES(cs, 0), b1 = LANES(cs, 1), b2 = LANES(cs, 2), a1 = LANES(cs, 3), a2 = LANES(cs, 4);
-  v4d x1 = LANES(ss, 0), x2 = LANES(ss, 1), y1 = LANES(ss, 2), y2 = LANES(ss, 3);
-  if (vectors == 1) {
-    for (int i = 0; i < frames; i++) {
-      v4d x = GATHER(bufs, i);
-      v4d y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-      x2 = x1;
-      x1 = x;
-      y2 = y1;
-      y1 = y;
-      SCATTER(bufs, i, y);
-    }
-    FLUSH_LANES(ss, x1, x2, y1, y2);
-    return;
-  }
-  const v4d g0 = LANES(cc, 0), g1 = LANES(cc, 1), g2 = LANES(cc, 2), h1 = LANES(cc, 3), h2 = LANES(cc, 4);
-  v4d p1 = LANES(sv, 0), p2 = LANES(sv, 1), q1 = LANES(sv, 2), q2 = LANES(sv, 3);
-  for (int i = 0; i < frames; i++) {
-    v4d x = GATHER(bufs, i);
-    v4d p = GATHER(bb, i);
-    v4d y = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-    v4d q = g0 * p + g1 * p1 + g2 * p2 - h2 * q2 - h1 * q1;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = y;
-    p2 = p1;
-    p1 = p;
-    q2 = q1;
-    q1 = q;
-    SCATTER(bufs, i, y);
-    SCATTER(bb, i, q);
-  }
-  FLUSH_LANES(ss, x1, x2, y1, y2);
-  FLUSH_LANES(sv, p1, p2, q1, q2);
-}
-
-/** Four fused pairs (runPair) over [0, frames) of four channels. */
-static inline __attribute__((always_inline)) void steady_pairs_body(float **bufs, const double **ca, double **sa, const double **cb, double **sb, int frames) {
-  const v4d a0 = LANES(ca, 0), a1 = LANES(ca, 1), a2 = LANES(ca, 2), a3 = LANES(ca, 3), a4 = LANES(ca, 4);
-  const v4d b0 = LANES(cb, 0), b1 = LANES(cb, 1), b2 = LANES(cb, 2), b3 = LANES(cb, 3), b4 = LANES(cb, 4);
-  v4d x1 = LANES(sa, 0), x2 = LANES(sa, 1), u1 = LANES(sa, 2), u2 = LANES(sa, 3);
-  v4d v1 = LANES(sb, 0), v2 = LANES(sb, 1), w1 = LANES(sb, 2), w2 = LANES(sb, 3);
-  for (int i = 0; i < frames; i++) {
-    v4d x = GATHER(bufs, i);
-    v4d u = a0 * x + a1 * x1 + a2 * x2 - a4 * u2 - a3 * u1;
-    x2 = x1;
-    x1 = x;
-    u2 = u1;
-    u1 = u;
-    v4d w = b0 * u + b1 * v1 + b2 * v2 - b4 * w2 - b3 * w1;
-    v2 = v1;
-    v1 = u;
-    w2 = w1;
-    w1 = w;
-    SCATTER(bufs, i, w);
-  }
-  FLUSH_LANES(sa, x1, x2, u1, u2);
-  FLUSH_LANES(sb, v1, v2, w1, w2);
-}
+#include "biquad-lanes.h"
 
 /*
- * Each body compiled twice: portable (SSE2 on x86-64, NEON on arm64: the vector types split into what
- * the target has) and, on x86, for AVX2, picked at load by what the CPU has. Tests run both
- * (biquadIsa) against the reference. The choice is one per process (every thread that loads the addon
- * makes the same one); both give the same bits, so switching under a running engine changes nothing
- * it hears.
+ * The lane kernels compiled twice: portable (SSE2 on x86-64, NEON on arm64: the vector types split
+ * into what the target has) and, on x86, for AVX2, picked at load by what the CPU has (no
+ * -march=native: the addon runs on any machine of its architecture). Tests run both (biquadIsa)
+ * against the reference. The choice is one per process (every thread that loads the addon makes the
+ * same one); both give the same bits, so switching under a running engine changes nothing it hears.
  */
-typedef void singles_fn(float **, const double **, double **, int, int);
-typedef void pairs_fn(float **, const double **, double **, const double **, double **, int);
-
-static void singles_portable(float **b, const double **c, double **s, int frames, int vectors) {
-  steady_singles_body(b, c, s, frames, vectors);
-}
-static void pairs_portable(float **b, const double **ca, double **sa, const double **cb, double **sb, int frames) {
-  steady_pairs_body(b, ca, sa, cb, sb, frames);
-}
+LANES_VARIANT(portable, )
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2 1
-__attribute__((target("avx2"))) static void singles_avx2(float **b, const double **c, double **s, int frames, int vectors) {
-  steady_singles_body(b, c, s, frames, vectors);
-}
-__attribute__((target("avx2"))) static void pairs_avx2(float **b, const double **ca, double **sa, const double **cb, double **sb, int frames) {
-  steady_pairs_body(b, ca, sa, cb, sb, frames);
-}
+LANES_VARIANT(avx2, __attribute__((target("avx2"))))
 #endif
 
-static singles_fn *steady_singles = singles_portable;
-static pairs_fn *steady_pairs = pairs_portable;
-static const char *isa = "portable";
+static const struct lanes *lanes = &lanes_portable;
 
 /** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
 static int set_isa(const char *name) {
@@ -292,19 +195,50 @@ static int set_isa(const char *name) {
   if (strcmp(name, "avx2") == 0) {
     __builtin_cpu_init();
     if (!__builtin_cpu_supports("avx2")) return 0;
-    steady_singles = singles_avx2;
-    steady_pairs = pairs_avx2;
-    isa = "avx2";
+    lanes = &lanes_avx2;
     return 1;
   }
 #endif
   if (strcmp(name, "portable") == 0) {
-    steady_singles = singles_portable;
-    steady_pairs = pairs_portable;
-    isa = "portable";
+    lanes = &lanes_portable;
     return 1;
   }
   return 0;
+}
+
+/**
+ * Up to four gliding jobs whose glides cover the same first `gl` frames, each job as runJob: four
+ * at a time in lanes (glide part, flush, steady rest, flush), fewer one by one.
+ */
+static void run_glide_group(float *f32, double *f64, const int32_t **g, int n, int gl, int frames) {
+  if (n < 4) {
+    for (int l = 0; l < n; l++) run_job_scalar(f32, f64, g[l], frames);
+    return;
+  }
+  float *b[4];
+  const double *ca[4], *cb[4];
+  double *sa[4], *sb[4];
+  int pa[4], na[4], pb[4], nb[4];
+  for (int l = 0; l < 4; l++) {
+    b[l] = f32 + g[l][J_BUF];
+    ca[l] = f64 + g[l][J_CA];
+    sa[l] = f64 + g[l][J_SA];
+    pa[l] = g[l][J_POSA];
+    na[l] = g[l][J_LENA];
+  }
+  if (g[0][J_CB] < 0) {
+    lanes->glide_singles(b, ca, sa, pa, na, gl);
+    if (gl < frames) lanes->singles(b, ca, sa, gl, frames, 1);
+    return;
+  }
+  for (int l = 0; l < 4; l++) {
+    cb[l] = f64 + g[l][J_CB];
+    sb[l] = f64 + g[l][J_SB];
+    pb[l] = g[l][J_POSB];
+    nb[l] = g[l][J_LENB];
+  }
+  lanes->glide_pairs(b, ca, sa, cb, sb, pa, na, pb, nb, gl);
+  if (gl < frames) lanes->pairs(b, ca, sa, cb, sb, gl, frames);
 }
 
 /* ---- the call -------------------------------------------------------------------------------- */
@@ -374,11 +308,13 @@ static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
   }
   if (frames == 0) return NULL;
 
-  // Steady jobs wait here until a group is full; a gliding one runs at once.
+  // Jobs wait here until a group is full: steady singles by eight, steady pairs by four, gliding ones
+  // by four with the same glide frames (a scene recall starts every glide in the same block).
   float *sbuf[8], *pbuf[4];
   const double *sc[8], *pca[4], *pcb[4];
   double *ssv[8], *psa[4], *psb[4];
-  int ns = 0, np = 0;
+  const int32_t *gs[4], *gp[4];
+  int ns = 0, np = 0, ngs = 0, ngp = 0, gs_gl = 0, gp_gl = 0;
   for (int k = 0; k < njobs; k++) {
     const int32_t *j = jobs + (size_t)k * JOB_STRIDE;
     int single = j[J_CB] < 0;
@@ -387,14 +323,34 @@ static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
       int lb = frames_left(j[J_POSB], j[J_LENB], frames);
       if (lb > gl) gl = lb;
     }
-    if (gl > 0) {
-      run_job_scalar(f32, f64, j, frames);
+    if (gl > 0 && single) {
+      if (ngs > 0 && gl != gs_gl) {
+        run_glide_group(f32, f64, gs, ngs, gs_gl, frames);
+        ngs = 0;
+      }
+      gs_gl = gl;
+      gs[ngs++] = j;
+      if (ngs == 4) {
+        run_glide_group(f32, f64, gs, 4, gl, frames);
+        ngs = 0;
+      }
+    } else if (gl > 0) {
+      if (ngp > 0 && gl != gp_gl) {
+        run_glide_group(f32, f64, gp, ngp, gp_gl, frames);
+        ngp = 0;
+      }
+      gp_gl = gl;
+      gp[ngp++] = j;
+      if (ngp == 4) {
+        run_glide_group(f32, f64, gp, 4, gl, frames);
+        ngp = 0;
+      }
     } else if (single) {
       sbuf[ns] = f32 + j[J_BUF];
       sc[ns] = f64 + j[J_CA];
       ssv[ns] = f64 + j[J_SA];
       if (++ns == 8) {
-        steady_singles(sbuf, sc, ssv, frames, 2);
+        lanes->singles(sbuf, sc, ssv, 0, frames, 2);
         ns = 0;
       }
     } else {
@@ -404,14 +360,16 @@ static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
       pcb[np] = f64 + j[J_CB];
       psb[np] = f64 + j[J_SB];
       if (++np == 4) {
-        steady_pairs(pbuf, pca, psa, pcb, psb, frames);
+        lanes->pairs(pbuf, pca, psa, pcb, psb, 0, frames);
         np = 0;
       }
     }
   }
+  run_glide_group(f32, f64, gs, ngs, gs_gl, frames);
+  run_glide_group(f32, f64, gp, ngp, gp_gl, frames);
   int s0 = 0;
   if (ns >= 4) {
-    steady_singles(sbuf, sc, ssv, frames, 1);
+    lanes->singles(sbuf, sc, ssv, 0, frames, 1);
     s0 = 4;
   }
   for (int l = s0; l < ns; l++) run_section(sc[l], ssv[l], sbuf[l], 0, frames);
@@ -435,7 +393,7 @@ static napi_value biquad_isa(napi_env env, napi_callback_info info) {
     if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) return NULL;
     set_isa(name);
   }
-  if (napi_create_string_utf8(env, isa, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
+  if (napi_create_string_utf8(env, lanes->name, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
   return out;
 }
 

@@ -76,6 +76,8 @@ interface Case {
   /** Chance per block of silence (the states decay towards the subnormal range and get flushed). */
   silence: number;
   seed: number;
+  /** Every this many blocks, every strip's sections start a glide at once (a scene recall). */
+  recall?: number;
 }
 
 function design(r: () => number): [BiquadType, number, number, number] {
@@ -122,7 +124,13 @@ function compare(c: Case, run: BiquadJobsFn): number {
   for (let blk = 0; blk < c.blocks; blk++) {
     const frames = 1 + Math.floor(r() * c.maxBlock);
     const silent = r() < c.silence;
+    const recall = c.recall !== undefined && blk % c.recall === 1;
     for (const p of pairs) {
+      if (recall) {
+        // Mostly both sections; some strips leave one steady (the pair's glide is the longer one).
+        if (r() < 0.9) configure(p, 'A', true);
+        if (r() < 0.9) configure(p, 'B', true);
+      }
       if (r() < c.change) configure(p, r() < 0.5 ? 'A' : 'B', r() < 0.8);
       for (let ch = 0; ch < p.nch; ch++) {
         for (let i = 0; i < frames; i++) {
@@ -184,6 +192,13 @@ describe('native biquad jobs', () => {
       for (let seed = 1; seed <= 6; seed++) compare({ strips: 11, blocks: 60, maxBlock: 1024, change: 0.3, poison: 0, silence: 0, seed }, run);
       // Tiny blocks: a glide spans hundreds of them.
       compare({ strips: 9, blocks: 600, maxBlock: 3, change: 0.02, poison: 0, silence: 0, seed: 77 }, run);
+    });
+  });
+
+  it('matches through scene recalls: every strip gliding from the same block, four at a time in lanes', () => {
+    eachIsa((run) => {
+      for (let seed = 1; seed <= 3; seed++) compare({ strips: 24, blocks: 80, maxBlock: 300, change: 0, poison: 0, silence: 0, seed: 900 + seed, recall: 12 }, run);
+      compare({ strips: 17, blocks: 200, maxBlock: 128, change: 0.05, poison: 0.001, silence: 0.1, seed: 999, recall: 9 }, run);
     });
   });
 
