@@ -3,8 +3,9 @@
  * HPF and EQ stage-major, all strips in one batch) and once with FADERD_KERNELS=ts (the TypeScript
  * reference, strip by strip), compared sample by sample with Object.is. 64 channels, mono and stereo,
  * buses and fx returns, HPF 12 and 24 dB/oct, every EQ shape, EQ on/off and param changes mid-run
- * (glides crossing blocks), odd block sizes. (NaN and Inf inputs: biquad-kernel.test.ts; here one would
- * fill the reverb and leave nothing to compare.)
+ * (glides crossing blocks), scene recalls (every channel gliding from the same block), odd block
+ * sizes. (NaN and Inf inputs: biquad-kernel.test.ts; here one would fill the reverb and leave
+ * nothing to compare.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSession } from '../../../src/params/session.ts';
@@ -137,6 +138,13 @@ describe('engine with native filter kernels', () => {
           else if (what === 4) both(ref, nat, `${base}/eq/${1 + Math.floor(r() * 4)}/gain`, Math.round(-15 + r() * 30) * (r() < 0.3 ? 0 : 1));
           else if (what === 5) both(ref, nat, `${base}/hpf/on`, r() < 0.5);
           else both(ref, nat, `${base}/eq/${1 + Math.floor(r() * 4)}/freq`, 30 + r() * 15000);
+        }
+      }
+      // Scene recalls: every channel's HPF and EQ move in the same block (gliding four to a vector).
+      if (blk === 60 || blk === 130) {
+        for (let ch = 1; ch <= CHANNELS; ch++) {
+          both(ref, nat, `/ch/${ch}/hpf/freq`, 30 + ((ch * 37 + blk) % 200));
+          for (let b = 1; b <= 4; b++) both(ref, nat, `/ch/${ch}/eq/${b}/gain`, ((ch + b + blk) % 13) - 6);
         }
       }
       const frames = blk % 11 === 5 ? 1 + Math.floor(r() * MAX_BLOCK) : 128;
