@@ -263,6 +263,15 @@ function runPairGlide(ga: CoefGlide, sa: Float64Array, gb: CoefGlide, sb: Float6
 }
 
 
+/**
+ * Where sections may keep their coefficients and state: slices of one pooled array, so a batch kernel
+ * (src/engine/native/biquad-batch.ts) reaches many sections through one array. Without one, each
+ * section allocates its own.
+ */
+export interface Float64Store {
+  doubles(n: number): Float64Array;
+}
+
 /** [b0, b1, b2, a1, a2] of a wire. */
 const IDENTITY = Float64Array.of(1, 0, 0, 0, 0);
 
@@ -277,14 +286,14 @@ class Section {
   readonly state: Float64Array;
   private readonly next = new Float64Array(5);
 
-  constructor(sampleRate: number, channels: number) {
+  constructor(sampleRate: number, channels: number, store?: Float64Store) {
     checkPositive('sampleRate', sampleRate);
     checkPositive('channels', channels);
     this.sampleRate = sampleRate;
     this.channels = channels;
-    this.g = new CoefGlide(5, glideFrames(sampleRate));
+    this.g = new CoefGlide(5, glideFrames(sampleRate), store?.doubles(10));
     this.g.to[B0] = 1;
-    this.state = new Float64Array(4 * channels);
+    this.state = store ? store.doubles(4 * channels) : new Float64Array(4 * channels);
   }
 
   configure(type: BiquadType, freqHz: number, q: number, gainDb: number, glide: boolean): void {
@@ -371,8 +380,19 @@ export class Biquad {
 export class BiquadBank {
   private readonly s: Section;
 
-  constructor(sampleRate: number, channels: number) {
-    this.s = new Section(sampleRate, channels);
+  /** `store`: where the coefficients (to, then delta: 10 values) and the state (4 per channel) live. */
+  constructor(sampleRate: number, channels: number, store?: Float64Store) {
+    this.s = new Section(sampleRate, channels, store);
+  }
+
+  /** The coefficients and their glide (`to`, then `delta`), for a batch kernel; it calls advance() after. */
+  get glide(): CoefGlide {
+    return this.s.g;
+  }
+
+  /** x[n−1], x[n−2], y[n−1], y[n−2] of each channel in turn, for a batch kernel. */
+  get state(): Float64Array {
+    return this.s.state;
   }
 
   /** As Biquad.configure. */
@@ -435,16 +455,17 @@ const BUTTER4_Q2 = 1 / (2 * Math.cos((3 * Math.PI) / 8));
  * the corner and maximally flat above it), not Linkwitz-Riley (-6 dB at the corner).
  */
 export class HighPass {
-  private readonly first: BiquadBank;
-  private readonly second: BiquadBank;
+  /** The sections, in order (a batch kernel runs them as process() would). */
+  readonly first: BiquadBank;
+  readonly second: BiquadBank;
   private readonly p1: BiquadParams = { freqHz: 80, q: Math.SQRT1_2, gainDb: 0 };
   private readonly p2: BiquadParams = { freqHz: 80, q: BUTTER4_Q2, gainDb: 0 };
   /** configure()'s corner, handed on to configureFrom(). */
   private readonly arg = { freqHz: 80 };
 
-  constructor(sampleRate: number, channels: number) {
-    this.first = new BiquadBank(sampleRate, channels);
-    this.second = new BiquadBank(sampleRate, channels);
+  constructor(sampleRate: number, channels: number, store?: Float64Store) {
+    this.first = new BiquadBank(sampleRate, channels, store);
+    this.second = new BiquadBank(sampleRate, channels, store);
     this.configure(80, 12);
   }
 

@@ -39,9 +39,10 @@ export class CoefGlide {
   readonly invLen: number;
   pos: number;
 
-  constructor(n: number, len: number) {
-    this.to = new Float64Array(n);
-    this.delta = new Float64Array(n);
+  /** `backing` (2n values): `to` and `delta` as views of it, back to back (a batch kernel reads them there). */
+  constructor(n: number, len: number, backing?: Float64Array) {
+    this.to = backing ? backing.subarray(0, n) : new Float64Array(n);
+    this.delta = backing ? backing.subarray(n, 2 * n) : new Float64Array(n);
     this.len = len;
     this.invLen = 1 / len;
     this.pos = len;

@@ -12,7 +12,8 @@
 import { LevelMeter } from '../dsp/meter.ts';
 import type { Session } from '../../params/session.ts';
 import type { ParamBinder } from '../types.ts';
-import { Strip } from './strip.ts';
+import { EQ_PASSES, Strip, stripPoolSize } from './strip.ts';
+import { BiquadBatch, FilterPool, nativeBiquadJobs } from '../native/biquad-batch.ts';
 import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
 import { createFx, type FxProcessor } from './fx.ts';
@@ -114,6 +115,13 @@ export class MixGraph {
   /** The solo rule's input, built once: its arrays are updated in place each block. */
   private readonly soloInput: SoloInput;
   private started = false;
+  /** With the native kernels: every strip's HPF, then every strip's EQ, in one call each (preAll). */
+  private readonly batch: BiquadBatch | undefined;
+  /** Which kernels run the strips' filters: the native batch, or the TypeScript reference. */
+  readonly kernels: 'native' | 'ts';
+  private readonly chStrips: Strip[];
+  private readonly busStrips: Strip[];
+  private readonly fxStrips: Strip[];
 
   constructor(session: Session, opts: GraphOptions, bind: ParamBinder, meterIndex: (address: string) => number) {
     const { sampleRate: sr, maxBlock } = opts;
@@ -125,9 +133,20 @@ export class MixGraph {
     this.scratchR = new Float32Array(maxBlock);
     this.ramp = new Float32Array(maxBlock);
 
+    // The native kernels want every strip's buffers and sections in one pool (biquad-batch.ts).
+    const run = nativeBiquadJobs();
+    const widths = [...session.buses.map((b) => (b.stereo ? 2 : 1)), ...session.fx.map(() => 2), ...session.channels.map((c) => (c.stereo ? 2 : 1))];
+    let pool: FilterPool | undefined;
+    if (run) {
+      const need = widths.map((w) => stripPoolSize(w, maxBlock));
+      pool = new FilterPool(need.reduce((n, x) => n + x.floats, 0), need.reduce((n, x) => n + x.doubles, 0));
+      this.batch = new BiquadBatch(pool, EQ_PASSES, widths.reduce((n, w) => n + w, 0), run);
+    }
+    this.kernels = this.batch ? 'native' : 'ts';
+
     this.buses = session.buses.map((spec, j) => {
       const width = spec.stereo ? 2 : 1;
-      const strip = new Strip(sr, maxBlock, width);
+      const strip = new Strip(sr, maxBlock, width, pool);
       strip.bindParams(bind, `/bus/${j + 1}`);
       return {
         strip,
@@ -142,7 +161,7 @@ export class MixGraph {
       };
     });
     this.fxs = session.fx.map((spec, k) => {
-      const strip = new Strip(sr, maxBlock, 2);
+      const strip = new Strip(sr, maxBlock, 2, pool);
       strip.bindParams(bind, `/fx/${k + 1}`);
       const fx = createFx(spec.type, sr, maxBlock);
       fx.bindParams(bind, `/fx/${k + 1}`);
@@ -159,7 +178,7 @@ export class MixGraph {
     for (const [j, b] of this.buses.entries()) (b.sends as Send[]).push(...fxSends(b.strip, `/bus/${j + 1}`));
     this.channels = session.channels.map((spec, i) => {
       const width = spec.stereo ? 2 : 1;
-      const strip = new Strip(sr, maxBlock, width);
+      const strip = new Strip(sr, maxBlock, width, pool);
       const base = `/ch/${i + 1}`;
       strip.bindParams(bind, base);
       const sends = this.buses.map((b, j) => {
@@ -187,6 +206,9 @@ export class MixGraph {
     this.master?.bindParams(bind);
     this.master?.bindMeters(meterIndex);
 
+    this.chStrips = this.channels.map((c) => c.strip);
+    this.busStrips = this.buses.map((b) => b.strip);
+    this.fxStrips = this.fxs.map((f) => f.strip);
     this.chSolo = this.channels.map(() => false);
     this.busSolo = this.buses.map(() => false);
     this.busToMaster = this.buses.map((b) => b.toMaster);
@@ -235,17 +257,20 @@ export class MixGraph {
     for (const ch of this.channels) {
       const { strip } = ch;
       for (let c = 0; c < strip.nch; c++) readInput(inputs, ch.inputs[c]!, strip.bufs[c]!, frames);
-      strip.processPre(frames);
+    }
+    this.preAll(this.chStrips, frames);
+    for (const ch of this.channels) {
+      const { strip } = ch;
       strip.processPost(frames);
       Send.processAll(ch.sends, frames);
       this.toMaster(strip, ch.solo, frames);
       finishBlock(meters, ch.meters, strip);
     }
 
+    for (const b of this.buses) b.input.fold(frames);
+    this.preAll(this.busStrips, frames);
     for (const b of this.buses) {
       const { strip } = b;
-      b.input.fold(frames);
-      strip.processPre(frames);
       strip.processPost(frames);
       Send.processAll(b.sends, frames);
       if (b.outputs.length) {
@@ -260,16 +285,43 @@ export class MixGraph {
     }
 
     for (const f of this.fxs) {
-      const { strip } = f;
       f.input.fold(frames);
-      f.fx.process(f.inL, f.inR, strip.bufs[0]!, strip.bufs[1]!, frames);
-      strip.processPre(frames);
+      f.fx.process(f.inL, f.inR, f.strip.bufs[0]!, f.strip.bufs[1]!, frames);
+    }
+    this.preAll(this.fxStrips, frames);
+    for (const f of this.fxs) {
+      const { strip } = f;
       strip.processPost(frames);
       strip.panTo(this.masterL, this.masterR, frames, true);
       finishBlock(meters, f.meters, strip);
     }
 
     this.processMaster(outputs, frames, meters);
+  }
+
+  /**
+   * Every strip of a group up to the fader (Strip.processPre). With the native kernels, stage-major:
+   * trim of all, then the HPF of all in one batch, the gate of each, the EQ of all in one batch, then
+   * compressor, saturation and mute of each; each strip still sees trim → HPF → gate → EQ → … in
+   * that order, so the result is the reference's, sample for sample.
+   */
+  private preAll(strips: readonly Strip[], frames: number): void {
+    const batch = this.batch;
+    if (!batch) {
+      for (let k = 0; k < strips.length; k++) strips[k]!.processPre(frames);
+      return;
+    }
+    for (let k = 0; k < strips.length; k++) {
+      strips[k]!.beginBlock(frames);
+      strips[k]!.queueHpf(batch, frames);
+    }
+    batch.flush(frames);
+    for (let k = 0; k < strips.length; k++) {
+      strips[k]!.gateStage(frames);
+      strips[k]!.queueEq(batch, frames);
+    }
+    batch.flush(frames);
+    for (let k = 0; k < strips.length; k++) strips[k]!.finishPre(frames);
   }
 
   /** Pans a strip onto the master through its solo gate. */

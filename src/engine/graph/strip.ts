@@ -17,6 +17,15 @@ import { EQ_BANDS } from '../../params/registry.ts';
 import type { ParamBinder } from '../types.ts';
 import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts';
 import { GainRamp } from './gain-ramp.ts';
+import { PooledSection, type BiquadBatch, type FilterPool } from '../native/biquad-batch.ts';
+
+/** EQ passes of a batch: the active bands run two at a time, one pass per pair. */
+export const EQ_PASSES = Math.ceil(EQ_BANDS / 2);
+
+/** Floats and doubles a strip of `nch` channels takes from a FilterPool (buffers; 2 HPF + EQ sections). */
+export function stripPoolSize(nch: number, maxBlock: number): { floats: number; doubles: number } {
+  return { floats: nch * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) };
+}
 
 export class Strip {
   readonly nch: 1 | 2;
@@ -49,6 +58,12 @@ export class Strip {
   /** The active bands' banks in order, first `activeBands` slots: they run two at a time. */
   private readonly activeBanks: BiquadBank[];
   private activeBands = 0;
+  /** With a pool: the sections as batch jobs name them (HPF first and second; bands; active bands). */
+  private readonly hpfRefs: PooledSection[] = [];
+  private readonly bandRefs: PooledSection[] = [];
+  private readonly activeRefs: PooledSection[] = [];
+  /** With a pool: each channel buffer's index in pool.f32. */
+  private readonly bufAt: Int32Array;
   private eqDirty = true;
   private readonly comp: Compressor;
   private compOn = false;
@@ -71,16 +86,27 @@ export class Strip {
   soloed = false;
   muted = false;
 
-  constructor(sampleRate: number, maxBlock: number, nch: 1 | 2) {
+  /**
+   * `pool`: the channel buffers and the HPF and EQ sections live in it (stripPoolSize), so the graph
+   * can run those stages of all strips in one batch (queueHpf, queueEq).
+   */
+  constructor(sampleRate: number, maxBlock: number, nch: 1 | 2, pool?: FilterPool) {
     this.nch = nch;
-    this.bufs = Array.from({ length: nch }, () => new Float32Array(maxBlock));
+    this.bufs = Array.from({ length: nch }, () => (pool ? pool.floats(maxBlock) : new Float32Array(maxBlock)));
     this.post = Array.from({ length: nch }, () => new Float32Array(maxBlock));
     this.ramp = new Float32Array(maxBlock);
     this.trim = new GainRamp(sampleRate);
-    this.hpf = new HighPass(sampleRate, nch);
+    this.hpf = new HighPass(sampleRate, nch, pool);
     this.gate = new Gate(sampleRate);
-    this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
+    this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch, pool), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
     this.activeBanks = this.bands.map((b) => b.bank);
+    this.bufAt = new Int32Array(nch);
+    if (pool) {
+      this.hpfRefs.push(new PooledSection(this.hpf.first, pool), new PooledSection(this.hpf.second, pool));
+      for (const b of this.bands) this.bandRefs.push(new PooledSection(b.bank, pool));
+      this.activeRefs.push(...this.bandRefs);
+      this.bufs.forEach((b, c) => (this.bufAt[c] = pool.at32(b)));
+    }
     this.comp = new Compressor(sampleRate);
     this.sats = Array.from({ length: nch }, () => new Saturator(sampleRate));
     this.mute = new GainRamp(sampleRate);
@@ -201,7 +227,13 @@ export class Strip {
     }
     // Every block: a band still gliding to a wire runs until it is there.
     let n = 0;
-    for (const b of this.bands) if (!b.bank.idle) this.activeBanks[n++] = b.bank;
+    const pooled = this.bandRefs.length > 0;
+    for (let k = 0; k < this.bands.length; k++) {
+      const bank = this.bands[k]!.bank;
+      if (bank.idle) continue;
+      if (pooled) this.activeRefs[n] = this.bandRefs[k]!;
+      this.activeBanks[n++] = bank;
+    }
     this.activeBands = n;
     if (this.compDirty) {
       this.comp.configure(this.compSet);
@@ -213,22 +245,81 @@ export class Strip {
     }
   }
 
-  /** Audio thread: trim → … → saturation → mute, in place on `bufs`. */
+  /**
+   * Audio thread: trim → … → saturation → mute, in place on `bufs`. The same as beginBlock, the HPF,
+   * gateStage, the EQ and finishPre in turn: the graph runs these stage by stage across strips
+   * (stage-major) to filter all strips in one batch (queueHpf, queueEq), with the same result.
+   */
   processPre(frames: number): void {
-    this.configure();
-    const { bufs, nch } = this;
-    this.applyGain(this.trim, bufs, frames);
+    this.beginBlock(frames);
     // The kernels flush their own decayed states, so silence costs no more than music.
-    this.hpf.process(bufs, nch, frames); // skips itself while off and settled
-    if (this.gateOn) this.gate.process(bufs, nch, frames);
+    this.hpf.process(this.bufs, this.nch, frames); // skips itself while off and settled
+    this.gateStage(frames);
     {
       // In pairs: two cascaded sections in one pass run ~1.8x faster than two passes.
+      const { bufs, nch } = this;
       const banks = this.activeBanks;
       const n = this.activeBands;
       let k = 0;
       for (; k + 1 < n; k += 2) banks[k]!.processWith(banks[k + 1]!, bufs, nch, frames);
       if (k < n) banks[k]!.process(bufs, nch, frames);
     }
+    this.finishPre(frames);
+  }
+
+  /** Audio thread, first stage: applies what changed since the last block, then the trim. */
+  beginBlock(frames: number): void {
+    this.configure();
+    this.applyGain(this.trim, this.bufs, frames);
+  }
+
+  /**
+   * Audio thread, after beginBlock (pooled strips only): the HPF's jobs into pass 0 of `batch`, as
+   * HighPass.process would run them; the caller runs the batch before gateStage.
+   */
+  queueHpf(batch: BiquadBatch, frames: number): void {
+    const h = this.hpf;
+    const a = !h.first.idle, b = !h.second.idle;
+    const ra = this.hpfRefs[0]!, rb = this.hpfRefs[1]!;
+    const at = this.bufAt;
+    if (a && b) {
+      for (let c = 0; c < this.nch; c++) batch.pair(0, ra, rb, c, at[c]!);
+    } else if (a || b) {
+      const r = a ? ra : rb;
+      for (let c = 0; c < this.nch; c++) batch.single(0, r, c, at[c]!);
+    }
+    if (a) h.first.glide.advance(frames);
+    if (b) h.second.glide.advance(frames);
+  }
+
+  /** Audio thread: the gate, between the HPF and the EQ. */
+  gateStage(frames: number): void {
+    if (this.gateOn) this.gate.process(this.bufs, this.nch, frames);
+  }
+
+  /**
+   * Audio thread, after gateStage (pooled strips only): the active EQ bands' jobs, two bands fused
+   * per pass as processPre pairs them (pass p: bands 2p and 2p+1 of the active ones).
+   */
+  queueEq(batch: BiquadBatch, frames: number): void {
+    const refs = this.activeRefs;
+    const n = this.activeBands;
+    const at = this.bufAt;
+    let k = 0, pass = 0;
+    for (; k + 1 < n; k += 2, pass++) {
+      for (let c = 0; c < this.nch; c++) batch.pair(pass, refs[k]!, refs[k + 1]!, c, at[c]!);
+      refs[k]!.bank.glide.advance(frames);
+      refs[k + 1]!.bank.glide.advance(frames);
+    }
+    if (k < n) {
+      for (let c = 0; c < this.nch; c++) batch.single(pass, refs[k]!, c, at[c]!);
+      refs[k]!.bank.glide.advance(frames);
+    }
+  }
+
+  /** Audio thread, last stage before the fader: compressor, saturation, mute. */
+  finishPre(frames: number): void {
+    const { bufs, nch } = this;
     if (this.compOn) this.comp.process(bufs, nch, frames);
     if (this.satOn) for (let c = 0; c < nch; c++) this.sats[c]!.process(bufs[c]!, frames);
     this.applyGain(this.mute, bufs, frames);
