@@ -26,6 +26,11 @@ export interface NullClockOptions {
   readonly beforeBlock?: () => void;
   /** Time in ms (tests); default: the allocation-free native clock of engine/worker/clock.ts. */
   readonly now?: () => number;
+  /**
+   * Time in ms written into out[index] (tests that weigh allocation: a double returned by `now` is
+   * boxed when the call is not inlined); takes precedence over `now`.
+   */
+  readonly clock?: BlockClock;
   /** Both or neither (tests): a timer per wake-up instead of the refreshed ones. */
   readonly setTimer?: (fn: () => void, ms: number) => unknown;
   readonly clearTimer?: (handle: unknown) => void;
@@ -95,7 +100,7 @@ export class NullClock {
     private readonly opts: NullClockOptions = {},
   ) {
     const now = opts.now;
-    this.clock = now ? (out, i) => void (out[i] = now()) : blockClock();
+    this.clock = opts.clock ?? (now ? (out, i) => void (out[i] = now()) : blockClock());
     this.timers = opts.setTimer && opts.clearTimer ? undefined : new RefreshTimer(this.tick, Math.max(1, Math.floor(runner.blockPeriodMs)));
     this.slackMs = opts.slackMs ?? Math.max(10, 2 * runner.blockPeriodMs);
     this.maxBacklogMs = opts.maxBacklogMs ?? 250;

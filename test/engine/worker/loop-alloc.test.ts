@@ -191,40 +191,31 @@ async function nullClockCase(name: string, perBlock: number): Promise<ProbeResul
 }
 
 /**
- * The null clock's own work per wake-up, with Node's timers out of the picture: the timer and the time
- * are the test's, and each wake-up is one block period after the last, so every wake-up renders one
- * block. What a busy machine does to Node's timer internals (late timers cost Node more) cannot show
- * here: only the clock's own code and the runner are measured.
+ * The null clock's own work per wake-up, with Node's timer dispatch out of the picture: the clock is
+ * woken by calling its timer callback, on the test's time (written into the clock's array, so no double
+ * is returned across a call), one block period after the last, so every wake-up renders one block.
+ * Its Timeout is the real one, re-armed with refresh() as on Node's timers. What a busy machine does to
+ * Node's timer internals (late timers cost Node more) cannot show here: only faderd's code is measured.
  */
 function nullClockVirtualCase(name: string): ProbeResult {
-  const { runner, feed, changes } = rig(2, CHANGES.slice(0, 0));
+  const { runner, feed } = rig(2, []);
   const vt = new Float64Array(1);
-  let pending: (() => void) | undefined;
-  const clock = new NullClock(runner, {
-    beforeBlock: feed,
-    now: () => vt[0]!,
-    setTimer: (fn) => {
-      pending = fn;
-      return 1;
-    },
-    clearTimer: () => {
-      pending = undefined;
-    },
-  });
+  const clock = new NullClock(runner, { beforeBlock: feed, clock: (out, i) => void (out[i] = vt[0]!) });
+  const tick = (clock as unknown as { tick: () => void }).tick;
   const period = runner.blockPeriodMs;
   clock.start();
   const wake = (): void => {
     vt[0] = vt[0]! + period;
-    pending?.();
+    tick();
   };
   for (let i = 0; i < 3000; i++) wake();
-  const b0 = runner.blocks;
   const w0 = clock.wakes;
+  const b0 = runner.blocks;
   const bytes = steadyAllocation(wake, 2000, 6);
-  const wakes = clock.wakes - w0;
-  const blocks = runner.blocks - b0;
+  const windows = (clock.wakes - w0) / 2000;
+  const blocks = (runner.blocks - b0) / windows;
   clock.stop();
-  return { name, bytes, blocks: Math.round(blocks / Math.max(1, wakes / 2000)), changes: changes() * 0, wakes: 2000 };
+  return { name, bytes, blocks, changes: 0, wakes: 2000 };
 }
 
 /** Blocks per second on the unpaced null device run in the hundreds of thousands: a short window is plenty. */
@@ -342,10 +333,11 @@ if (process.argv.includes(PROBE_FLAG)) {
 
     it('null clock, on virtual time: no allocation per wake-up and block', () => {
       const r = results.get('null clock, virtual time')!;
-      // Every wake-up rendered its block (the schedule is the clock's, not the test's).
-      expect(r.blocks).toBe(2000);
       // One boxed double per wake-up (the time read, a wait passed on) would be ≥ 24 KB in 2000.
       expect(r.bytes).toBeLessThan(CLEAN_BYTES);
+      // Every wake-up rendered its block (the schedule is the clock's; the test's time, a running sum
+      // of periods, may round one wake-up just short of a due time, and the next renders two).
+      expect(Math.abs(r.blocks - 2000)).toBeLessThanOrEqual(1);
     });
 
     it(`null clock on Node's timers: one Timeout for the whole run, and no more than Node's own per wake-up`, () => {
