@@ -43,6 +43,7 @@
 #define COMBOS 10
 
 typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
 
 typedef struct {
   double coef[TP_FACTOR * TAPS];
@@ -63,6 +64,34 @@ static inline v4d load4(const double *p) {
 static inline v4d splat(double c) { return (v4d){c, c, c, c}; }
 
 static inline double absd(double v) { return v < 0 ? -v : v; }
+
+/*
+ * The reference's span maximum, `m = 0; for each: a = |w[k]|; if (a > m) m = a`, over w[k0 .. k1), four
+ * lanes at a time. The result is the same double: the largest |w[k]| that is not NaN, or +0 (the
+ * maximum does not depend on the order, no lane starts from or keeps a −0, and NaN never wins).
+ */
+static inline double span_max(const double *w, long k0, long k1) {
+  const v4l mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+  v4d m0 = {0, 0, 0, 0}, m1 = m0;
+  long k = k0;
+  for (; k + 8 <= k1; k += 8) {
+    const v4d a0 = (v4d)((v4l)load4(w + k) & mag);
+    const v4d a1 = (v4d)((v4l)load4(w + k + 4) & mag);
+    const v4l g0 = a0 > m0, g1 = a1 > m1;
+    m0 = (v4d)((g0 & (v4l)a0) | (~g0 & (v4l)m0));
+    m1 = (v4d)((g1 & (v4l)a1) | (~g1 & (v4l)m1));
+  }
+  double m = 0;
+  for (int l = 0; l < 4; l++) {
+    if (m0[l] > m) m = m0[l];
+    if (m1[l] > m) m = m1[l];
+  }
+  for (; k < k1; k++) {
+    const double a = absd(w[k]);
+    if (a > m) m = a;
+  }
+  return m;
+}
 
 /* point(): |reconstruction| at p/TP_FACTOR after w[j], p from −TP_FACTOR to 2·TP_FACTOR, the reference's sum. */
 static inline double point(const tp_tables *T, const double *w, long j, int p) {
@@ -271,12 +300,7 @@ __attribute__((target_clones("avx2", "default")))
 static void scan(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
   for (long s0 = 0; s0 < n; s0 += SPAN) {
     const long s1 = s0 + SPAN < n ? s0 + SPAN : n;
-    double m = 0;
-    const long k1 = h + s1 - TP_LAG + TP_HALF;
-    for (long k = h + s0 - TP_LAG - TP_HALF; k < k1; k++) {
-      const double a = absd(w[k]);
-      if (a > m) m = a;
-    }
+    const double m = span_max(w, h + s0 - TP_LAG - TP_HALF, h + s1 - TP_LAG + TP_HALF);
     if (m * T->max_l1 < floor) {
       for (long i = s0; i < s1; i++) out[i] = absd(w[h + i - TP_LAG]);
       continue;
