@@ -14,8 +14,8 @@
  *     w[j − 64 .. j + 65]. A phase's taps that fall outside its own 128 are zeros in that table; with
  *     finite samples a zero term adds ±0 to a sum that is never −0 (it starts at +0, and round to
  *     nearest gives −0 only from −0 + −0), so the sum is the reference's. A non-finite sample makes
- *     every lane non-finite (0 · ∞ is NaN); the interval is then redone with the reference's own
- *     scalar sums.
+ *     every lane non-finite (0 · ∞ is NaN), as does a sum that overflows; the interval is then
+ *     redone with the reference's own scalar sums.
  *
  * The tables (coefficients, stage constants) come from the TypeScript once, through
  * truePeakScanner(), so both paths multiply by the same numbers; the function it returns owns them.
