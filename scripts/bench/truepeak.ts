@@ -7,14 +7,15 @@
  * pushed 12 dB into the limiter (a loud master: most samples near the top, the staged meter's worst
  * case). Then the limiter (whose detector is the same staged search) in 128-frame blocks, 12 dB over.
  * The staged meter and the limiter run on both kernels side by side: the TypeScript reference and the
- * dsp-kernels addon's copy (native/dsp-kernels/src/truepeak.c), in ns per sample (per channel).
+ * dsp-kernels addon's copy (native/dsp-kernels/src/truepeak.c), its AVX2 build where the CPU has it
+ * and its baseline (SSE2) build, in ns per sample (per channel).
  *
  *   npx tsx scripts/bench/truepeak.ts [seconds-per-run]
  */
 import { TruePeakLimiter } from '../../src/engine/dsp/limiter.ts';
 import { kaiser, sinc } from '../../src/engine/dsp/sinc.ts';
-import { TP_HALF, TruePeakMeter, truePeakKernel, useTruePeakKernel, type TruePeakKernel } from '../../src/engine/dsp/truepeak.ts';
-import { nativeTruePeakMissing } from '../../src/engine/native/truepeak-kernel.ts';
+import { TP_HALF, TruePeakMeter, truePeakKernel, truePeakScan, useTruePeakKernel, type TruePeakKernel } from '../../src/engine/dsp/truepeak.ts';
+import { nativeTruePeakMissing, type NativeTruePeakScan } from '../../src/engine/native/truepeak-kernel.ts';
 
 import { bestOf, programme } from './programme.ts';
 
@@ -70,7 +71,7 @@ function limited(chans: Float32Array[], gain: number): Float32Array[] {
   return out;
 }
 
-const line = (name: string, value: string): void => void process.stdout.write(`${name.padEnd(52)} ${value}\n`);
+const line = (name: string, value: string): void => void process.stdout.write(`${name.padEnd(58)} ${value}\n`);
 /** Runs make() with the given kernel selected for the meters and detectors it constructs. */
 function using<T>(kernel: TruePeakKernel, make: () => T): T {
   const before = truePeakKernel();
@@ -82,7 +83,8 @@ function using<T>(kernel: TruePeakKernel, make: () => T): T {
   }
 }
 const missing = nativeTruePeakMissing();
-const kernels: TruePeakKernel[] = missing === undefined ? ['ts', 'native'] : ['ts'];
+const kernels: TruePeakKernel[] = missing === undefined ? ['ts', 'native', 'native-baseline'] : ['ts'];
+const label = (k: TruePeakKernel): string => (k === 'ts' ? 'reference (TypeScript)' : `native kernel, ${(truePeakScan(k) as NativeTruePeakScan).isa}`);
 const ns = (secs: number): string => `${((secs * 1e9) / (2 * n)).toFixed(1)} ns/sample`;
 const mix = [programme(n, 1, FS), programme(n, 2, FS)];
 const master = limited(mix, 4);
@@ -90,9 +92,9 @@ process.stdout.write(`true-peak benchmark: ${seconds} s stereo at ${FS} Hz, best
 if (missing !== undefined) process.stdout.write(`native kernel not in use (${missing}): the reference alone\n`);
 for (const [name, prog] of [['mix', mix], ['limited master', master]] as const) {
   const times = kernels.map((k) => best(() => { const m = using(k, () => new TruePeakMeter(FS, 2)); m.process(prog, n); }));
-  const [tsTime, nativeTime] = times as [number, number | undefined];
-  line(`${name}: staged meter, reference (TypeScript)`, ns(tsTime));
-  if (nativeTime !== undefined) line(`${name}: staged meter, native kernel`, `${ns(nativeTime)}, ${(tsTime / nativeTime).toFixed(1)}x faster`);
+  const tsTime = times[0]!;
+  const nativeTime = times[1];
+  kernels.forEach((k, i) => line(`${name}: staged meter, ${label(k)}`, i === 0 ? ns(tsTime) : `${ns(times[i]!)}, ${(tsTime / times[i]!).toFixed(1)}x faster`));
   const staged = nativeTime ?? tsTime;
   const old4 = best(() => firMeter(prog, annex, 4));
   const old16 = best(() => firMeter(prog, k16, 16));
@@ -109,5 +111,5 @@ for (const k of kernels) {
       lim.process([l, r], BLOCK);
     }
   });
-  line(`limiter, 128-frame blocks, 12 dB over, ${k === 'ts' ? 'reference' : 'native'}`, `${((100 * limSecs) / seconds).toFixed(2)} % of one core, ${ns(limSecs)}`);
+  line(`limiter, 128 frames, 12 dB over, ${label(k)}`, `${((100 * limSecs) / seconds).toFixed(2)} % of one core, ${ns(limSecs)}`);
 }

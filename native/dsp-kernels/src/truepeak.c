@@ -19,7 +19,8 @@
  *
  * The tables (coefficients, stage constants) come from the TypeScript once, through
  * truePeakScanner(), so both paths multiply by the same numbers; the function it returns owns them.
- * Built for AVX2 and for the baseline (SSE2) by target_clones; the loader picks by CPU.
+ * Compiled twice, for AVX2 and for the x86-64 baseline (SSE2): truePeakScanner() picks by CPU, or
+ * takes the baseline when asked (the tests compare both with the reference).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,7 +46,12 @@
 typedef double v4d __attribute__((vector_size(32)));
 typedef long long v4l __attribute__((vector_size(32)));
 
-typedef struct {
+typedef struct tp_tables tp_tables;
+typedef void (*scan_fn)(const tp_tables *T, const double *w, long h, long n, double floor, double *out);
+
+struct tp_tables {
+  /* scan_avx2 or scan_baseline. */
+  scan_fn scan;
   double coef[TP_FACTOR * TAPS];
   double half[TP_HALF];
   /* stage3[m·2 + (s > 0)][t][l]: taps on w[j − TP_HALF + t] of the points p0 + s, p0 + 2s, p0 + 3s, p0 − s. */
@@ -53,7 +59,7 @@ typedef struct {
   double max_l1;
   double stage2;
   double stage3_ratio;
-} tp_tables;
+};
 
 static inline v4d load4(const double *p) {
   v4d v;
@@ -296,8 +302,7 @@ static inline __attribute__((always_inline)) void group(const tp_tables *T, cons
  * scan() of truepeak.ts: interval peaks of the n intervals TP_LAG samples before w[h .. h + n) into
  * out[0 .. n). The caller has checked h ≥ TP_LAG + TP_HALF and that w holds h + n samples.
  */
-__attribute__((target_clones("avx2", "default")))
-static void scan(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
+static inline __attribute__((always_inline)) void scan(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
   for (long s0 = 0; s0 < n; s0 += SPAN) {
     const long s1 = s0 + SPAN < n ? s0 + SPAN : n;
     const double m = span_max(w, h + s0 - TP_LAG - TP_HALF, h + s1 - TP_LAG + TP_HALF);
@@ -310,6 +315,15 @@ static void scan(const tp_tables *T, const double *w, long h, long n, double flo
     for (; i + 4 <= s1; i += 4) group(T, w, h + i - TP_LAG, 1, floor, out + i);
     for (; i < s1; i++) out[i] = interval_peak(T, w, h + i - TP_LAG, floor);
   }
+}
+
+/* The same code compiled for AVX2 (4-double vectors in one register) and for the baseline. */
+__attribute__((target("avx2"))) static void scan_avx2(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
+  scan(T, w, h, n, floor, out);
+}
+
+static void scan_baseline(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
+  scan(T, w, h, n, floor, out);
 }
 
 /* ---- N-API ---- */
@@ -381,7 +395,7 @@ static napi_value js_scan(napi_env env, napi_callback_info info) {
   const uintptr_t w0 = (uintptr_t)w, w1 = (uintptr_t)(w + wlen);
   const uintptr_t o0 = (uintptr_t)(out + at), o1 = (uintptr_t)(out + at + n);
   if (o0 < w1 && w0 < o1) THROW(env, "truePeak scan: out must not share memory with w");
-  scan(T, w, h, n, io[0], out + at);
+  T->scan(T, w, h, n, io[0], out + at);
   return NULL;
 }
 
@@ -420,15 +434,30 @@ static void build_stage3(tp_tables *T) {
 }
 
 /*
- * truePeakScanner(coef, halfCoef, consts) → scan: the kernel bound to the reference's tables.
+ * truePeakScanner(coef, halfCoef, consts[, isa]) → scan: the kernel bound to the reference's tables.
  * consts = [TP_FACTOR, TP_HALF, SPAN, TP_LAG, MAX_L1, STAGE2, STAGE3]; the structural ones must be
- * this file's (it is compiled for them), or it throws.
+ * this file's (it is compiled for them), or it throws. isa 'auto' (the default) takes AVX2 where the
+ * CPU has it, 'baseline' the SSE2 build; the function's `isa` property says which it runs.
  */
 static napi_value js_scanner(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 3) THROW(env, "truePeakScanner: expected (coef, halfCoef, consts)");
+  if (argc < 3) THROW(env, "truePeakScanner: expected (coef, halfCoef, consts[, isa])");
+  int baseline = 0;
+  if (argc > 3) {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[3], &t) != napi_ok) return NULL;
+    if (t != napi_undefined) {
+      char isa[16];
+      size_t len = 0;
+      if (t != napi_string || napi_get_value_string_utf8(env, argv[3], isa, sizeof isa, &len) != napi_ok) THROW(env, "truePeakScanner: isa must be 'auto' or 'baseline'");
+      if (strcmp(isa, "baseline") == 0) baseline = 1;
+      else if (strcmp(isa, "auto") != 0) THROW(env, "truePeakScanner: isa must be 'auto' or 'baseline'");
+    }
+  }
+  __builtin_cpu_init();
+  const int avx2 = !baseline && __builtin_cpu_supports("avx2");
   tp_tables *T = aligned_alloc(32, (sizeof(tp_tables) + 31) / 32 * 32);
   if (!T) {
     napi_throw_error(env, NULL, "truePeakScanner: out of memory");
@@ -449,12 +478,15 @@ static napi_value js_scanner(napi_env env, napi_callback_info info) {
   T->stage2 = k[5];
   T->stage3_ratio = k[6];
   build_stage3(T);
-  napi_value fn;
+  T->scan = avx2 ? scan_avx2 : scan_baseline;
+  napi_value fn, name;
   if (napi_create_function(env, "truePeakScan", NAPI_AUTO_LENGTH, js_scan, T, &fn) != napi_ok ||
       napi_add_finalizer(env, fn, T, free_tables, NULL, NULL) != napi_ok) {
     free(T);
     return NULL;
   }
+  if (napi_create_string_utf8(env, avx2 ? "avx2" : "baseline", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_set_named_property(env, fn, "isa", name) != napi_ok) return NULL;
   return fn;
 }
 

@@ -197,31 +197,37 @@ function scan(w: Float64Array, h: number, n: number, io: Float64Array, out: Floa
   }
 }
 
+const TABLES = [COEF, HALF_COEF, Float64Array.of(TP_FACTOR, TP_HALF, SPAN, TP_LAG, MAX_L1, STAGE2, STAGE3)] as const;
 /** The addon's scan with this file's tables, when it is in use (no addon, or FADERD_KERNELS=ts: undefined). */
-const NATIVE_SCAN = nativeTruePeakScan(COEF, HALF_COEF, Float64Array.of(TP_FACTOR, TP_HALF, SPAN, TP_LAG, MAX_L1, STAGE2, STAGE3));
+const NATIVE_SCAN = nativeTruePeakScan(...TABLES);
+/** Its baseline (SSE2) build, bound when first asked for. */
+let baselineScan: TruePeakScan | undefined;
 /** The scan meters and detectors take when constructed. */
 let chosen: TruePeakScan = NATIVE_SCAN ?? scan;
 
-export type TruePeakKernel = 'native' | 'ts';
+/** The addon's scan ('native': AVX2 where the CPU has it; 'native-baseline': SSE2), or this file's reference ('ts'). */
+export type TruePeakKernel = 'native' | 'native-baseline' | 'ts';
 
-/** Which scan new meters and detectors run: the addon's ('native') or this file's reference ('ts'). */
+/** A kernel's scan itself (tests and the bench call it directly); undefined for the native ones without the addon. */
+export function truePeakScan(kernel: TruePeakKernel): TruePeakScan | undefined {
+  if (kernel === 'ts') return scan;
+  if (kernel === 'native' || NATIVE_SCAN === undefined) return NATIVE_SCAN;
+  return (baselineScan ??= nativeTruePeakScan(...TABLES, 'baseline'));
+}
+
+/** Which scan new meters and detectors run. */
 export function truePeakKernel(): TruePeakKernel {
-  return chosen === scan ? 'ts' : 'native';
+  return chosen === scan ? 'ts' : chosen === NATIVE_SCAN ? 'native' : 'native-baseline';
 }
 
 /**
- * Picks the scan for meters and detectors constructed from now on (the tests run both side by side).
- * 'native' throws when the addon is not in use.
+ * Picks the scan for meters and detectors constructed from now on (the tests run them side by side).
+ * The native ones throw when the addon is not in use.
  */
 export function useTruePeakKernel(kernel: TruePeakKernel): void {
-  if (kernel === 'ts') chosen = scan;
-  else if (NATIVE_SCAN) chosen = NATIVE_SCAN;
-  else throw new Error('the native true-peak kernel is not in use (see nativeTruePeakMissing())');
-}
-
-/** A kernel's scan itself (tests and the bench call it directly); undefined for 'native' without the addon. */
-export function truePeakScan(kernel: TruePeakKernel): TruePeakScan | undefined {
-  return kernel === 'ts' ? scan : NATIVE_SCAN;
+  const s = truePeakScan(kernel);
+  if (s === undefined) throw new Error(`the ${kernel} true-peak kernel is not in use (see nativeTruePeakMissing())`);
+  chosen = s;
 }
 
 export const toDbtp = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);

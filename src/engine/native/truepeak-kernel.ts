@@ -15,21 +15,30 @@ import { dspKernels, dspKernelsMissing } from './dsp-kernels.ts';
  */
 export type TruePeakScan = (w: Float64Array, h: number, n: number, io: Float64Array, out: Float64Array, at: number) => void;
 
-type Scanner = (coef: Float64Array, halfCoef: Float64Array, consts: Float64Array) => TruePeakScan;
+/** The addon's scan, with the instruction set it runs: AVX2, or the x86-64 baseline (SSE2). */
+export type NativeTruePeakScan = TruePeakScan & { readonly isa: 'avx2' | 'baseline' };
+
+type Scanner = (coef: Float64Array, halfCoef: Float64Array, consts: Float64Array, isa: 'auto' | 'baseline') => NativeTruePeakScan;
 
 let refused: string | undefined;
 
 /**
  * The addon's scan bound to the reference's tables (consts: TP_FACTOR, TP_HALF, SPAN, TP_LAG,
- * MAX_L1, STAGE2, STAGE3), or undefined when the addon is not in use (missing, or FADERD_KERNELS=ts),
+ * MAX_L1, STAGE2, STAGE3), AVX2 where the CPU has it unless `isa` asks for the baseline build (the
+ * tests and the bench run both), or undefined when the addon is not in use (missing, or FADERD_KERNELS=ts),
  * or refuses the tables (built for another structure: the reference then runs, and
  * nativeTruePeakMissing() says why; a show must not stop over a stale build).
  */
-export function nativeTruePeakScan(coef: Float64Array, halfCoef: Float64Array, consts: Float64Array): TruePeakScan | undefined {
+export function nativeTruePeakScan(
+  coef: Float64Array,
+  halfCoef: Float64Array,
+  consts: Float64Array,
+  isa: 'auto' | 'baseline' = 'auto',
+): NativeTruePeakScan | undefined {
   const scanner = dspKernels()?.truePeakScanner as Scanner | undefined;
   if (typeof scanner !== 'function') return undefined;
   try {
-    const bound = scanner(coef, halfCoef, consts);
+    const bound = scanner(coef, halfCoef, consts, isa);
     refused = undefined;
     return bound;
   } catch (e) {

@@ -8,6 +8,7 @@
  * Nothing here skips: the addon is built by npm ci, and a test run without it fails at the first test.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ import {
   useTruePeakKernel,
   type TruePeakKernel,
 } from '../../../src/engine/dsp/truepeak.ts';
-import { nativeTruePeakMissing, nativeTruePeakScan } from '../../../src/engine/native/truepeak-kernel.ts';
+import { nativeTruePeakMissing, nativeTruePeakScan, type NativeTruePeakScan } from '../../../src/engine/native/truepeak-kernel.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -124,9 +125,9 @@ function firstDifference(what: string, ref: ArrayLike<number>, fast: ArrayLike<n
 const meterPeaks = (m: TruePeakMeter): Float64Array => (m as unknown as { peaks: Float64Array }).peaks;
 
 /** Runs a stereo meter on both kernels block by block; the first disagreement, or undefined. */
-function compareMeter(name: string, l: Float32Array, r: Float32Array, start: number): string | undefined {
+function compareMeter(kernel: TruePeakKernel, name: string, l: Float32Array, r: Float32Array, start: number): string | undefined {
   const ref = using('ts', () => new TruePeakMeter(48000, 2));
-  const fast = using('native', () => new TruePeakMeter(48000, 2));
+  const fast = using(kernel, () => new TruePeakMeter(48000, 2));
   for (const [at, len] of blocksOf(l.length, start)) {
     const chans = [l.subarray(at, at + len), r.subarray(at, at + len)];
     ref.process(chans, len);
@@ -140,9 +141,9 @@ function compareMeter(name: string, l: Float32Array, r: Float32Array, start: num
 }
 
 /** Runs a detector on both kernels block by block at one floor; the first disagreement, or undefined. */
-function compareDetector(name: string, x: Float32Array, floor: number, start: number): string | undefined {
+function compareDetector(kernel: TruePeakKernel, name: string, x: Float32Array, floor: number, start: number): string | undefined {
   const ref = using('ts', () => new TruePeakDetector());
-  const fast = using('native', () => new TruePeakDetector());
+  const fast = using(kernel, () => new TruePeakDetector());
   ref.setFloor(floor);
   fast.setFloor(floor);
   const a = new Float64Array(1100);
@@ -167,11 +168,20 @@ describe('native true-peak kernel', () => {
     expect(truePeakKernel()).toBe('native');
   });
 
+  it('runs the AVX2 build where the CPU has AVX2, and the baseline build when asked', () => {
+    const avx2 = /^flags\s*:.*\bavx2\b/m.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+    expect((truePeakScan('native') as NativeTruePeakScan).isa).toBe(avx2 ? 'avx2' : 'baseline');
+    expect((truePeakScan('native-baseline') as NativeTruePeakScan).isa).toBe('baseline');
+  });
+});
+
+// Both builds of the kernel against the reference: the CPU picks one in production.
+describe.each(['native', 'native-baseline'] as const)('%s true-peak kernel against the reference', (kernel) => {
   it('meter: the same per-channel peaks as the reference, block by block, on every signal', () => {
     const diffs: string[] = [];
     SIGNALS.forEach(([name, x], i) => {
       const other = SIGNALS[(i + 5) % SIGNALS.length]![1];
-      const d = compareMeter(name, x, other, i);
+      const d = compareMeter(kernel, name, x, other, i);
       if (d) diffs.push(d);
     });
     expect(diffs).toEqual([]);
@@ -185,8 +195,8 @@ describe('native true-peak kernel', () => {
       return x;
     };
     const diffs = [
-      compareMeter('quiet then loud', join(noise(0.05, 20), sine(0.8, 0.95, 0)), join(sine(0.3, 0.02, 0), noise(1, 21)), 3),
-      compareMeter('loud then quiet', join(noise(1, 22), noise(0.2, 23)), join(sine(0.9, 1, 2), sine(0.9, 0.4, 2)), 11),
+      compareMeter(kernel, 'quiet then loud', join(noise(0.05, 20), sine(0.8, 0.95, 0)), join(sine(0.3, 0.02, 0), noise(1, 21)), 3),
+      compareMeter(kernel, 'loud then quiet', join(noise(1, 22), noise(0.2, 23)), join(sine(0.9, 1, 2), sine(0.9, 0.4, 2)), 11),
     ].filter((d) => d !== undefined);
     expect(diffs).toEqual([]);
   });
@@ -195,7 +205,7 @@ describe('native true-peak kernel', () => {
     const diffs: string[] = [];
     SIGNALS.forEach(([name, x], i) => {
       FLOORS.forEach((floor, f) => {
-        const d = compareDetector(name, x, floor, i + f);
+        const d = compareDetector(kernel, name, x, floor, i + f);
         if (d) diffs.push(d);
       });
     });
@@ -205,7 +215,7 @@ describe('native true-peak kernel', () => {
   it('detector: every block length from 1 to 1024, in turn', () => {
     const x = noise(1, 30, (1024 * 1025) / 2);
     const ref = using('ts', () => new TruePeakDetector());
-    const fast = using('native', () => new TruePeakDetector());
+    const fast = using(kernel, () => new TruePeakDetector());
     ref.setFloor(0.5);
     fast.setFloor(0.5);
     const a = new Float64Array(1024);
@@ -218,13 +228,11 @@ describe('native true-peak kernel', () => {
     }
     expect(first).toBeUndefined();
   });
-});
 
-describe('native true-peak kernel, the scan itself', () => {
   /** Both scans over the same history buffer (doubles, so values a Float32 input cannot hold). */
   function compareScan(name: string, x: Float64Array, floor: number): string | undefined {
     const ref = truePeakScan('ts')!;
-    const fast = truePeakScan('native')!;
+    const fast = truePeakScan(kernel)!;
     const io = Float64Array.of(floor, 0);
     const a = new Float64Array(x.length).fill(-7);
     const b = new Float64Array(x.length).fill(-7);
@@ -276,6 +284,10 @@ describe('native true-peak kernel, hostile arguments', () => {
     expect(nativeTruePeakMissing()).toMatch(/halfCoef/);
     expect(scanner(c, h, Float64Array.of(16, 32, 32, 33, 2, 0.6, 0.9))).toBeUndefined();
     expect(nativeTruePeakMissing()).toMatch(/built for TP_FACTOR 16, TP_HALF 64/);
+    expect((nativeTruePeakScan as unknown as (...x: unknown[]) => unknown)(c, h, k, 'avx512')).toBeUndefined();
+    expect(nativeTruePeakMissing()).toMatch(/isa must be 'auto' or 'baseline'/);
+    expect(nativeTruePeakScan(c, h, k)).toBeTypeOf('function');
+    expect(nativeTruePeakMissing()).toBeUndefined();
   });
 
   it('throws a TypeError naming the argument, and touches nothing, on every bad length or type', () => {
@@ -300,6 +312,7 @@ describe('native true-peak kernel, hostile arguments', () => {
       [[w, 129, 10, io, w, 0], /out must not share memory with w/],
       [[w, 129, 10, io, new Float64Array(w.buffer, 8 * 200, 100), 0], /out must not share memory with w/],
       [[w, 129, 10, io, out], /expected \(w, h, n, io, out, at\)/],
+      [[w, 129, 10, null, out, 0], /io must be a Float64Array/],
     ];
     for (const [args, msg] of cases) {
       expect(() => call(...args), String(msg)).toThrow(TypeError);
