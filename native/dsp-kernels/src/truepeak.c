@@ -317,10 +317,18 @@ static inline __attribute__((always_inline)) void scan(const tp_tables *T, const
   }
 }
 
-/* The same code compiled for AVX2 (4-double vectors in one register) and for the baseline. */
+/*
+ * The same code compiled for AVX2 (4-double vectors in one register) on x86-64, and for the
+ * architecture's baseline (SSE2 there, NEON on arm64: the vector types are GCC's and clang's own).
+ */
+#if defined(__x86_64__) || defined(__i386__)
+#define HAVE_AVX2_BUILD 1
 __attribute__((target("avx2"))) static void scan_avx2(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
   scan(T, w, h, n, floor, out);
 }
+#else
+#define HAVE_AVX2_BUILD 0
+#endif
 
 static void scan_baseline(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
   scan(T, w, h, n, floor, out);
@@ -456,8 +464,13 @@ static napi_value js_scanner(napi_env env, napi_callback_info info) {
       else if (strcmp(isa, "auto") != 0) THROW(env, "truePeakScanner: isa must be 'auto' or 'baseline'");
     }
   }
+#if HAVE_AVX2_BUILD
   __builtin_cpu_init();
   const int avx2 = !baseline && __builtin_cpu_supports("avx2");
+#else
+  const int avx2 = 0;
+  (void)baseline;
+#endif
   tp_tables *T = aligned_alloc(32, (sizeof(tp_tables) + 31) / 32 * 32);
   if (!T) {
     napi_throw_error(env, NULL, "truePeakScanner: out of memory");
@@ -478,7 +491,11 @@ static napi_value js_scanner(napi_env env, napi_callback_info info) {
   T->stage2 = k[5];
   T->stage3_ratio = k[6];
   build_stage3(T);
+#if HAVE_AVX2_BUILD
   T->scan = avx2 ? scan_avx2 : scan_baseline;
+#else
+  T->scan = scan_baseline;
+#endif
   napi_value fn, name;
   if (napi_create_function(env, "truePeakScan", NAPI_AUTO_LENGTH, js_scan, T, &fn) != napi_ok ||
       napi_add_finalizer(env, fn, T, free_tables, NULL, NULL) != napi_ok) {
