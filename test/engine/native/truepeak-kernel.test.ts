@@ -20,6 +20,7 @@ import {
   useTruePeakKernel,
   type TruePeakKernel,
 } from '../../../src/engine/dsp/truepeak.ts';
+import { heapGrowth } from '../dsp/helpers.ts';
 import { nativeTruePeakMissing, nativeTruePeakScan, type NativeTruePeakScan } from '../../../src/engine/native/truepeak-kernel.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -210,6 +211,20 @@ describe.each(['native', 'native-baseline'] as const)('%s true-peak kernel again
       });
     });
     expect(diffs).toEqual([]);
+  });
+
+  it('meter and detector: no allocation per block once warm', () => {
+    const l = noise(0.9, 50, 128);
+    const r = noise(0.9, 51, 128);
+    const meter = using(kernel, () => new TruePeakMeter(48000, 2));
+    const det = using(kernel, () => new TruePeakDetector());
+    det.setFloor(0.5);
+    const out = new Float64Array(128);
+    // Made once: an array literal in the block is allocated whenever process() is not inlined.
+    const chans = [l, r];
+    // One boxed double or typed array per call would be >= 160 KB in 10,000 blocks.
+    expect(heapGrowth(() => meter.process(chans, 128), 10_000)).toBeLessThan(16 * 1024);
+    expect(heapGrowth(() => det.peaks(l, 128, out), 10_000)).toBeLessThan(16 * 1024);
   });
 
   it('detector: every block length from 1 to 1024, in turn', () => {
