@@ -19,8 +19,9 @@
  *
  * The tables (coefficients, stage constants) come from the TypeScript once, through
  * truePeakScanner(), so both paths multiply by the same numbers; the function it returns owns them.
- * Compiled twice, for AVX2 and for the x86-64 baseline (SSE2): truePeakScanner() picks by CPU, or
- * takes the baseline when asked (the tests compare both with the reference).
+ * The vector code is in truepeak-scan.h, compiled twice: for AVX2, and for the baseline (SSE2 on
+ * x86-64, NEON on arm64). truePeakScanner() picks by CPU, or takes the baseline when asked (the tests
+ * compare both with the reference).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,9 +44,6 @@
 /* Stage-3 table rows: quarter m (0..4) × direction s (−1, +1). */
 #define COMBOS 10
 
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4l __attribute__((vector_size(32)));
-
 typedef struct tp_tables tp_tables;
 typedef void (*scan_fn)(const tp_tables *T, const double *w, long h, long n, double floor, double *out);
 
@@ -61,43 +59,7 @@ struct tp_tables {
   double stage3_ratio;
 };
 
-static inline v4d load4(const double *p) {
-  v4d v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-static inline v4d splat(double c) { return (v4d){c, c, c, c}; }
-
 static inline double absd(double v) { return v < 0 ? -v : v; }
-
-/*
- * The reference's span maximum, `m = 0; for each: a = |w[k]|; if (a > m) m = a`, over w[k0 .. k1), four
- * lanes at a time. The result is the same double: the largest |w[k]| that is not NaN, or +0 (the
- * maximum does not depend on the order, no lane starts from or keeps a −0, and NaN never wins).
- */
-static inline double span_max(const double *w, long k0, long k1) {
-  const v4l mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
-  v4d m0 = {0, 0, 0, 0}, m1 = m0;
-  long k = k0;
-  for (; k + 8 <= k1; k += 8) {
-    const v4d a0 = (v4d)((v4l)load4(w + k) & mag);
-    const v4d a1 = (v4d)((v4l)load4(w + k + 4) & mag);
-    const v4l g0 = a0 > m0, g1 = a1 > m1;
-    m0 = (v4d)((g0 & (v4l)a0) | (~g0 & (v4l)m0));
-    m1 = (v4d)((g1 & (v4l)a1) | (~g1 & (v4l)m1));
-  }
-  double m = 0;
-  for (int l = 0; l < 4; l++) {
-    if (m0[l] > m) m = m0[l];
-    if (m1[l] > m) m = m1[l];
-  }
-  for (; k < k1; k++) {
-    const double a = absd(w[k]);
-    if (a > m) m = a;
-  }
-  return m;
-}
 
 /* point(): |reconstruction| at p/TP_FACTOR after w[j], p from −TP_FACTOR to 2·TP_FACTOR, the reference's sum. */
 static inline double point(const tp_tables *T, const double *w, long j, int p) {
@@ -212,127 +174,89 @@ static inline double interval_peak(const tp_tables *T, const double *w, long j, 
 }
 
 /*
- * NV vectors (4·NV consecutive intervals from j0) through all three stages, peaks into out[0 .. 4·NV).
- * Inlined with NV constant, so the accumulators stay in registers.
+ * The vector code (truepeak-scan.h) built twice over a vector of 4 doubles: as one 32-byte vector
+ * for AVX2, and as two 16-byte ones for the baseline (SSE2 on x86-64, NEON on arm64; a 32-byte
+ * vector without AVX would live in memory). Same lanes, same operations, so the same doubles.
  */
-static inline __attribute__((always_inline)) void group(const tp_tables *T, const double *w, long j0, int NV, double floor, double *out) {
-  double y[16], q1[16], q3[16];
-  tp_iv iv[16];
-  const int n = 4 * NV;
+#define ALWAYS static inline __attribute__((always_inline))
 
-  /* Stage 1: the half-sample point, HALF_COEF[k] · (w[a + k] + w[b − k]) in k order per lane. */
-  {
-    v4d acc[4] = {0};
-    const double *a = w + j0 - TP_HALF + 1;
-    const double *b = w + j0 + TP_HALF;
-    for (int k = 0; k < TP_HALF; k++) {
-      const v4d c = splat(T->half[k]);
-      for (int g = 0; g < NV; g++) acc[g] += c * (load4(a + 4 * g + k) + load4(b + 4 * g - k));
-    }
-    for (int g = 0; g < NV; g++) memcpy(y + 4 * g, &acc[g], sizeof acc[g]);
-  }
-  unsigned need2 = 0;
-  for (int i = 0; i < n; i++) if (stage1(w, j0 + i, y[i], floor, T->stage2, &iv[i], &out[i])) need2 |= 1u << i;
-  if (!need2) return;
-
-  /* Stage 2: the quarter points p = Q and 3Q, for every vector with an interval that needs them. */
-  {
-    v4d a1[4] = {0}, a3[4] = {0};
-    const double *c1 = T->coef + Q * TAPS;
-    const double *c3 = T->coef + 3 * Q * TAPS;
-    const double *x = w + j0 - TP_HALF + 1;
-    for (int k = 0; k < TAPS; k++) {
-      const v4d k1 = splat(c1[k]);
-      const v4d k3 = splat(c3[k]);
-      for (int g = 0; g < NV; g++) {
-        const v4d xv = load4(x + 4 * g + k);
-        a1[g] += k1 * xv;
-        a3[g] += k3 * xv;
-      }
-    }
-    for (int g = 0; g < NV; g++) {
-      memcpy(q1 + 4 * g, &a1[g], sizeof a1[g]);
-      memcpy(q3 + 4 * g, &a3[g], sizeof a3[g]);
-    }
-  }
-  unsigned need3 = 0;
-  for (int i = 0; i < n; i++) {
-    if (!(need2 >> i & 1)) continue;
-    q1[i] = absd(q1[i]);
-    q3[i] = absd(q3[i]);
-    if (stage2(q1[i], q3[i], floor, T->stage3_ratio, &iv[i], &out[i])) need3 |= 1u << i;
-  }
-
-  /* Stage 3: each interval's four candidate points as one vector; up to 4 intervals at once. */
-  while (need3) {
-    int idx[4];
-    int cnt = 0;
-    while (need3 && cnt < 4) {
-      const int i = __builtin_ctz(need3);
-      need3 &= need3 - 1;
-      idx[cnt++] = i;
-    }
-    v4d acc[4] = {0};
-    const double *tab[4];
-    const double *x[4];
-    for (int r = 0; r < 4; r++) {
-      const int i = idx[r < cnt ? r : 0];
-      const int s = direction(&iv[i], q1[i], q3[i]);
-      tab[r] = &T->stage3[iv[i].m * 2 + (s > 0)][0][0];
-      x[r] = w + j0 + i - TP_HALF;
-    }
-    for (int t = 0; t < WIN; t++) {
-      for (int r = 0; r < 4; r++) acc[r] += load4(tab[r] + 4 * t) * splat(x[r][t]);
-    }
-    for (int r = 0; r < cnt; r++) {
-      const int i = idx[r];
-      double c[4];
-      memcpy(c, &acc[r], sizeof c);
-      for (int l = 0; l < 4; l++) c[l] = absd(c[l]);
-      if (!(c[0] - c[0] == 0 && c[1] - c[1] == 0 && c[2] - c[2] == 0 && c[3] - c[3] == 0)) {
-        /* A non-finite sample in the window: the reference's sums (the zero taps above would make NaN). */
-        stage3_points_scalar(T, w, j0 + i, iv[i].m, direction(&iv[i], q1[i], q3[i]), c);
-      }
-      out[i] = stage3(&iv[i], c);
-    }
-  }
-}
-
-/*
- * scan() of truepeak.ts: interval peaks of the n intervals TP_LAG samples before w[h .. h + n) into
- * out[0 .. n). The caller has checked h ≥ TP_LAG + TP_HALF and that w holds h + n samples.
- */
-static inline __attribute__((always_inline)) void scan(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
-  for (long s0 = 0; s0 < n; s0 += SPAN) {
-    const long s1 = s0 + SPAN < n ? s0 + SPAN : n;
-    const double m = span_max(w, h + s0 - TP_LAG - TP_HALF, h + s1 - TP_LAG + TP_HALF);
-    if (m * T->max_l1 < floor) {
-      for (long i = s0; i < s1; i++) out[i] = absd(w[h + i - TP_LAG]);
-      continue;
-    }
-    long i = s0;
-    for (; i + 16 <= s1; i += 16) group(T, w, h + i - TP_LAG, 4, floor, out + i);
-    for (; i + 4 <= s1; i += 4) group(T, w, h + i - TP_LAG, 1, floor, out + i);
-    for (; i < s1; i++) out[i] = interval_peak(T, w, h + i - TP_LAG, floor);
-  }
-}
-
-/*
- * The same code compiled for AVX2 (4-double vectors in one register) on x86-64, and for the
- * architecture's baseline (SSE2 there, NEON on arm64: the vector types are GCC's and clang's own).
- */
 #if defined(__x86_64__) || defined(__i386__)
 #define HAVE_AVX2_BUILD 1
-__attribute__((target("avx2"))) static void scan_avx2(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
-  scan(T, w, h, n, floor, out);
+/* Everything down to scan_avx2 is compiled for AVX2; only scan_avx2 is called, and only on AVX2 CPUs. */
+#pragma GCC push_options
+#pragma GCC target("avx2")
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+ALWAYS v4d v4_load(const double *p) {
+  v4d v;
+  memcpy(&v, p, sizeof v);
+  return v;
 }
+ALWAYS void v4_store(double *p, v4d v) { memcpy(p, &v, sizeof v); }
+ALWAYS v4d v4_splat(double c) { return (v4d){c, c, c, c}; }
+ALWAYS v4d v4_add(v4d a, v4d b) { return a + b; }
+ALWAYS v4d v4_mul(v4d a, v4d b) { return a * b; }
+/* Lane by lane, `a = |x|; if (a > m) m = a` (clearing the sign bit: a −0 or NaN never wins anyway). */
+ALWAYS v4d v4_absmax(v4d m, const double *p) {
+  const v4l mag = {INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX};
+  const v4d a = (v4d)((v4l)v4_load(p) & mag);
+  const v4l gt = a > m;
+  return (v4d)((gt & (v4l)a) | (~gt & (v4l)m));
+}
+#define VEC v4d
+#define V(x) v4_##x
+#define NAME(x) x##_v4
+#include "truepeak-scan.h"
+#undef VEC
+#undef V
+#undef NAME
+static void scan_avx2(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
+  scan_v4(T, w, h, n, floor, out);
+}
+#pragma GCC pop_options
 #else
 #define HAVE_AVX2_BUILD 0
 #endif
 
-static void scan_baseline(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
-  scan(T, w, h, n, floor, out);
+typedef double v2d __attribute__((vector_size(16)));
+typedef long long v2l __attribute__((vector_size(16)));
+typedef struct {
+  v2d lo, hi;
+} p4d;
+ALWAYS p4d p4_load(const double *p) {
+  p4d v;
+  memcpy(&v.lo, p, sizeof v.lo);
+  memcpy(&v.hi, p + 2, sizeof v.hi);
+  return v;
 }
+ALWAYS void p4_store(double *p, p4d v) {
+  memcpy(p, &v.lo, sizeof v.lo);
+  memcpy(p + 2, &v.hi, sizeof v.hi);
+}
+ALWAYS p4d p4_splat(double c) { return (p4d){{c, c}, {c, c}}; }
+ALWAYS p4d p4_add(p4d a, p4d b) { return (p4d){a.lo + b.lo, a.hi + b.hi}; }
+ALWAYS p4d p4_mul(p4d a, p4d b) { return (p4d){a.lo * b.lo, a.hi * b.hi}; }
+ALWAYS v2d v2_absmax(v2d m, v2d x) {
+  const v2l mag = {INT64_MAX, INT64_MAX};
+  const v2d a = (v2d)((v2l)x & mag);
+  const v2l gt = a > m;
+  return (v2d)((gt & (v2l)a) | (~gt & (v2l)m));
+}
+ALWAYS p4d p4_absmax(p4d m, const double *p) {
+  const p4d x = p4_load(p);
+  return (p4d){v2_absmax(m.lo, x.lo), v2_absmax(m.hi, x.hi)};
+}
+#define VEC p4d
+#define V(x) p4_##x
+#define NAME(x) x##_p4
+#include "truepeak-scan.h"
+#undef VEC
+#undef V
+#undef NAME
+static void scan_baseline(const tp_tables *T, const double *w, long h, long n, double floor, double *out) {
+  scan_p4(T, w, h, n, floor, out);
+}
+
 
 /* ---- N-API ---- */
 
