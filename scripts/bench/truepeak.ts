@@ -6,12 +6,16 @@
  * Two programmes, 48 kHz stereo: programme-like noise (peaks spread out, as a mix), and the same noise
  * pushed 12 dB into the limiter (a loud master: most samples near the top, the staged meter's worst
  * case). Then the limiter (whose detector is the same staged search) in 128-frame blocks, 12 dB over.
+ * The staged meter and the limiter run on both kernels side by side: the TypeScript reference and the
+ * dsp-kernels addon's copy (native/dsp-kernels/src/truepeak.c), its AVX2 build where the CPU has it
+ * and its baseline (SSE2) build, in ns per sample (per channel).
  *
  *   npx tsx scripts/bench/truepeak.ts [seconds-per-run]
  */
 import { TruePeakLimiter } from '../../src/engine/dsp/limiter.ts';
 import { kaiser, sinc } from '../../src/engine/dsp/sinc.ts';
-import { TP_HALF, TruePeakMeter } from '../../src/engine/dsp/truepeak.ts';
+import { TP_HALF, TruePeakMeter, truePeakKernel, truePeakScan, useTruePeakKernel, type TruePeakKernel } from '../../src/engine/dsp/truepeak.ts';
+import { nativeTruePeakMissing, type NativeTruePeakScan } from '../../src/engine/native/truepeak-kernel.ts';
 
 import { bestOf, programme } from './programme.ts';
 
@@ -67,24 +71,45 @@ function limited(chans: Float32Array[], gain: number): Float32Array[] {
   return out;
 }
 
-const line = (name: string, value: string): void => void process.stdout.write(`${name.padEnd(52)} ${value}\n`);
+const line = (name: string, value: string): void => void process.stdout.write(`${name.padEnd(58)} ${value}\n`);
+/** Runs make() with the given kernel selected for the meters and detectors it constructs. */
+function using<T>(kernel: TruePeakKernel, make: () => T): T {
+  const before = truePeakKernel();
+  useTruePeakKernel(kernel);
+  try {
+    return make();
+  } finally {
+    useTruePeakKernel(before);
+  }
+}
+const missing = nativeTruePeakMissing();
+const kernels: TruePeakKernel[] = missing === undefined ? ['ts', 'native', 'native-baseline'] : ['ts'];
+const label = (k: TruePeakKernel): string => (k === 'ts' ? 'reference (TypeScript)' : `native kernel, ${(truePeakScan(k) as NativeTruePeakScan).isa}`);
+const ns = (secs: number): string => `${((secs * 1e9) / (2 * n)).toFixed(1)} ns/sample`;
 const mix = [programme(n, 1, FS), programme(n, 2, FS)];
 const master = limited(mix, 4);
 process.stdout.write(`true-peak benchmark: ${seconds} s stereo at ${FS} Hz, best of ${RUNS}\n`);
+if (missing !== undefined) process.stdout.write(`native kernel not in use (${missing}): the reference alone\n`);
 for (const [name, prog] of [['mix', mix], ['limited master', master]] as const) {
-  const staged = best(() => { const m = new TruePeakMeter(FS, 2); m.process(prog, n); });
+  const times = kernels.map((k) => best(() => { const m = using(k, () => new TruePeakMeter(FS, 2)); m.process(prog, n); }));
+  const tsTime = times[0]!;
+  const nativeTime = times[1];
+  kernels.forEach((k, i) => line(`${name}: staged meter, ${label(k)}`, i === 0 ? ns(tsTime) : `${ns(times[i]!)}, ${(tsTime / times[i]!).toFixed(1)}x faster`));
+  const staged = nativeTime ?? tsTime;
   const old4 = best(() => firMeter(prog, annex, 4));
   const old16 = best(() => firMeter(prog, k16, 16));
-  line(`${name}: staged meter (16x grid, ±${TP_HALF} taps)`, `${(seconds / staged).toFixed(0)}x real time`);
+  line(`${name}: staged meter (16x grid, ±${TP_HALF} taps)${nativeTime !== undefined ? ', native' : ''}`, `${(seconds / staged).toFixed(0)}x real time`);
   line(`${name}: Annex 2 4x meter (old)`, `${(seconds / old4).toFixed(0)}x real time, staged costs ${(staged / old4).toFixed(2)}x`);
   line(`${name}: 16x ±32 meter (old accurate)`, `${(seconds / old16).toFixed(0)}x real time, staged costs ${(staged / old16).toFixed(2)}x`);
 }
-const lim = new TruePeakLimiter(FS, BLOCK, 2);
 const l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
-const limSecs = best(() => {
-  for (let at = 0; at + BLOCK <= n; at += BLOCK) {
-    for (let i = 0; i < BLOCK; i++) { l[i] = 4 * mix[0]![at + i]!; r[i] = 4 * mix[1]![at + i]!; }
-    lim.process([l, r], BLOCK);
-  }
-});
-line('limiter, 128-frame blocks, 12 dB over', `${((100 * limSecs) / seconds).toFixed(2)} % of one core`);
+for (const k of kernels) {
+  const lim = using(k, () => new TruePeakLimiter(FS, BLOCK, 2));
+  const limSecs = best(() => {
+    for (let at = 0; at + BLOCK <= n; at += BLOCK) {
+      for (let i = 0; i < BLOCK; i++) { l[i] = 4 * mix[0]![at + i]!; r[i] = 4 * mix[1]![at + i]!; }
+      lim.process([l, r], BLOCK);
+    }
+  });
+  line(`limiter, 128 frames, 12 dB over, ${label(k)}`, `${((100 * limSecs) / seconds).toFixed(2)} % of one core, ${ns(limSecs)}`);
+}

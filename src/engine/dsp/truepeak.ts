@@ -27,8 +27,13 @@
  * 0.1 dB on the Tech 3341 true-peak cases, an impulse, square waves and clipped 44.1 kHz material.
  * The cost is in scripts/bench/truepeak.ts.
  *
+ * scan() is the reference: where the dsp-kernels addon is built, meters and detectors run its copy
+ * (src/engine/native/truepeak-kernel.ts), the same doubles bit for bit, several times faster;
+ * FADERD_KERNELS=ts keeps them on this one.
+ *
  * Thread rules: constructors allocate; process(), peaks(), reset() and the getters do not and never throw.
  */
+import { nativeTruePeakScan, type TruePeakScan } from '../native/truepeak-kernel.ts';
 import { kaiser, sinc } from './sinc.ts';
 import { checkPositive } from './util.ts';
 
@@ -192,6 +197,39 @@ function scan(w: Float64Array, h: number, n: number, io: Float64Array, out: Floa
   }
 }
 
+const TABLES = [COEF, HALF_COEF, Float64Array.of(TP_FACTOR, TP_HALF, SPAN, TP_LAG, MAX_L1, STAGE2, STAGE3)] as const;
+/** The addon's scan with this file's tables, when it is in use (no addon, or FADERD_KERNELS=ts: undefined). */
+const NATIVE_SCAN = nativeTruePeakScan(...TABLES);
+/** Its baseline (SSE2) build, bound when first asked for. */
+let baselineScan: TruePeakScan | undefined;
+/** The scan meters and detectors take when constructed. */
+let chosen: TruePeakScan = NATIVE_SCAN ?? scan;
+
+/** The addon's scan ('native': AVX2 where the CPU has it; 'native-baseline': SSE2), or this file's reference ('ts'). */
+export type TruePeakKernel = 'native' | 'native-baseline' | 'ts';
+
+/** A kernel's scan itself (tests and the bench call it directly); undefined for the native ones without the addon. */
+export function truePeakScan(kernel: TruePeakKernel): TruePeakScan | undefined {
+  if (kernel === 'ts') return scan;
+  if (kernel === 'native' || NATIVE_SCAN === undefined) return NATIVE_SCAN;
+  return (baselineScan ??= nativeTruePeakScan(...TABLES, 'baseline'));
+}
+
+/** Which scan new meters and detectors run. */
+export function truePeakKernel(): TruePeakKernel {
+  return chosen === scan ? 'ts' : chosen === NATIVE_SCAN ? 'native' : 'native-baseline';
+}
+
+/**
+ * Picks the scan for meters and detectors constructed from now on (the tests run them side by side).
+ * The native ones throw when the addon is not in use.
+ */
+export function useTruePeakKernel(kernel: TruePeakKernel): void {
+  const s = truePeakScan(kernel);
+  if (s === undefined) throw new Error(`the ${kernel} true-peak kernel is not in use (see nativeTruePeakMissing())`);
+  chosen = s;
+}
+
 export const toDbtp = (linear: number): number => (linear > 0 ? 20 * Math.log10(linear) : -Infinity);
 
 /**
@@ -202,6 +240,7 @@ export class TruePeakDetector {
   /** HIST history samples followed by up to CHUNK new ones. */
   private readonly work = new Float64Array(HIST + CHUNK);
   private readonly io = new Float64Array(2);
+  private readonly search = chosen;
   readonly latency = TP_LAG;
 
   reset(): void {
@@ -213,14 +252,16 @@ export class TruePeakDetector {
     this.io[IO_FLOOR] = floor;
   }
 
+  /** out holds at least `frames` values (frames past out's end are not searched). */
   peaks(input: Float32Array, frames: number, out: Float64Array): void {
     const io = this.io;
     const w = this.work;
     const h = HIST;
-    for (let done = 0; done < frames; done += CHUNK) {
-      const n = Math.min(CHUNK, frames - done);
+    const total = frames < out.length ? frames : out.length;
+    for (let done = 0; done < total; done += CHUNK) {
+      const n = Math.min(CHUNK, total - done);
       for (let i = 0; i < n; i++) w[h + i] = input[done + i]!;
-      scan(w, h, n, io, out, done);
+      this.search(w, h, n, io, out, done);
       w.copyWithin(0, n, n + h);
     }
   }
@@ -235,6 +276,7 @@ export class TruePeakMeter {
   /** scan()'s output for one chunk. */
   private readonly found = new Float64Array(CHUNK);
   private readonly zeros = new Float32Array(TP_LAG);
+  private readonly search = chosen;
 
   constructor(sampleRate: number, channels: number) {
     checkPositive('sampleRate', sampleRate);
@@ -307,7 +349,7 @@ export class TruePeakMeter {
     const io = this.io;
     const found = this.found;
     io[IO_FLOOR] = peak;
-    scan(w, h, n, io, found, 0);
+    this.search(w, h, n, io, found, 0);
     for (let i = 0; i < n; i++) if (found[i]! > peak) peak = found[i]!;
     // A NaN or infinite sample must not freeze the meter (x − x is 0 only for finite x; no call, so no boxed double).
     if (peak - peak === 0) this.peaks[c] = peak;
