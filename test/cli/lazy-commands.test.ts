@@ -38,7 +38,10 @@ function loadsOf(args: string[], opts: { node?: string[]; cwd?: string } = {}): 
   });
 }
 
-/** What only `faderd run` (and `devices`) may load: the live daemon's parts and every native addon. */
+/**
+ * What only `faderd run` (and `devices`) may load: the live daemon's parts and every native addon but
+ * the DSP kernels' (the engine's own fast loops, which `loudness` and `render` run too).
+ */
 const HEAVY = [
   /^src\/daemon\/(daemon|surfaces|hotplug|reload)\.ts$/,
   /^src\/servers\//,
@@ -47,7 +50,7 @@ const HEAVY = [
   /^src\/surfaces\/(index\.ts|midi\/(easymidi-backend|ports|transport)\.ts|serial\/(ports|transport)\.ts)/,
   /^src\/mapping\/(host\.ts|binding\/runtime\.ts)/,
   /^node_modules\/(naudiodon|easymidi|@julusian|serialport|@serialport|ws|segfault-handler|htm|pino-pretty)\//,
-  /\.node$/,
+  /^(?!native\/dsp-kernels\/).*\.node$/,
 ];
 const heavyIn = (loads: string[]): string[] => loads.filter((p) => HEAVY.some((re) => re.test(p)));
 
@@ -68,7 +71,7 @@ describe('commands load their modules when they run', () => {
     expect(r.loads.some((p) => /\.node$/.test(p))).toBe(true);
   });
 
-  it('offline commands load nothing of the daemon, its servers, surfaces or native addons', async () => {
+  it('offline commands load nothing of the daemon, its servers, surfaces or native addons (the DSP kernels aside)', async () => {
     const runs = await Promise.all(
       [['--version'], ['loudness', 'tone.wav', '--json'], ['render', 'song.yaml', '-o', 'mix.wav', '--tail', '0', '--json'], ['check', 'song.yaml'], ['params', '-f', '/ch/1/fader'], ['scene', 'list']].map(
         async (args) => ({ args, ...(await loadsOf(args)) }),
@@ -85,6 +88,9 @@ describe('commands load their modules when they run', () => {
     const [version, loudness, render] = runs;
     expect(version!.loads.filter((p) => p.startsWith('src/cli/commands/') && !p.endsWith('specs.ts'))).toEqual([]);
     expect(loudness!.loads.filter((p) => /^src\/(params\/(?!errors)|mapping\/|daemon\/)|^node_modules\/(yaml|zod|rxjs|pino)\//.test(p))).toEqual([]);
+    // The metering commands run the native true-peak kernel; a command that measures nothing loads no addon.
+    expect(loudness!.loads).toContain('native/dsp-kernels/build/Release/dsp-kernels.node');
+    for (const r of runs.filter((x) => ['--version', 'check', 'params', 'scene'].includes(x.args[0]!))) expect(r.loads.filter((p) => p.endsWith('.node')), r.args.join(' ')).toEqual([]);
     // A render without --state or --scene loads neither their parsers nor the logger they bring.
     expect(render!.loads.filter((p) => /^src\/(cli\/render-layers|params\/(persistence|scenes))\.ts$|^node_modules\/pino\//.test(p))).toEqual([]);
   });
