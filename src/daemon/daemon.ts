@@ -175,6 +175,7 @@ export class Daemon {
       statusIntervalMs: 1000,
       remotes: s.osc.remotes,
       echo: s.osc.echo,
+      ...(s.osc.pacing !== undefined ? { pacing: s.osc.pacing } : {}),
     };
   }
 
