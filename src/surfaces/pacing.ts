@@ -9,12 +9,13 @@
  *
  * The unit is what the receiver pays for: a datagram for OSC over UDP (a bundle is one, whatever it
  * holds: the kernel charges about 1 KB of receive buffer per datagram however small), a message for
- * MIDI and WebSocket, a byte for a serial line.
+ * WebSocket, a byte for MIDI and serial lines (messageBytes).
  *
  *   const bucket = new TokenBucket({ burst: 32, rate: 2000 }, Date.now);
  *   if (bucket.take()) send(); else setTimeout(retry, bucket.waitMs());
  */
 import { z } from 'zod';
+import type { SurfaceMessage } from './types.ts';
 
 export interface Pace {
   /** Units that may leave at once after a quiet moment. */
@@ -54,13 +55,14 @@ export interface Pacing {
  * 2,000 datagrams per second, which any client on a LAN reads (meters of 40 strips at 30 Hz are 1,200). A recall of 3,000 params unbundled
  * takes 1.5 s; bundled (40 params per datagram) well under a tenth of that. WebSocket: TCP paces
  * itself and a client that does not drain is held by the outbox; the bucket only spreads a burst.
- * MIDI: a DIN port carries ~1,000 three-byte messages per second; USB ports are faster, and drivers
- * buffer a few hundred. Serial: the line's own rate, 10 bits per byte.
+ * MIDI, in bytes: 2 KB at once (a Mackie Control's whole bank: faders, LEDs, rings, both LCD lines),
+ * then 6,250 bytes per second, twice a DIN port's wire rate (USB ports are faster; an ALSA rawmidi
+ * buffer holds 4 KB). Serial, in bytes: the line's own rate at 10 bits per byte, 256 bytes at once.
  */
 export const DEFAULT_PACE = {
   udp: { burst: 16, rate: 2000 },
   ws: { burst: 512, rate: 20_000 },
-  midi: { burst: 64, rate: 3000 },
+  midi: { burst: 2048, rate: 6250 },
 } as const satisfies Record<string, Pace>;
 
 /** A serial line's pace in bytes: what it carries per second, a 256-byte burst (a UART's FIFO and the OS buffer). */
@@ -120,5 +122,19 @@ export class TokenBucket {
   get idle(): boolean {
     this.refill();
     return this.tokens >= this.pace.burst;
+  }
+}
+
+/** What a message costs a byte-paced surface: its bytes on the wire (framing included, roughly). */
+export function messageBytes(msg: SurfaceMessage): number {
+  switch (msg.kind) {
+    case 'midi':
+      return msg.data.length;
+    case 'frame':
+      return msg.data.length + 2;
+    case 'line':
+      return msg.text.length + 2;
+    default:
+      return 1;
   }
 }
