@@ -9,13 +9,12 @@
  *
  * The unit is what the receiver pays for: a datagram for OSC over UDP (a bundle is one, whatever it
  * holds: the kernel charges about 1 KB of receive buffer per datagram however small), a message for
- * WebSocket, a byte for MIDI and serial lines (messageBytes).
+ * WebSocket, a byte for MIDI and serial lines.
  *
  *   const bucket = new TokenBucket({ burst: 32, rate: 2000 }, Date.now);
  *   if (bucket.take()) send(); else setTimeout(retry, bucket.waitMs());
  */
 import { z } from 'zod';
-import type { SurfaceMessage } from './types.ts';
 
 export interface Pace {
   /** Units that may leave at once after a quiet moment. */
@@ -68,6 +67,15 @@ export const DEFAULT_PACE = {
 /** A serial line's pace in bytes: what it carries per second, a 256-byte burst (a UART's FIFO and the OS buffer). */
 export function serialPace(baudRate: number): Pace {
   return { burst: 256, rate: Math.max(1, Math.floor(baudRate / 10)) };
+}
+
+/**
+ * What a datagram of `bytes` costs a receiver, in small datagrams, with a margin: Linux charges each
+ * its size plus several hundred bytes of bookkeeping (a socket asked for 8 KB holds 19 datagrams of
+ * 40 bytes, 6 or 7 of 1400). A 1400-byte bundle costs 3.
+ */
+export function datagramCost(bytes: number): number {
+  return Math.max(1, (bytes + 700) / 700);
 }
 
 /** The largest bundle sent by default: fits an Ethernet or Wi-Fi frame unfragmented. */
@@ -125,16 +133,3 @@ export class TokenBucket {
   }
 }
 
-/** What a message costs a byte-paced surface: its bytes on the wire (framing included, roughly). */
-export function messageBytes(msg: SurfaceMessage): number {
-  switch (msg.kind) {
-    case 'midi':
-      return msg.data.length;
-    case 'frame':
-      return msg.data.length + 2;
-    case 'line':
-      return msg.text.length + 2;
-    default:
-      return 1;
-  }
-}

@@ -13,7 +13,7 @@ import { Subject, Subscription, type SchedulerLike } from 'rxjs';
 import type { SurfaceMessage, SurfaceTransport } from '../../surfaces/types.ts';
 import type { Outgoing } from './codec.ts';
 import { coalesceByKey } from './operators/coalesce.ts';
-import { messageBytes, TokenBucket } from '../../surfaces/pacing.ts';
+import { TokenBucket } from '../../surfaces/pacing.ts';
 
 interface Queued extends Outgoing {
   readonly overlay: boolean;
@@ -133,4 +133,18 @@ function sameMessage(a: SurfaceMessage, b: SurfaceMessage): boolean {
   }
   if (a.kind === 'line') return b.kind === 'line' && a.text === b.text;
   return b.kind === 'osc' && a.address === b.address && JSON.stringify(a.args) === JSON.stringify(b.args);
+}
+
+/** What a message costs a byte-paced surface: its bytes on the wire (framing included, roughly). */
+function messageBytes(msg: SurfaceMessage): number {
+  switch (msg.kind) {
+    case 'midi':
+      return msg.data.length;
+    case 'frame':
+      return msg.data.length + 2;
+    case 'line':
+      return msg.text.length + 2;
+    default:
+      return 1;
+  }
 }

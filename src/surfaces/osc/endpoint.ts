@@ -38,7 +38,7 @@ export interface OscEndpointOptions {
   /** Bundles, and bytes, one client may have waiting: one sender cannot take the whole budget. Default 128 and 512 KiB. */
   readonly maxScheduledPerPeer?: number;
   readonly maxScheduledBytesPerPeer?: number;
-  /** Distinct addresses waiting per client before new ones are dropped. Default 1024. */
+  /** Distinct addresses waiting per client (outbox.ts: a paced client at the bound sends its oldest). Default 8192. */
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
   readonly slowRateHz?: number;

@@ -17,18 +17,18 @@
  * each new address rather than everything at once. With `bundle` for a client, the values leave
  * packed into OSC bundles of up to its bundle size, one datagram (one token) each.
  *
- *   const box = new Outbox((peer, address, args) => sock.send(...), { maxPending: 1024, slowRateHz: 30,
+ *   const box = new Outbox((peer, address, args) => sock.send(...), { maxPending: 8192, slowRateHz: 30,
  *     congested: (peer) => ws(peer).bufferedAmount > 256 * 1024, onDrop: (peer, why) => ws(peer).terminate() });
  *   box.put('127.0.0.1:9001', '/ch/1/fader', [{ type: 'f', value: -6 }]);
  *   // teardown: box.close() clears timers and pending entries.
  */
 import type { OscArg } from '../types.ts';
-import { TokenBucket, type Pace } from '../pacing.ts';
+import { datagramCost, TokenBucket, type Pace } from '../pacing.ts';
 
 export type OutboxSend = (peer: string, address: string, args: readonly OscArg[]) => void;
 
 export interface OutboxOptions {
-  /** Distinct addresses waiting per client (fast and slow together). Default 1024. */
+  /** Distinct addresses waiting per client (fast and slow together). Default 8192: a recall of every param of a big session waits whole. */
   readonly maxPending?: number;
   readonly slowRateHz?: number;
   /** Whether a client's connection cannot take more now. Default: never. */
@@ -86,7 +86,7 @@ export class Outbox {
     private readonly sendFn: OutboxSend,
     private readonly opts: OutboxOptions = {},
   ) {
-    this.maxPending = opts.maxPending ?? 1024;
+    this.maxPending = opts.maxPending ?? 8192;
     this.slowMs = 1000 / (opts.slowRateHz ?? 30);
     this.stallMs = opts.stallMs ?? 5000;
     this.congested = opts.congested ?? (() => false);
@@ -207,7 +207,7 @@ export class Outbox {
     const newer = maps.get(peer);
     if (newer) for (const [a, v] of newer) m.set(a, v);
     maps.set(peer, m);
-    this.wake(bucket!.waitMs());
+    this.wake(bucket ? bucket.waitMs(bundle > 0 ? datagramCost(bundle) : 1) : RETRY_MS);
   }
 
   /** Packs what waits into bundles of up to `maxBytes`, one token each; a lone message goes plain. */
@@ -225,7 +225,8 @@ export class Outbox {
         parts.length = 0;
         size = BUNDLE_HEAD;
       }
-      if (parts.length === 0 && bucket && !bucket.take()) break;
+      // A full bundle's cost up front: a bigger datagram takes more of the receiver's buffer.
+      if (parts.length === 0 && bucket && !bucket.take(datagramCost(maxBytes))) break;
       m.delete(address);
       parts.push(bytes);
       size += 4 + bytes.length;

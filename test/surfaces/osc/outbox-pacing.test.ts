@@ -119,7 +119,8 @@ describe('Outbox pacing', () => {
     const packets: Uint8Array[] = [];
     const box = new Outbox(() => undefined, {
       now: () => now,
-      pace: () => ({ burst: 2, rate: 1000 }),
+      // A 512-byte bundle costs 1.73 small datagrams: a burst of 4 sends two.
+      pace: () => ({ burst: 4, rate: 1000 }),
       bundleBytes: () => 512,
       encode: (a, args) => encodeMessage(a, args),
       sendPacket: (_p, b) => packets.push(Uint8Array.from(b)),
