@@ -335,10 +335,12 @@ export class NativeOscServer {
     }
     if (m.args.length === 0) {
       this.counts.queries++;
+      const to = this.subs.replyTo(peer);
       for (const d of defs) {
         if (norm && d.type === 'text') continue;
         const out = encode(d, this.store.getByIndex(d.index), norm);
-        if (out) this.endpoint.sendNow(this.subs.replyTo(peer), norm ? NORM + d.address : d.address, out);
+        // A pattern's replies are a burst (`/ch/*` is hundreds): paced and coalesced like feedback.
+        if (out) (isPattern ? this.endpoint.queue(to, norm ? NORM + d.address : d.address, out) : this.endpoint.sendNow(to, norm ? NORM + d.address : d.address, out));
       }
       return;
     }
