@@ -1,6 +1,6 @@
 /**
  * The native OSC server's replies to a pattern query are a burst like a recall's feedback (every
- * param of every channel: hundreds of values): they leave paced and coalesced, so a client whose
+ * param of every channel: tens to hundreds of values): they leave paced and coalesced, so a client whose
  * socket holds 19 small datagrams (asked for 8 KB) gets every one. A single query is still answered
  * at once. Real UDP on 127.0.0.1, server and client in this process; conditions are awaited, never
  * timed.
