@@ -15,7 +15,8 @@
  * receive buffer survives; what waits meanwhile stays coalesced (latest value per address, in the
  * order the addresses first came). A paced client at `maxPending` sends its oldest waiting value for
  * each new address rather than everything at once. With `bundle` for a client, the values leave
- * packed into OSC bundles of up to its bundle size, one datagram (one token) each.
+ * packed into OSC bundles of up to its bundle size, each charged as the receive buffer it takes
+ * (datagramCost: a 1400-byte bundle as three small datagrams).
  *
  *   const box = new Outbox((peer, address, args) => sock.send(...), { maxPending: 8192, slowRateHz: 30,
  *     congested: (peer) => ws(peer).bufferedAmount > 256 * 1024, onDrop: (peer, why) => ws(peer).terminate() });
@@ -192,11 +193,14 @@ export class Outbox {
       for (const [address, args] of m) this.sendFn(peer, address, args);
       return;
     }
-    if (bundle > 0) this.sendBundled(peer, m, bucket, bundle);
-    else for (const [address, args] of m) {
-      if (!bucket!.take()) break;
-      m.delete(address);
-      this.sendFn(peer, address, args);
+    if (bundle > 0) {
+      this.sendBundled(peer, m, bucket, bundle);
+    } else {
+      for (const [address, args] of m) {
+        if (!bucket!.take()) break;
+        m.delete(address);
+        this.sendFn(peer, address, args);
+      }
     }
     if (m.size === 0) {
       if (bucket?.idle) this.buckets.delete(peer);
