@@ -119,6 +119,35 @@ export class TokenBucket {
     return false;
   }
 
+  /**
+   * Takes as many `cost`-unit sends as there are tokens now, up to `max`, and returns how many. A
+   * drain sends that many and no more: tokens that come while a slow loop runs are not spent in it,
+   * so one turn of the event loop never sends more than the burst.
+   */
+  grant(max: number, cost = 1): number {
+    this.refill();
+    let n = Math.min(max, Math.floor(this.tokens / cost));
+    if (n === 0 && max > 0 && this.tokens >= this.pace.burst) n = 1;
+    this.tokens -= n * cost;
+    return n;
+  }
+
+  /** The units there now (a drain of varying costs reads this once, then spends what it sent). */
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  /** Spends units (possibly into debt: an item larger than the burst, sent on a full bucket). */
+  spend(units: number): void {
+    this.tokens -= units;
+  }
+
+  /** Gives back units granted but not used. */
+  refund(units: number): void {
+    this.tokens = Math.min(this.pace.burst, this.tokens + units);
+  }
+
   /** Milliseconds until `cost` units are there (at least 1). */
   waitMs(cost = 1): number {
     this.refill();

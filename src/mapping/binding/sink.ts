@@ -97,11 +97,21 @@ export class FeedbackSink {
   }
 
   private drain(): void {
+    // Read once: what the bucket holds now, not what comes while this loop runs.
+    const bucket = this.bucket!;
+    const full = bucket.idle;
+    let budget = bucket.available();
+    let spent = 0;
     for (const [key, w] of this.waiting) {
-      if (!this.bucket!.take(messageBytes(w.msg))) break;
+      const cost = messageBytes(w.msg);
+      // One message larger than the whole burst still goes, alone, on a full bucket.
+      if (cost > budget && !(full && spent === 0)) break;
+      budget -= cost;
+      spent += cost;
       this.waiting.delete(key);
       this.transport.send(w.msg, w.except !== undefined ? { except: w.except } : undefined);
     }
+    bucket.spend(spent);
     this.schedule();
   }
 

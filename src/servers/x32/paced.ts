@@ -89,10 +89,12 @@ export class PacedSender {
       for (const [peer, q] of this.waiting) {
         if (resting.has(peer)) continue;
         const bucket = this.bucketOf(peer);
+        // Granted once per turn: tokens that come while this loop runs wait for the next slice.
+        const allowed = bucket ? bucket.grant(Math.min(share, q.size)) : share;
         let n = 0;
         for (const [address, args] of q) {
-          if (n++ >= share) break;
-          if (bucket && !bucket.take()) {
+          if (n >= share) break;
+          if (n++ >= allowed) {
             resting.add(peer);
             break;
           }

@@ -48,6 +48,19 @@ describe('TokenBucket', () => {
     while (b.take()) n++;
     expect(n).toBe(4);
   });
+
+  it('grants what it holds at once: tokens that come while a drain runs wait for the next one', () => {
+    let now = 0;
+    const b = new TokenBucket({ burst: 16, rate: 2000 }, () => now);
+    expect(b.grant(100)).toBe(16);
+    now = 2;
+    expect(b.grant(100)).toBe(4);
+    expect(b.grant(100)).toBe(0);
+    now = 3;
+    expect(b.grant(1)).toBe(1);
+    b.refund(1);
+    expect(b.grant(100)).toBe(2);
+  });
 });
 
 describe('Outbox pacing', () => {
