@@ -175,6 +175,7 @@ export class Daemon {
       statusIntervalMs: 1000,
       remotes: s.osc.remotes,
       echo: s.osc.echo,
+      ...(s.osc.pacing !== undefined ? { pacing: s.osc.pacing } : {}),
     };
   }
 
@@ -251,7 +252,7 @@ export class Daemon {
     const diff = diffSessions(prev, next);
     const applied: string[] = [];
     const oscOptions = (s: Session) => this.oscOptions(s);
-    const x32Options = (s: Session) => ({ host: s.x32.host, port: this.opts.x32Port ?? s.x32.port, allow: s.x32.allow, readOnly: s.x32.readOnly, name: 'faderd' });
+    const x32Options = (s: Session) => ({ host: s.x32.host, port: this.opts.x32Port ?? s.x32.port, allow: s.x32.allow, readOnly: s.x32.readOnly, name: 'faderd', ...(s.x32.pacing !== undefined ? { pacing: s.x32.pacing } : {}) });
     // 1. Build and check; nothing running changes here.
     const started: Array<{ close(): Promise<void> }> = [];
     let osc: { server: NativeOscServer | undefined; rebind: boolean } | undefined;

@@ -6,6 +6,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { PaceOnlySchema, PacingSchema, type PacingSetting } from '../surfaces/pacing.ts';
 import { readSourceText, YamlSource } from '../util/yaml-source.ts';
 import { ConfigError, type SourceIssue } from '../util/source-error.ts';
 import { addressMatcher, isLoopback, listenerIssues, listenerWarnings } from '../surfaces/osc/access.ts';
@@ -85,10 +86,12 @@ const OscSchema = z.strictObject({
   remotes: z.array(OscRemoteSchema).max(16).optional(),
   /** Echo each client's own changes back to it (a client may say otherwise with /echo). Default false. */
   echo: z.boolean().optional(),
+  /** Feedback pace per UDP client, and bundling (src/surfaces/pacing.ts); `false`: unpaced. */
+  pacing: PacingSchema.optional(),
 });
 
 /** The X32 server (apps and libraries written for a Behringer X32): the OSC listener's settings but the WebSocket port. */
-const X32Schema = OscSchema.pick({ enabled: true, host: true, port: true, allow: true, readOnly: true });
+const X32Schema = OscSchema.pick({ enabled: true, host: true, port: true, allow: true, readOnly: true }).extend({ pacing: PaceOnlySchema.optional() });
 /** The web mixer (src/servers/http): its page and OSC over WebSocket at /osc on one port. */
 const HttpSchema = z.strictObject({
   enabled: z.boolean().optional(),
@@ -203,6 +206,7 @@ export interface Session {
     readonly websocketPort?: number;
     readonly remotes: ReadonlyArray<{ readonly host: string; readonly port: number; readonly subscribe?: readonly string[]; readonly echo?: boolean }>;
     readonly echo: boolean;
+    readonly pacing?: PacingSetting;
   };
   readonly x32: {
     readonly enabled: boolean;
@@ -210,6 +214,7 @@ export interface Session {
     readonly port: number;
     readonly allow: readonly string[];
     readonly readOnly: readonly string[];
+    readonly pacing?: PacingSetting | false;
   };
   readonly http: {
     readonly enabled: boolean;
@@ -304,6 +309,7 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       ...(raw.osc?.websocketPort !== undefined ? { websocketPort: raw.osc.websocketPort } : {}),
       remotes: (raw.osc?.remotes ?? []).map((r) => ({ ...r, host: r.host ?? '127.0.0.1' })),
       echo: raw.osc?.echo ?? false,
+      ...(raw.osc?.pacing !== undefined ? { pacing: raw.osc.pacing } : {}),
     },
     x32: {
       enabled: raw.x32?.enabled ?? true,
@@ -311,6 +317,7 @@ export function resolveSession(raw: SessionFile, file: string | undefined): Sess
       port: raw.x32?.port ?? 10023,
       allow: raw.x32?.allow ?? [],
       readOnly: raw.x32?.readOnly ?? [],
+      ...(raw.x32?.pacing !== undefined ? { pacing: raw.x32.pacing } : {}),
     },
     http: {
       enabled: raw.http?.enabled ?? true,

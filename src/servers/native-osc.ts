@@ -39,6 +39,7 @@ import { addressMatcher, isLoopback, type AddressMatcher } from '../surfaces/osc
 import { replyTarget, ReplyTargetError } from '../surfaces/osc/reply-target.ts';
 import { encode, NativeFeedback, NORM, SubscriptionError, type RemoteSpec } from './native-osc-feedback.ts';
 import { logger, RateLimitedLog } from '../util/log.ts';
+import { DEFAULT_PACE, resolvePacing, type PacingSetting } from '../surfaces/pacing.ts';
 
 const log = logger(import.meta.url);
 
@@ -77,6 +78,8 @@ export interface NativeOscOptions {
   stallMs?: number;
   /** WebSocket connections one source address may hold. Default 16. */
   maxConnectionsPerHost?: number;
+  /** Feedback pace and bundling for UDP clients (session `osc.pacing`; src/surfaces/pacing.ts). */
+  pacing?: PacingSetting;
 }
 
 export interface NativeOscStats extends OscEndpointStats {
@@ -127,6 +130,7 @@ export class NativeOscServer {
       maxScheduledBytes: opts.maxScheduledBytes,
       slowRateHz: opts.meterRateHz ?? 30,
       ...(opts.maxPending !== undefined ? { maxPending: opts.maxPending } : {}),
+      pacing: { udp: resolvePacing(opts.pacing, DEFAULT_PACE.udp) },
       ...(opts.maxBufferedBytes !== undefined ? { maxBufferedBytes: opts.maxBufferedBytes } : {}),
       ...(opts.stallMs !== undefined ? { stallMs: opts.stallMs } : {}),
       ...(opts.maxConnectionsPerHost !== undefined ? { maxConnectionsPerHost: opts.maxConnectionsPerHost } : {}),
@@ -331,10 +335,12 @@ export class NativeOscServer {
     }
     if (m.args.length === 0) {
       this.counts.queries++;
+      const to = this.subs.replyTo(peer);
       for (const d of defs) {
         if (norm && d.type === 'text') continue;
         const out = encode(d, this.store.getByIndex(d.index), norm);
-        if (out) this.endpoint.sendNow(this.subs.replyTo(peer), norm ? NORM + d.address : d.address, out);
+        // A pattern's replies are a burst (`/ch/*` is hundreds): paced and coalesced like feedback.
+        if (out) (isPattern ? this.endpoint.queue(to, norm ? NORM + d.address : d.address, out) : this.endpoint.sendNow(to, norm ? NORM + d.address : d.address, out));
       }
       return;
     }

@@ -3,6 +3,7 @@
  * layer. Transports know nothing of params; they move messages and report connection state.
  */
 import type { Observable } from 'rxjs';
+import type { Pace, PacingSetting } from './pacing.ts';
 
 /** OSC 1.0 argument as osc.js represents it with `metadata: true`. */
 export interface OscArg {
@@ -40,6 +41,11 @@ export interface SurfaceTransport {
   send(msg: SurfaceMessage, opts?: SendOptions): void;
   /** Counters for status output: messages in/out, dropped, decode errors. */
   stats(): TransportStats;
+  /**
+   * The pace the feedback sink holds the whole surface to, in bytes (src/surfaces/pacing.ts); none:
+   * the transport paces itself (OSC: per client) or needs none.
+   */
+  readonly pace?: Pace;
   close(): Promise<void>;
 }
 
@@ -62,6 +68,8 @@ export type SurfaceDeviceSpec =
       readonly output?: string;
       /** Open a virtual port pair with this name where the platform offers them. */
       readonly virtual?: string;
+      /** Feedback pace in bytes (src/surfaces/pacing.ts); false: unpaced. */
+      readonly pacing?: PacingSetting;
     }
   | {
       readonly transport: 'osc';
@@ -77,6 +85,8 @@ export type SurfaceDeviceSpec =
       readonly subscriptionTimeoutMs?: number;
       /** Client addresses/subnets allowed when listening beyond loopback. */
       readonly allow?: readonly string[];
+      /** Feedback pace per client in datagrams, and bundling (src/surfaces/pacing.ts); false: unpaced. */
+      readonly pacing?: PacingSetting;
     }
   | {
       readonly transport: 'serial';
@@ -90,5 +100,7 @@ export type SurfaceDeviceSpec =
       readonly lineEnding?: '\n' | '\r\n' | '\r';
       /** Longest accepted line/frame in bytes; longer input is dropped and counted. */
       readonly maxFrame?: number;
+      /** Feedback pace in bytes; default the line's rate (src/surfaces/pacing.ts); false: unpaced. */
+      readonly pacing?: PacingSetting;
     }
   | { readonly transport: 'memory' };

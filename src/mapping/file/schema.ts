@@ -3,6 +3,7 @@
  * number or an expression string; the loader evaluates them per repeat and checks their range.
  */
 import { z } from 'zod';
+import { PaceOnlySchema, PacingSchema } from '../../surfaces/pacing.ts';
 
 /** A number, or an expression over repeat variables such as `0x68 + i`. */
 const Num = z.union([z.number(), z.string().min(1)]);
@@ -179,7 +180,7 @@ export const BindingSchema = z.strictObject({
 export type BindingDef = z.infer<typeof BindingSchema>;
 
 export const DeviceSchema = z.discriminatedUnion('transport', [
-  z.strictObject({ transport: z.literal('midi'), input: z.string().min(1).optional(), output: z.string().min(1).optional(), virtual: z.string().min(1).optional() }),
+  z.strictObject({ transport: z.literal('midi'), input: z.string().min(1).optional(), output: z.string().min(1).optional(), virtual: z.string().min(1).optional(), pacing: PaceOnlySchema.optional() }),
   z.strictObject({
     transport: z.literal('osc'),
     host: z.string().min(1).optional(),
@@ -189,6 +190,8 @@ export const DeviceSchema = z.discriminatedUnion('transport', [
     renew: z.string().startsWith('/').optional(),
     subscriptionTimeoutMs: z.number().int().positive().optional(),
     allow: z.array(z.string().min(1)).optional(),
+    /** Feedback pace per client, and bundling (src/surfaces/pacing.ts). */
+    pacing: PacingSchema.optional(),
   }),
   z.strictObject({
     transport: z.literal('serial'),
@@ -199,6 +202,7 @@ export const DeviceSchema = z.discriminatedUnion('transport', [
     framing: z.enum(['lines', 'slip', 'midi']),
     lineEnding: z.enum(['\n', '\r\n', '\r']).optional(),
     maxFrame: z.number().int().positive().optional(),
+    pacing: PaceOnlySchema.optional(),
   }),
   z.strictObject({ transport: z.literal('memory') }),
 ]);

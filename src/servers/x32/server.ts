@@ -29,6 +29,7 @@ import { logger, RateLimitedLog } from '../../util/log.ts';
 import { Bindings } from './bindings.ts';
 import { MeterSource } from './meters.ts';
 import { PacedSender } from './paced.ts';
+import { DEFAULT_PACE, resolvePacing, type PacingSetting } from '../../surfaces/pacing.ts';
 import { fromArg, fromText, type X32Value } from './scales.ts';
 import { batchPlan, formatPlan, metersPlan, subscribePlan, type SubscribeHost, type SubscriptionPlan } from './subscribe.ts';
 import { TimedSubscriptions } from './timed.ts';
@@ -54,6 +55,8 @@ export interface X32ServerOptions {
   readonly maxRemotes?: number;
   /** The console name in /info, /xinfo, /status and /-prefs/name. */
   readonly name?: string;
+  /** Each client's feedback pace (session `x32.pacing`; src/surfaces/pacing.ts); false: unpaced. */
+  readonly pacing?: PacingSetting;
 }
 
 export interface X32ServerStats extends OscEndpointStats {
@@ -104,7 +107,7 @@ export class X32Server {
     private readonly opts: X32ServerOptions,
   ) {
     this.endpoint = new OscEndpoint({ name: 'X32 server', host: opts.host, port: opts.port, allow: opts.allow });
-    this.out = new PacedSender((peer, address, args) => this.endpoint.sendNow(peer, address, args));
+    this.out = new PacedSender((peer, address, args) => this.endpoint.sendNow(peer, address, args), { pace: resolvePacing(opts.pacing, DEFAULT_PACE.udp).pace ?? null });
     this.name = opts.name ?? 'faderd';
     this.tree = buildTree(this.name);
     this.bindings = new Bindings(this.tree, store.registry);
@@ -391,6 +394,8 @@ export class X32Server {
       port: this.endpoint.port,
       ...this.endpoint.stats(),
       dropped: this.endpoint.stats().dropped + this.out.dropped,
+      // Echoes and dumps wait in the paced sender, not the endpoint's outbox.
+      queued: this.out.pending,
       ...this.counts,
       remotes: [...this.remotes.live()].length,
       subscriptions: this.timed.size,

@@ -15,7 +15,7 @@ const isDefault = (x: Session['x32']): boolean => x.host === '127.0.0.1' && x.po
 export async function startX32Server(store: ParamStore, session: Session, log: Logger, portOverride?: number): Promise<X32Server | undefined> {
   const x = session.x32;
   if (!x.enabled) return undefined;
-  const server = new X32Server(store, { host: x.host, port: portOverride ?? x.port, allow: x.allow, readOnly: x.readOnly, name: 'faderd' });
+  const server = new X32Server(store, { host: x.host, port: portOverride ?? x.port, allow: x.allow, readOnly: x.readOnly, name: 'faderd', ...(x.pacing !== undefined ? { pacing: x.pacing } : {}) });
   try {
     await server.start();
   } catch (e) {

@@ -14,6 +14,7 @@ import { portMatcher, type MidiBackend, type MidiInputHandle, type MidiOutputHan
 import { EasymidiBackend } from './easymidi-backend.ts';
 import { midiUnavailableReason } from './ports.ts';
 import { midiProblem } from '../serial/framing/midi.ts';
+import { DEFAULT_PACE, resolvePacing, type Pace } from '../pacing.ts';
 
 const log = logger(import.meta.url);
 
@@ -47,6 +48,8 @@ export class MidiTransport implements SurfaceTransport {
   private closed = false;
   /** Why MIDI cannot work here at all, once known. */
   unavailable: string | undefined;
+  /** The feedback sink's pace for this port, in bytes (a recall must not overrun the driver's buffer). */
+  readonly pace: Pace | undefined;
 
   constructor(
     readonly id: string,
@@ -62,6 +65,7 @@ export class MidiTransport implements SurfaceTransport {
     this.badSend = new RateLimitedLog(log, `surface ${id}: MIDI message not sent`);
     this.badIn = new RateLimitedLog(log, `surface ${id}: malformed MIDI from the device dropped`);
     this.maxSysex = opts.maxSysex ?? 65536;
+    this.pace = resolvePacing(spec.pacing, DEFAULT_PACE.midi).pace;
     if (spec.virtual) this.openVirtual(spec.virtual);
     else {
       this.poll();

@@ -14,6 +14,7 @@ import { WebSocketServer } from 'ws';
 import { browserGuard } from '../../util/browser-guard.ts';
 import { decodePacket, encodeMessage, type OscMessage, type WsSocket } from './codec.ts';
 import { Outbox } from './outbox.ts';
+import { DEFAULT_PACE, type Pacing } from '../pacing.ts';
 
 const log = logger(import.meta.url);
 
@@ -37,7 +38,7 @@ export interface OscEndpointOptions {
   /** Bundles, and bytes, one client may have waiting: one sender cannot take the whole budget. Default 128 and 512 KiB. */
   readonly maxScheduledPerPeer?: number;
   readonly maxScheduledBytesPerPeer?: number;
-  /** Distinct addresses waiting per client before new ones are dropped. Default 1024. */
+  /** Distinct addresses waiting per client (outbox.ts: a paced client at the bound sends its oldest). Default 8192. */
   readonly maxPending?: number;
   /** Rate of slow (meter) feedback. Default 30 Hz. */
   readonly slowRateHz?: number;
@@ -52,6 +53,11 @@ export interface OscEndpointOptions {
   readonly stallMs?: number;
   /** WebSocket connections one source address may hold at once. Default 16. */
   readonly maxConnectionsPerHost?: number;
+  /**
+   * Feedback pacing per kind of client (src/surfaces/pacing.ts). Default: the transport's pace,
+   * one message per datagram. `bundleBytes` applies to UDP clients only.
+   */
+  readonly pacing?: { readonly udp?: Pacing; readonly ws?: Pacing };
   /** Names the listener in log lines. */
   readonly name: string;
   /**
@@ -159,6 +165,10 @@ export class OscEndpoint {
       stallMs: opts.stallMs,
       congested: (peer) => this.congested(peer),
       onDrop: (peer, reason) => this.dropClient(peer, reason),
+      pace: (peer) => (peer.startsWith('ws:') ? (opts.pacing?.ws ? opts.pacing.ws.pace : DEFAULT_PACE.ws) : opts.pacing?.udp ? opts.pacing.udp.pace : DEFAULT_PACE.udp),
+      bundleBytes: (peer) => (peer.startsWith('ws:') ? 0 : (opts.pacing?.udp?.bundleBytes ?? 0)),
+      encode: (address, args) => this.encode(address, args),
+      sendPacket: (peer, bytes) => this.sendRaw(peer, bytes),
     });
     this.droppedLog = new RateLimitedLog(log, `${opts.name}: client dropped, its feedback was not drained`);
     this.badPacket = new RateLimitedLog(log, `${opts.name}: malformed OSC packet dropped`);
@@ -367,15 +377,18 @@ export class OscEndpoint {
 
   /** Sends one message to a peer right away (query replies). */
   sendNow(peer: string, address: string, args: readonly OscArg[]): void {
-    let bytes: Uint8Array;
+    const bytes = this.encode(address, args);
+    if (bytes) this.sendRaw(peer, bytes);
+  }
+
+  private encode(address: string, args: readonly OscArg[]): Uint8Array | undefined {
     try {
-      bytes = encodeMessage(address, args);
+      return encodeMessage(address, args);
     } catch (e) {
       this.counters.dropped++;
       this.badPacket.hit(`cannot encode ${address}: ${(e as Error).message}`);
-      return;
+      return undefined;
     }
-    this.sendRaw(peer, bytes);
   }
 
   /** Sends an already encoded packet to a peer (dialects whose replies OSC 1.0 cannot write, such as the X32's `node`). */

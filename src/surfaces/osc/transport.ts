@@ -15,6 +15,7 @@ import { BehaviorSubject, Subject, Subscription, type Observable } from 'rxjs';
 import type { SendOptions, SurfaceDeviceSpec, SurfaceMessage, SurfaceTransport, TransportStats } from '../types.ts';
 import { OscEndpoint, peerName } from './endpoint.ts';
 import { SubscriberTable } from './subscriptions.ts';
+import { DEFAULT_PACE, resolvePacing } from '../pacing.ts';
 import { logger } from '../../util/log.ts';
 
 const log = logger(import.meta.url);
@@ -41,7 +42,13 @@ export class OscTransport implements SurfaceTransport {
     private readonly spec: OscSpec,
   ) {
     const timeoutMs = spec.subscriptionTimeoutMs ?? 10_000;
-    this.endpoint = new OscEndpoint({ name: `surface ${id}`, host: spec.host ?? '127.0.0.1', port: spec.port ?? 0, allow: spec.allow });
+    this.endpoint = new OscEndpoint({
+      name: `surface ${id}`,
+      host: spec.host ?? '127.0.0.1',
+      port: spec.port ?? 0,
+      allow: spec.allow,
+      pacing: { udp: resolvePacing(spec.pacing, DEFAULT_PACE.udp) },
+    });
     this.subs = new SubscriberTable<never>(timeoutMs);
     // Named as incoming packets name their sender, so the remote's own changes are not echoed to it.
     if (spec.remotePort !== undefined) this.remote = peerName(spec.remoteHost ?? '127.0.0.1', spec.remotePort);

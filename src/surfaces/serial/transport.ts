@@ -20,6 +20,7 @@ import { END, SlipDecoder, encodeSlip } from './framing/slip.ts';
 import { MidiEncoder } from './framing/midi.ts';
 import { MidiParser } from '../midi/parser.ts';
 import { findSerialPortByUsbId, type SerialPortInfo } from './ports.ts';
+import { resolvePacing, serialPace, type Pace } from '../pacing.ts';
 
 const log = logger(import.meta.url);
 
@@ -78,6 +79,8 @@ export class SerialTransport implements SurfaceTransport {
   private readonly encoder = new MidiEncoder();
   private readonly opts: Required<Omit<SerialTransportOptions, 'openLink' | 'listPorts'>> & Pick<SerialTransportOptions, 'openLink' | 'listPorts'>;
   private readonly badSend: RateLimitedLog;
+  /** The feedback sink's pace for this line, in bytes. */
+  readonly pace: Pace | undefined;
   private readonly badIn: RateLimitedLog;
   private readonly stuckLog: RateLimitedLog;
   private readonly fullLog: RateLimitedLog;
@@ -104,6 +107,8 @@ export class SerialTransport implements SurfaceTransport {
     if (!spec.path && !spec.vendorId) throw new TypeError(`surface ${id}: a serial device needs "path" or "vendorId"`);
     const baud = spec.baudRate ?? 115200;
     if (!(Number.isInteger(baud) && baud > 0)) throw new TypeError(`surface ${id}: "baudRate" must be a positive integer, got ${spec.baudRate}`);
+    // The feedback sink keeps to the line's rate, so a recall does not fill the write queue past its bound.
+    this.pace = resolvePacing(spec.pacing, serialPace(baud)).pace;
     this.opts = { backoffMs: 250, maxBackoffMs: 5000, maxPendingBytes: 65536, stallMs: 3000, ...opts };
     this.delay = this.opts.backoffMs;
     this.badSend = new RateLimitedLog(log, `surface ${id}: message not sendable on ${spec.framing} framing`);

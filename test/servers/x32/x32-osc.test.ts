@@ -119,15 +119,16 @@ describe('faderd as an X32, to the x32-osc client library', () => {
     ];
     store.batch(writes.map(([a, v]) => [a, v] as const), 'api');
     const read = (path: string[]) => path.reduce<any>((n, k) => n[k], x32.OSC); // eslint-disable-line @typescript-eslint/no-explicit-any
-    // x32-osc registers for /xremote at connect: the echo comes to it.
-    await until(() => read(writes[writes.length - 1]![2]) === '+4.2', 'the echoes');
+    // x32-osc registers for /xremote at connect: the echo comes to it. Paced and coalesced behind the
+    // connect dump, an echo keeps its address's place in the queue: wait for every value, not the last.
     const tree = buildTree();
-    for (const [address, , path] of writes) {
+    const ours = (path: string[]) => {
       const node = path.slice(0, -1).join('/');
       const at = tree.node(node)!.leaves.findIndex((l) => l.name === path[path.length - 1]);
-      const ours = tokenize(server.nodeLineOf(node)!).slice(1)[at];
-      expect(read(path), address).toBe(ours);
-    }
+      return tokenize(server.nodeLineOf(node)!).slice(1)[at];
+    };
+    await until(() => read(writes[writes.length - 1]![2]) === '+4.2' && writes.every(([, , path]) => read(path) === ours(path)), 'the echoes').catch(() => undefined);
+    for (const [address, , path] of writes) expect(read(path), address).toBe(ours(path));
   }, 90_000);
 
   it('receives the meters it asks for, as /meters/N blobs it decodes', async () => {

@@ -57,7 +57,9 @@ async function setUp(opts: SerialTransportOptions) {
   cleanups.push(() => pair.kill());
   // A stopped socat must be running again before it can be told to end.
   cleanups.push(() => void pair.proc.kill('SIGCONT'));
-  const transport = new SerialTransport('board', { transport: 'serial', path: dev, framing: 'lines' }, { backoffMs: 20, maxBackoffMs: 100, ...opts });
+  // Unpaced: these tests fill the write queue on purpose (the feedback pace at the line's rate would
+  // hold the storm back in the sink, as it should in a show; a pty ignores the baud rate anyway).
+  const transport = new SerialTransport('board', { transport: 'serial', path: dev, framing: 'lines', pacing: false }, { backoffMs: 20, maxBackoffMs: 100, ...opts });
   cleanups.push(() => transport.close());
   const states: boolean[] = [];
   transport.connected$.subscribe((c) => states.push(c));
