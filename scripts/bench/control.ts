@@ -161,6 +161,7 @@ async function measure(o: BenchOptions): Promise<Row[]> {
       group: 'control',
       what: `OSC sustained changes/s, every change fed back (none lost or coalesced), steps ${steps}`,
       faderd: strict ? `≥ ${strict}/s` : `under ${o.quick ? 5000 : 2000}/s`,
+      note: "by design at most the client's pace: UDP feedback leaves paced per client (default 16 datagrams at once, then 2,000/s, session osc.pacing; docs/surfaces.md), and faster changes are coalesced, latest winning",
     });
     rows.push({
       group: 'control',
