@@ -211,6 +211,19 @@ describe('native mix kernel', () => {
     });
   }
 
+  it('an addon with another job layout is not used: the TypeScript mixing runs and the reason is told', () => {
+    const exports = dspKernels()!;
+    const layout = exports.mixJobLayout;
+    try {
+      exports.mixJobLayout = 813;
+      expect(nativeMixJobs()).toBeUndefined();
+      expect(nativeMixMissing()).toMatch(/mix jobs are laid out as 813, this faderd writes 812 \(rebuild/);
+    } finally {
+      exports.mixJobLayout = layout;
+    }
+    expect(nativeMixMissing()).toBeUndefined();
+  });
+
   it('selects the AVX2 variant where the CPU has it, the portable one on request, and refuses other names', () => {
     const isa = dspKernels()!.mixIsa as IsaFn;
     const before = isa();
