@@ -169,6 +169,12 @@ MIX_INLINE void op_gain2(float *l, float *rt, const float *r, double k, int n) {
            l[i] = (float)((double)l[i] * k); rt[i] = (float)((double)rt[i] * k););
 }
 
+/** toMaster through a ramping solo gate: c += a·r, d += b·r. */
+MIX_INLINE void op_add2_ramp(const float *a, const float *b, float *c, float *d, const float *r, int n) {
+  FRAMES(0, n, m4d g = LD(r + i); ST(c + i, LD(c + i) + LD(a + i) * g); ST(d + i, LD(d + i) + LD(b + i) * g);,
+         c[i] = (float)((double)c[i] + (double)a[i] * (double)r[i]); d[i] = (float)((double)d[i] + (double)b[i] * (double)r[i]););
+}
+
 /** The job loop of one instruction set: every op in table order (mix.c checked every job). */
 #define MIX_VARIANT(suffix, attr)                                                                                 \
   attr static void run_##suffix(float *f, const int32_t *jobs, const double *params, int njobs, int n) {         \
@@ -191,6 +197,7 @@ MIX_INLINE void op_gain2(float *l, float *rt, const float *r, double k, int n) {
                         n);                                                                                      \
           break;                                                                                                 \
         case OP_GAIN2: op_gain2(f + j[J_C], f + j[J_D], r, p[0], n); break;                                      \
+        case OP_ADD2_RAMP: op_add2_ramp(f + j[J_A], f + j[J_B], f + j[J_C], f + j[J_D], r, n); break;            \
       }                                                                                                          \
     }                                                                                                            \
   }

@@ -23,6 +23,7 @@
  *   6 pan mono  a → c, d; params [gl gr il ir tl tr]
  *   7 pan st.   a, b → c, d; params [ll rl lr rr, increments, targets]
  *   8 gain2     c *= k, d *= k (·ramp)
+ *   9 add2ramp  c += a·ramp, d += b·ramp                    (a solo gate ramping; ramp required)
  * Jobs run one after another in table order (each over all its frames), so sums into one
  * destination add up in the order the TypeScript adds them. Every offset is checked before anything
  * runs: a bad one throws a TypeError naming the job and the field, and nothing is mixed. A job's
@@ -36,8 +37,10 @@
 #define MIX_JOB_STRIDE 8
 #define MIX_PARAM_STRIDE 12
 enum { J_OP, J_A, J_B, J_C, J_D, J_RAMP, J_RAMPN, J_FLAGS };
-enum { OP_MONO = 1, OP_STEREO, OP_ST2MONO, OP_COPY, OP_FOLD, OP_PAN_MONO, OP_PAN_STEREO, OP_GAIN2, OP_LAST = OP_GAIN2 };
+enum { OP_MONO = 1, OP_STEREO, OP_ST2MONO, OP_COPY, OP_FOLD, OP_PAN_MONO, OP_PAN_STEREO, OP_GAIN2, OP_ADD2_RAMP, OP_LAST = OP_ADD2_RAMP };
 enum { F_ADD = 1, F_LAND = 2 };
+/** What the TypeScript checks before it uses this kernel (mixJobLayout): strides and the last op. */
+#define MIX_LAYOUT (MIX_JOB_STRIDE * 10000 + MIX_PARAM_STRIDE * 100 + OP_LAST)
 
 #include "mix-ops.h"
 
@@ -101,14 +104,14 @@ static const char *check_job(const int32_t *j, int frames, size_t nf) {
   int op = j[J_OP];
   if (op < OP_MONO || op > OP_LAST) return "op";
   int reads_a = op != OP_GAIN2;
-  int reads_b = op == OP_STEREO || op == OP_ST2MONO || op == OP_PAN_STEREO;
-  int reads_d = op == OP_STEREO || op == OP_FOLD || op == OP_PAN_MONO || op == OP_PAN_STEREO || op == OP_GAIN2;
+  int reads_b = op == OP_STEREO || op == OP_ST2MONO || op == OP_PAN_STEREO || op == OP_ADD2_RAMP;
+  int reads_d = op == OP_STEREO || op == OP_FOLD || op == OP_PAN_MONO || op == OP_PAN_STEREO || op == OP_GAIN2 || op == OP_ADD2_RAMP;
   int pan = op == OP_PAN_MONO || op == OP_PAN_STEREO;
   if (reads_a && !inside(j[J_A], frames, nf)) return "a";
   if (reads_b && !inside(j[J_B], frames, nf)) return "b";
   if (!inside(j[J_C], frames, nf)) return "c";
   if (reads_d && !inside(j[J_D], frames, nf)) return "d";
-  if (!pan && op != OP_FOLD && j[J_RAMP] != -1 && !inside(j[J_RAMP], frames, nf)) return "ramp";
+  if (!pan && op != OP_FOLD && (j[J_RAMP] != -1 || op == OP_ADD2_RAMP) && !inside(j[J_RAMP], frames, nf)) return "ramp";
   if (pan && !(j[J_RAMPN] >= 0 && j[J_RAMPN] <= frames)) return "rampN";
   if (pan && (j[J_FLAGS] & ~(F_ADD | F_LAND))) return "flags";
   return NULL;
@@ -168,7 +171,7 @@ napi_status register_mix(napi_env env, napi_value exports) {
   if ((st = napi_set_named_property(env, exports, "mixJobs", fn)) != napi_ok) return st;
   if ((st = napi_create_function(env, "mixIsa", NAPI_AUTO_LENGTH, mix_isa, NULL, &isafn)) != napi_ok) return st;
   if ((st = napi_set_named_property(env, exports, "mixIsa", isafn)) != napi_ok) return st;
-  if ((st = napi_create_int32(env, MIX_JOB_STRIDE * 100 + MIX_PARAM_STRIDE, &stride)) != napi_ok) return st;
+  if ((st = napi_create_int32(env, MIX_LAYOUT, &stride)) != napi_ok) return st;
   if ((st = napi_set_named_property(env, exports, "mixJobLayout", stride)) != napi_ok) return st;
   return napi_ok;
 }

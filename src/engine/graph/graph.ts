@@ -16,7 +16,7 @@ import { EQ_PASSES, Strip, stripPoolSize } from './strip.ts';
 import { BiquadBatch, FilterPool, nativeBiquadJobs } from '../native/biquad-batch.ts';
 import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
-import { MixBatch, nativeMixJobs, OP_GAIN2 } from '../native/mix-batch.ts';
+import { MixBatch, nativeMixJobs, OP_ADD2_RAMP, OP_GAIN2 } from '../native/mix-batch.ts';
 import { createFx, type FxProcessor } from './fx.ts';
 import { passesSolo, soloActive, type SoloInput } from './solo.ts';
 
@@ -46,8 +46,15 @@ interface MeterSlots {
 /** A strip's way onto the master: a smoothed gate that follows the solo rule. */
 class SoloGate {
   readonly gain: GainRamp;
-  constructor(sampleRate: number) {
+  /** With the native mix kernel: the gate's own ramp (a job reads it at the flush) and its index. */
+  readonly ramp: Float32Array | undefined;
+  readonly rampAt: number = -1;
+  constructor(sampleRate: number, pool?: FilterPool, maxBlock = 0) {
     this.gain = new GainRamp(sampleRate);
+    if (pool) {
+      this.ramp = pool.floats(maxBlock);
+      this.rampAt = pool.at32(this.ramp);
+    }
   }
   update(pass: boolean, snap: boolean): void {
     this.gain.set(pass ? 1 : 0, snap);
@@ -127,8 +134,9 @@ export class MixGraph {
    * gain) of each strip group in one call (mix-batch.ts); the sums live in the filter pool.
    */
   private readonly mix: MixBatch | undefined;
-  /** With `mix`: masterL's and masterR's indices in the pool, and the ramp's. */
+  /** With `mix`: masterL's and masterR's indices in the pool, scratchL's and scratchR's, and the ramp's. */
   private readonly masterAt: Int32Array = new Int32Array(2);
+  private readonly scratchAt: Int32Array = new Int32Array(2);
   private rampAt = -1;
   private readonly chStrips: Strip[];
   private readonly busStrips: Strip[];
@@ -148,8 +156,9 @@ export class MixGraph {
     let pool: FilterPool | undefined;
     if (run) {
       const need = widths.map((w) => stripPoolSize(w, maxBlock));
-      // Master pair and ramp, bus pan outputs, fx inputs, the stereo inputs' mono sums, one ramp per send.
-      const mixFloats = (3 + 2 * nBus + 2 * nFx) * maxBlock + session.buses.filter((b) => b.stereo).length * SendInput.poolSize(2, maxBlock) + nFx * SendInput.poolSize(2, maxBlock) + nSends * Send.poolSize(maxBlock);
+      // Master pair, scratch pair and ramp, bus pan outputs, fx inputs, a ramp per solo gate, the
+      // stereo inputs' mono sums, one ramp per send.
+      const mixFloats = (5 + 2 * nBus + 2 * nFx + session.channels.length + nBus) * maxBlock + session.buses.filter((b) => b.stereo).length * SendInput.poolSize(2, maxBlock) + nFx * SendInput.poolSize(2, maxBlock) + nSends * Send.poolSize(maxBlock);
       pool = new FilterPool(need.reduce((n, x) => n + x.floats, mixFloats), need.reduce((n, x) => n + x.doubles, 0));
       this.batch = new BiquadBatch(pool, EQ_PASSES, widths.reduce((n, w) => n + w, 0), run);
       // Enough for a strip group's block in one call: copies, sends, pans, folds, the master gain.
@@ -161,10 +170,12 @@ export class MixGraph {
     this.masterL = buf();
     this.masterR = buf();
     this.masterPair = [this.masterL, this.masterR];
-    this.scratchL = new Float32Array(maxBlock);
-    this.scratchR = new Float32Array(maxBlock);
+    this.scratchL = buf();
+    this.scratchR = buf();
     this.ramp = buf();
     if (mixPool) {
+      this.scratchAt[0] = mixPool.at32(this.scratchL);
+      this.scratchAt[1] = mixPool.at32(this.scratchR);
       this.masterAt[0] = mixPool.at32(this.masterL);
       this.masterAt[1] = mixPool.at32(this.masterR);
       this.rampAt = mixPool.at32(this.ramp);
@@ -182,7 +193,7 @@ export class MixGraph {
         outputs: spec.output === undefined ? [] : refs(spec.output, width),
         toMaster: spec.master,
         sends: [] as Send[],
-        solo: new SoloGate(sr),
+        solo: new SoloGate(sr, mixPool, maxBlock),
         pannedL,
         pannedR,
         pannedAt: Int32Array.of(mixPool ? mixPool.at32(pannedL) : -1, mixPool ? mixPool.at32(pannedR) : -1),
@@ -216,7 +227,7 @@ export class MixGraph {
         return s;
       });
       sends.push(...fxSends(strip, base));
-      return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr), meters: slots(base) };
+      return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr, mixPool, maxBlock), meters: slots(base) };
     });
 
     this.masterGain = new GainRamp(sr);
@@ -408,8 +419,8 @@ export class MixGraph {
   }
 
   /**
-   * toMaster as a job of `mix` where the solo gate is steady; while it ramps (a solo pressed), the
-   * queued jobs run first and then the TypeScript path, which sums through the shared scratch.
+   * toMaster as jobs of `mix`: through a ramping solo gate, the pan into the scratch pair, then the
+   * scratch into the master at the gate's ramp (jobs run in order, so one scratch serves every strip).
    */
   private queueToMaster(mix: MixBatch, strip: Strip, solo: SoloGate, frames: number): void {
     const g = solo.gain;
@@ -420,8 +431,10 @@ export class MixGraph {
         return;
       }
     }
-    mix.flush();
-    this.toMaster(strip, solo, frames);
+    const sL = this.scratchAt[0]!, sR = this.scratchAt[1]!;
+    strip.queuePan(mix, sL, sR, frames, false);
+    g.fill(solo.ramp!, frames);
+    mix.job(OP_ADD2_RAMP, sL, sR, this.masterAt[0]!, this.masterAt[1]!, solo.rampAt, 0, 0);
   }
 
   /**

@@ -22,7 +22,9 @@ export const MIX_JOB_STRIDE = 8;
 export const MIX_PARAM_STRIDE = 12;
 
 /** Ops (mix.c): which fields each reads is documented there. */
-export const OP_MONO = 1, OP_STEREO = 2, OP_ST2MONO = 3, OP_COPY = 4, OP_FOLD = 5, OP_PAN_MONO = 6, OP_PAN_STEREO = 7, OP_GAIN2 = 8;
+export const OP_MONO = 1, OP_STEREO = 2, OP_ST2MONO = 3, OP_COPY = 4, OP_FOLD = 5, OP_PAN_MONO = 6, OP_PAN_STEREO = 7, OP_GAIN2 = 8, OP_ADD2_RAMP = 9;
+/** The layout mix.c reports as mixJobLayout: the strides and the last op it knows. */
+export const MIX_LAYOUT = MIX_JOB_STRIDE * 10000 + MIX_PARAM_STRIDE * 100 + OP_ADD2_RAMP;
 /** Pan flags: add into the outputs (else overwrite); the ramp lands within this block. */
 export const F_ADD = 1, F_LAND = 2;
 
@@ -39,7 +41,7 @@ export function nativeMixMissing(): string | undefined {
   if (missing !== undefined) return missing;
   const k = dspKernels()!;
   if (typeof k.mixJobs !== 'function') return 'the dsp-kernels addon has no mixJobs (rebuild: node scripts/build-native.mjs dsp-kernels --force)';
-  if (k.mixJobLayout !== MIX_JOB_STRIDE * 100 + MIX_PARAM_STRIDE) return `the dsp-kernels addon's mix jobs are laid out as ${String(k.mixJobLayout)}, this faderd writes ${MIX_JOB_STRIDE * 100 + MIX_PARAM_STRIDE} (rebuild: node scripts/build-native.mjs dsp-kernels --force)`;
+  if (k.mixJobLayout !== MIX_LAYOUT) return `the dsp-kernels addon's mix jobs are laid out as ${String(k.mixJobLayout)}, this faderd writes ${MIX_LAYOUT} (rebuild: node scripts/build-native.mjs dsp-kernels --force)`;
   return undefined;
 }
 

@@ -13,7 +13,7 @@ import { Strip } from '../../../src/engine/graph/strip.ts';
 import { Send, SendInput } from '../../../src/engine/graph/send.ts';
 import { FilterPool } from '../../../src/engine/native/biquad-batch.ts';
 import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
-import { MixBatch, mixCalls, nativeMixJobs, nativeMixMissing, OP_COPY, OP_MONO, OP_PAN_MONO, OP_STEREO, type MixJobsFn } from '../../../src/engine/native/mix-batch.ts';
+import { MixBatch, mixCalls, nativeMixJobs, nativeMixMissing, OP_ADD2_RAMP, OP_COPY, OP_MONO, OP_PAN_MONO, OP_STEREO, type MixJobsFn } from '../../../src/engine/native/mix-batch.ts';
 
 const SR = 48000;
 const MAXB = 1024;
@@ -215,9 +215,9 @@ describe('native mix kernel', () => {
     const exports = dspKernels()!;
     const layout = exports.mixJobLayout;
     try {
-      exports.mixJobLayout = 813;
+      exports.mixJobLayout = 81208; // an addon that knows one op fewer
       expect(nativeMixJobs()).toBeUndefined();
-      expect(nativeMixMissing()).toMatch(/mix jobs are laid out as 813, this faderd writes 812 \(rebuild/);
+      expect(nativeMixMissing()).toMatch(/mix jobs are laid out as 81208, this faderd writes 81209 \(rebuild/);
     } finally {
       exports.mixJobLayout = layout;
     }
@@ -271,6 +271,8 @@ describe('native mix kernel', () => {
       expect(() => kernel()(f32, jobs, params, 2, N)).toThrow(/job 1: rampN is out of range/);
       jobs.set([OP_PAN_MONO, 0, -1, N, 2 * N, -1, 0, 4], 8);
       expect(() => kernel()(f32, jobs, params, 2, N)).toThrow(/job 1: flags is out of range/);
+      jobs.set([OP_ADD2_RAMP, 0, 0, 2 * N, 3 * N, -1, 0, 0], 8);
+      expect(() => kernel()(f32, jobs, params, 2, N)).toThrow(/job 1: ramp is out of range/); // a solo gate's ramp is required
       jobs.set([OP_PAN_MONO, 0, -1, 2 * N, 3 * N, -1, N, 3], 8);
       kernel()(f32, jobs, params, 2, N);
       expect(f32[N]).toBe(1); // job 0: the copy at k = 2
