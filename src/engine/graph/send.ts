@@ -4,7 +4,9 @@
  * reaching the master through a subgroup bus has the level it has when panned straight there.
  * A stereo source into a mono destination is summed at half level each side.
  *
- * The summing loops live in this file (not imported) so the hot path makes direct calls.
+ * The summing loops live in this file (not imported) so the hot path makes direct calls. With the
+ * native kernels the graph queues the same sums as jobs instead (queue, queueFold: mix-batch.ts),
+ * and these loops stay the reference the native ones are tested against.
  */
 import type { ParamBinder } from '../types.ts';
 import { GainRamp } from './gain-ramp.ts';
