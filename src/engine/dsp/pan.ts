@@ -12,6 +12,11 @@
  * Thread rules: all methods except the constructor are audio-thread safe (no allocation, no throw).
  */
 import { checkPositive, clampNum } from './util.ts';
+// A type only (erased): this module stays free of Node imports for the browser.
+import type { MixBatch } from '../native/mix-batch.ts';
+
+/** The native mix ops and flags a pan queues (src/engine/native/mix-batch.ts; repeated here so this module imports no values from there). */
+const OP_PAN_MONO = 6, OP_PAN_STEREO = 7, F_ADD = 1, F_LAND = 2;
 
 /** cos(xπ/2) and sin(xπ/2) for x in [0, 1], exact at the ends so hard pans and centre balance are bit-exact. */
 function quarterCos(x: number): number {
@@ -162,6 +167,32 @@ export class Panner {
         const xl = inL[i]!, xr = inR[i]!;
         outL[i] = xl * ll + xr * rl;
         outR[i] = xr * rr + xl * lr;
+      }
+    }
+    this.advance(ramp);
+  }
+
+  /**
+   * processMono (`xr` < 0) or processStereo as a job of `mix`: the buffers are indices into its
+   * pool, the gains at the block's start go with the job, and the ramp advances here as the
+   * TypeScript loops advance it, so the native kernel (mix.c) writes the same samples.
+   */
+  queue(mix: MixBatch, x: number, xr: number, outL: number, outR: number, frames: number, add: boolean): void {
+    const cur = this.cur, inc = this.inc, tgt = this.tgt;
+    const ramp = this.remaining < frames ? this.remaining : frames;
+    const flags = (add ? F_ADD : 0) | (ramp === this.remaining ? F_LAND : 0);
+    const p = mix.params;
+    if (xr < 0) {
+      const o = mix.job(OP_PAN_MONO, x, -1, outL, outR, -1, ramp, flags);
+      p[o] = cur[ML]!; p[o + 1] = cur[MR]!;
+      p[o + 2] = inc[ML]!; p[o + 3] = inc[MR]!;
+      p[o + 4] = tgt[ML]!; p[o + 5] = tgt[MR]!;
+    } else {
+      const o = mix.job(OP_PAN_STEREO, x, xr, outL, outR, -1, ramp, flags);
+      for (let k = 0; k < 4; k++) {
+        p[o + k] = cur[LL + k]!;
+        p[o + 4 + k] = inc[LL + k]!;
+        p[o + 8 + k] = tgt[LL + k]!;
       }
     }
     this.advance(ramp);

@@ -16,6 +16,7 @@ import { EQ_PASSES, Strip, stripPoolSize } from './strip.ts';
 import { BiquadBatch, FilterPool, nativeBiquadJobs } from '../native/biquad-batch.ts';
 import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
+import { MixBatch, nativeMixJobs, OP_ADD2_RAMP, OP_GAIN2 } from '../native/mix-batch.ts';
 import { createFx, type FxProcessor } from './fx.ts';
 import { passesSolo, soloActive, type SoloInput } from './solo.ts';
 
@@ -45,8 +46,15 @@ interface MeterSlots {
 /** A strip's way onto the master: a smoothed gate that follows the solo rule. */
 class SoloGate {
   readonly gain: GainRamp;
-  constructor(sampleRate: number) {
+  /** With the native mix kernel: the gate's own ramp (a job reads it at the flush) and its index. */
+  readonly ramp: Float32Array | undefined;
+  readonly rampAt: number = -1;
+  constructor(sampleRate: number, pool?: FilterPool, maxBlock = 0) {
     this.gain = new GainRamp(sampleRate);
+    if (pool) {
+      this.ramp = pool.floats(maxBlock);
+      this.rampAt = pool.at32(this.ramp);
+    }
   }
   update(pass: boolean, snap: boolean): void {
     this.gain.set(pass ? 1 : 0, snap);
@@ -71,6 +79,8 @@ interface BusNode {
   readonly solo: SoloGate;
   readonly pannedL: Float32Array;
   readonly pannedR: Float32Array;
+  /** With the native mix kernel: pannedL's and pannedR's indices in the pool. */
+  readonly pannedAt: Int32Array;
   readonly meters: MeterSlots;
 }
 
@@ -119,6 +129,15 @@ export class MixGraph {
   private readonly batch: BiquadBatch | undefined;
   /** Which kernels run the strips' filters: the native batch, or the TypeScript reference. */
   readonly kernels: 'native' | 'ts';
+  /**
+   * With the native kernels: the mixing after the strips (fader copies, sends, pans, folds, master
+   * gain) of each strip group in one call (mix-batch.ts); the sums live in the filter pool.
+   */
+  private readonly mix: MixBatch | undefined;
+  /** With `mix`: masterL's and masterR's indices in the pool, scratchL's and scratchR's, and the ramp's. */
+  private readonly masterAt: Int32Array = new Int32Array(2);
+  private readonly scratchAt: Int32Array = new Int32Array(2);
+  private rampAt = -1;
   private readonly chStrips: Strip[];
   private readonly busStrips: Strip[];
   private readonly fxStrips: Strip[];
@@ -126,37 +145,58 @@ export class MixGraph {
   constructor(session: Session, opts: GraphOptions, bind: ParamBinder, meterIndex: (address: string) => number) {
     const { sampleRate: sr, maxBlock } = opts;
     const slots = (base: string): MeterSlots => ({ peak: meterIndex(`${base}/meter/peak`), rms: meterIndex(`${base}/meter/rms`), gr: meterIndex(`${base}/meter/gr`) });
-    this.masterL = new Float32Array(maxBlock);
-    this.masterR = new Float32Array(maxBlock);
-    this.masterPair = [this.masterL, this.masterR];
-    this.scratchL = new Float32Array(maxBlock);
-    this.scratchR = new Float32Array(maxBlock);
-    this.ramp = new Float32Array(maxBlock);
 
-    // The native kernels want every strip's buffers and sections in one pool (biquad-batch.ts).
+    // The native kernels want every strip's buffers and sections in one pool (biquad-batch.ts), and
+    // the mix kernel every buffer it sums into (mix-batch.ts).
     const run = nativeBiquadJobs();
+    const mixRun = run ? nativeMixJobs() : undefined;
     const widths = [...session.buses.map((b) => (b.stereo ? 2 : 1)), ...session.fx.map(() => 2), ...session.channels.map((c) => (c.stereo ? 2 : 1))];
+    const nFx = session.fx.length, nBus = session.buses.length;
+    const nSends = session.channels.length * (nBus + nFx) + nBus * nFx;
     let pool: FilterPool | undefined;
     if (run) {
       const need = widths.map((w) => stripPoolSize(w, maxBlock));
-      pool = new FilterPool(need.reduce((n, x) => n + x.floats, 0), need.reduce((n, x) => n + x.doubles, 0));
+      // Master pair, scratch pair and ramp, bus pan outputs, fx inputs, a ramp per solo gate, the
+      // stereo inputs' mono sums, one ramp per send.
+      const mixFloats = (5 + 2 * nBus + 2 * nFx + session.channels.length + nBus) * maxBlock + session.buses.filter((b) => b.stereo).length * SendInput.poolSize(2, maxBlock) + nFx * SendInput.poolSize(2, maxBlock) + nSends * Send.poolSize(maxBlock);
+      pool = new FilterPool(need.reduce((n, x) => n + x.floats, mixFloats), need.reduce((n, x) => n + x.doubles, 0));
       this.batch = new BiquadBatch(pool, EQ_PASSES, widths.reduce((n, w) => n + w, 0), run);
+      // Enough for a strip group's block in one call: copies, sends, pans, folds, the master gain.
+      if (mixRun) this.mix = new MixBatch(pool, widths.reduce((n, w) => n + w, 0) + nSends + widths.length + nBus + nFx + 1, mixRun);
     }
     this.kernels = this.batch ? 'native' : 'ts';
+    const mixPool = this.mix ? pool : undefined;
+    const buf = (): Float32Array => (mixPool ? mixPool.floats(maxBlock) : new Float32Array(maxBlock));
+    this.masterL = buf();
+    this.masterR = buf();
+    this.masterPair = [this.masterL, this.masterR];
+    this.scratchL = buf();
+    this.scratchR = buf();
+    this.ramp = buf();
+    if (mixPool) {
+      this.scratchAt[0] = mixPool.at32(this.scratchL);
+      this.scratchAt[1] = mixPool.at32(this.scratchR);
+      this.masterAt[0] = mixPool.at32(this.masterL);
+      this.masterAt[1] = mixPool.at32(this.masterR);
+      this.rampAt = mixPool.at32(this.ramp);
+    }
 
     this.buses = session.buses.map((spec, j) => {
       const width = spec.stereo ? 2 : 1;
       const strip = new Strip(sr, maxBlock, width, pool);
       strip.bindParams(bind, `/bus/${j + 1}`);
+      const pannedL = buf();
+      const pannedR = buf();
       return {
         strip,
-        input: new SendInput(strip.bufs, maxBlock),
+        input: new SendInput(strip.bufs, maxBlock, mixPool),
         outputs: spec.output === undefined ? [] : refs(spec.output, width),
         toMaster: spec.master,
         sends: [] as Send[],
-        solo: new SoloGate(sr),
-        pannedL: new Float32Array(maxBlock),
-        pannedR: new Float32Array(maxBlock),
+        solo: new SoloGate(sr, mixPool, maxBlock),
+        pannedL,
+        pannedR,
+        pannedAt: Int32Array.of(mixPool ? mixPool.at32(pannedL) : -1, mixPool ? mixPool.at32(pannedR) : -1),
         meters: slots(`/bus/${j + 1}`),
       };
     });
@@ -165,13 +205,13 @@ export class MixGraph {
       strip.bindParams(bind, `/fx/${k + 1}`);
       const fx = createFx(spec.type, sr, maxBlock);
       fx.bindParams(bind, `/fx/${k + 1}`);
-      const inL = new Float32Array(maxBlock);
-      const inR = new Float32Array(maxBlock);
-      return { strip, fx, input: new SendInput([inL, inR], maxBlock), inL, inR, meters: slots(`/fx/${k + 1}`) };
+      const inL = buf();
+      const inR = buf();
+      return { strip, fx, input: new SendInput([inL, inR], maxBlock, mixPool), inL, inR, meters: slots(`/fx/${k + 1}`) };
     });
     const fxSends = (strip: Strip, base: string): Send[] =>
       this.fxs.map((f, k) => {
-        const s = new Send(sr, strip, f.input);
+        const s = new Send(sr, strip, f.input, mixPool);
         s.bindParams(bind, `${base}/fxsend/${k + 1}`);
         return s;
       });
@@ -182,12 +222,12 @@ export class MixGraph {
       const base = `/ch/${i + 1}`;
       strip.bindParams(bind, base);
       const sends = this.buses.map((b, j) => {
-        const s = new Send(sr, strip, b.input);
+        const s = new Send(sr, strip, b.input, mixPool);
         s.bindParams(bind, `${base}/send/${j + 1}`);
         return s;
       });
       sends.push(...fxSends(strip, base));
-      return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr), meters: slots(base) };
+      return { strip, inputs: refs(spec.input, width), sends, solo: new SoloGate(sr, mixPool, maxBlock), meters: slots(base) };
     });
 
     this.masterGain = new GainRamp(sr);
@@ -259,6 +299,11 @@ export class MixGraph {
       for (let c = 0; c < strip.nch; c++) readInput(inputs, ch.inputs[c]!, strip.bufs[c]!, frames);
     }
     this.preAll(this.chStrips, frames);
+    const mix = this.mix;
+    if (mix) {
+      this.processNative(mix, outputs, frames, meters);
+      return;
+    }
     for (const ch of this.channels) {
       const { strip } = ch;
       strip.processPost(frames);
@@ -297,6 +342,99 @@ export class MixGraph {
     }
 
     this.processMaster(outputs, frames, meters);
+  }
+
+  /**
+   * process() after the channels' strips, with the native mix kernel: per group, the fader copies
+   * in one call, the meters, then the sends, pans and folds in another (mix-batch.ts). Each sum gets
+   * its terms in the order the TypeScript path adds them, so the result is the same, sample for
+   * sample. Bus outputs are added after the buses' call (only they and the master write outputs,
+   * in the same order as there).
+   */
+  private processNative(mix: MixBatch, outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
+    mix.begin(frames);
+    const { masterAt } = this;
+    const mL = masterAt[0]!, mR = masterAt[1]!;
+    const chs = this.channels;
+    for (let i = 0; i < chs.length; i++) chs[i]!.strip.queuePost(mix, frames);
+    mix.flush();
+    for (let i = 0; i < chs.length; i++) {
+      const ch = chs[i]!;
+      ch.strip.meterPost(frames);
+      finishBlock(meters, ch.meters, ch.strip);
+      Send.queueAll(ch.sends, mix, frames);
+      this.queueToMaster(mix, ch.strip, ch.solo, frames);
+    }
+    const buses = this.buses;
+    for (let j = 0; j < buses.length; j++) buses[j]!.input.queueFold(mix);
+    mix.flush();
+
+    this.preAll(this.busStrips, frames);
+    for (let j = 0; j < buses.length; j++) buses[j]!.strip.queuePost(mix, frames);
+    mix.flush();
+    for (let j = 0; j < buses.length; j++) {
+      const b = buses[j]!;
+      const { strip } = b;
+      strip.meterPost(frames);
+      finishBlock(meters, b.meters, strip);
+      Send.queueAll(b.sends, mix, frames);
+      if (b.outputs.length && strip.nch === 2) strip.queuePan(mix, b.pannedAt[0]!, b.pannedAt[1]!, frames, false);
+      if (b.toMaster) this.queueToMaster(mix, strip, b.solo, frames);
+    }
+    const fxs = this.fxs;
+    for (let k = 0; k < fxs.length; k++) fxs[k]!.input.queueFold(mix);
+    mix.flush();
+    for (let j = 0; j < buses.length; j++) {
+      const b = buses[j]!;
+      if (!b.outputs.length) continue;
+      if (b.strip.nch === 2) {
+        addOut(outputs, b.outputs[0]!, b.pannedL, frames);
+        addOut(outputs, b.outputs[1]!, b.pannedR, frames);
+      } else addOut(outputs, b.outputs[0]!, b.strip.post[0]!, frames);
+    }
+
+    for (let k = 0; k < fxs.length; k++) {
+      const f = fxs[k]!;
+      f.fx.process(f.inL, f.inR, f.strip.bufs[0]!, f.strip.bufs[1]!, frames);
+    }
+    this.preAll(this.fxStrips, frames);
+    for (let k = 0; k < fxs.length; k++) fxs[k]!.strip.queuePost(mix, frames);
+    mix.flush();
+    for (let k = 0; k < fxs.length; k++) {
+      const f = fxs[k]!;
+      f.strip.meterPost(frames);
+      f.strip.queuePan(mix, mL, mR, frames, true);
+      finishBlock(meters, f.meters, f.strip);
+    }
+    const g = this.masterGain;
+    if (g.left !== 0) {
+      g.fill(this.ramp, frames);
+      mix.job(OP_GAIN2, -1, -1, mL, mR, this.rampAt, 0, 0);
+    } else if (g.target !== 1) {
+      const o = mix.job(OP_GAIN2, -1, -1, mL, mR, -1, 0, 0);
+      mix.params[o] = g.target;
+    }
+    mix.flush();
+    this.finishMaster(outputs, frames, meters);
+  }
+
+  /**
+   * toMaster as jobs of `mix`: through a ramping solo gate, the pan into the scratch pair, then the
+   * scratch into the master at the gate's ramp (jobs run in order, so one scratch serves every strip).
+   */
+  private queueToMaster(mix: MixBatch, strip: Strip, solo: SoloGate, frames: number): void {
+    const g = solo.gain;
+    if (g.left === 0) {
+      if (g.target === 0) return;
+      if (g.target === 1) {
+        strip.queuePan(mix, this.masterAt[0]!, this.masterAt[1]!, frames, true);
+        return;
+      }
+    }
+    const sL = this.scratchAt[0]!, sR = this.scratchAt[1]!;
+    strip.queuePan(mix, sL, sR, frames, false);
+    g.fill(solo.ramp!, frames);
+    mix.job(OP_ADD2_RAMP, sL, sR, this.masterAt[0]!, this.masterAt[1]!, solo.rampAt, 0, 0);
   }
 
   /**
@@ -361,6 +499,12 @@ export class MixGraph {
         r[i]! *= ramp[i]!;
       }
     }
+    this.finishMaster(outputs, frames, meters);
+  }
+
+  /** The master after its gain: master chain, meters, outputs. */
+  private finishMaster(outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
+    const { masterL: l, masterR: r } = this;
     if (this.master) this.master.process(l, r, frames);
     this.masterMeter.process(this.masterPair, 2, frames);
     const m = this.masterMeters;

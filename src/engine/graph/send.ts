@@ -4,11 +4,15 @@
  * reaching the master through a subgroup bus has the level it has when panned straight there.
  * A stereo source into a mono destination is summed at half level each side.
  *
- * The summing loops live in this file (not imported) so the hot path makes direct calls.
+ * The summing loops live in this file (not imported) so the hot path makes direct calls. With the
+ * native kernels the graph queues the same sums as jobs instead (queue, queueFold: mix-batch.ts),
+ * and these loops stay the reference the native ones are tested against.
  */
 import type { ParamBinder } from '../types.ts';
 import { GainRamp } from './gain-ramp.ts';
 import type { Strip } from './strip.ts';
+import { OP_FOLD, OP_MONO, OP_STEREO, OP_ST2MONO, type MixBatch } from '../native/mix-batch.ts';
+import type { FilterPool } from '../native/biquad-batch.ts';
 
 /**
  * Where sends add up: the destination's sides, plus (for a stereo destination) one mono sum for its
@@ -17,10 +21,30 @@ import type { Strip } from './strip.ts';
 export class SendInput {
   readonly sides: readonly Float32Array[];
   readonly mono: Float32Array;
+  /** With a pool (the sides must be in it too): the sides' and the mono sum's indices in pool.f32. */
+  readonly sideAt: Int32Array;
+  readonly monoAt: number = -1;
 
-  constructor(sides: readonly Float32Array[], maxBlock: number) {
+  constructor(sides: readonly Float32Array[], maxBlock: number, pool?: FilterPool) {
     this.sides = sides;
-    this.mono = new Float32Array(sides.length === 2 ? maxBlock : 0);
+    const n = sides.length === 2 ? maxBlock : 0;
+    this.mono = pool && n > 0 ? pool.floats(n) : new Float32Array(n);
+    this.sideAt = new Int32Array(sides.length);
+    if (pool) {
+      sides.forEach((s, k) => (this.sideAt[k] = pool.at32(s)));
+      if (n > 0) this.monoAt = pool.at32(this.mono);
+    }
+  }
+
+  /** Floats a SendInput with `sides` sides takes from a pool. */
+  static poolSize(sides: number, maxBlock: number): number {
+    return sides === 2 ? maxBlock : 0;
+  }
+
+  /** Audio thread (pooled): fold() as a job of `mix`. */
+  queueFold(mix: MixBatch): void {
+    if (this.sides.length !== 2) return;
+    mix.job(OP_FOLD, this.monoAt, -1, this.sideAt[0]!, this.sideAt[1]!, -1, 0, 0);
   }
 
   /** Audio thread: silence before the sends of a block. */
@@ -53,13 +77,58 @@ export class Send {
    * in a large graph the inliner's budget runs out before it reaches these calls.
    */
   private readonly gain = new Float64Array(1);
+  /** With the native mix kernels: this send's own ramp (a job reads it at the flush) and its index. */
+  private readonly ownRamp: Float32Array;
+  private readonly rampAt: number = -1;
 
+  /** `pool`: the native mix kernels' pool (queue()); the ramp then comes from it (poolSize floats). */
   constructor(
     sampleRate: number,
     private readonly from: Strip,
     private readonly into: SendInput,
+    pool?: FilterPool,
   ) {
     this.level = new GainRamp(sampleRate, 0);
+    this.ownRamp = pool ? pool.floats(from.ramp.length) : from.ramp;
+    if (pool) this.rampAt = pool.at32(this.ownRamp);
+  }
+
+  /** Floats a Send takes from a pool. */
+  static poolSize(maxBlock: number): number {
+    return maxBlock;
+  }
+
+  /**
+   * Audio thread (pooled): process() as a job of `mix`, the same arithmetic (mix.c): the source
+   * (pre or post fader), the destination and the gain as process()/mix() pick them.
+   */
+  queue(mix: MixBatch, frames: number): void {
+    const level = this.level;
+    let k = 1;
+    let ramp = -1;
+    if (level.left > 0) {
+      level.fill(this.ownRamp, frames);
+      ramp = this.rampAt;
+    } else if (level.target !== 0) k = level.target;
+    else return;
+    const from = this.from;
+    const src = this.pre ? from.bufAt : from.postAt;
+    const to = this.into.sideAt;
+    let o: number;
+    if (src.length === 1) {
+      o = mix.job(OP_MONO, src[0]!, -1, to.length === 1 ? to[0]! : this.into.monoAt, -1, ramp, 0, 0);
+    } else if (to.length === 2) {
+      o = mix.job(OP_STEREO, src[0]!, src[1]!, to[0]!, to[1]!, ramp, 0, 0);
+    } else {
+      o = mix.job(OP_ST2MONO, src[0]!, src[1]!, to[0]!, -1, ramp, 0, 0);
+      k *= 0.5;
+    }
+    mix.params[o] = k;
+  }
+
+  /** Audio thread (pooled): every send of one strip as jobs of `mix`. */
+  static queueAll(sends: readonly Send[], mix: MixBatch, frames: number): void {
+    for (let i = 0; i < sends.length; i++) sends[i]!.queue(mix, frames);
   }
 
   /** Binds `${prefix}/level` and `${prefix}/pre`. */

@@ -18,13 +18,14 @@ import type { ParamBinder } from '../types.ts';
 import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts';
 import { GainRamp } from './gain-ramp.ts';
 import { PooledSection, type BiquadBatch, type FilterPool } from '../native/biquad-batch.ts';
+import { OP_COPY, type MixBatch } from '../native/mix-batch.ts';
 
 /** EQ passes of a batch: the active bands run two at a time, one pass per pair. */
 export const EQ_PASSES = Math.ceil(EQ_BANDS / 2);
 
-/** Floats and doubles a strip of `nch` channels takes from a FilterPool (buffers; 2 HPF + EQ sections). */
+/** Floats and doubles a strip of `nch` channels takes from a FilterPool (buffers, post-fader buffers, ramp; 2 HPF + EQ sections). */
 export function stripPoolSize(nch: number, maxBlock: number): { floats: number; doubles: number } {
-  return { floats: nch * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) };
+  return { floats: (2 * nch + 1) * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) };
 }
 
 export class Strip {
@@ -63,7 +64,10 @@ export class Strip {
   private readonly bandRefs: PooledSection[] = [];
   private readonly activeRefs: PooledSection[] = [];
   /** With a pool: each channel buffer's index in pool.f32. */
-  private readonly bufAt: Int32Array;
+  readonly bufAt: Int32Array;
+  /** With a pool: each post-fader buffer's index in pool.f32, and the ramp's (mix jobs name them). */
+  readonly postAt: Int32Array;
+  private rampAt = -1;
   private eqDirty = true;
   private readonly comp: Compressor;
   private compOn = false;
@@ -93,15 +97,18 @@ export class Strip {
   constructor(sampleRate: number, maxBlock: number, nch: 1 | 2, pool?: FilterPool) {
     this.nch = nch;
     this.bufs = Array.from({ length: nch }, () => (pool ? pool.floats(maxBlock) : new Float32Array(maxBlock)));
-    this.post = Array.from({ length: nch }, () => new Float32Array(maxBlock));
-    this.ramp = new Float32Array(maxBlock);
+    this.post = Array.from({ length: nch }, () => (pool ? pool.floats(maxBlock) : new Float32Array(maxBlock)));
+    this.ramp = pool ? pool.floats(maxBlock) : new Float32Array(maxBlock);
     this.trim = new GainRamp(sampleRate);
     this.hpf = new HighPass(sampleRate, nch, pool);
     this.gate = new Gate(sampleRate);
     this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch, pool), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
     this.activeBanks = this.bands.map((b) => b.bank);
     this.bufAt = new Int32Array(nch);
+    this.postAt = new Int32Array(nch);
     if (pool) {
+      this.post.forEach((b, c) => (this.postAt[c] = pool.at32(b)));
+      this.rampAt = pool.at32(this.ramp);
       this.hpfRefs.push(new PooledSection(this.hpf.first, pool), new PooledSection(this.hpf.second, pool));
       for (const b of this.bands) this.bandRefs.push(new PooledSection(b.bank, pool));
       this.activeRefs.push(...this.bandRefs);
@@ -345,8 +352,41 @@ export class Strip {
       g.fill(this.ramp, frames);
       for (let c = 0; c < nch; c++) copyRamped(bufs[c]!, post[c]!, this.ramp, frames);
     }
-    this.meter.process(post, nch, frames);
+    this.meterPost(frames);
+  }
+
+  /**
+   * Audio thread (pooled strips): the fader copy of processPost as jobs of `mix`; the caller flushes
+   * it, then calls meterPost(). The fader's ramp goes into this strip's ramp, which nothing else
+   * writes until the flush (sends ramp into their own).
+   */
+  queuePost(mix: MixBatch, frames: number): void {
+    const g = this.fader;
+    const at = this.bufAt, post = this.postAt;
+    if (g.left === 0) {
+      for (let c = 0; c < this.nch; c++) {
+        const o = mix.job(OP_COPY, at[c]!, -1, post[c]!, -1, -1, 0, 0);
+        mix.params[o] = g.target;
+      }
+    } else {
+      g.fill(this.ramp, frames);
+      for (let c = 0; c < this.nch; c++) mix.job(OP_COPY, at[c]!, -1, post[c]!, -1, this.rampAt, 0, 0);
+    }
+  }
+
+  /** Audio thread: the level meter on `post` (the last step of processPost). */
+  meterPost(frames: number): void {
+    this.meter.process(this.post, this.nch, frames);
     this.meter.writeLevels(this.levels, 0);
+  }
+
+  /**
+   * Audio thread (pooled strips): panTo as a job of `mix`, into the pool's buffers at `outL`/`outR`
+   * (indices in pool.f32).
+   */
+  queuePan(mix: MixBatch, outL: number, outR: number, frames: number, add: boolean): void {
+    const post = this.postAt;
+    this.panner.queue(mix, post[0]!, this.nch === 1 ? -1 : post[1]!, outL, outR, frames, add);
   }
 
   /** Audio thread: pans `post` into a stereo pair, adding or overwriting. */
