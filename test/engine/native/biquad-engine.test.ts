@@ -8,10 +8,8 @@
  * nothing to compare.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseSession } from '../../../src/params/session.ts';
-import { EQ_TYPES, HPF_SLOPES, ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
-import { createEngine } from '../../../src/engine/index.ts';
-import type { Engine } from '../../../src/engine/types.ts';
+import { buildEngine, rng, setParam, type EngineSide } from './helpers.ts';
+import { EQ_TYPES, HPF_SLOPES, type ParamValue } from '../../../src/params/registry.ts';
 import { nativeBiquadJobs, nativeBiquadMissing, nativeCalls } from '../../../src/engine/native/biquad-batch.ts';
 
 const SR = 48000;
@@ -33,44 +31,10 @@ function sessionYaml(): string {
   return lines.join('\n');
 }
 
-interface Side {
-  readonly engine: Engine;
-  readonly registry: ParamRegistry;
-  readonly ins: Float32Array[];
-  readonly outs: Float32Array[];
-}
+type Side = EngineSide;
 
-function build(kernels: 'native' | 'ts'): Side {
-  if (kernels === 'ts') process.env.FADERD_KERNELS = 'ts';
-  else delete process.env.FADERD_KERNELS;
-  const session = parseSession(sessionYaml(), '<native test>');
-  const registry = ParamRegistry.fromSession(session);
-  const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: MAX_BLOCK });
-  delete process.env.FADERD_KERNELS;
-  return {
-    engine,
-    registry,
-    ins: Array.from({ length: engine.inputChannels }, () => new Float32Array(MAX_BLOCK)),
-    outs: Array.from({ length: engine.outputChannels }, () => new Float32Array(MAX_BLOCK)),
-  };
-}
-
-function set(side: Side, address: string, value: ParamValue): void {
-  const def = side.registry.get(address);
-  if (!def) throw new Error(`no param ${address}`);
-  side.engine.setParam(def.index, toEngineValue(def, value));
-}
-
-/** A deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+const build = (kernels: 'native' | 'ts'): Side => buildEngine(sessionYaml(), kernels, MAX_BLOCK, SR);
+const set = setParam;
 
 /** Params for a strip: HPF on at 12 or 24 dB/oct (or off), every band a different shape, gate and comp on some. */
 function stripParams(base: string, i: number, r: () => number): Record<string, ParamValue> {

@@ -8,7 +8,10 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BiquadBank, type BiquadType } from '../../../src/engine/dsp/biquad.ts';
 import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
+import { eachIsa as eachIsaOf, rng } from './helpers.ts';
 import { BiquadBatch, FilterPool, JOB_STRIDE, PooledSection, nativeBiquadJobs, nativeBiquadMissing, type BiquadJobsFn } from '../../../src/engine/native/biquad-batch.ts';
+
+type IsaFn = (name?: string) => string;
 
 const SR = 48000;
 const TYPES: BiquadType[] = ['lowpass', 'highpass', 'lowshelf', 'highshelf', 'peak', 'notch', 'bandpass', 'allpass'];
@@ -19,38 +22,10 @@ function kernel(): BiquadJobsFn {
   return run;
 }
 
-type IsaFn = (name?: string) => string;
-
-/**
- * Runs `body` once per variant of the steady kernels this CPU runs (AVX2 where it has it, and the
- * portable one every machine without it gets), then puts back the one in use.
- */
+/** Runs `body` once per variant of the biquad kernels this CPU runs (helpers.ts eachIsa). */
 function eachIsa(body: (run: BiquadJobsFn, isa: string) => void): void {
   const run = kernel();
-  const isa = dspKernels()!.biquadIsa as IsaFn;
-  const before = isa();
-  const tried: string[] = [];
-  try {
-    for (const name of ['avx2', 'portable']) {
-      if (isa(name) !== name) continue;
-      tried.push(name);
-      body(run, name);
-    }
-  } finally {
-    isa(before);
-  }
-  expect(tried).toContain('portable');
-}
-
-/** A small deterministic generator (xorshift32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  eachIsaOf('biquadIsa', (isa) => body(run, isa));
 }
 
 interface Pair {

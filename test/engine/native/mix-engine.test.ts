@@ -8,10 +8,8 @@
  * TypeScript path mid-batch), master fader and mute; block sizes from 1 to the engine's maximum.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseSession } from '../../../src/params/session.ts';
-import { ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
-import { createEngine } from '../../../src/engine/index.ts';
-import type { Engine } from '../../../src/engine/types.ts';
+import { buildEngine, rng, setParam, type EngineSide } from './helpers.ts';
+import type { ParamValue } from '../../../src/params/registry.ts';
 import { mixCalls, nativeMixJobs, nativeMixMissing } from '../../../src/engine/native/mix-batch.ts';
 
 const SR = 48000;
@@ -41,44 +39,10 @@ function sessionYaml(): string {
   return lines.join('\n');
 }
 
-interface Side {
-  readonly engine: Engine;
-  readonly registry: ParamRegistry;
-  readonly ins: Float32Array[];
-  readonly outs: Float32Array[];
-}
+type Side = EngineSide;
 
-function build(kernels: 'native' | 'ts'): Side {
-  if (kernels === 'ts') process.env.FADERD_KERNELS = 'ts';
-  else delete process.env.FADERD_KERNELS;
-  const session = parseSession(sessionYaml(), '<mix test>');
-  const registry = ParamRegistry.fromSession(session);
-  const engine = createEngine(session, registry, { sampleRate: SR, maxBlock: MAX_BLOCK });
-  delete process.env.FADERD_KERNELS;
-  return {
-    engine,
-    registry,
-    ins: Array.from({ length: engine.inputChannels }, () => new Float32Array(MAX_BLOCK)),
-    outs: Array.from({ length: engine.outputChannels }, () => new Float32Array(MAX_BLOCK)),
-  };
-}
-
-function set(side: Side, address: string, value: ParamValue): void {
-  const def = side.registry.get(address);
-  if (!def) throw new Error(`no param ${address}`);
-  side.engine.setParam(def.index, toEngineValue(def, value));
-}
-
-/** A deterministic generator (xorshift32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+const build = (kernels: 'native' | 'ts'): Side => buildEngine(sessionYaml(), kernels, MAX_BLOCK, SR);
+const set = setParam;
 
 afterEach(() => {
   delete process.env.FADERD_KERNELS;

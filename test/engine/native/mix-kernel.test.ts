@@ -13,14 +13,15 @@ import { Strip } from '../../../src/engine/graph/strip.ts';
 import { Send, SendInput } from '../../../src/engine/graph/send.ts';
 import { FilterPool } from '../../../src/engine/native/biquad-batch.ts';
 import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
+import { eachIsa as eachIsaOf, rng } from './helpers.ts';
 import { MixBatch, mixCalls, nativeMixJobs, nativeMixMissing, OP_ADD2_RAMP, OP_COPY, OP_MONO, OP_PAN_MONO, OP_STEREO, type MixJobsFn } from '../../../src/engine/native/mix-batch.ts';
+
+type IsaFn = (name?: string) => string;
 
 const SR = 48000;
 const MAXB = 1024;
 /** Destination widths of the sends: stereo bus, mono bus, stereo fx, mono bus. */
 const WIDTHS = [2, 1, 2, 1];
-
-type IsaFn = (name?: string) => string;
 
 function kernel(): MixJobsFn {
   const run = nativeMixJobs();
@@ -28,33 +29,10 @@ function kernel(): MixJobsFn {
   return run;
 }
 
-/** Runs `body` once per variant this CPU runs (AVX2 where it has it, and the portable one). */
+/** Runs `body` once per variant of the mix kernel this CPU runs (helpers.ts eachIsa). */
 function eachIsa(body: (isa: string) => void): void {
   kernel();
-  const isa = dspKernels()!.mixIsa as IsaFn;
-  const before = isa();
-  const tried: string[] = [];
-  try {
-    for (const name of ['avx2', 'portable']) {
-      if (isa(name) !== name) continue;
-      tried.push(name);
-      body(name);
-    }
-  } finally {
-    isa(before);
-  }
-  expect(tried).toContain('portable');
-}
-
-/** A small deterministic generator (xorshift32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  eachIsaOf('mixIsa', body);
 }
 
 interface Side {

@@ -21,19 +21,15 @@ import {
   type TruePeakKernel,
 } from '../../../src/engine/dsp/truepeak.ts';
 import { heapGrowth } from '../dsp/helpers.ts';
+import { rng as uniform } from './helpers.ts';
 import { nativeTruePeakMissing, nativeTruePeakScan, type NativeTruePeakScan } from '../../../src/engine/native/truepeak-kernel.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Deterministic uniform numbers in [−1, 1). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2147483648 - 1;
-  };
+  const u = uniform(seed);
+  return () => 2 * u() - 1;
 }
 
 const N = 6000;

@@ -1,0 +1,79 @@
+/**
+ * What the native kernels' tests share: a seeded generator (a failure reproduces), the loop over the
+ * instruction-set variants a kernel family has, and an engine built with the native kernels or with
+ * the TypeScript ones (FADERD_KERNELS=ts) for comparing the two sample by sample.
+ */
+import { expect } from 'vitest';
+import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
+import { createEngine } from '../../../src/engine/index.ts';
+import type { Engine } from '../../../src/engine/types.ts';
+import { ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
+import { parseSession } from '../../../src/params/session.ts';
+
+
+/** Uniform numbers in [0, 1) from a seed (xorshift32). */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Runs `body` once per variant of a kernel family this CPU runs (AVX2 where it has it, and the
+ * portable one every machine without it gets), through the addon's selector `selector` (e.g.
+ * `biquadIsa`), then puts back the one in use. The portable variant must have run.
+ */
+export function eachIsa(selector: string, body: (isa: string) => void): void {
+  const isa = dspKernels()?.[selector] as ((name?: string) => string) | undefined;
+  if (!isa) throw new Error(`the dsp-kernels addon has no ${selector}: is it built (npm ci)?`);
+  const before = isa();
+  const tried: string[] = [];
+  try {
+    for (const name of ['avx2', 'portable']) {
+      if (isa(name) !== name) continue;
+      tried.push(name);
+      body(name);
+    }
+  } finally {
+    isa(before);
+  }
+  expect(tried).toContain('portable');
+}
+
+/** An engine with its input and output blocks. */
+export interface EngineSide {
+  readonly engine: Engine;
+  readonly registry: ParamRegistry;
+  readonly ins: Float32Array[];
+  readonly outs: Float32Array[];
+}
+
+/** An engine for `yaml`, built with the native kernels or (FADERD_KERNELS=ts) the TypeScript ones. */
+export function buildEngine(yaml: string, kernels: 'native' | 'ts', maxBlock: number, sampleRate = 48000): EngineSide {
+  if (kernels === 'ts') process.env.FADERD_KERNELS = 'ts';
+  else delete process.env.FADERD_KERNELS;
+  try {
+    const session = parseSession(yaml, `<${kernels} kernels test>`);
+    const registry = ParamRegistry.fromSession(session);
+    const engine = createEngine(session, registry, { sampleRate, maxBlock });
+    return {
+      engine,
+      registry,
+      ins: Array.from({ length: engine.inputChannels }, () => new Float32Array(maxBlock)),
+      outs: Array.from({ length: engine.outputChannels }, () => new Float32Array(maxBlock)),
+    };
+  } finally {
+    delete process.env.FADERD_KERNELS;
+  }
+}
+
+/** Sets a param by address on one side, as the store would hand it to the engine. */
+export function setParam(side: EngineSide, address: string, value: ParamValue): void {
+  const def = side.registry.get(address);
+  if (!def) throw new Error(`no param ${address}`);
+  side.engine.setParam(def.index, toEngineValue(def, value));
+}
