@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernels.h"
+#include "napi-args.h"
 
 #define MIX_JOB_STRIDE 8
 #define MIX_PARAM_STRIDE 12
@@ -71,32 +72,6 @@ static int set_isa(const char *name) {
     return 1;
   }
   return 0;
-}
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_type_error(env, NULL, msg);
-  return NULL;
-}
-
-static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
-  napi_typedarray_type t;
-  if (napi_get_typedarray_info(env, v, &t, len, data, NULL, NULL) != napi_ok || t != want) return 0;
-  return 1;
-}
-
-static int whole(napi_env env, napi_value v, double lo, double hi, int *out) {
-  double d;
-  if (hi > 2147483647.0) hi = 2147483647.0;
-  if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= lo && d <= hi) || d != (double)(int)d) return 0;
-  *out = (int)d;
-  return 1;
-}
-
-/** Whether [at, at+n) lies inside [0, len). */
-static inline int inside(int64_t at, int64_t n, size_t len) {
-  return at >= 0 && at + n <= (int64_t)len;
 }
 
 /** The first field of job `j` that is out of range, or NULL. */
