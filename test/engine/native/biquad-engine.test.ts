@@ -8,7 +8,7 @@
  * nothing to compare.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEngine, rng, setParam, type EngineSide } from './helpers.ts';
+import { buildEngine, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
 import { EQ_TYPES, HPF_SLOPES, type ParamValue } from '../../../src/params/registry.ts';
 import { nativeBiquadJobs, nativeBiquadMissing, nativeCalls } from '../../../src/engine/native/biquad-batch.ts';
 
@@ -122,17 +122,7 @@ describe('engine with native filter kernels', () => {
         }
       }
       clock += frames;
-      ref.engine.process(ref.ins, ref.outs, frames);
-      nat.engine.process(nat.ins, nat.outs, frames);
-      for (let o = 0; o < ref.outs.length; o++) {
-        const a = ref.outs[o]!, b = nat.outs[o]!;
-        for (let i = 0; i < frames; i++) {
-          if (!Object.is(a[i], b[i])) throw new Error(`block ${blk} output ${o} sample ${i}: reference ${a[i]}, native ${b[i]}`);
-        }
-      }
-      for (let m = 0; m < ref.engine.meters.length; m++) {
-        if (!Object.is(ref.engine.meters[m], nat.engine.meters[m])) throw new Error(`block ${blk} meter ${m}: reference ${ref.engine.meters[m]}, native ${nat.engine.meters[m]}`);
-      }
+      processBoth(ref, nat, frames, blk);
     }
     // The native engine really ran the batch: HPF and EQ passes, every block.
     expect(nativeCalls[0]! - callsBefore).toBeGreaterThan(220 * 3);

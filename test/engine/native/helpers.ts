@@ -77,3 +77,21 @@ export function setParam(side: EngineSide, address: string, value: ParamValue): 
   if (!def) throw new Error(`no param ${address}`);
   side.engine.setParam(def.index, toEngineValue(def, value));
 }
+
+/**
+ * Runs one block of `frames` on both sides (the same inputs already written to each) and throws at the
+ * first output sample or meter that differs between them by Object.is (−0 and NaN included).
+ */
+export function processBoth(ref: EngineSide, nat: EngineSide, frames: number, blk: number): void {
+  ref.engine.process(ref.ins, ref.outs, frames);
+  nat.engine.process(nat.ins, nat.outs, frames);
+  for (let o = 0; o < ref.outs.length; o++) {
+    const a = ref.outs[o]!, b = nat.outs[o]!;
+    for (let i = 0; i < frames; i++) {
+      if (!Object.is(a[i], b[i])) throw new Error(`block ${blk} output ${o} sample ${i}: reference ${a[i]}, native ${b[i]}`);
+    }
+  }
+  for (let m = 0; m < ref.engine.meters.length; m++) {
+    if (!Object.is(ref.engine.meters[m], nat.engine.meters[m])) throw new Error(`block ${blk} meter ${m}: reference ${ref.engine.meters[m]}, native ${nat.engine.meters[m]}`);
+  }
+}
