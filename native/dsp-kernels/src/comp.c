@@ -1,0 +1,229 @@
+/*
+ * Compressor jobs: the compressors of many strips in one call. The reference is
+ * src/engine/dsp/compressor.ts (process → linkedPeaks → span): per strip this file does the same
+ * double operations in the same order, and takes its logs and exps with V8's own fdlibm (fdlibm.h),
+ * so the result is bit-identical. The wrapper is src/engine/native/comp-batch.ts.
+ *
+ *   compJobs(f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs, frames)
+ *
+ * Job k is jobs[4k .. 4k+4): [buf0, buf1, nch, block]:
+ *   buf0, buf1  the strip's channels at f32[bufX .. bufX+frames), scaled in place (buf1 unused, -1,
+ *               when nch is 1);
+ *   nch         1 or 2;
+ *   block       the compressor's settings and state at f64[block .. block+16) (Compressor.writeParams
+ *               and its state array): thr, slope, knee, kneeStartLin, kneeEndLin, kneeChord, attack
+ *               and release coefficients, stepA, stepR, stepK, make-up (dB), then y1, yL, gain.
+ * Every offset is checked before anything runs: a bad one throws a TypeError naming the job and the
+ * field, and nothing is changed.
+ *
+ * Also, for tests: fdlibmLog(in, out) and fdlibmExp(in, out) (Float64Arrays) apply fdlibm.h.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include "fdlibm.h"
+#include "kernels.h"
+#include "napi-args.h"
+
+#define JOB_STRIDE 4
+#define BLOCK 16
+enum { J_BUF0, J_BUF1, J_NCH, J_BLOCK };
+enum { P_THR, P_SLOPE, P_KNEE, P_KSTART, P_KEND, P_KCHORD, P_AA, P_AR, P_STEPA, P_STEPR, P_STEPK, P_MAKEUP, S_Y1, S_YL, S_GAIN };
+/** compressor.ts GAIN_STEP, GONE_DB; linked-peak.ts PEAK_SPAN. */
+#define GAIN_STEP 8
+#define GONE_DB 1e-9
+#define PEAK_SPAN 2048
+/** Math.LN10; util.ts DB_TO_LN and LN_TO_DB are computed from it as there. */
+static const double LN10 = 2.302585092994046;
+
+/** linkedPeaks for one or two channels: per frame, the larger |x| (a NaN on the right wins, as there). */
+static void linked_peaks(float *const *ch, int nch, int from, int to, float *out) {
+  const int n = to - from;
+  const float *a = ch[0] + from;
+  if (nch == 1) {
+    for (int i = 0; i < n; i++) {
+      float x = a[i];
+      out[i] = x < 0 ? -x : x;
+    }
+    return;
+  }
+  const float *b = ch[1] + from;
+  for (int i = 0; i < n; i++) {
+    float l = a[i], r = b[i];
+    float al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
+    out[i] = al > ar ? al : ar;
+  }
+}
+
+static inline void scale(float *buf, int from, int to, double g) {
+  for (int i = from; i < to; i++) buf[i] = (float)((double)buf[i] * g);
+}
+
+static inline void ramp(float *buf, int from, int to, double g0, double inc) {
+  double g = g0;
+  for (int i = from; i < to; i++) {
+    g += inc;
+    buf[i] = (float)((double)buf[i] * g);
+  }
+}
+
+/** Compressor.span: frames [from, frames), their linked peaks in peaks[0 .. frames − from). */
+static void span(double *p, float *const *ch, int nch, const float *peaks, int from, int frames) {
+  const double DB_TO_LN = LN10 / 20, LN_TO_DB = 20 / LN10;
+  const double thr = p[P_THR], slope = p[P_SLOPE], knee = p[P_KNEE], halfKnee = knee / 2;
+  const double kneeStart = p[P_KSTART], kneeEnd = p[P_KEND], kneeChord = p[P_KCHORD];
+  const double aA = p[P_AA], aR = p[P_AR], bA = 1 - aA, bR = 1 - aR;
+  const double stepA = p[P_STEPA], stepR = p[P_STEPR], stepK = p[P_STEPK];
+  const double makeup = p[P_MAKEUP];
+  const double makeupLin = fdlibm_exp(makeup * DB_TO_LN);
+  double y1 = p[S_Y1], yL = p[S_YL], g0 = p[S_GAIN];
+  if (g0 != g0) g0 = yL < GONE_DB ? makeupLin : fdlibm_exp((makeup - yL) * DB_TO_LN);
+  const int o = from;
+  for (int start = from; start < frames; start += GAIN_STEP) {
+    const int end = start + GAIN_STEP < frames ? start + GAIN_STEP : frames;
+    const int n = end - start;
+    double amax = 0, prod = 1, sumKnee = 0;
+    int nHard = 0;
+    for (int i = start; i < end; i++) {
+      const double a = peaks[i - o];
+      if (a > amax) amax = a;
+      if (a > kneeEnd) {
+        prod *= a;
+        nHard++;
+      } else if (a > kneeStart) sumKnee += kneeChord * (a - kneeStart);
+    }
+    double grMax = 0;
+    if (amax > kneeStart) {
+      const double over = fdlibm_log(amax) * LN_TO_DB - thr;
+      if (over >= halfKnee) grMax = -slope * over;
+      else {
+        const double k = over + halfKnee;
+        grMax = (-slope * k * k) / (2 * knee);
+      }
+    }
+    const double grMean = ((nHard > 0 ? -slope * (fdlibm_log(prod) * LN_TO_DB - (double)nHard * thr) : 0) + sumKnee) / (double)n;
+    if (grMax > y1) {
+      double aSeen = 0;
+      for (int i = start; i < end; i++) {
+        const double a = peaks[i - o];
+        double gr = grMean;
+        if (a > aSeen && a > kneeStart) {
+          aSeen = a;
+          const double over = fdlibm_log(a) * LN_TO_DB - thr;
+          if (over >= halfKnee) gr = -slope * over;
+          else {
+            const double k = over + halfKnee;
+            gr = (-slope * k * k) / (2 * knee);
+          }
+        }
+        y1 = gr > y1 ? gr : y1 + bR * (grMean - y1);
+        yL = aA * yL + bA * y1;
+      }
+    } else {
+      const double gr = grMean;
+      if (n == GAIN_STEP) {
+        const double d = y1 - gr;
+        y1 = gr + d * stepR;
+        yL = gr + (yL - gr) * stepA + d * stepK;
+      } else {
+        for (int i = start; i < end; i++) {
+          y1 += bR * (gr - y1);
+          yL = aA * yL + bA * y1;
+        }
+      }
+    }
+    const double g1 = yL < GONE_DB ? makeupLin : fdlibm_exp((makeup - yL) * DB_TO_LN);
+    if (g0 == g1) {
+      if (g1 != 1) for (int c = 0; c < nch; c++) scale(ch[c], start, end, g1);
+    } else {
+      const double inc = (g1 - g0) / (double)n;
+      for (int c = 0; c < nch; c++) ramp(ch[c], start, end, g0, inc);
+    }
+    g0 = g1;
+  }
+  p[S_Y1] = y1 > GONE_DB ? y1 : 0;
+  p[S_YL] = yL > GONE_DB ? yL : 0;
+  p[S_GAIN] = g0;
+}
+
+/** Compressor.process: a span of PEAK_SPAN frames at a time. */
+static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
+  float peaks[PEAK_SPAN];
+  float *ch[2];
+  const int nch = j[J_NCH];
+  ch[0] = f32 + j[J_BUF0];
+  ch[1] = nch == 2 ? f32 + j[J_BUF1] : ch[0];
+  double *p = f64 + j[J_BLOCK];
+  for (int from = 0; from < frames; from += PEAK_SPAN) {
+    const int to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;
+    linked_peaks(ch, nch, from, to, peaks);
+    span(p, ch, nch, peaks, from, to);
+  }
+}
+
+static const char *check_job(const int32_t *j, int frames, size_t nf, size_t nd) {
+  if (j[J_NCH] != 1 && j[J_NCH] != 2) return "nch";
+  if (!inside(j[J_BUF0], frames, nf)) return "buf0";
+  if (j[J_NCH] == 2 && !inside(j[J_BUF1], frames, nf)) return "buf1";
+  if (!inside(j[J_BLOCK], BLOCK, nd)) return "block";
+  return NULL;
+}
+
+static napi_value comp_jobs(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 5) return fail(env, "compJobs(f32, f64, jobs, nJobs, frames): 5 arguments");
+  float *f32;
+  double *f64;
+  int32_t *jobs;
+  size_t nf, nd, nj;
+  if (!typed(env, argv[0], napi_float32_array, (void **)&f32, &nf)) return fail(env, "compJobs: f32 must be a Float32Array");
+  if (!typed(env, argv[1], napi_float64_array, (void **)&f64, &nd)) return fail(env, "compJobs: f64 must be a Float64Array");
+  if (!typed(env, argv[2], napi_int32_array, (void **)&jobs, &nj)) return fail(env, "compJobs: jobs must be an Int32Array");
+  int njobs, frames;
+  if (!whole(env, argv[3], 0, (double)(nj / JOB_STRIDE), &njobs)) return fail(env, "compJobs: nJobs must be a whole number with 4 * nJobs <= jobs.length");
+  if (!whole(env, argv[4], 0, (double)nf, &frames)) return fail(env, "compJobs: frames must be a whole number within f32.length");
+  for (int k = 0; k < njobs; k++) {
+    const char *bad = check_job(jobs + (size_t)k * JOB_STRIDE, frames, nf, nd);
+    if (bad) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "compJobs: job %d: %s is out of range (f32 %zu, f64 %zu, frames %d)", k, bad, nf, nd, frames);
+      return fail(env, msg);
+    }
+  }
+  for (int k = 0; k < njobs && frames > 0; k++) run_job(f32, f64, jobs + (size_t)k * JOB_STRIDE, frames);
+  return NULL;
+}
+
+/** fdlibmLog(in, out) / fdlibmExp(in, out): out[i] = f(in[i]) for i < in.length (out at least as long). */
+static napi_value map_f64(napi_env env, napi_callback_info info, double (*f)(double), const char *name) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  double *in, *out;
+  size_t ni, no;
+  char msg[96];
+  snprintf(msg, sizeof msg, "%s(in, out): two Float64Arrays, out at least as long as in", name);
+  if (argc < 2 || !typed(env, argv[0], napi_float64_array, (void **)&in, &ni) || !typed(env, argv[1], napi_float64_array, (void **)&out, &no) || no < ni)
+    return fail(env, msg);
+  for (size_t i = 0; i < ni; i++) out[i] = f(in[i]);
+  return NULL;
+}
+
+static double log_fn(double x) { return fdlibm_log(x); }
+static double exp_fn(double x) { return fdlibm_exp(x); }
+static napi_value fdlibm_log_js(napi_env env, napi_callback_info info) { return map_f64(env, info, log_fn, "fdlibmLog"); }
+static napi_value fdlibm_exp_js(napi_env env, napi_callback_info info) { return map_f64(env, info, exp_fn, "fdlibmExp"); }
+
+napi_status register_comp(napi_env env, napi_value exports) {
+  napi_value fn, stride;
+  napi_status st;
+  if ((st = napi_create_function(env, "compJobs", NAPI_AUTO_LENGTH, comp_jobs, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "compJobs", fn)) != napi_ok) return st;
+  if ((st = napi_create_function(env, "fdlibmLog", NAPI_AUTO_LENGTH, fdlibm_log_js, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "fdlibmLog", fn)) != napi_ok) return st;
+  if ((st = napi_create_function(env, "fdlibmExp", NAPI_AUTO_LENGTH, fdlibm_exp_js, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "fdlibmExp", fn)) != napi_ok) return st;
+  if ((st = napi_create_int32(env, JOB_STRIDE, &stride)) != napi_ok) return st;
+  return napi_set_named_property(env, exports, "compJobStride", stride);
+}
