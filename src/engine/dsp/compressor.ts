@@ -78,15 +78,41 @@ export class Compressor {
   };
   // Running state in a typed array, not fields: a field first stored a small integer then a fraction
   // changes the object's shape, and code compiled for the old shape is thrown away mid-run.
-  private readonly st = Float64Array.of(0, 0, NaN);
+  private readonly st: Float64Array;
   // st[Y1], st[YL]: y1 and yL of eq. 17, in dB of gain reduction. st[GAIN]: the gain applied at the
   // last sample (make-up included), where the next interpolation starts; NaN before the first block
   // (or after reset()), which then starts from its exact gain.
 
-  constructor(sampleRate: number) {
+  /**
+   * `state`: where to keep the running state (3 doubles), e.g. next to writeParams' output in a pool
+   * the native kernel reads (src/engine/native/comp-batch.ts); its own array by default.
+   */
+  constructor(sampleRate: number, state?: Float64Array) {
     checkPositive('sampleRate', sampleRate);
     this.sampleRate = sampleRate;
+    this.st = state ?? new Float64Array(3);
+    this.reset();
     this.configure(this.settings);
+  }
+
+  /**
+   * The derived settings span() uses, in its order, to out[at .. at + 12): threshold, slope, knee,
+   * knee start and end (linear), knee chord, attack and release coefficients, stepA, stepR, stepK,
+   * total make-up (dB). For the native kernel (native/dsp-kernels/src/comp.c), after configure().
+   */
+  writeParams(out: Float64Array, at: number): void {
+    out[at] = this.thresholdDb;
+    out[at + 1] = this.slope;
+    out[at + 2] = this.kneeDb;
+    out[at + 3] = this.kneeStartLin;
+    out[at + 4] = this.kneeEndLin;
+    out[at + 5] = this.kneeChord;
+    out[at + 6] = this.attackCoeff;
+    out[at + 7] = this.releaseCoeff;
+    out[at + 8] = this.stepA;
+    out[at + 9] = this.stepR;
+    out[at + 10] = this.stepK;
+    out[at + 11] = this.makeupTotalDb;
   }
 
   /** The static curve: output level (dB) for a steady input level (dB), including make-up. */
