@@ -17,6 +17,7 @@ import { BiquadBatch, FilterPool, nativeBiquadJobs } from '../native/biquad-batc
 import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
 import { MixBatch, nativeMixJobs, OP_ADD2_RAMP, OP_GAIN2 } from '../native/mix-batch.ts';
+import { CompBatch, nativeCompJobs } from '../native/comp-batch.ts';
 import { createFx, type FxProcessor } from './fx.ts';
 import { passesSolo, soloActive, type SoloInput } from './solo.ts';
 
@@ -134,6 +135,8 @@ export class MixGraph {
    * gain) of each strip group in one call (mix-batch.ts); the sums live in the filter pool.
    */
   private readonly mix: MixBatch | undefined;
+  /** With the native kernels: every strip's compressor of a group in one call (comp-batch.ts). */
+  private readonly compBatch: CompBatch | undefined;
   /** With `mix`: masterL's and masterR's indices in the pool, scratchL's and scratchR's, and the ramp's. */
   private readonly masterAt: Int32Array = new Int32Array(2);
   private readonly scratchAt: Int32Array = new Int32Array(2);
@@ -162,6 +165,8 @@ export class MixGraph {
       pool = new FilterPool(need.reduce((n, x) => n + x.floats, mixFloats), need.reduce((n, x) => n + x.doubles, 0));
       this.batch = new BiquadBatch(pool, EQ_PASSES, widths.reduce((n, w) => n + w, 0), run);
       // Enough for a strip group's block in one call: copies, sends, pans, folds, the master gain.
+      const compRun = nativeCompJobs();
+      if (compRun) this.compBatch = new CompBatch(pool, widths.length, compRun);
       if (mixRun) this.mix = new MixBatch(pool, widths.reduce((n, w) => n + w, 0) + nSends + widths.length + nBus + nFx + 1, mixRun);
     }
     this.kernels = this.batch ? 'native' : 'ts';
@@ -459,7 +464,12 @@ export class MixGraph {
       strips[k]!.queueEq(batch, frames);
     }
     batch.flush(frames);
-    for (let k = 0; k < strips.length; k++) strips[k]!.finishPre(frames);
+    const comp = this.compBatch;
+    if (comp) {
+      for (let k = 0; k < strips.length; k++) strips[k]!.queueComp(comp);
+      comp.flush(frames);
+    }
+    for (let k = 0; k < strips.length; k++) strips[k]!.finishPre(frames, comp !== undefined);
   }
 
   /** Pans a strip onto the master through its solo gate. */

@@ -19,13 +19,14 @@ import { bindEqBand, eqBandFilters, eqBandKind, type EqBand } from './eq-band.ts
 import { GainRamp } from './gain-ramp.ts';
 import { PooledSection, type BiquadBatch, type FilterPool } from '../native/biquad-batch.ts';
 import { OP_COPY, type MixBatch } from '../native/mix-batch.ts';
+import { COMP_BLOCK, COMP_STATE_AT, type CompBatch } from '../native/comp-batch.ts';
 
 /** EQ passes of a batch: the active bands run two at a time, one pass per pair. */
 export const EQ_PASSES = Math.ceil(EQ_BANDS / 2);
 
 /** Floats and doubles a strip of `nch` channels takes from a FilterPool (buffers, post-fader buffers, ramp; 2 HPF + EQ sections). */
 export function stripPoolSize(nch: number, maxBlock: number): { floats: number; doubles: number } {
-  return { floats: (2 * nch + 1) * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) };
+  return { floats: (2 * nch + 1) * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) + COMP_BLOCK };
 }
 
 export class Strip {
@@ -70,6 +71,9 @@ export class Strip {
   private rampAt = -1;
   private eqDirty = true;
   private readonly comp: Compressor;
+  /** With a pool: the compressor's settings and state as the native kernel reads them (comp-batch.ts), and their index in pool.f64. */
+  private readonly compBlock: Float64Array | undefined;
+  private readonly compAt: number = -1;
   private compOn = false;
   private readonly compSet = { thresholdDb: -20, ratio: 3, kneeDb: 6, attackMs: 10, releaseMs: 100, makeupDb: 0, autoMakeup: false };
   private compDirty = true;
@@ -114,7 +118,9 @@ export class Strip {
       this.activeRefs.push(...this.bandRefs);
       this.bufs.forEach((b, c) => (this.bufAt[c] = pool.at32(b)));
     }
-    this.comp = new Compressor(sampleRate);
+    this.compBlock = pool ? pool.doubles(COMP_BLOCK) : undefined;
+    if (pool) this.compAt = pool.at64(this.compBlock!);
+    this.comp = new Compressor(sampleRate, this.compBlock?.subarray(COMP_STATE_AT, COMP_STATE_AT + 3));
     this.sats = Array.from({ length: nch }, () => new Saturator(sampleRate));
     this.mute = new GainRamp(sampleRate);
     this.fader = new GainRamp(sampleRate);
@@ -244,6 +250,7 @@ export class Strip {
     this.activeBands = n;
     if (this.compDirty) {
       this.comp.configure(this.compSet);
+      if (this.compBlock) this.comp.writeParams(this.compBlock, 0);
       this.compDirty = false;
     }
     if (this.satDirty) {
@@ -324,10 +331,18 @@ export class Strip {
     }
   }
 
-  /** Audio thread, last stage before the fader: compressor, saturation, mute. */
-  finishPre(frames: number): void {
+  /**
+   * Audio thread, after the EQ (pooled strips only): the compressor's job into `batch` when it is on;
+   * the caller runs the batch, then finishPre(frames, true).
+   */
+  queueComp(batch: CompBatch): void {
+    if (this.compOn) batch.add(this.bufAt[0]!, this.nch === 2 ? this.bufAt[1]! : -1, this.nch, this.compAt);
+  }
+
+  /** Audio thread, last stage before the fader: compressor (unless queueComp ran it), saturation, mute. */
+  finishPre(frames: number, compDone = false): void {
     const { bufs, nch } = this;
-    if (this.compOn) this.comp.process(bufs, nch, frames);
+    if (this.compOn && !compDone) this.comp.process(bufs, nch, frames);
     if (this.satOn) for (let c = 0; c < nch; c++) this.sats[c]!.process(bufs[c]!, frames);
     this.applyGain(this.mute, bufs, frames);
   }
