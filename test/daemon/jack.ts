@@ -3,6 +3,10 @@
  * server name of its own so tests never meet another JACK server on the machine.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { flockFile } from '../../src/daemon/proc-guard.ts';
 
 export interface DummyJack {
   readonly name: string;
@@ -43,4 +47,24 @@ export async function startDummyJack(rate: number, period: number, name = `fader
         proc.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * One test file at a time runs JACK servers and clients: a jackd started, stopped or killed by another
+ * test process while this one's client closes can leave libjack waiting in that client for good (seen
+ * as a fallback that never came, 1 run in 3 with four JACK test files side by side). A live show has one
+ * JACK server; the tests keep to that. The lock is the kernel's (flock, through the proc-guard addon):
+ * a test process that dies lets it go. Resolves with the release.
+ */
+export async function jackTestLock(): Promise<() => void> {
+  const file = path.join(os.tmpdir(), 'faderd-test-jack.lock');
+  const t0 = Date.now();
+  for (;;) {
+    const r = flockFile(file);
+    if (r === undefined) throw new Error('the proc-guard addon is not built (npm ci): the JACK tests need its file lock');
+    if ('fd' in r) return () => fs.closeSync(r.fd);
+    if (r.error !== 'EWOULDBLOCK' && r.error !== 'EAGAIN') throw new Error(`cannot lock ${file}: ${r.error}`);
+    if (Date.now() - t0 > 600_000) throw new Error(`another test process has held ${file} for 10 minutes`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }

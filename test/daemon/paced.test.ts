@@ -23,7 +23,7 @@ import { ParamStore } from '../../src/params/store.ts';
 import { EngineHost } from '../../src/engine/worker/host.ts';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
-import { startDummyJack, type DummyJack } from './jack.ts';
+import { jackTestLock, startDummyJack, type DummyJack } from './jack.ts';
 
 /** The run's length: long enough for four stalls under the flood; what is checked does not grow with it. */
 const SECONDS = 6;
@@ -48,6 +48,13 @@ async function until(what: string, cond: () => boolean, timeoutMs = 30_000): Pro
 let jack: DummyJack | undefined;
 let alsa: AlsaHome;
 const saved = { HOME: process.env.HOME, JACK_DEFAULT_SERVER: process.env.JACK_DEFAULT_SERVER };
+
+// One test file at a time runs JACK servers (jackTestLock says why); taken first, let go last.
+let releaseJack: (() => void) | undefined;
+beforeAll(async () => {
+  releaseJack = await jackTestLock();
+}, 660_000);
+afterAll(() => releaseJack?.());
 
 beforeAll(async () => {
   alsa = makeAlsaHome('faderd-paced-');

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessage } from '../../src/surfaces/osc/codec.ts';
 import { makeAlsaHome, type AlsaHome } from '../audio/portaudio/alsa-home.ts';
-import { startDummyJack, type DummyJack } from '../daemon/jack.ts';
+import { jackTestLock, startDummyJack, type DummyJack } from '../daemon/jack.ts';
 import { freeUdpPort, queryOsc, ROOT } from './daemon-process.ts';
 
 /** The fallback time the README promises for a vanished device ("within about two seconds"). */
@@ -27,6 +27,13 @@ const README_FALLBACK_MS = 2000;
 
 let jack: DummyJack | undefined;
 let alsa: AlsaHome;
+
+// One test file at a time runs JACK servers (jackTestLock says why); taken first, let go last.
+let releaseJack: (() => void) | undefined;
+beforeAll(async () => {
+  releaseJack = await jackTestLock();
+}, 660_000);
+afterAll(() => releaseJack?.());
 
 beforeAll(async () => {
   alsa = makeAlsaHome('faderd-vanish-');

@@ -21,7 +21,7 @@ import { parseSession } from '../../../src/params/session.ts';
 import { EngineHost } from '../../../src/engine/worker/host.ts';
 import type { AudioConfig } from '../../../src/audio/index.ts';
 import { loadJackBridge, TOOL_MODE, type JackBridge, type JackToolStats } from '../../../src/audio/jack/addon.ts';
-import { startDummyJack, type DummyJack } from '../../daemon/jack.ts';
+import { jackTestLock, startDummyJack, type DummyJack } from '../../daemon/jack.ts';
 import { queryOsc, startDaemon } from '../../reliability/daemon-process.ts';
 import { encodeMessage } from '../../../src/surfaces/osc/codec.ts';
 import { tempDirs } from '../../helpers/temp-dirs.ts';
@@ -35,6 +35,13 @@ let bridge: JackBridge;
 const savedServer = process.env.JACK_DEFAULT_SERVER;
 const open: Array<() => Promise<void> | void> = [];
 const tempDir = tempDirs('faderd-jack-run-');
+
+// One test file at a time runs JACK servers (jackTestLock says why); taken first, let go last.
+let releaseJack: (() => void) | undefined;
+beforeAll(async () => {
+  releaseJack = await jackTestLock();
+}, 660_000);
+afterAll(() => releaseJack?.());
 
 beforeAll(async () => {
   jack = await startDummyJack(RATE, PERIOD);
