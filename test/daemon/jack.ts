@@ -57,7 +57,9 @@ export async function startDummyJack(rate: number, period: number, name = `fader
  * a test process that dies lets it go. Resolves with the release.
  */
 export async function jackTestLock(): Promise<() => void> {
-  const file = path.join(os.tmpdir(), 'faderd-test-jack.lock');
+  // One per user: a file another user made in /tmp cannot be opened with O_CREAT where
+  // fs.protected_regular is set (many systemd distributions).
+  const file = path.join(os.tmpdir(), `faderd-test-jack-${process.getuid?.() ?? 'user'}.lock`);
   const t0 = Date.now();
   for (;;) {
     const r = flockFile(file);
