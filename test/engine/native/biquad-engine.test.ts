@@ -8,7 +8,7 @@
  * nothing to compare.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEngine, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
+import { buildEngine, mixYaml, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
 import { EQ_TYPES, HPF_SLOPES, type ParamValue } from '../../../src/params/registry.ts';
 import { nativeBiquadJobs, nativeBiquadMissing, nativeCalls } from '../../../src/engine/native/biquad-batch.ts';
 
@@ -17,19 +17,8 @@ const MAX_BLOCK = 256;
 const CHANNELS = 64;
 
 /** 64 channels, every third stereo; two buses (one stereo to the master, one mono out); reverb and delay. */
-function sessionYaml(): string {
-  const lines = ['channels:'];
-  let input = 1;
-  for (let i = 0; i < CHANNELS; i++) {
-    if (i % 3 === 1) {
-      lines.push(`  - { name: C${i + 1}, input: [${input}, ${input + 1}], stereo: true }`);
-      input += 2;
-    } else lines.push(`  - { name: C${i + 1}, input: ${input++} }`);
-  }
-  lines.push('buses:', '  - { name: Grp, master: true }', '  - { name: Mon, stereo: false, output: 3 }');
-  lines.push('fx:', '  - { name: Verb, type: reverb }', '  - { name: Echo, type: delay }', 'master: { output: [1, 2] }');
-  return lines.join('\n');
-}
+const sessionYaml = (): string =>
+  mixYaml(CHANNELS, ['{ name: Grp, master: true }', '{ name: Mon, stereo: false, output: 3 }'], ['{ name: Verb, type: reverb }', '{ name: Echo, type: delay }']);
 
 type Side = EngineSide;
 

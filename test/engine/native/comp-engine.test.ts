@@ -5,7 +5,7 @@
  * settings and on/off changing mid-run, bursts and silence, odd block sizes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEngine, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
+import { buildEngine, mixYaml, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
 import type { ParamValue } from '../../../src/params/registry.ts';
 import { nativeCompCalls, nativeCompJobs, nativeCompMissing } from '../../../src/engine/native/comp-batch.ts';
 
@@ -13,19 +13,7 @@ const SR = 48000;
 const MAX_BLOCK = 512;
 const CHANNELS = 24;
 
-function sessionYaml(): string {
-  const lines = ['channels:'];
-  let input = 1;
-  for (let i = 0; i < CHANNELS; i++) {
-    if (i % 3 === 1) {
-      lines.push(`  - { name: C${i + 1}, input: [${input}, ${input + 1}], stereo: true }`);
-      input += 2;
-    } else lines.push(`  - { name: C${i + 1}, input: ${input++} }`);
-  }
-  lines.push('buses:', '  - { name: Grp, master: true }', '  - { name: Mon, stereo: false, output: 3 }');
-  lines.push('fx:', '  - { name: Verb, type: reverb }', 'master: { output: [1, 2] }');
-  return lines.join('\n');
-}
+const sessionYaml = (): string => mixYaml(CHANNELS, ['{ name: Grp, master: true }', '{ name: Mon, stereo: false, output: 3 }'], ['{ name: Verb, type: reverb }']);
 
 function both(a: EngineSide, b: EngineSide, address: string, value: ParamValue): void {
   setParam(a, address, value);

@@ -95,3 +95,20 @@ export function processBoth(ref: EngineSide, nat: EngineSide, frames: number, bl
     if (!Object.is(ref.engine.meters[m], nat.engine.meters[m])) throw new Error(`block ${blk} meter ${m}: reference ${ref.engine.meters[m]}, native ${nat.engine.meters[m]}`);
   }
 }
+
+/**
+ * A session's YAML: `channels` channels, every third stereo (inputs numbered in order), then the
+ * given bus and fx lines, the master on outputs 1 and 2.
+ */
+export function mixYaml(channels: number, buses: readonly string[], fx: readonly string[]): string {
+  const lines = ['channels:'];
+  let input = 1;
+  for (let i = 0; i < channels; i++) {
+    if (i % 3 === 1) {
+      lines.push(`  - { name: C${i + 1}, input: [${input}, ${input + 1}], stereo: true }`);
+      input += 2;
+    } else lines.push(`  - { name: C${i + 1}, input: ${input++} }`);
+  }
+  lines.push('buses:', ...buses.map((b) => `  - ${b}`), 'fx:', ...fx.map((f) => `  - ${f}`), 'master: { output: [1, 2] }');
+  return lines.join('\n');
+}

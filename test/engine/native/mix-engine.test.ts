@@ -8,7 +8,7 @@
  * TypeScript path mid-batch), master fader and mute; block sizes from 1 to the engine's maximum.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildEngine, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
+import { buildEngine, mixYaml, processBoth, rng, setParam, type EngineSide } from './helpers.ts';
 import type { ParamValue } from '../../../src/params/registry.ts';
 import { mixCalls, nativeMixJobs, nativeMixMissing } from '../../../src/engine/native/mix-batch.ts';
 
@@ -19,25 +19,12 @@ const BUSES = 4;
 const FX = 2;
 
 /** 64 channels, every third stereo; buses: stereo to master, mono out, stereo out (not to master), mono to master. */
-function sessionYaml(): string {
-  const lines = ['channels:'];
-  let input = 1;
-  for (let i = 0; i < CHANNELS; i++) {
-    if (i % 3 === 1) {
-      lines.push(`  - { name: C${i + 1}, input: [${input}, ${input + 1}], stereo: true }`);
-      input += 2;
-    } else lines.push(`  - { name: C${i + 1}, input: ${input++} }`);
-  }
-  lines.push(
-    'buses:',
-    '  - { name: Grp, master: true }',
-    '  - { name: Mon, stereo: false, output: 3 }',
-    '  - { name: IEM, output: [4, 5] }',
-    '  - { name: Sub, stereo: false, master: true }',
+const sessionYaml = (): string =>
+  mixYaml(
+    CHANNELS,
+    ['{ name: Grp, master: true }', '{ name: Mon, stereo: false, output: 3 }', '{ name: IEM, output: [4, 5] }', '{ name: Sub, stereo: false, master: true }'],
+    ['{ name: Verb, type: reverb }', '{ name: Echo, type: delay }'],
   );
-  lines.push('fx:', '  - { name: Verb, type: reverb }', '  - { name: Echo, type: delay }', 'master: { output: [1, 2] }');
-  return lines.join('\n');
-}
 
 type Side = EngineSide;
 
