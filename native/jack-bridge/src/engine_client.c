@@ -252,8 +252,17 @@ void engine_client_wake(engine_client_t *e) {
 void engine_client_stop(engine_client_t *e) {
   e->closing = 1;
   if (e->base.client) {
-    if (e->base.active) jack.deactivate(e->base.client);
-    jack.client_close(e->base.client);
+    /*
+     * A server that has shut the client down (on_shutdown ran) takes no more requests, and libjack's
+     * close then waits for the client's process thread, which may be parked for good on the dead
+     * server's semaphore: the caller (the engine worker) would never return, and faderd would neither
+     * fall back nor take JACK back. The client is left as it is instead: its threads and mappings are
+     * a dead server's, and cost nothing while they wait.
+     */
+    if (!e->ctl || !ring_load(&e->ctl[CTL_SHUTDOWN])) {
+      if (e->base.active) jack.deactivate(e->base.client);
+      jack.client_close(e->base.client);
+    }
     e->base.client = NULL;
     e->base.active = 0;
   }
