@@ -20,6 +20,11 @@ export interface EngineOptions {
   readonly sampleRate?: number;
   /** The master chain: the standard MasterChain when not given; null for none (graph tests). */
   readonly master?: MasterStage | null;
+  /**
+   * false: the level and loudness meters do not run (the engine's meters read -Infinity). Offline
+   * renders pass it: nothing reads them there. The audio is the same either way. Default true.
+   */
+  readonly metering?: boolean;
 }
 
 const ignore = (_v: ParamCell): void => {};
@@ -46,8 +51,8 @@ export function createEngine(session: Session, registry: ParamRegistry, opts: En
     const def = registry.get(address);
     return def && def.volatile ? def.index : -1;
   };
-  const master = opts.master === null ? undefined : (opts.master ?? new MasterChain(sampleRate, maxBlock));
-  const graph = new MixGraph(session, { sampleRate, maxBlock, ...(master ? { master } : {}) }, bind, meterIndex);
+  const master = opts.master === null ? undefined : (opts.master ?? new MasterChain(sampleRate, maxBlock, opts.metering !== false));
+  const graph = new MixGraph(session, { sampleRate, maxBlock, metering: opts.metering !== false, ...(master ? { master } : {}) }, bind, meterIndex);
   const meters = new Float64Array(registry.defs.length);
   for (const def of registry.defs) {
     if (def.volatile && def.type === 'number') meters[def.index] = def.default as number;

@@ -284,7 +284,8 @@ function* renderSteps(session: Session, set: StemSet, opts: RenderOptions, t0: n
   const block = opts.blockSize ?? session.audio.blockSize;
   const sr = set.sampleRate;
   opts.onStart?.(sr, set.frames);
-  const engine = createEngine(offlineSession(session, set), store.registry, { sampleRate: sr, maxBlock: block });
+  // No meters: nothing reads them in a render (the report's peak and loudness are the file's own).
+  const engine = createEngine(offlineSession(session, set), store.registry, { sampleRate: sr, maxBlock: block, metering: false });
   applyStoreToEngine(store, engine);
 
   // Stems become the engine's inputs in order, one per strip side (as offlineSession numbers them).

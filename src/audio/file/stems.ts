@@ -102,7 +102,8 @@ export class StemSource {
   private fill(pos: number): void {
     this.reader.read(pos, CHUNK, this.raw);
     this.chunkStart = pos;
-    this.checkFinite(pos);
+    // Integer PCM decodes to finite samples only: just a float stem can carry NaN or Inf.
+    if (this.reader.header.bitDepth === '32f') this.checkFinite(pos);
     if (this.width === 1 && this.raw.length === 2) {
       const [l, r] = this.raw as [Float32Array, Float32Array];
       const out = this.sides[0]!;

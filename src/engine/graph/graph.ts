@@ -36,6 +36,11 @@ export interface GraphOptions {
   readonly maxBlock: number;
   /** The mastering chain after the master fader; none = the summed mix as it is. */
   readonly master?: MasterStage;
+  /**
+   * false: no strip or master level meter runs (the meters read -Infinity). For offline renders:
+   * nothing reads them there, and they are a tenth of a render's work. Default true.
+   */
+  readonly metering?: boolean;
 }
 
 interface MeterSlots {
@@ -117,6 +122,7 @@ export class MixGraph {
   private masterFaderDb = 0;
   private masterMuted = false;
   private readonly masterMeter: LevelMeter;
+  private readonly metering: boolean;
   private readonly masterMeters: MeterSlots;
   private readonly masterOut: readonly number[];
   private readonly master: MasterStage | undefined;
@@ -147,6 +153,8 @@ export class MixGraph {
 
   constructor(session: Session, opts: GraphOptions, bind: ParamBinder, meterIndex: (address: string) => number) {
     const { sampleRate: sr, maxBlock } = opts;
+    const metering = opts.metering !== false;
+    this.metering = metering;
     const slots = (base: string): MeterSlots => ({ peak: meterIndex(`${base}/meter/peak`), rms: meterIndex(`${base}/meter/rms`), gr: meterIndex(`${base}/meter/gr`) });
 
     // The native kernels want every strip's buffers and sections in one pool (biquad-batch.ts), and
@@ -188,7 +196,7 @@ export class MixGraph {
 
     this.buses = session.buses.map((spec, j) => {
       const width = spec.stereo ? 2 : 1;
-      const strip = new Strip(sr, maxBlock, width, pool);
+      const strip = new Strip(sr, maxBlock, width, pool, metering);
       strip.bindParams(bind, `/bus/${j + 1}`);
       const pannedL = buf();
       const pannedR = buf();
@@ -206,7 +214,7 @@ export class MixGraph {
       };
     });
     this.fxs = session.fx.map((spec, k) => {
-      const strip = new Strip(sr, maxBlock, 2, pool);
+      const strip = new Strip(sr, maxBlock, 2, pool, metering);
       strip.bindParams(bind, `/fx/${k + 1}`);
       const fx = createFx(spec.type, sr, maxBlock);
       fx.bindParams(bind, `/fx/${k + 1}`);
@@ -223,7 +231,7 @@ export class MixGraph {
     for (const [j, b] of this.buses.entries()) (b.sends as Send[]).push(...fxSends(b.strip, `/bus/${j + 1}`));
     this.channels = session.channels.map((spec, i) => {
       const width = spec.stereo ? 2 : 1;
-      const strip = new Strip(sr, maxBlock, width, pool);
+      const strip = new Strip(sr, maxBlock, width, pool, metering);
       const base = `/ch/${i + 1}`;
       strip.bindParams(bind, base);
       const sends = this.buses.map((b, j) => {
@@ -516,7 +524,7 @@ export class MixGraph {
   private finishMaster(outputs: ReadonlyArray<Float32Array>, frames: number, meters: Float64Array): void {
     const { masterL: l, masterR: r } = this;
     if (this.master) this.master.process(l, r, frames);
-    this.masterMeter.process(this.masterPair, 2, frames);
+    if (this.metering) this.masterMeter.process(this.masterPair, 2, frames);
     const m = this.masterMeters;
     if (m.peak >= 0) meters[m.peak] = this.masterMeter.peakDb;
     if (m.rms >= 0) meters[m.rms] = this.masterMeter.rmsDb;

@@ -105,14 +105,21 @@ export class MasterChain {
   private readonly ditherSet = { bits: 24, shaping: false };
   private ditherDirty = true;
   private readonly outMeter: LoudnessMeter;
+  private readonly metering: boolean;
   private readonly outTp: TruePeakMeter;
   private readonly vals = new Float64Array(13);
   /** Until the first block, glides snap: params applied at start-up hold from the first sample. */
   private started = false;
   private readonly meterAt = new Int32Array(METERS.length).fill(-1);
 
-  constructor(sampleRate: number, maxBlock: number) {
+  /**
+   * `metering` false (offline renders, where nothing reads them): the output loudness and true-peak
+   * meters do not run. The rider keeps its own meter running, on or off, so switching it on finds
+   * the programme's history there: what the chain does to the audio is the same either way.
+   */
+  constructor(sampleRate: number, maxBlock: number, metering = true) {
     checkPositive('sampleRate', sampleRate);
+    this.metering = metering;
     checkBlock('maxBlock', maxBlock);
     this.sampleRate = sampleRate;
     this.pair = [new Float32Array(0), new Float32Array(0)];
@@ -217,6 +224,7 @@ export class MasterChain {
     this.ride(left, right, frames);
     if (this.limiterOn) this.limiter.process(pair, frames);
     if (this.ditherOn) this.dither.process(pair, frames);
+    if (!this.metering) return;
     this.outMeter.process(pair, frames);
     this.outTp.process(pair, frames);
   }

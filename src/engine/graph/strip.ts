@@ -85,6 +85,8 @@ export class Strip {
   private readonly fader: GainRamp;
   private readonly panner: Panner;
   private readonly meter: LevelMeter;
+  /** Off (offline renders, where nothing reads them): the level meter does not run. */
+  private readonly metering: boolean;
   /**
    * Peak and RMS (dB) read right after metering, then gate and compressor gain reduction: kept in a
    * typed array so no number is boxed.
@@ -98,8 +100,11 @@ export class Strip {
    * `pool`: the channel buffers and the HPF and EQ sections live in it (stripPoolSize), so the graph
    * can run those stages of all strips in one batch (queueHpf, queueEq).
    */
-  constructor(sampleRate: number, maxBlock: number, nch: 1 | 2, pool?: FilterPool) {
+  constructor(sampleRate: number, maxBlock: number, nch: 1 | 2, pool?: FilterPool, metering = true) {
     this.nch = nch;
+    this.metering = metering;
+    // Unmetered, the peak and RMS read silence (not the 0 dB of a zeroed array).
+    if (!metering) this.levels.fill(-Infinity, 0, 2);
     this.bufs = Array.from({ length: nch }, () => (pool ? pool.floats(maxBlock) : new Float32Array(maxBlock)));
     this.post = Array.from({ length: nch }, () => (pool ? pool.floats(maxBlock) : new Float32Array(maxBlock)));
     this.ramp = pool ? pool.floats(maxBlock) : new Float32Array(maxBlock);
@@ -391,6 +396,7 @@ export class Strip {
 
   /** Audio thread: the level meter on `post` (the last step of processPost). */
   meterPost(frames: number): void {
+    if (!this.metering) return;
     this.meter.process(this.post, this.nch, frames);
     this.meter.writeLevels(this.levels, 0);
   }
