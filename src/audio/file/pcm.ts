@@ -19,8 +19,24 @@ const S16 = 1 / 32768;
 const S24 = 1 / 8388608;
 const S32 = 1 / 2147483648;
 
+/** Whether this machine stores numbers little-endian, as RIFF does (x86 and arm64 both). */
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Little-endian data on a little-endian host at an address aligned for its samples: a typed-array
+ * view reads the samples directly (the same values as the DataView path, at about twice the speed).
+ */
+function direct(bytes: Uint8Array, offset: number, layout: PcmLayout, width: number): boolean {
+  return HOST_LE && layout.littleEndian && (bytes.byteOffset + offset) % width === 0 && layout.bytesPerFrame === width * layout.numChannels;
+}
+
 /** Decodes `frames` frames from `bytes` at byte `offset` into `out[c]` from index `at`. */
 export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
+  const { format } = layout;
+  if (format !== '24' && direct(bytes, offset, layout, format === '16' ? 2 : 4)) {
+    decodeDirect(bytes, offset, layout, out, at, frames);
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset + offset, frames * layout.bytesPerFrame);
   const { numChannels: nch, bytesPerFrame: stride, littleEndian: le } = layout;
   for (let c = 0; c < nch; c++) {
@@ -54,6 +70,31 @@ export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, 
   }
 }
 
+function decodeDirect(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
+  const nch = layout.numChannels;
+  const start = bytes.byteOffset + offset;
+  const len = frames * nch;
+  if (layout.format === '16') {
+    const src = new Int16Array(bytes.buffer, start, len);
+    for (let c = 0; c < nch; c++) {
+      const dst = out[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[at + i] = src[p]! * S16;
+    }
+  } else if (layout.format === '32') {
+    const src = new Int32Array(bytes.buffer, start, len);
+    for (let c = 0; c < nch; c++) {
+      const dst = out[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[at + i] = src[p]! * S32;
+    }
+  } else {
+    const src = new Float32Array(bytes.buffer, start, len);
+    for (let c = 0; c < nch; c++) {
+      const dst = out[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[at + i] = src[p]!;
+    }
+  }
+}
+
 /** Rounds to the nearest integer step and clips to [-full, full - 1]; NaN becomes 0. */
 function quantize(x: number, full: number): number {
   const v = Math.round(x * full);
@@ -62,6 +103,11 @@ function quantize(x: number, full: number): number {
 
 /** Encodes `frames` frames of `channels` into `bytes` (interleaved, from byte 0). */
 export function encodePcm(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
+  const { format } = layout;
+  if (format !== '24' && direct(bytes, 0, layout, format === '16' ? 2 : 4)) {
+    encodeDirect(channels, layout, bytes, frames);
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, frames * layout.bytesPerFrame);
   const { numChannels: nch, bytesPerFrame: stride, littleEndian: le } = layout;
   for (let c = 0; c < nch; c++) {
@@ -90,6 +136,30 @@ export function encodePcm(channels: ReadonlyArray<Float32Array>, layout: PcmLayo
         for (let i = 0, p = c * 4; i < frames; i++, p += stride) view.setFloat32(p, src[i]!, le);
         break;
       }
+    }
+  }
+}
+
+function encodeDirect(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
+  const nch = layout.numChannels;
+  const len = frames * nch;
+  if (layout.format === '16') {
+    const dst = new Int16Array(bytes.buffer, bytes.byteOffset, len);
+    for (let c = 0; c < nch; c++) {
+      const src = channels[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[p] = quantize(src[i]!, 32768);
+    }
+  } else if (layout.format === '32') {
+    const dst = new Int32Array(bytes.buffer, bytes.byteOffset, len);
+    for (let c = 0; c < nch; c++) {
+      const src = channels[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[p] = quantize(src[i]!, 2147483648);
+    }
+  } else {
+    const dst = new Float32Array(bytes.buffer, bytes.byteOffset, len);
+    for (let c = 0; c < nch; c++) {
+      const src = channels[c]!;
+      for (let i = 0, p = c; i < frames; i++, p += nch) dst[p] = src[i]!;
     }
   }
 }

@@ -309,7 +309,7 @@ function* renderSteps(session: Session, set: StemSet, opts: RenderOptions, t0: n
     const n = Math.min(block, capacity - pos);
     if (n <= 0) break;
     if (++blocks % SLICE_BLOCKS === 0) yield;
-    for (let k = 0; k < stemInputs.length; k++) set.stems[k]!.source.read(pos, n, stemInputs[k]!);
+    for (let k = 0, at = 0; k < stemInputs.length; at += stemInputs[k]!.length, k++) set.stems[k]!.source.readInto(pos, n, block, stemInputs[k]!, inputs, at);
     engine.process(inputs, outputs, n);
     let blockPeak = 0;
     for (let i = 0; i < n; i++) {

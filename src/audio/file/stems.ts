@@ -61,6 +61,9 @@ export class StemSource {
   private readonly raw: Float32Array[];
   private readonly sides: Float32Array[];
   private chunkStart = -1;
+  /** readInto's views of each side's chunk, one per block of `viewBlock` frames. */
+  private views: Float32Array[][] = [];
+  private viewBlock = 0;
   private readonly policy: NonFinitePolicy;
   private readonly refuse: (message: string) => never;
   /** Non-finite samples replaced, and where the first was (frame, 1-based file channel). */
@@ -97,6 +100,30 @@ export class StemSource {
       }
       done += m;
     }
+  }
+
+  /**
+   * Frames [pos, pos + n) of each side as out[at + side]: a view into the decoded chunk when the
+   * frames are a whole `block` at a multiple of it there (no copy: the render's usual block), else
+   * `own[side]` filled by read(). The views stay valid until the next call.
+   */
+  readInto(pos: number, n: number, block: number, own: readonly Float32Array[], out: Float32Array[], at: number): void {
+    if (n === block && CHUNK % block === 0) {
+      if (this.chunkStart < 0 || pos < this.chunkStart || pos + n > this.chunkStart + CHUNK) this.fill(pos);
+      const off = pos - this.chunkStart;
+      if (off % block === 0) {
+        if (this.viewBlock !== block) this.makeViews(block);
+        for (let k = 0; k < this.width; k++) out[at + k] = this.views[k]![off / block]!;
+        return;
+      }
+    }
+    this.read(pos, n, own);
+    for (let k = 0; k < this.width; k++) out[at + k] = own[k]!;
+  }
+
+  private makeViews(block: number): void {
+    this.viewBlock = block;
+    this.views = this.sides.map((side) => Array.from({ length: CHUNK / block }, (_, j) => side.subarray(j * block, (j + 1) * block)));
   }
 
   private fill(pos: number): void {

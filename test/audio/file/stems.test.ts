@@ -31,6 +31,22 @@ function readAll(s: StemSource, block: number, total: number): Float32Array[] {
   return out;
 }
 
+/** readAll through readInto, as the render reads: views of the decoded chunk where it can. */
+function readAllInto(s: StemSource, block: number, total: number, views: { n: number }): Float32Array[] {
+  const out = Array.from({ length: s.width }, () => new Float32Array(total));
+  const own = Array.from({ length: s.width }, () => new Float32Array(block));
+  const inputs: Float32Array[] = [new Float32Array(1), ...own];
+  for (let pos = 0; pos < total; pos += block) {
+    const n = Math.min(block, total - pos);
+    s.readInto(pos, n, block, own, inputs, 1);
+    for (let k = 0; k < s.width; k++) {
+      if (inputs[1 + k] !== own[k]) views.n++;
+      out[k]!.set(inputs[1 + k]!.subarray(0, n), pos);
+    }
+  }
+  return out;
+}
+
 describe('StemSource', () => {
   // 40,000 frames cross the 16,384-frame read window twice; 1,000 extra frames read past the end.
   const total = FRAMES + 1000;
@@ -67,6 +83,36 @@ describe('StemSource', () => {
     const dst = [new Float32Array(64)];
     s.read(100, 64, dst);
     expect(dst[0]).toEqual(L.subarray(100, 164));
+    s.close();
+  });
+
+  it('readInto gives what read gives: views of the chunk for whole blocks that divide it, copies otherwise', () => {
+    for (const [channels, width] of [[[L, R], 2], [[L], 2], [[L, R], 1], [[L], 1]] as const) {
+      for (const block of [128, 256, 1000, 20_000]) {
+        const a = source([...channels], width);
+        const b = source([...channels], width);
+        const views = { n: 0 };
+        const into = readAllInto(b, block, total, views);
+        const copied = readAll(a, block, total);
+        expect({ width, channels: channels.length, block, same: into.every((x, k) => x.every((v, i) => Object.is(v, copied[k]![i]))) }).toEqual({ width, channels: channels.length, block, same: true });
+        // Views where the block divides the 16,384-frame chunk (all but the last, short block).
+        if (block === 128 || block === 256) expect(views.n).toBe(width * (Math.ceil(total / block) - 1));
+        else expect(views.n).toBe(0);
+        a.close();
+        b.close();
+      }
+    }
+  });
+
+  it('readInto after a seek back reads the earlier frames again', () => {
+    const s = source([L, R], 2);
+    const own = [new Float32Array(128), new Float32Array(128)];
+    const inputs = [...own];
+    s.readInto(30_000, 128, 128, own, inputs, 0);
+    expect(Array.from(inputs[1]!)).toEqual(Array.from(R.subarray(30_000, 30_128)));
+    s.readInto(256, 128, 128, own, inputs, 0);
+    expect(Array.from(inputs[0]!)).toEqual(Array.from(L.subarray(256, 384)));
+    expect(Array.from(inputs[1]!)).toEqual(Array.from(R.subarray(256, 384)));
     s.close();
   });
 });
