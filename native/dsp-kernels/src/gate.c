@@ -17,6 +17,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "fdlibm.h"
 #include "gate.h"
 #include "kernels.h"
@@ -49,35 +50,35 @@ static void linked_peaks(float *const *ch, int nch, int from, int to, float *out
   }
 }
 
-/** linkedPeakMax: the largest linked peak of [from, to) into *max, the last index (from 0) reaching it into *last. A NaN never wins. */
-static void linked_peak_max(float *const *ch, int nch, int from, int to, double *max, double *last) {
-  const int n = to - from;
-  const float *a = ch[0] + from;
-  float m = 0;
-  int at = 0;
-  if (nch == 1) {
-    for (int i = 0; i < n; i++) {
-      float x = a[i];
-      float ax = x < 0 ? -x : x;
-      if (ax >= m) {
-        m = ax;
-        at = i;
-      }
-    }
-  } else {
-    const float *b = ch[1] + from;
-    for (int i = 0; i < n; i++) {
-      float l = a[i], r = b[i];
-      float al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-      float p = al > ar ? al : ar;
-      if (p >= m) {
-        m = p;
-        at = i;
-      }
-    }
+#include "gate-scan.h"
+
+/** The scan variant in use (gate-scan.h): chosen at load, switched by gateIsa for tests. */
+struct scan {
+  const char *name;
+  float (*peak_max)(const float *a, const float *b, int n);
+  int (*last_at)(const float *a, const float *b, int n, float m);
+};
+static const struct scan scan_portable = {"portable", peak_max_portable, last_at_portable};
+#ifdef HAVE_GATE_AVX2
+static const struct scan scan_avx2 = {"avx2", peak_max_avx2, last_at_avx2};
+#endif
+static const struct scan *scan = &scan_portable;
+
+/** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
+static int set_isa(const char *name) {
+#ifdef HAVE_GATE_AVX2
+  if (strcmp(name, "avx2") == 0) {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2")) return 0;
+    scan = &scan_avx2;
+    return 1;
   }
-  *max = m;
-  *last = at;
+#endif
+  if (strcmp(name, "portable") == 0) {
+    scan = &scan_portable;
+    return 1;
+  }
+  return 0;
 }
 
 /** Gate.steadyOpen: nothing in [from, to) can start a close; the state in closed form. */
@@ -85,9 +86,11 @@ static int steady_open(double *p, float *const *ch, int nch, int from, int to) {
   const int n = to - from;
   double *s = p + GATE_STATE_AT;
   if (s[S_GAIN_DB] != 0 || s[S_ENV] < p[P_OPEN] || s[S_ENV_HOLD] < n) return 0;
-  double m, last;
-  linked_peak_max(ch, nch, from, to, &m, &last);
+  const float *a = ch[0] + from, *b = nch == 2 ? ch[1] + from : NULL;
+  const float m = scan->peak_max(a, b, n);
   if (m >= s[S_ENV]) {
+    // The last frame at the new peak re-armed the detector's hold; later ones counted it down.
+    const double last = scan->last_at(a, b, n, m);
     s[S_ENV] = m;
     s[S_ENV_HOLD] = p[P_DET_HOLD] - ((double)(n - 1) - last);
   } else s[S_ENV_HOLD] = s[S_ENV_HOLD] - n;
@@ -99,8 +102,7 @@ static int steady_open(double *p, float *const *ch, int nch, int from, int to) {
 static int steady_closed(double *p, float *const *ch, int nch, int from, int to, double fall) {
   double *s = p + GATE_STATE_AT;
   if (s[S_GAIN_DB] != -p[P_RANGE] || s[S_ENV] >= p[P_OPEN]) return 0;
-  double m, last;
-  linked_peak_max(ch, nch, from, to, &m, &last);
+  const double m = scan->peak_max(ch[0] + from, nch == 2 ? ch[1] + from : NULL, to - from);
   if (m >= p[P_OPEN] || m != m) return 0;
   const double g = p[P_CLOSED_GAIN];
   if (g != 1) {
@@ -243,9 +245,32 @@ static napi_value gate_jobs(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/**
+ * gateIsa(name?): with a name ("avx2", "portable"), selects that variant of the scan if this CPU
+ * runs it; returns the variant in use. For tests and the bench: both give the same bits.
+ */
+static napi_value gate_isa(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc >= 1) {
+    napi_valuetype t;
+    if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) return fail(env, "gateIsa(name): name must be \"avx2\" or \"portable\"");
+    char name[16];
+    size_t n;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) return NULL;
+    set_isa(name);
+  }
+  if (napi_create_string_utf8(env, scan->name, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
+  return out;
+}
+
 napi_status register_gate(napi_env env, napi_value exports) {
   napi_value fn, v;
   napi_status st;
+  if (!set_isa("avx2")) set_isa("portable");
+  if ((st = napi_create_function(env, "gateIsa", NAPI_AUTO_LENGTH, gate_isa, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "gateIsa", fn)) != napi_ok) return st;
   if ((st = napi_create_function(env, "gateJobs", NAPI_AUTO_LENGTH, gate_jobs, NULL, &fn)) != napi_ok) return st;
   if ((st = napi_set_named_property(env, exports, "gateJobs", fn)) != napi_ok) return st;
   if ((st = napi_create_int32(env, JOB_STRIDE, &v)) != napi_ok) return st;
