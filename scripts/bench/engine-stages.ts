@@ -4,7 +4,9 @@
  *   - the whole engine (the full mix of engine-cost.ts: every strip stage on, 4 aux, 2 fx, master);
  *   - the HPF stage alone (24 dB/oct: two sections fused) and the EQ stage alone (4 bands, two fused
  *     pairs), as the strips run them: the TypeScript banks strip by strip, or the native batch (jobs
- *     written, one call per pass), fresh input every block.
+ *     written, one call per pass), fresh input every block;
+ *   - the gate stage alone, on material that opens and closes it (loud and quiet stretches): Gate.process
+ *     strip by strip, or the native batch (gate-batch.ts, one call).
  * Each is measured several times, alternating, keeping the cheapest run (a shared machine's bursts
  * of load then land in neither side).
  *
@@ -15,6 +17,8 @@ import { createEngine } from '../../src/engine/index.ts';
 import { BiquadBank, HighPass } from '../../src/engine/dsp/biquad.ts';
 import { BiquadBatch, FilterPool, PooledSection, nativeBiquadJobs, nativeBiquadMissing } from '../../src/engine/native/biquad-batch.ts';
 import { dspKernels } from '../../src/engine/native/dsp-kernels.ts';
+import { GATE_STATE_SIZE, Gate } from '../../src/engine/dsp/gate.ts';
+import { GATE_BLOCK, GATE_FALL_AT, GATE_STATE_AT, GateBatch, nativeGateJobs } from '../../src/engine/native/gate-batch.ts';
 import { everyStageOn, fullMixSession, setParams } from '../../test/helpers/full-mix.ts';
 
 const SR = 48000;
@@ -91,6 +95,47 @@ function stageRig(n: number, kernels: Kernels, stage: 'HPF' | 'EQ'): Step {
   };
 }
 
+/** The gate (the bench session's settings) of n mono strips; each strip loud or quiet by turns (~0.4-0.7 s each). */
+function gateRig(n: number, kernels: Kernels): Step {
+  const run = kernels === 'native' ? nativeGateJobs() : undefined;
+  const pool = new FilterPool(n * BLOCK, n * GATE_BLOCK);
+  const settings = { thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 };
+  const strips = Array.from({ length: n }, () => {
+    const block = pool.doubles(GATE_BLOCK);
+    const gate = new Gate(SR, block.subarray(GATE_STATE_AT, GATE_STATE_AT + GATE_STATE_SIZE));
+    gate.configure(settings);
+    gate.writeParams(block, 0);
+    const buf = pool.floats(BLOCK);
+    return { gate, block, bufs: [buf], at: pool.at32(buf), blockAt: pool.at64(block) };
+  });
+  const PERIOD = 256;
+  const tone = (g: number): Float32Array[] => Array.from({ length: PERIOD }, (_, b) => Float32Array.from({ length: BLOCK }, (_, i) => g * (0.3 * Math.sin((2 * Math.PI * 220 * (b * BLOCK + i)) / SR) + 0.1 * (Math.random() * 2 - 1))));
+  const loud = tone(1), quiet = tone(0.001);
+  const src = strips.map((_, k) => Array.from({ length: PERIOD }, (_, b) => (Math.floor((b + 13 * k) / (150 + 3 * k)) % 2 === 0 ? loud : quiet)[b]!));
+  const fill = (k: number, b: number): void => strips[k]!.bufs[0]!.set(src[k]![b % PERIOD]!);
+  let b = 0;
+  if (run) {
+    const batch = new GateBatch(pool, n, run);
+    return () => {
+      for (let k = 0; k < n; k++) {
+        const s = strips[k]!;
+        fill(k, b);
+        s.gate.writeSpanFall(s.block, GATE_FALL_AT, BLOCK);
+        batch.add(s.at, -1, 1, s.blockAt);
+      }
+      batch.flush(BLOCK);
+      b++;
+    };
+  }
+  return () => {
+    for (let k = 0; k < n; k++) {
+      fill(k, b);
+      strips[k]!.gate.process(strips[k]!.bufs, 1, BLOCK);
+    }
+    b++;
+  };
+}
+
 /** The cost of copying the inputs in, taken off the stage figures. */
 function copyRig(n: number): Step {
   const bufs = Array.from({ length: n }, () => new Float32Array(BLOCK));
@@ -117,6 +162,7 @@ const rigs = (['native', 'ts'] as const).flatMap((k) => [
   { k, what: 'engine', step: engineRig(n, k), best: Infinity },
   { k, what: 'HPF', step: stageRig(n, k, 'HPF'), best: Infinity },
   { k, what: 'EQ', step: stageRig(n, k, 'EQ'), best: Infinity },
+  { k, what: 'Gate', step: gateRig(n, k), best: Infinity },
 ]);
 const copy = { step: copyRig(n), best: Infinity };
 for (const x of [...rigs, copy]) for (let i = 0; i < Math.round(SR / BLOCK); i++) x.step();
@@ -134,3 +180,4 @@ const row = (label: string, what: string): void => {
 row('engine, full mix', 'engine');
 row('HPF stage (24 dB/oct)', 'HPF');
 row('EQ stage (4 bands)', 'EQ');
+row('Gate stage', 'Gate');

@@ -6,5 +6,6 @@ NAPI_MODULE_INIT() {
   if (register_biquad(env, exports) != napi_ok) return NULL;
   if (register_mix(env, exports) != napi_ok) return NULL;
   if (register_comp(env, exports) != napi_ok) return NULL;
+  if (register_gate(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -15,5 +15,6 @@ napi_status register_truepeak(napi_env env, napi_value exports);
 napi_status register_biquad(napi_env env, napi_value exports);
 napi_status register_mix(napi_env env, napi_value exports);
 napi_status register_comp(napi_env env, napi_value exports);
+napi_status register_gate(napi_env env, napi_value exports);
 
 #endif

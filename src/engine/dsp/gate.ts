@@ -12,6 +12,10 @@
  * scans the block once.
  *
  * Thread rules: configure(), process() and reset() are audio-thread safe (no allocation, no throw).
+ *
+ * The native kernel (native/dsp-kernels/src/gate.c through src/engine/native/gate-batch.ts) runs the
+ * same process() on the same settings (writeParams) and state (the `state` array): this file is its
+ * reference and its fallback.
  */
 import { DB_TO_LN, FLUSH_BELOW, checkPositive, onePoleCoeff } from './util.ts';
 import { PEAKS, PEAK_SPAN, linkedPeakMax, linkedPeaks } from './linked-peak.ts';
@@ -28,6 +32,17 @@ export interface GateSettings {
 const DETECTOR_HOLD_MS = 20;
 const DETECTOR_FALL_MS = 5;
 
+/** Doubles of the running state (the `state` array): env, envHold, holdLeft, gainDb, open (0/1), transitions. */
+export const GATE_STATE_SIZE = 6;
+const ENV = 0, ENV_HOLD = 1, HOLD_LEFT = 2, GAIN_DB = 3, OPEN = 4, TRANSITIONS = 5;
+/** Doubles writeParams writes. */
+export const GATE_PARAMS_SIZE = 12;
+
+/** Frames of the last span of a `frames`-frame process() (its spans are PEAK_SPAN frames, the last one what is left). */
+export function lastSpanFrames(frames: number): number {
+  return frames - PEAK_SPAN * Math.floor((frames - 1) / PEAK_SPAN);
+}
+
 export class Gate {
   private readonly sampleRate: number;
   private readonly detHoldSamples: number;
@@ -41,21 +56,26 @@ export class Gate {
   private holdSamples = 0;
   private attackRatio = 1;
   private releaseRatio = 1;
-  // Running state.
-  private env = 0;
-  private envHold = 0;
-  private holdLeft = 0;
-  private gainDb = 0;
-  private isOpenNow = false;
-  private transitionCount = 0;
+  /** detFall^PEAK_SPAN, the detector's fall over a whole closed span (the native kernel reads it). */
+  private readonly fallPerSpan: number;
+  // Running state in a typed array (as the compressor's): the native kernel reads and writes it in
+  // place when it lives in a pool, and a field first stored as a small integer then a fraction
+  // would change the object's shape.
+  private readonly st: Float64Array;
   /** The current span's largest linked peak and the last index reaching it (linkedPeakMax). */
   private readonly scan = new Float64Array(2);
 
-  constructor(sampleRate: number) {
+  /**
+   * `state`: where to keep the running state (GATE_STATE_SIZE doubles), e.g. next to writeParams'
+   * output in a pool the native kernel reads (src/engine/native/gate-batch.ts); its own array by default.
+   */
+  constructor(sampleRate: number, state?: Float64Array) {
     checkPositive('sampleRate', sampleRate);
     this.sampleRate = sampleRate;
+    this.st = state ?? new Float64Array(GATE_STATE_SIZE);
     this.detHoldSamples = Math.round((DETECTOR_HOLD_MS * sampleRate) / 1000);
     this.detFall = onePoleCoeff(DETECTOR_FALL_MS, sampleRate);
+    this.fallPerSpan = Math.pow(this.detFall, PEAK_SPAN);
     this.configure({ thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 });
     this.reset();
   }
@@ -87,31 +107,66 @@ export class Gate {
     this.releaseRatio = Math.exp(-this.releaseStepDb * DB_TO_LN);
   }
 
+  /**
+   * The derived settings process() uses, to out[at .. at + GATE_PARAMS_SIZE): detector hold (samples)
+   * and fall coefficient, open and close thresholds (linear), range (dB), closed gain, attack and
+   * release steps (dB per sample), hold (samples), attack and release ratios, detFall^PEAK_SPAN.
+   * For the native kernel (native/dsp-kernels/src/gate.c), after configure().
+   */
+  writeParams(out: Float64Array, at: number): void {
+    out[at] = this.detHoldSamples;
+    out[at + 1] = this.detFall;
+    out[at + 2] = this.openLin;
+    out[at + 3] = this.closeLin;
+    out[at + 4] = this.rangeDb;
+    out[at + 5] = this.closedGain;
+    out[at + 6] = this.attackStepDb;
+    out[at + 7] = this.releaseStepDb;
+    out[at + 8] = this.holdSamples;
+    out[at + 9] = this.attackRatio;
+    out[at + 10] = this.releaseRatio;
+    out[at + 11] = this.fallPerSpan;
+  }
+
+  /**
+   * For the native kernel, before it runs a block of `frames`: out[at] = frames and out[at + 1] =
+   * detFall^(the last span's frames), the detector's fall over that span when closed, as this V8's
+   * Math.pow gives it (the kernel has no pow of its own that must agree with it). Recomputed only
+   * when `frames` changes.
+   */
+  writeSpanFall(out: Float64Array, at: number, frames: number): void {
+    if (out[at] === frames) return;
+    out[at] = frames;
+    out[at + 1] = Math.pow(this.detFall, lastSpanFrames(frames));
+  }
+
   /** Current attenuation in dB, ≥ 0. */
   get gainReductionDb(): number {
-    return this.gainDb < 0 ? -this.gainDb : 0;
+    const g = this.st[GAIN_DB]!;
+    return g < 0 ? -g : 0;
   }
 
   /** Writes gainReductionDb to out[at]: a double returned from a call V8 does not inline is boxed. */
   writeGainReduction(out: Float64Array, at: number): void {
-    out[at] = this.gainDb < 0 ? -this.gainDb : 0;
+    const g = this.st[GAIN_DB]!;
+    out[at] = g < 0 ? -g : 0;
   }
 
   /** Whether the gate is open (signal above threshold, or within hold). */
   get isOpen(): boolean {
-    return this.isOpenNow;
+    return this.st[OPEN] !== 0;
   }
 
   /** Open/close transitions since construction or reset (for chatter diagnostics). */
   get transitions(): number {
-    return this.transitionCount;
+    return this.st[TRANSITIONS]!;
   }
 
   process(chans: Float32Array[], nch: number, frames: number): void {
     if (nch <= 0 || frames <= 0) return;
     for (let from = 0; from < frames; from += PEAK_SPAN) {
       const to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;
-      if (this.isOpenNow ? this.steadyOpen(chans, nch, from, to) : this.steadyClosed(chans, nch, from, to)) continue;
+      if (this.st[OPEN] !== 0 ? this.steadyOpen(chans, nch, from, to) : this.steadyClosed(chans, nch, from, to)) continue;
       linkedPeaks(chans, nch, from, to, PEAKS);
       this.span(chans, nch, from, to);
     }
@@ -124,8 +179,9 @@ export class Gate {
     const openLin = this.openLin, closeLin = this.closeLin;
     const attStep = this.attackStepDb, relStep = this.releaseStepDb;
     const closedDb = -this.rangeDb, closedGain = this.closedGain;
-    let env = this.env, envHold = this.envHold, holdLeft = this.holdLeft;
-    let gDb = this.gainDb, open = this.isOpenNow, transitions = this.transitionCount;
+    const st = this.st;
+    let env = st[ENV]!, envHold = st[ENV_HOLD]!, holdLeft = st[HOLD_LEFT]!;
+    let gDb = st[GAIN_DB]!, open = st[OPEN] !== 0, transitions = st[TRANSITIONS]!;
     const holdSamples = this.holdSamples;
     const attRatio = this.attackRatio, relRatio = this.releaseRatio;
     // Once per block (also picks up a range change made mid-ramp).
@@ -192,12 +248,12 @@ export class Gate {
       }
     }
     // NaN input must not leave the detector stuck; a decayed one must not sink into subnormals.
-    this.env = env > FLUSH_BELOW ? env : 0;
-    this.envHold = envHold;
-    this.holdLeft = holdLeft;
-    this.gainDb = gDb;
-    this.isOpenNow = open;
-    this.transitionCount = transitions;
+    st[ENV] = env > FLUSH_BELOW ? env : 0;
+    st[ENV_HOLD] = envHold;
+    st[HOLD_LEFT] = holdLeft;
+    st[GAIN_DB] = gDb;
+    st[OPEN] = open ? 1 : 0;
+    st[TRANSITIONS] = transitions;
   }
 
   /**
@@ -206,16 +262,16 @@ export class Gate {
    * passes untouched and the per-sample state is updated in closed form. False when that does not hold.
    */
   private steadyOpen(chans: Float32Array[], nch: number, from: number, to: number): boolean {
-    const n = to - from;
-    if (this.gainDb !== 0 || this.env < this.openLin || this.envHold < n) return false;
+    const n = to - from, st = this.st;
+    if (st[GAIN_DB] !== 0 || st[ENV]! < this.openLin || st[ENV_HOLD]! < n) return false;
     linkedPeakMax(chans, nch, from, to, this.scan);
     const m = this.scan[0]!;
-    if (m >= this.env) {
+    if (m >= st[ENV]!) {
       // The last sample at the new peak re-armed the detector's hold; later ones counted it down.
-      this.env = m;
-      this.envHold = this.detHoldSamples - (n - 1 - this.scan[1]!);
-    } else this.envHold -= n;
-    this.holdLeft = this.holdSamples;
+      st[ENV] = m;
+      st[ENV_HOLD] = this.detHoldSamples - (n - 1 - this.scan[1]!);
+    } else st[ENV_HOLD] = st[ENV_HOLD]! - n;
+    st[HOLD_LEFT] = this.holdSamples;
     return true;
   }
 
@@ -226,8 +282,8 @@ export class Gate {
    * threshold). False when that does not hold.
    */
   private steadyClosed(chans: Float32Array[], nch: number, from: number, to: number): boolean {
-    const n = to - from;
-    if (this.gainDb !== -this.rangeDb || this.env >= this.openLin) return false;
+    const n = to - from, st = this.st;
+    if (st[GAIN_DB] !== -this.rangeDb || st[ENV]! >= this.openLin) return false;
     linkedPeakMax(chans, nch, from, to, this.scan);
     const m = this.scan[0]!;
     if (m >= this.openLin || m !== m) return false;
@@ -238,21 +294,22 @@ export class Gate {
         for (let i = from; i < to; i++) buf[i] = buf[i]! * g;
       }
     }
-    const fallen = this.env * Math.pow(this.detFall, n);
+    const fallen = st[ENV]! * Math.pow(this.detFall, n);
     const env = m >= fallen ? m : fallen;
-    this.env = env > FLUSH_BELOW ? env : 0;
-    this.envHold = 0;
+    st[ENV] = env > FLUSH_BELOW ? env : 0;
+    st[ENV_HOLD] = 0;
     return true;
   }
 
   /** Closed and fully attenuated, detector empty. */
   reset(): void {
-    this.env = 0;
-    this.envHold = 0;
-    this.holdLeft = 0;
-    this.gainDb = -this.rangeDb;
-    this.isOpenNow = false;
-    this.transitionCount = 0;
+    const st = this.st;
+    st[ENV] = 0;
+    st[ENV_HOLD] = 0;
+    st[HOLD_LEFT] = 0;
+    st[GAIN_DB] = -this.rangeDb;
+    st[OPEN] = 0;
+    st[TRANSITIONS] = 0;
   }
 }
 

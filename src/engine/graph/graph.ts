@@ -18,6 +18,7 @@ import { GainRamp } from './gain-ramp.ts';
 import { Send, SendInput } from './send.ts';
 import { MixBatch, nativeMixJobs, OP_ADD2_RAMP, OP_GAIN2 } from '../native/mix-batch.ts';
 import { CompBatch, nativeCompJobs } from '../native/comp-batch.ts';
+import { GateBatch, nativeGateJobs } from '../native/gate-batch.ts';
 import { createFx, type FxProcessor } from './fx.ts';
 import { passesSolo, soloActive, type SoloInput } from './solo.ts';
 
@@ -143,6 +144,8 @@ export class MixGraph {
   private readonly mix: MixBatch | undefined;
   /** With the native kernels: every strip's compressor of a group in one call (comp-batch.ts). */
   private readonly compBatch: CompBatch | undefined;
+  /** With the native kernels: every strip's gate of a group in one call (gate-batch.ts). */
+  private readonly gateBatch: GateBatch | undefined;
   /** With `mix`: masterL's and masterR's indices in the pool, scratchL's and scratchR's, and the ramp's. */
   private readonly masterAt: Int32Array = new Int32Array(2);
   private readonly scratchAt: Int32Array = new Int32Array(2);
@@ -175,6 +178,8 @@ export class MixGraph {
       // Enough for a strip group's block in one call: copies, sends, pans, folds, the master gain.
       const compRun = nativeCompJobs();
       if (compRun) this.compBatch = new CompBatch(pool, widths.length, compRun);
+      const gateRun = nativeGateJobs();
+      if (gateRun) this.gateBatch = new GateBatch(pool, widths.length, gateRun);
       if (mixRun) this.mix = new MixBatch(pool, widths.reduce((n, w) => n + w, 0) + nSends + widths.length + nBus + nFx + 1, mixRun);
     }
     this.kernels = this.batch ? 'native' : 'ts';
@@ -452,7 +457,7 @@ export class MixGraph {
 
   /**
    * Every strip of a group up to the fader (Strip.processPre). With the native kernels, stage-major:
-   * trim of all, then the HPF of all in one batch, the gate of each, the EQ of all in one batch, then
+   * trim of all, then the HPF of all in one batch, the gate of all in one batch (or of each), the EQ of all in one batch, then
    * compressor, saturation and mute of each; each strip still sees trim → HPF → gate → EQ → … in
    * that order, so the result is the reference's, sample for sample.
    */
@@ -467,10 +472,13 @@ export class MixGraph {
       strips[k]!.queueHpf(batch, frames);
     }
     batch.flush(frames);
+    const gate = this.gateBatch;
     for (let k = 0; k < strips.length; k++) {
-      strips[k]!.gateStage(frames);
+      if (gate) strips[k]!.queueGate(gate, frames);
+      else strips[k]!.gateStage(frames);
       strips[k]!.queueEq(batch, frames);
     }
+    gate?.flush(frames);
     batch.flush(frames);
     const comp = this.compBatch;
     if (comp) {

@@ -8,7 +8,7 @@
  * dirty; coefficients are recomputed once at the start of the next block.
  */
 import { BiquadBank, HighPass } from '../dsp/biquad.ts';
-import { Gate } from '../dsp/gate.ts';
+import { GATE_STATE_SIZE, Gate } from '../dsp/gate.ts';
 import { Compressor } from '../dsp/compressor.ts';
 import { Saturator } from '../dsp/saturation.ts';
 import { Panner } from '../dsp/pan.ts';
@@ -20,13 +20,14 @@ import { GainRamp } from './gain-ramp.ts';
 import { PooledSection, type BiquadBatch, type FilterPool } from '../native/biquad-batch.ts';
 import { OP_COPY, type MixBatch } from '../native/mix-batch.ts';
 import { COMP_BLOCK, COMP_STATE_AT, type CompBatch } from '../native/comp-batch.ts';
+import { GATE_BLOCK, GATE_FALL_AT, GATE_STATE_AT, type GateBatch } from '../native/gate-batch.ts';
 
 /** EQ passes of a batch: the active bands run two at a time, one pass per pair. */
 export const EQ_PASSES = Math.ceil(EQ_BANDS / 2);
 
 /** Floats and doubles a strip of `nch` channels takes from a FilterPool (buffers, post-fader buffers, ramp; 2 HPF + EQ sections). */
 export function stripPoolSize(nch: number, maxBlock: number): { floats: number; doubles: number } {
-  return { floats: (2 * nch + 1) * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) + COMP_BLOCK };
+  return { floats: (2 * nch + 1) * maxBlock, doubles: (2 + EQ_BANDS) * (10 + 4 * nch) + COMP_BLOCK + GATE_BLOCK };
 }
 
 export class Strip {
@@ -55,6 +56,9 @@ export class Strip {
   private gateOn = false;
   private readonly gateSet = { thresholdDb: -50, rangeDb: 40, attackMs: 0.5, holdMs: 50, releaseMs: 200 };
   private gateDirty = true;
+  /** With a pool: the gate's settings and state as the native kernel reads them (gate-batch.ts), and their index in pool.f64. */
+  private readonly gateBlock: Float64Array | undefined;
+  private readonly gateAt: number = -1;
   private eqOn = true;
   private readonly bands: EqBand[];
   /** The active bands' banks in order, first `activeBands` slots: they run two at a time. */
@@ -110,7 +114,9 @@ export class Strip {
     this.ramp = pool ? pool.floats(maxBlock) : new Float32Array(maxBlock);
     this.trim = new GainRamp(sampleRate);
     this.hpf = new HighPass(sampleRate, nch, pool);
-    this.gate = new Gate(sampleRate);
+    this.gateBlock = pool ? pool.doubles(GATE_BLOCK) : undefined;
+    if (pool) this.gateAt = pool.at64(this.gateBlock!);
+    this.gate = new Gate(sampleRate, this.gateBlock?.subarray(GATE_STATE_AT, GATE_STATE_AT + GATE_STATE_SIZE));
     this.bands = Array.from({ length: EQ_BANDS }, () => ({ bank: new BiquadBank(sampleRate, nch, pool), type: 1, freqHz: 1000, gainDb: 0, q: 1, active: false }));
     this.activeBanks = this.bands.map((b) => b.bank);
     this.bufAt = new Int32Array(nch);
@@ -231,6 +237,7 @@ export class Strip {
     }
     if (this.gateDirty) {
       this.gate.configure(this.gateSet);
+      if (this.gateBlock) this.gate.writeParams(this.gateBlock, 0);
       this.gateDirty = false;
     }
     if (this.eqDirty) {
@@ -314,6 +321,16 @@ export class Strip {
   /** Audio thread: the gate, between the HPF and the EQ. */
   gateStage(frames: number): void {
     if (this.gateOn) this.gate.process(this.bufs, this.nch, frames);
+  }
+
+  /**
+   * Audio thread, after the HPF (pooled strips only): instead of gateStage, the gate's job into
+   * `batch` when it is on; the caller runs the batch before the EQ's.
+   */
+  queueGate(batch: GateBatch, frames: number): void {
+    if (!this.gateOn) return;
+    this.gate.writeSpanFall(this.gateBlock!, GATE_FALL_AT, frames);
+    batch.add(this.bufAt[0]!, this.nch === 2 ? this.bufAt[1]! : -1, this.nch, this.gateAt);
   }
 
   /**

@@ -25,12 +25,12 @@ export const COMP_BLOCK = 16;
 export const COMP_STATE_AT = 12;
 
 export type CompJobsFn = (f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs: number, frames: number) => void;
-type MapFn = (input: Float64Array, out: Float64Array) => void;
+export type MapFn = (input: Float64Array, out: Float64Array) => void;
 
 let checked: string | undefined | null = null;
 
 /** Whether the addon's fdlibm log/exp give this V8's Math.log/Math.exp on a spread of values. */
-function fdlibmDiffers(log: MapFn, exp: MapFn): string | undefined {
+export function fdlibmDiffers(log: MapFn, exp: MapFn): string | undefined {
   const n = 4096;
   const xs = new Float64Array(n), out = new Float64Array(n);
   let s = 0x9e3779b9;

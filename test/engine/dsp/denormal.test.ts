@@ -93,7 +93,7 @@ describe('kernels flush decayed state instead of going subnormal', () => {
   it('Gate: detector envelope 0 after 1 s of silence', () => {
     const gate = new Gate(FS);
     gate.configure({ thresholdDb: -40, rangeDb: 60, attackMs: 1, holdMs: 10, releaseMs: 50 });
-    burstThenSilence({ run: (b) => gate.process(b, 2, BLOCK), states: () => [field<number>(gate, 'env')] }, 1);
+    burstThenSilence({ run: (b) => gate.process(b, 2, BLOCK), states: () => [field<Float64Array>(gate, 'st')[0]!] }, 1);
   });
 
   it('LevelMeter: mean square 0 after 15 s of silence, and reads -Infinity', () => {
