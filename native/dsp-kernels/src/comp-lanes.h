@@ -27,6 +27,12 @@ struct lane_group {
 };
 #define GATHER_P(g, k) ((v4d){(g)->p[0][k], (g)->p[1][k], (g)->p[2][k], (g)->p[3][k]})
 #define ZERO4 SPLAT(0.0)
+/** One group's settings, lane = strip (span()'s constants). */
+struct lane_set {
+  v4d thr, slope, knee, halfKnee, kneeStart, kneeEnd, kneeChord, aA, aR, bA, bR, stepA, stepR, stepK, makeup, makeupLin;
+};
+/** Frames per pass of span4 (a multiple of GAIN_STEP). */
+#define LANE_CHUNK 256
 #define VSHUF(a, b, ...) __builtin_shuffle((a), (b), (__VA_ARGS__))
 #endif
 
@@ -82,12 +88,17 @@ CL_INLINE CL_ATTR void CL_(peaks)(const struct lane_group *g, int at, int n, v4d
     }
 }
 
-/** The gain computer: reduction (dB) for levels `lin` above the knee's start (the log's input). */
-#define GAIN_COMPUTER(lg, thr, slope, knee, halfKnee)                                   \
-  ({                                                                                    \
-    const v4d over_ = (lg) * LN_TO_DB - (thr);                                          \
-    const v4d k_ = over_ + (halfKnee);                                                  \
-    BLEND(over_ >= (halfKnee), -(slope) * over_, (-(slope) * k_ * k_) / (2 * (knee)));  \
+/** The gain computer: reduction (dB) for a level above the knee's start, from its log `lg`. */
+#define GAIN_COMPUTER(lg, st)                                                                        \
+  ({                                                                                                 \
+    const v4d over_ = (lg) * (20 / LN10) - (st)->thr;                                                \
+    const v4l inKnee_ = ~(over_ >= (st)->halfKnee);                                                  \
+    v4d gr_ = -(st)->slope * over_;                                                                  \
+    if (CL_MASK(inKnee_)) {                                                                          \
+      const v4d k_ = over_ + (st)->halfKnee;                                                         \
+      gr_ = BLEND(inKnee_, (-(st)->slope * k_ * k_) / (2 * (st)->knee), gr_);                        \
+    }                                                                                                \
+    gr_;                                                                                             \
   })
 
 /**
@@ -127,91 +138,131 @@ CL_INLINE CL_ATTR void CL_(apply_step)(const struct lane_group *g, int at, v4d g
   }
 }
 
-/** span() of four strips over frames [from, frames). */
-CL_INLINE CL_ATTR void CL_(span4)(const struct lane_group *g, int from, int frames) {
-  const double DB_TO_LN = LN10 / 20, LN_TO_DB = 20 / LN10;
-  const v4d thr = GATHER_P(g, P_THR), slope = GATHER_P(g, P_SLOPE), knee = GATHER_P(g, P_KNEE), halfKnee = knee / 2;
-  const v4d kneeStart = GATHER_P(g, P_KSTART), kneeEnd = GATHER_P(g, P_KEND), kneeChord = GATHER_P(g, P_KCHORD);
-  const v4d aA = GATHER_P(g, P_AA), aR = GATHER_P(g, P_AR), bA = 1 - aA, bR = 1 - aR;
-  const v4d stepA = GATHER_P(g, P_STEPA), stepR = GATHER_P(g, P_STEPR), stepK = GATHER_P(g, P_STEPK);
-  const v4d makeup = GATHER_P(g, P_MAKEUP);
-  const v4d makeupLin = CL_(vexp)(makeup * DB_TO_LN);
-  v4d y1 = GATHER_P(g, S_Y1), yL = GATHER_P(g, S_YL), g0 = GATHER_P(g, S_GAIN);
-  const v4l fresh = g0 != g0;
-  if (CL_MASK(fresh)) {
-    const v4l gone = yL < GONE_DB;
-    g0 = BLEND(fresh, BLEND(gone, makeupLin, CL_(vexp)(BLEND(gone, ZERO4, (makeup - yL) * DB_TO_LN))), g0);
+/** A step's levels (pass 1 of span4): its linked peaks into pk, its grMax and grMean. */
+CL_INLINE CL_ATTR void CL_(levels)(const struct lane_group *g, const struct lane_set *st, int start, int n, v4d *pk, v4d *grMaxOut, v4d *grMeanOut) {
+  const double LN_TO_DB = 20 / LN10;
+  CL_(peaks)(g, start, n, pk);
+  v4d amax = ZERO4, prod = SPLAT(1.0), nHard = ZERO4, sumKnee = ZERO4;
+  for (int i = 0; i < n; i++) {
+    const v4d a = pk[i];
+    amax = CL_MAX(a, amax);
+    const v4l hard = a > st->kneeEnd, inKnee = ~hard & (a > st->kneeStart);
+    prod = BLEND(hard, prod * a, prod);
+    nHard = BLEND(hard, nHard + 1.0, nHard);
+    sumKnee = BLEND(inKnee, sumKnee + st->kneeChord * (a - st->kneeStart), sumKnee);
   }
-  for (int start = from; start < frames; start += GAIN_STEP) {
-    const int n = frames - start < GAIN_STEP ? frames - start : GAIN_STEP;
-    v4d pk[GAIN_STEP];
-    CL_(peaks)(g, start, n, pk);
-    v4d amax = ZERO4, prod = SPLAT(1.0), nHard = ZERO4, sumKnee = ZERO4;
+  v4d grMax = ZERO4;
+  const v4l above = amax > st->kneeStart;
+  if (CL_MASK(above)) grMax = BLEND(above, GAIN_COMPUTER(CL_(vlog)(BLEND(above, amax, SPLAT(1.0))), st), ZERO4);
+  v4d hardSum = ZERO4;
+  const v4l anyHard = nHard > 0.0;
+  if (CL_MASK(anyHard)) hardSum = BLEND(anyHard, -st->slope * (CL_(vlog)(BLEND(anyHard, prod, SPLAT(1.0))) * LN_TO_DB - nHard * st->thr), ZERO4);
+  *grMaxOut = grMax;
+  /* x / 8 and x · 0.125 are the same double (a power of two): a multiply for whole steps. */
+  *grMeanOut = n == GAIN_STEP ? (hardSum + sumKnee) * (1.0 / GAIN_STEP) : (hardSum + sumKnee) / (double)n;
+}
+
+/** A step of the detector (pass 2 of span4): eq. 17 on y1 and yL, attack sample by sample or release in closed form. */
+CL_INLINE CL_ATTR void CL_(detect)(const struct lane_set *st, const v4d *pk, int n, v4d grMax, v4d grMean, v4d *y1p, v4d *yLp) {
+  v4d y1 = *y1p, yL = *yLp;
+  const v4l attack = grMax > y1;
+  const int am = CL_MASK(attack);
+  v4d y1r = y1, yLr = yL;
+  if (am != 15) {
+    const v4d gr = grMean;
+    if (n == GAIN_STEP) {
+      const v4d d = y1 - gr;
+      y1r = gr + d * st->stepR;
+      yLr = gr + (yL - gr) * st->stepA + d * st->stepK;
+    } else {
+      for (int i = 0; i < n; i++) {
+        y1r += st->bR * (gr - y1r);
+        yLr = st->aA * yLr + st->bA * y1r;
+      }
+    }
+  }
+  if (am) {
+    v4d aSeen = ZERO4;
     for (int i = 0; i < n; i++) {
       const v4d a = pk[i];
-      amax = BLEND(a > amax, a, amax);
-      const v4l hard = a > kneeEnd, inKnee = ~hard & (a > kneeStart);
-      prod = BLEND(hard, prod * a, prod);
-      nHard = BLEND(hard, nHard + 1.0, nHard);
-      sumKnee = BLEND(inKnee, sumKnee + kneeChord * (a - kneeStart), sumKnee);
-    }
-    v4d grMax = ZERO4;
-    const v4l above = amax > kneeStart;
-    if (CL_MASK(above)) grMax = BLEND(above, GAIN_COMPUTER(CL_(vlog)(BLEND(above, amax, SPLAT(1.0))), thr, slope, knee, halfKnee), ZERO4);
-    v4d hardSum = ZERO4;
-    const v4l anyHard = nHard > 0.0;
-    if (CL_MASK(anyHard)) hardSum = BLEND(anyHard, -slope * (CL_(vlog)(BLEND(anyHard, prod, SPLAT(1.0))) * LN_TO_DB - nHard * thr), ZERO4);
-    const v4d grMean = (hardSum + sumKnee) / (double)n;
-    const v4l attack = grMax > y1;
-    const int am = CL_MASK(attack);
-    v4d y1r = y1, yLr = yL;
-    if (am != 15) {
-      const v4d gr = grMean;
-      if (n == GAIN_STEP) {
-        const v4d d = y1 - gr;
-        y1r = gr + d * stepR;
-        yLr = gr + (yL - gr) * stepA + d * stepK;
-      } else {
-        for (int i = 0; i < n; i++) {
-          y1r += bR * (gr - y1r);
-          yLr = aA * yLr + bA * y1r;
-        }
+      v4d gr = grMean;
+      const v4l rises = attack & (a > aSeen) & (a > st->kneeStart);
+      if (CL_MASK(rises)) {
+        aSeen = BLEND(rises, a, aSeen);
+        gr = BLEND(rises, GAIN_COMPUTER(CL_(vlog)(BLEND(rises, a, SPLAT(1.0))), st), grMean);
       }
+      y1 = BLEND(gr > y1, gr, y1 + st->bR * (grMean - y1));
+      yL = st->aA * yL + st->bA * y1;
     }
-    if (am) {
-      v4d aSeen = ZERO4;
-      for (int i = 0; i < n; i++) {
-        const v4d a = pk[i];
-        v4d gr = grMean;
-        const v4l rises = attack & (a > aSeen) & (a > kneeStart);
-        if (CL_MASK(rises)) {
-          aSeen = BLEND(rises, a, aSeen);
-          gr = BLEND(rises, GAIN_COMPUTER(CL_(vlog)(BLEND(rises, a, SPLAT(1.0))), thr, slope, knee, halfKnee), grMean);
-        }
-        y1 = BLEND(gr > y1, gr, y1 + bR * (grMean - y1));
-        yL = aA * yL + bA * y1;
-      }
-      y1 = BLEND(attack, y1, y1r);
-      yL = BLEND(attack, yL, yLr);
-    } else {
-      y1 = y1r;
-      yL = yLr;
+    y1r = BLEND(attack, y1, y1r);
+    yLr = BLEND(attack, yL, yLr);
+  }
+  *y1p = y1r;
+  *yLp = yLr;
+}
+
+/** The exact gain for a reduction yL (dB): make-up only when it is gone. */
+CL_INLINE CL_ATTR v4d CL_(gain)(const struct lane_set *st, v4d yL) {
+  const double DB_TO_LN = LN10 / 20;
+  const v4l gone = yL < GONE_DB;
+  if (CL_MASK(gone) == 15) return st->makeupLin;
+  return BLEND(gone, st->makeupLin, CL_(vexp)(BLEND(gone, ZERO4, (st->makeup - yL) * DB_TO_LN)));
+}
+
+/**
+ * span() of four strips over frames [from, frames), LANE_CHUNK frames at a time in three passes:
+ * every step's levels and their logs (no step waits for another), then the detector and each step's
+ * exact gain (the only chain from step to step, short in release), then the gains applied.
+ */
+CL_INLINE CL_ATTR void CL_(span4)(const struct lane_group *g, int from, int frames) {
+  const double DB_TO_LN = LN10 / 20;
+  struct lane_set st;
+  st.thr = GATHER_P(g, P_THR);
+  st.slope = GATHER_P(g, P_SLOPE);
+  st.knee = GATHER_P(g, P_KNEE);
+  st.halfKnee = st.knee / 2;
+  st.kneeStart = GATHER_P(g, P_KSTART);
+  st.kneeEnd = GATHER_P(g, P_KEND);
+  st.kneeChord = GATHER_P(g, P_KCHORD);
+  st.aA = GATHER_P(g, P_AA);
+  st.aR = GATHER_P(g, P_AR);
+  st.bA = 1 - st.aA;
+  st.bR = 1 - st.aR;
+  st.stepA = GATHER_P(g, P_STEPA);
+  st.stepR = GATHER_P(g, P_STEPR);
+  st.stepK = GATHER_P(g, P_STEPK);
+  st.makeup = GATHER_P(g, P_MAKEUP);
+  st.makeupLin = CL_(vexp)(st.makeup * DB_TO_LN);
+  v4d y1 = GATHER_P(g, S_Y1), yL = GATHER_P(g, S_YL), g0 = GATHER_P(g, S_GAIN);
+  const v4l fresh = g0 != g0;
+  if (CL_MASK(fresh)) g0 = BLEND(fresh, CL_(gain)(&st, yL), g0);
+  v4d pk[LANE_CHUNK], grMax[LANE_CHUNK / GAIN_STEP], grMean[LANE_CHUNK / GAIN_STEP], gains[LANE_CHUNK / GAIN_STEP + 1];
+  for (int c0 = from; c0 < frames; c0 += LANE_CHUNK) {
+    const int c1 = frames - c0 > LANE_CHUNK ? c0 + LANE_CHUNK : frames, steps = (c1 - c0 + GAIN_STEP - 1) / GAIN_STEP;
+#define STEP_N(s) (c1 - c0 - (s) * GAIN_STEP < GAIN_STEP ? c1 - c0 - (s) * GAIN_STEP : GAIN_STEP)
+    for (int s = 0; s < steps; s++) CL_(levels)(g, &st, c0 + s * GAIN_STEP, STEP_N(s), pk + s * GAIN_STEP, grMax + s, grMean + s);
+    gains[0] = g0;
+    for (int s = 0; s < steps; s++) {
+      CL_(detect)(&st, pk + s * GAIN_STEP, STEP_N(s), grMax[s], grMean[s], &y1, &yL);
+      gains[s + 1] = CL_(gain)(&st, yL);
     }
-    const v4l gone = yL < GONE_DB;
-    v4d g1 = makeupLin;
-    if (CL_MASK(gone) != 15) g1 = BLEND(gone, makeupLin, CL_(vexp)(BLEND(gone, ZERO4, (makeup - yL) * DB_TO_LN)));
-    if (n == GAIN_STEP) CL_(apply_step)(g, start, g0, g1);
-    else
-      for (int l = 0; l < 4; l++) {
-        if (g0[l] == g1[l]) {
-          if (g1[l] != 1)
-            for (int c = 0; c < g->nch[l]; c++) scale(g->ch[l][c], start, start + n, g1[l]);
-        } else {
-          const double inc = (g1[l] - g0[l]) / (double)n;
-          for (int c = 0; c < g->nch[l]; c++) ramp(g->ch[l][c], start, start + n, g0[l], inc);
+    for (int s = 0; s < steps; s++) {
+      const int start = c0 + s * GAIN_STEP, n = STEP_N(s);
+      const v4d ga = gains[s], gb = gains[s + 1];
+      if (n == GAIN_STEP) CL_(apply_step)(g, start, ga, gb);
+      else
+        for (int l = 0; l < 4; l++) {
+          if (ga[l] == gb[l]) {
+            if (gb[l] != 1)
+              for (int c = 0; c < g->nch[l]; c++) scale(g->ch[l][c], start, start + n, gb[l]);
+          } else {
+            const double inc = (gb[l] - ga[l]) / (double)n;
+            for (int c = 0; c < g->nch[l]; c++) ramp(g->ch[l][c], start, start + n, ga[l], inc);
+          }
         }
-      }
-    g0 = g1;
+    }
+#undef STEP_N
+    g0 = gains[steps];
   }
   const v4l keep1 = y1 > GONE_DB, keepL = yL > GONE_DB;
   y1 = BLEND(keep1, y1, ZERO4);

@@ -182,22 +182,27 @@ static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
     const v4l m_ = (m);                                                                            \
     (int)((m_[0] & 1) | (m_[1] & 2) | (m_[2] & 4) | (m_[3] & 8));                                  \
   })
+#define CL_MAX(a, b) BLEND((a) > (b), (a), (b))
 #include "fdlibm-vec.h"
 #include "comp-lanes.h"
 #undef CL_
 #undef CL_ATTR
 #undef CL_MASK
+#undef CL_MAX
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2 1
 #define CL_(name) name##_avx2
 #define CL_ATTR __attribute__((target("avx2")))
 #define CL_MASK(m) __builtin_ia32_movmskpd256((v4d)(m))
+/* vmaxpd gives its first operand where it is greater, else its second (NaN included): a > b ? a : b. */
+#define CL_MAX(a, b) __builtin_ia32_maxpd256((a), (b))
 #include "fdlibm-vec.h"
 #include "comp-lanes.h"
 #undef CL_
 #undef CL_ATTR
 #undef CL_MASK
+#undef CL_MAX
 #endif
 
 struct comp_lanes {

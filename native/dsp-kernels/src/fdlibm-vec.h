@@ -8,7 +8,8 @@
  * A template, included once per instruction set by comp.c with these defined:
  *   CL_(name)  the variant's name for `name` (e.g. name##_avx2);
  *   CL_ATTR    the variant's function attributes (e.g. target("avx2"));
- *   CL_MASK(m) the sign bits of a v4l mask's lanes as an int (lane l at bit l).
+ *   CL_MASK(m) the sign bits of a v4l mask's lanes as an int (lane l at bit l);
+ *   CL_MAX(a, b) a > b ? a : b per lane (comp-lanes.h's).
  * Built with -ffp-contract=off like the rest: no multiply-add is fused, in vectors either.
  */
 #ifndef FADERD_FDLIBM_VEC_TYPES
@@ -56,23 +57,29 @@ CL_INLINE CL_ATTR v4d CL_(vlog)(v4d x) {
   x = (v4d)(((v4l)x & 0xFFFFFFFFLL) | ((h | (i ^ 0x3ff00000)) << 32)); /* normalize x or x/2 */
   k += i >> 20;
   const v4d f = x - 1.0, dk = L_TO_D(k);
-  const v4l kz = k == 0;
-  /* -2**-20 <= f < 2**-20 */
-  const v4l small = (0x000fffff & (2 + h)) < 3;
-  const v4d Rs = f * f * (0.5 - 0.33333333333333333 * f);
-  const v4d zeroF = BLEND(kz, SPLAT(0), dk * ln2_hi + dk * ln2_lo);
-  const v4d nearOne = BLEND(kz, f - Rs, dk * ln2_hi - ((Rs - dk * ln2_lo) - f));
-  const v4d rSmall = BLEND(f == 0.0, zeroF, nearOne);
-  /* The polynomial in s = f/(2+f). */
+  /* The polynomial in s = f/(2+f), with and without hfsq (as i > 0 or not), for k != 0. */
   const v4d s = f / (2.0 + f), z = s * s, w = z * z;
   const v4l ij = (h - 0x6147a) | (0x6b851 - h);
   const v4d t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
   const v4d t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
   const v4d R = t2 + t1;
   const v4d hfsq = 0.5 * f * f;
-  const v4d withHfsq = BLEND(kz, f - (hfsq - s * (hfsq + R)), dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f));
-  const v4d withoutHfsq = BLEND(kz, f - s * (f - R), dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f));
-  v4d r = BLEND(small, rSmall, BLEND(ij > 0, withHfsq, withoutHfsq));
+  v4d withHfsq = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  v4d withoutHfsq = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+  /* k == 0 (x in [sqrt(2)/2, sqrt(2))) and -2**-20 <= f < 2**-20 are rarer: only when some lane is. */
+  const v4l kz = k == 0;
+  if (CL_MASK(kz)) {
+    withHfsq = BLEND(kz, f - (hfsq - s * (hfsq + R)), withHfsq);
+    withoutHfsq = BLEND(kz, f - s * (f - R), withoutHfsq);
+  }
+  v4d r = BLEND(ij > 0, withHfsq, withoutHfsq);
+  const v4l small = (0x000fffff & (2 + h)) < 3;
+  if (CL_MASK(small)) {
+    const v4d Rs = f * f * (0.5 - 0.33333333333333333 * f);
+    const v4d zeroF = BLEND(kz, SPLAT(0), dk * ln2_hi + dk * ln2_lo);
+    const v4d nearOne = BLEND(kz, f - Rs, dk * ln2_hi - ((Rs - dk * ln2_lo) - f));
+    r = BLEND(small, BLEND(f == 0.0, zeroF, nearOne), r);
+  }
   if (sm)
     for (int l = 0; l < 4; l++)
       if (sm >> l & 1) r[l] = fdlibm_log(x0[l]);
@@ -108,10 +115,13 @@ CL_INLINE CL_ATTR v4d CL_(vexp)(v4d x) {
   const v4d xr = BLEND(big, hi - lo, x);
   const v4d tt = xr * xr;
   const v4d c = xr - tt * (P1 + tt * (P2 + tt * (P3 + tt * (P4 + tt * P5))));
-  const v4d r0 = 1.0 - ((xr * c) / (c - 2.0) - xr);
-  const v4d y = 1.0 - ((lo - (xr * c) / (2.0 - c)) - hi);
+  /* (x·c)/(c − 2) for k == 0, (x·c)/(2 − c) else: one division. */
+  const v4l kz = t == 0.0;
+  const v4d q = (xr * c) / BLEND(kz, c - 2.0, 2.0 - c);
+  const v4d r0 = 1.0 - (q - xr);
+  const v4d y = 1.0 - ((lo - q) - hi);
   const v4d twopk = (v4d)((WHOLE_TO_L(t) + 1023) << 52);
-  v4d r = BLEND(t == 0.0, r0, y * twopk);
+  v4d r = BLEND(kz, r0, y * twopk);
   r = BLEND(tiny, 1.0 + x, r);
   r = BLEND(x == 1.0, SPLAT(E), r);
   if (sm)
