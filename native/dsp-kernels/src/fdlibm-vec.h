@@ -57,27 +57,24 @@ CL_INLINE CL_ATTR v4d CL_(vlog)(v4d x) {
   x = (v4d)(((v4l)x & 0xFFFFFFFFLL) | ((h | (i ^ 0x3ff00000)) << 32)); /* normalize x or x/2 */
   k += i >> 20;
   const v4d f = x - 1.0, dk = L_TO_D(k);
-  /* The polynomial in s = f/(2+f), with and without hfsq (as i > 0 or not), for k != 0. */
+  /* The polynomial in s = f/(2+f), with and without hfsq (as i > 0 or not). The scalar code has a
+   * shorter form for k == 0 (f − A where this is dk·ln2_hi − ((A + dk·ln2_lo) − f)): with dk = +0
+   * this is 0 − (A − f), and a − b is −(b − a) in round-to-nearest, so the two are the same double. */
   const v4d s = f / (2.0 + f), z = s * s, w = z * z;
   const v4l ij = (h - 0x6147a) | (0x6b851 - h);
   const v4d t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
   const v4d t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
   const v4d R = t2 + t1;
   const v4d hfsq = 0.5 * f * f;
-  v4d withHfsq = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
-  v4d withoutHfsq = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
-  /* k == 0 (x in [sqrt(2)/2, sqrt(2))) and -2**-20 <= f < 2**-20 are rarer: only when some lane is. */
-  const v4l kz = k == 0;
-  if (CL_MASK(kz)) {
-    withHfsq = BLEND(kz, f - (hfsq - s * (hfsq + R)), withHfsq);
-    withoutHfsq = BLEND(kz, f - s * (f - R), withoutHfsq);
-  }
+  const v4d withHfsq = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  const v4d withoutHfsq = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
   v4d r = BLEND(ij > 0, withHfsq, withoutHfsq);
+  /* -2**-20 <= f < 2**-20: rare, computed only when some lane is there (k == 0 as above). */
   const v4l small = (0x000fffff & (2 + h)) < 3;
   if (CL_MASK(small)) {
     const v4d Rs = f * f * (0.5 - 0.33333333333333333 * f);
-    const v4d zeroF = BLEND(kz, SPLAT(0), dk * ln2_hi + dk * ln2_lo);
-    const v4d nearOne = BLEND(kz, f - Rs, dk * ln2_hi - ((Rs - dk * ln2_lo) - f));
+    const v4d zeroF = dk * ln2_hi + dk * ln2_lo;
+    const v4d nearOne = dk * ln2_hi - ((Rs - dk * ln2_lo) - f);
     r = BLEND(small, BLEND(f == 0.0, zeroF, nearOne), r);
   }
   if (sm)
@@ -103,14 +100,13 @@ CL_INLINE CL_ATTR v4d CL_(vexp)(v4d x) {
   }
   const v4l neg = x < 0.0;
   const v4l big = hx > 0x3FD62E42;            /* |x| > 0.5 ln2 */
-  const v4l mid = big & (hx < 0x3FF0A2B2);    /* and |x| < 1.5 ln2: k = ±1 */
   const v4l tiny = hx < 0x3E300000;           /* |x| < 2**-28: 1 + x */
   const v4d half = BLEND(neg, SPLAT(-0.5), SPLAT(0.5));
   /* (int32_t)(invln2 * x + halF[xsb]): truncated toward zero (|.| < 2^31 here). */
   const v4d kt = __builtin_convertvector(__builtin_convertvector(invln2 * x + half, v4i), v4d);
-  const v4d one = BLEND(neg, SPLAT(-1), SPLAT(1));
-  const v4d t = BLEND(big, BLEND(mid, one, kt), SPLAT(0));
-  /* x - ln2HI[xsb] is x - t·ln2HI for t = ±1, and ln2LO[xsb] is t·ln2LO: one formula for both. */
+  /* The scalar code takes k = ±1 for 0.5 ln2 < |x| < 1.5 ln2, where this truncation gives ±1 too
+   * (|invln2·x| < 1.49999), and x − ln2HI[xsb], ln2LO[xsb] are then x − t·ln2HI, t·ln2LO: one form. */
+  const v4d t = BLEND(big, kt, SPLAT(0));
   const v4d hi = x - t * ln2HI, lo = t * ln2LO;
   const v4d xr = BLEND(big, hi - lo, x);
   const v4d tt = xr * xr;
