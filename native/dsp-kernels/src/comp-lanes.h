@@ -14,17 +14,11 @@
  * before running a group here.
  *
  * A template like fdlibm-vec.h (included after it, with the same CL_ macros), after comp.c's
- * scale(), ramp() and constants.
+ * scale(), ramp(), struct lane_group and constants.
  */
 
 #ifndef FADERD_COMP_LANES_TYPES
 #define FADERD_COMP_LANES_TYPES
-/** Four strips: each one's two channels (the same one twice for a mono strip), count and block. */
-struct lane_group {
-  float *ch[4][2];
-  int nch[4];
-  double *p[4];
-};
 #define GATHER_P(g, k) ((v4d){(g)->p[0][k], (g)->p[1][k], (g)->p[2][k], (g)->p[3][k]})
 #define ZERO4 SPLAT(0.0)
 /** One group's settings, lane = strip (span()'s constants). */

@@ -16,8 +16,9 @@
  * Every offset is checked before anything runs: a bad one throws a TypeError naming the job and the
  * field, and nothing is changed.
  *
- * Four jobs at a time run as the four lanes of a vector (comp-lanes.h), the variant picked by what the
- * CPU has (compIsa); leftover jobs, and groups whose buffers overlap, run the scalar span here.
+ * With AVX2, four jobs at a time run as the four lanes of a vector (comp-lanes.h; compIsa says which
+ * variant runs); leftover jobs, groups whose buffers overlap, and CPUs without AVX2 run the scalar
+ * span here.
  *
  * Also, for tests: fdlibmLog(in, out, how?) and fdlibmExp(in, out, how?) (Float64Arrays) apply
  * fdlibm.h's functions, or ("lanes") fdlibm-vec.h's.
@@ -167,29 +168,20 @@ static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
 
 /* ---- Four strips per vector (comp-lanes.h) -------------------------------------------------- */
 
-/*
- * The lane kernels compiled twice, like biquad.c's: portable (the vector types split into SSE2 on
- * x86-64, NEON on arm64) and, on x86, for AVX2, picked at load by what the CPU has. Tests run both
- * (compIsa) against the TypeScript reference. Both give the scalar path's bits. The lane functions
- * are all inlined into their variant's run_group/map_*, so GCC's note that passing 32-byte vectors
- * without AVX changes the ABI concerns no call that exists.
- */
-#pragma GCC diagnostic ignored "-Wpsabi"
-#define CL_(name) name##_portable
-#define CL_ATTR
-#define CL_MASK(m)                                                                                   \
-  ({                                                                                               \
-    const v4l m_ = (m);                                                                            \
-    (int)((m_[0] & 1) | (m_[1] & 2) | (m_[2] & 4) | (m_[3] & 8));                                  \
-  })
-#define CL_MAX(a, b) BLEND((a) > (b), (a), (b))
-#include "fdlibm-vec.h"
-#include "comp-lanes.h"
-#undef CL_
-#undef CL_ATTR
-#undef CL_MASK
-#undef CL_MAX
+/** Four strips: each one's two channels (the same one twice for a mono strip), count and block. */
+struct lane_group {
+  float *ch[4][2];
+  int nch[4];
+  double *p[4];
+};
 
+/*
+ * The lane kernels are compiled for AVX2 on x86-64 and picked at load when the CPU has it (no
+ * -march=native: the addon runs on any machine of its architecture). The portable variant runs
+ * every job through the scalar span: GCC lowers the lanes' mask arithmetic to scalar compares
+ * without AVX (2.6x slower than scalar on SSE2). Tests run both (compIsa) against the TypeScript
+ * reference; both give the same bits.
+ */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2 1
 #define CL_(name) name##_avx2
@@ -205,13 +197,22 @@ static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
 #undef CL_MAX
 #endif
 
+static void map_log_scalar(const double *in, double *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = fdlibm_log(in[i]);
+}
+
+static void map_exp_scalar(const double *in, double *out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = fdlibm_exp(in[i]);
+}
+
+/** A variant: its four-strip kernel (NULL: one job at a time) and the log/exp its lanes take. */
 struct comp_lanes {
   const char *name;
   void (*group)(const struct lane_group *g, int frames);
   void (*log)(const double *in, double *out, size_t n);
   void (*exp)(const double *in, double *out, size_t n);
 };
-static const struct comp_lanes lanes_portable = {"portable", run_group_portable, map_log_portable, map_exp_portable};
+static const struct comp_lanes lanes_portable = {"portable", NULL, map_log_scalar, map_exp_scalar};
 #ifdef HAVE_AVX2
 static const struct comp_lanes lanes_avx2 = {"avx2", run_group_avx2, map_log_avx2, map_exp_avx2};
 #endif
@@ -264,7 +265,7 @@ static int make_group(float *f32, double *f64, const int32_t *const j[4], int fr
 /** The jobs four at a time in lanes (those that share nothing), the rest one by one. */
 static void run_jobs(float *f32, double *f64, const int32_t *jobs, int njobs, int frames) {
   int k = 0;
-  for (; k + 4 <= njobs; k += 4) {
+  for (; lanes->group && k + 4 <= njobs; k += 4) {
     const int32_t *j[4];
     for (int l = 0; l < 4; l++) j[l] = jobs + (size_t)(k + l) * JOB_STRIDE;
     struct lane_group g;
@@ -336,11 +337,8 @@ static napi_value map_f64(napi_env env, napi_callback_info info, int isLog, cons
   if (argc < 2 || !typed(env, argv[0], napi_float64_array, (void **)&in, &ni) || !typed(env, argv[1], napi_float64_array, (void **)&out, &no) || no < ni ||
       !opt_string(env, argc, argv, 2, how, sizeof how) || (how[0] && strcmp(how, "scalar") != 0 && strcmp(how, "lanes") != 0))
     return fail(env, msg);
-  if (strcmp(how, "lanes") == 0) (isLog ? lanes->log : lanes->exp)(in, out, ni);
-  else if (isLog)
-    for (size_t i = 0; i < ni; i++) out[i] = fdlibm_log(in[i]);
-  else
-    for (size_t i = 0; i < ni; i++) out[i] = fdlibm_exp(in[i]);
+  const struct comp_lanes *v = strcmp(how, "lanes") == 0 ? lanes : &lanes_portable;
+  (isLog ? v->log : v->exp)(in, out, ni);
   return NULL;
 }
 

@@ -5,7 +5,7 @@
  * Inf, NaN; for exp: |x| >= 708, Inf, NaN) are rare in the compressor; their lanes are recomputed
  * by the scalar function.
  *
- * A template, included once per instruction set by comp.c with these defined:
+ * A template, included by comp.c for each instruction set it has lanes for (AVX2), with:
  *   CL_(name)  the variant's name for `name` (e.g. name##_avx2);
  *   CL_ATTR    the variant's function attributes (e.g. target("avx2"));
  *   CL_MASK(m) the sign bits of a v4l mask's lanes as an int (lane l at bit l);
