@@ -7,5 +7,6 @@ NAPI_MODULE_INIT() {
   if (register_mix(env, exports) != napi_ok) return NULL;
   if (register_comp(env, exports) != napi_ok) return NULL;
   if (register_gate(env, exports) != napi_ok) return NULL;
+  if (register_pcm(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -16,5 +16,6 @@ napi_status register_biquad(napi_env env, napi_value exports);
 napi_status register_mix(napi_env env, napi_value exports);
 napi_status register_comp(napi_env env, napi_value exports);
 napi_status register_gate(napi_env env, napi_value exports);
+napi_status register_pcm(napi_env env, napi_value exports);
 
 #endif

@@ -2,7 +2,12 @@
  * The sample bytes of a WAV data chunk ↔ one Float32Array per channel, ±1.0 full scale. Integers
  * scale by 2^(bits-1) both ways, so -full scale reads as exactly -1.0; writing rounds to nearest and
  * clips at full scale.
+ *
+ * Little-endian data on a little-endian host goes through the dsp-kernels addon (native/dsp-kernels/
+ * src/pcm.c), several times faster than this file's loops, which stay the reference and the
+ * fallback (FADERD_KERNELS=ts, or no addon) and give the same samples and bytes.
  */
+import { dspKernels } from '../../engine/native/dsp-kernels.ts';
 
 export type SampleFormat = '16' | '24' | '32' | '32f';
 
@@ -30,8 +35,42 @@ function direct(bytes: Uint8Array, offset: number, layout: PcmLayout, width: num
   return HOST_LE && layout.littleEndian && (bytes.byteOffset + offset) % width === 0 && layout.bytesPerFrame === width * layout.numChannels;
 }
 
+type NativeDecode = (bytes: Uint8Array, offset: number, format: number, nch: number, out: readonly Float32Array[], at: number, frames: number) => void;
+type NativeEncode = (chans: ReadonlyArray<Float32Array>, format: number, nch: number, bytes: Uint8Array, frames: number) => void;
+const FORMAT_CODE: Record<SampleFormat, number> = { '16': 16, '24': 24, '32': 32, '32f': 0 };
+/** Calls into the addon's codec so far: tests check the native path really ran. */
+export const nativePcmCalls = new Int32Array(1);
+let native: { decode: NativeDecode; encode: NativeEncode } | null | undefined;
+
+const WIDTH: Record<SampleFormat, number> = { '16': 2, '24': 3, '32': 4, '32f': 4 };
+
+/** Little-endian samples packed edge to edge (a frame is exactly its samples): what the addon reads. */
+function packedLe(layout: PcmLayout): boolean {
+  return layout.littleEndian && layout.bytesPerFrame === WIDTH[layout.format] * layout.numChannels;
+}
+
+/** The addon's codec for little-endian data on this (little-endian) host, or null. */
+function nativeCodec(): { decode: NativeDecode; encode: NativeEncode } | null {
+  if (native === undefined) {
+    const k = HOST_LE ? dspKernels() : undefined;
+    native = k && typeof k.pcmDecode === 'function' && typeof k.pcmEncode === 'function' ? { decode: k.pcmDecode as NativeDecode, encode: k.pcmEncode as NativeEncode } : null;
+  }
+  return native;
+}
+
 /** Decodes `frames` frames from `bytes` at byte `offset` into `out[c]` from index `at`. */
 export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
+  const fast = packedLe(layout) && frames > 0 ? nativeCodec() : null;
+  if (fast) {
+    nativePcmCalls[0]!++;
+    fast.decode(bytes, offset, FORMAT_CODE[layout.format], layout.numChannels, out, at, frames);
+    return;
+  }
+  decodePcmTs(bytes, offset, layout, out, at, frames);
+}
+
+/** decodePcm in TypeScript: the reference. */
+export function decodePcmTs(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
   const { format } = layout;
   if (format !== '24' && direct(bytes, offset, layout, format === '16' ? 2 : 4)) {
     decodeDirect(bytes, offset, layout, out, at, frames);
@@ -103,6 +142,17 @@ function quantize(x: number, full: number): number {
 
 /** Encodes `frames` frames of `channels` into `bytes` (interleaved, from byte 0). */
 export function encodePcm(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
+  const fast = packedLe(layout) && frames > 0 ? nativeCodec() : null;
+  if (fast) {
+    nativePcmCalls[0]!++;
+    fast.encode(channels, FORMAT_CODE[layout.format], layout.numChannels, bytes, frames);
+    return;
+  }
+  encodePcmTs(channels, layout, bytes, frames);
+}
+
+/** encodePcm in TypeScript: the reference. */
+export function encodePcmTs(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
   const { format } = layout;
   if (format !== '24' && direct(bytes, 0, layout, format === '16' ? 2 : 4)) {
     encodeDirect(channels, layout, bytes, frames);
