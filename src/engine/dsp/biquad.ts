@@ -415,6 +415,11 @@ export class BiquadBank {
     return this.s.idle;
   }
 
+  /** Moving between coefficients: `idle` may change as the glide runs (it cannot otherwise). */
+  get gliding(): boolean {
+    return this.s.g.gliding;
+  }
+
   /** Filters `chans[0..nch)` in place; channels beyond the bank's count are left untouched. */
   process(chans: Float32Array[], nch: number, frames: number): void {
     const s = this.s;

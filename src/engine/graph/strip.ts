@@ -74,6 +74,8 @@ export class Strip {
   readonly postAt: Int32Array;
   private rampAt = -1;
   private eqDirty = true;
+  /** No EQ band glides: the bands that filter (activeBanks) stay as they are until the EQ changes. */
+  private bandsSettled = false;
   private readonly comp: Compressor;
   /** With a pool: the compressor's settings and state as the native kernel reads them (comp-batch.ts), and their index in pool.f64. */
   private readonly compBlock: Float64Array | undefined;
@@ -249,17 +251,24 @@ export class Strip {
         else b.bank.bypass(glide);
       }
       this.eqDirty = false;
+      this.bandsSettled = false;
     }
-    // Every block: a band still gliding to a wire runs until it is there.
-    let n = 0;
-    const pooled = this.bandRefs.length > 0;
-    for (let k = 0; k < this.bands.length; k++) {
-      const bank = this.bands[k]!.bank;
-      if (bank.idle) continue;
-      if (pooled) this.activeRefs[n] = this.bandRefs[k]!;
-      this.activeBanks[n++] = bank;
+    // A band still gliding to a wire runs until it is there: the list of bands that filter is made
+    // again each block while any band glides (only a glide or a change makes a band idle or not).
+    if (!this.bandsSettled) {
+      let n = 0;
+      let settled = true;
+      const pooled = this.bandRefs.length > 0;
+      for (let k = 0; k < this.bands.length; k++) {
+        const bank = this.bands[k]!.bank;
+        if (bank.gliding) settled = false;
+        if (bank.idle) continue;
+        if (pooled) this.activeRefs[n] = this.bandRefs[k]!;
+        this.activeBanks[n++] = bank;
+      }
+      this.activeBands = n;
+      this.bandsSettled = settled;
     }
-    this.activeBands = n;
     if (this.compDirty) {
       this.comp.configure(this.compSet);
       if (this.compBlock) this.comp.writeParams(this.compBlock, 0);
@@ -409,6 +418,11 @@ export class Strip {
       g.fill(this.ramp, frames);
       for (let c = 0; c < this.nch; c++) mix.job(OP_COPY, at[c]!, -1, post[c]!, -1, this.rampAt, 0, 0);
     }
+  }
+
+  /** EQ bands the last block ran (the others are wires, skipped). */
+  get eqBandsRunning(): number {
+    return this.activeBands;
   }
 
   /** Audio thread: the level meter on `post` (the last step of processPost). */

@@ -137,6 +137,8 @@ describe('strip EQ (active bands run in pairs)', () => {
       if (n < 10) for (const bank of banks) bank.process(ref, 1, B);
       else banks[1]!.process(ref, 1, B);
       if (n >= 10) expect(banks[0]!.idle && banks[2]!.idle).toBe(true);
+      // Three bands while two glide out, then band 2 alone (the wires are dropped once they are there).
+      expect({ n, running: s.eqBandsRunning }).toEqual({ n, running: n <= 8 ? 3 : 1 });
       for (let i = 0; i < B; i++) expect(Math.abs(s.bufs[0]![i]! - ref[0]![i]!), `block ${n}`).toBeLessThan(1e-6);
     }
   });
