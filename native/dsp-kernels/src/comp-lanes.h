@@ -8,10 +8,11 @@
  * for the attacking lanes and the release result for the others (blends), and takes a log at a sample
  * only when some attacking lane has a new highest level there.
  *
- * Peaks are linked per step, straight from the buffers (8 frames × 4 strips, transposed), and each
- * step's gains are applied before the next step's peaks are read: the scalar code links a whole span
- * first, which is the same only while no strip's buffers overlap another's, so comp.c checks that
- * before running a group here.
+ * Peaks are linked per step straight from the buffers (8 frames × 4 strips, transposed), a chunk of
+ * LANE_CHUNK frames of them before that chunk's gains are applied; the scalar code links a whole
+ * span of one strip, then applies its gains, strip after strip. The two read the same levels only
+ * while no strip's buffers or block overlap another's (or its own), so comp.c checks that before
+ * running a group here.
  *
  * A template like fdlibm-vec.h (included after it, with the same CL_ macros), after comp.c's
  * scale(), ramp(), struct lane_group and constants.
