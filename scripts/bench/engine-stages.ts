@@ -157,7 +157,7 @@ function cost(step: Step, seconds: number): number {
 const [n = 64, seconds = 2, rounds = 3] = process.argv.slice(2).map(Number);
 const missing = nativeBiquadMissing();
 if (missing) console.log(`note: native kernels not in use (${missing}): both columns run the TypeScript kernels`);
-else console.log(`native kernels: ${(dspKernels()!.biquadIsa as () => string)()}`);
+else console.log(`native kernels: biquads ${(dspKernels()!.biquadIsa as () => string)()}, compressors ${(dspKernels()!.compIsa as (() => string) | undefined)?.() ?? 'scalar'}`);
 const rigs = (['native', 'ts'] as const).flatMap((k) => [
   { k, what: 'engine', step: engineRig(n, k), best: Infinity },
   { k, what: 'HPF', step: stageRig(n, k, 'HPF'), best: Infinity },

@@ -8,10 +8,11 @@
  * for the attacking lanes and the release result for the others (blends), and takes a log at a sample
  * only when some attacking lane has a new highest level there.
  *
- * Peaks are linked per step, straight from the buffers (8 frames × 4 strips, transposed), and each
- * step's gains are applied before the next step's peaks are read: the scalar code links a whole span
- * first, which is the same only while no strip's buffers overlap another's, so comp.c checks that
- * before running a group here.
+ * Peaks are linked per step straight from the buffers (8 frames × 4 strips, transposed), a chunk of
+ * LANE_CHUNK frames of them before that chunk's gains are applied; the scalar code links a whole
+ * span of one strip, then applies its gains, strip after strip. The two read the same levels only
+ * while no strip's buffers or block overlap another's (or its own), so comp.c checks that before
+ * running a group here.
  *
  * A template like fdlibm-vec.h (included after it, with the same CL_ macros), after comp.c's
  * scale(), ramp(), struct lane_group and constants.
@@ -27,27 +28,29 @@ struct lane_set {
 };
 /** Frames per pass of span4 (a multiple of GAIN_STEP). */
 #define LANE_CHUNK 256
-#define VSHUF(a, b, ...) __builtin_shuffle((a), (b), (__VA_ARGS__))
+/* Lanes of a and b (b's numbered from 4) picked by constant indices (GCC's builtin). */
+#define SHUF_F(a, b, i, j, k, l) __builtin_shuffle((a), (b), (v4i){i, j, k, l})
+#define SHUF_D(a, b, i, j, k, l) __builtin_shuffle((a), (b), (v4l){i, j, k, l})
 #endif
 
 /** Four rows of four floats (one per strip) to four columns (one per frame). */
 CL_INLINE CL_ATTR void CL_(transpose_f)(const v4f r[4], v4f c[4]) {
-  const v4f t0 = VSHUF(r[0], r[1], (v4i){0, 4, 1, 5}), t1 = VSHUF(r[0], r[1], (v4i){2, 6, 3, 7});
-  const v4f t2 = VSHUF(r[2], r[3], (v4i){0, 4, 1, 5}), t3 = VSHUF(r[2], r[3], (v4i){2, 6, 3, 7});
-  c[0] = VSHUF(t0, t2, (v4i){0, 1, 4, 5});
-  c[1] = VSHUF(t0, t2, (v4i){2, 3, 6, 7});
-  c[2] = VSHUF(t1, t3, (v4i){0, 1, 4, 5});
-  c[3] = VSHUF(t1, t3, (v4i){2, 3, 6, 7});
+  const v4f t0 = SHUF_F(r[0], r[1], 0, 4, 1, 5), t1 = SHUF_F(r[0], r[1], 2, 6, 3, 7);
+  const v4f t2 = SHUF_F(r[2], r[3], 0, 4, 1, 5), t3 = SHUF_F(r[2], r[3], 2, 6, 3, 7);
+  c[0] = SHUF_F(t0, t2, 0, 1, 4, 5);
+  c[1] = SHUF_F(t0, t2, 2, 3, 6, 7);
+  c[2] = SHUF_F(t1, t3, 0, 1, 4, 5);
+  c[3] = SHUF_F(t1, t3, 2, 3, 6, 7);
 }
 
 /** The same for doubles. */
 CL_INLINE CL_ATTR void CL_(transpose_d)(const v4d r[4], v4d c[4]) {
-  const v4d t0 = VSHUF(r[0], r[1], (v4l){0, 4, 2, 6}), t1 = VSHUF(r[0], r[1], (v4l){1, 5, 3, 7});
-  const v4d t2 = VSHUF(r[2], r[3], (v4l){0, 4, 2, 6}), t3 = VSHUF(r[2], r[3], (v4l){1, 5, 3, 7});
-  c[0] = VSHUF(t0, t2, (v4l){0, 1, 4, 5});
-  c[1] = VSHUF(t1, t3, (v4l){0, 1, 4, 5});
-  c[2] = VSHUF(t0, t2, (v4l){2, 3, 6, 7});
-  c[3] = VSHUF(t1, t3, (v4l){2, 3, 6, 7});
+  const v4d t0 = SHUF_D(r[0], r[1], 0, 4, 2, 6), t1 = SHUF_D(r[0], r[1], 1, 5, 3, 7);
+  const v4d t2 = SHUF_D(r[2], r[3], 0, 4, 2, 6), t3 = SHUF_D(r[2], r[3], 1, 5, 3, 7);
+  c[0] = SHUF_D(t0, t2, 0, 1, 4, 5);
+  c[1] = SHUF_D(t1, t3, 0, 1, 4, 5);
+  c[2] = SHUF_D(t0, t2, 2, 3, 6, 7);
+  c[3] = SHUF_D(t1, t3, 2, 3, 6, 7);
 }
 
 /**

@@ -180,9 +180,10 @@ struct lane_group {
  * -march=native: the addon runs on any machine of its architecture). The portable variant runs
  * every job through the scalar span: GCC lowers the lanes' mask arithmetic to scalar compares
  * without AVX (2.6x slower than scalar on SSE2). Tests run both (compIsa) against the TypeScript
- * reference; both give the same bits.
+ * reference; both give the same bits. GCC only (its vector extensions and builtins as written here;
+ * a clang build, untried, runs the portable variant).
  */
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_AVX2 1
 #define CL_(name) name##_avx2
 #define CL_ATTR __attribute__((target("avx2")))

@@ -7,6 +7,10 @@
  * reaches every strip of a group; each block the strips whose compressor is on write a job (four int
  * stores) and the graph runs the batch between the EQ batch and saturation.
  *
+ * With AVX2 the kernel runs four jobs at a time as the lanes of a vector (comp-lanes.h); four that
+ * share a buffer or a block run one after another in table order instead (the kernel checks), so a
+ * table means what it would mean run job by job.
+ *
  * The kernel's logs and exps are a C port of V8's fdlibm (fdlibm.h). Node releases whose V8 computes
  * Math.log or Math.exp otherwise (newer V8 takes log from LLVM's libc) would hear a different
  * compressor, so at load the port is checked against Math.log/Math.exp on a spread of values, and
