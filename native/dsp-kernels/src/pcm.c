@@ -11,7 +11,6 @@
  * format: 16, 24, 32 (integer) or 0 (32-bit float). Frames are interleaved, nch × width bytes each.
  * Every span is checked first: a bad call throws a TypeError and touches nothing.
  */
-#include <math.h>
 #include <stdint.h>
 #include <string.h>
 #include "kernels.h"
@@ -73,42 +72,50 @@ static void decode(const uint8_t *in, int format, int nch, float **out, int at, 
 /** pcm.ts quantize(): Math.round(x · full) clipped to [-full, full - 1], NaN → 0. */
 static inline int32_t quantize(float x, double full) {
   const double y = (double)x * full;
-  double r = ceil(y);
-  if (!(r - 0.5 <= y)) r -= 1.0;
+  /* Out of range (or NaN) the clip decides whatever the rounding: Math.round(y) ≥ full - 1 for
+   * y ≥ full, ≤ -full for y ≤ -full - 1. In range, ceil by truncation (exact below 2^63). */
+  if (!(y < full)) return y == y ? (int32_t)(full - 1) : 0;
+  if (!(y > -full - 1)) return (int32_t)(-full);
+  /* Branch-free (the halves of random samples would mislead a branch predictor half the time). */
+  const double t = (double)(int64_t)y;
+  const double up = t < y ? 1.0 : 0.0;
+  const double r0 = t + up;
+  const double r = r0 - (r0 - 0.5 > y ? 1.0 : 0.0);
   if (r > full - 1) return (int32_t)(full - 1);
   if (r < -full) return (int32_t)(-full);
-  return r == r ? (int32_t)r : 0;
+  return (int32_t)r;
 }
 
 static void encode(float **in, int format, int nch, uint8_t *out, int frames) {
-  const int stride = nch * width_of(format);
-  for (int c = 0; c < nch; c++) {
-    const float *src = in[c];
-    uint8_t *p = out + c * width_of(format);
-    switch (format) {
-      case 16:
-        for (int i = 0; i < frames; i++, p += stride) {
-          int16_t v = (int16_t)quantize(src[i], 32768.0);
+  /* Frame by frame: the bytes are written in order. */
+  uint8_t *p = out;
+  switch (format) {
+    case 16:
+      for (int i = 0; i < frames; i++)
+        for (int c = 0; c < nch; c++, p += 2) {
+          int16_t v = (int16_t)quantize(in[c][i], 32768.0);
           memcpy(p, &v, 2);
         }
-        break;
-      case 24:
-        for (int i = 0; i < frames; i++, p += stride) {
-          uint32_t v = (uint32_t)quantize(src[i], 8388608.0);
+      break;
+    case 24:
+      for (int i = 0; i < frames; i++)
+        for (int c = 0; c < nch; c++, p += 3) {
+          uint32_t v = (uint32_t)quantize(in[c][i], 8388608.0);
           p[0] = (uint8_t)v;
           p[1] = (uint8_t)(v >> 8);
           p[2] = (uint8_t)(v >> 16);
         }
-        break;
-      case 32:
-        for (int i = 0; i < frames; i++, p += stride) {
-          int32_t v = quantize(src[i], 2147483648.0);
+      break;
+    case 32:
+      for (int i = 0; i < frames; i++)
+        for (int c = 0; c < nch; c++, p += 4) {
+          int32_t v = quantize(in[c][i], 2147483648.0);
           memcpy(p, &v, 4);
         }
-        break;
-      default:
-        for (int i = 0; i < frames; i++, p += stride) memcpy(p, &src[i], 4);
-    }
+      break;
+    default:
+      for (int i = 0; i < frames; i++)
+        for (int c = 0; c < nch; c++, p += 4) memcpy(p, &in[c][i], 4);
   }
 }
 
