@@ -38,27 +38,7 @@ enum { P_THR, P_SLOPE, P_KNEE, P_KSTART, P_KEND, P_KCHORD, P_AA, P_AR, P_STEPA, 
 #define GAIN_STEP 8
 #define GONE_DB 1e-9
 #define PEAK_SPAN 2048
-/** Math.LN10; util.ts DB_TO_LN and LN_TO_DB are computed from it as there. */
-static const double LN10 = 2.302585092994046;
-
-/** linkedPeaks for one or two channels: per frame, the larger |x| (a NaN on the right wins, as there). */
-static void linked_peaks(float *const *ch, int nch, int from, int to, float *out) {
-  const int n = to - from;
-  const float *a = ch[0] + from;
-  if (nch == 1) {
-    for (int i = 0; i < n; i++) {
-      float x = a[i];
-      out[i] = x < 0 ? -x : x;
-    }
-    return;
-  }
-  const float *b = ch[1] + from;
-  for (int i = 0; i < n; i++) {
-    float l = a[i], r = b[i];
-    float al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-    out[i] = al > ar ? al : ar;
-  }
-}
+#include "linked-peaks.h"
 
 static inline void scale(float *buf, int from, int to, double g) {
   for (int i = from; i < to; i++) buf[i] = (float)((double)buf[i] * g);

@@ -28,27 +28,7 @@ enum { J_BUF0, J_BUF1, J_NCH, J_BLOCK };
 /** linked-peak.ts PEAK_SPAN; util.ts FLUSH_BELOW. */
 #define PEAK_SPAN 2048
 #define FLUSH_BELOW 1e-30
-/** Math.LN10; util.ts DB_TO_LN is computed from it as there. */
-static const double LN10 = 2.302585092994046;
-
-/** linkedPeaks for one or two channels: per frame, the larger |x| (a NaN on the right wins, as there). */
-static void linked_peaks(float *const *ch, int nch, int from, int to, float *out) {
-  const int n = to - from;
-  const float *a = ch[0] + from;
-  if (nch == 1) {
-    for (int i = 0; i < n; i++) {
-      float x = a[i];
-      out[i] = x < 0 ? -x : x;
-    }
-    return;
-  }
-  const float *b = ch[1] + from;
-  for (int i = 0; i < n; i++) {
-    float l = a[i], r = b[i];
-    float al = l < 0 ? -l : l, ar = r < 0 ? -r : r;
-    out[i] = al > ar ? al : ar;
-  }
-}
+#include "linked-peaks.h"
 
 #include "gate-scan.h"
 

@@ -20,15 +20,16 @@
  */
 import { dspKernels, dspKernelsMissing } from './dsp-kernels.ts';
 import type { FilterPool } from './biquad-batch.ts';
+import { STRIP_JOB_STRIDE, StripJobBatch, type StripJobsFn } from './strip-jobs.ts';
 
 /** Int32 words per job: [buf0, buf1, nch, block] (comp.c). */
-export const COMP_JOB_STRIDE = 4;
+export const COMP_JOB_STRIDE = STRIP_JOB_STRIDE;
 /** Doubles per compressor in the pool: 12 settings (writeParams), then y1, yL, gain (its state). */
 export const COMP_BLOCK = 16;
 /** Where the state starts in a block. */
 export const COMP_STATE_AT = 12;
 
-export type CompJobsFn = (f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs: number, frames: number) => void;
+export type CompJobsFn = StripJobsFn;
 export type MapFn = (input: Float64Array, out: Float64Array) => void;
 
 let checked: string | undefined | null = null;
@@ -73,36 +74,9 @@ export function nativeCompJobs(): CompJobsFn | undefined {
 export const nativeCompCalls = new Int32Array(1);
 
 /** A job table: the compressors queued this block, run side by side in one call. */
-export class CompBatch {
-  private readonly pool: FilterPool;
-  private readonly run: CompJobsFn;
-  private readonly table: Int32Array;
-  private n = 0;
-
+export class CompBatch extends StripJobBatch {
   /** `capacity`: strips. */
   constructor(pool: FilterPool, capacity: number, run: CompJobsFn) {
-    this.pool = pool;
-    this.run = run;
-    this.table = new Int32Array(capacity * COMP_JOB_STRIDE);
-  }
-
-  /** A strip's compressor: its channels at buf0 (and buf1 when nch is 2), its block at `block` in pool.f64. */
-  add(buf0: number, buf1: number, nch: number, block: number): void {
-    const t = this.table, o = this.n * COMP_JOB_STRIDE;
-    t[o] = buf0;
-    t[o + 1] = nch === 2 ? buf1 : -1;
-    t[o + 2] = nch;
-    t[o + 3] = block;
-    this.n++;
-  }
-
-  /** Runs the queued jobs over `frames` frames (a whole number up to the buffers' length), then empties the table. */
-  flush(frames: number): void {
-    const n = this.n;
-    if (n === 0) return;
-    this.n = 0;
-    if (!(frames > 0 && frames === Math.floor(frames))) return;
-    this.run(this.pool.f32, this.pool.f64, this.table, n, frames);
-    nativeCompCalls[0]!++;
+    super(pool, capacity, run, nativeCompCalls);
   }
 }

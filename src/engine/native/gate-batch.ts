@@ -16,10 +16,11 @@
 import { dspKernels, dspKernelsMissing } from './dsp-kernels.ts';
 import { fdlibmDiffers, type MapFn } from './comp-batch.ts';
 import type { FilterPool } from './biquad-batch.ts';
+import { STRIP_JOB_STRIDE, StripJobBatch, type StripJobsFn } from './strip-jobs.ts';
 import { GATE_PARAMS_SIZE, GATE_STATE_SIZE } from '../dsp/gate.ts';
 
 /** Int32 words per job: [buf0, buf1, nch, block] (gate.c). */
-export const GATE_JOB_STRIDE = 4;
+export const GATE_JOB_STRIDE = STRIP_JOB_STRIDE;
 /** Doubles per gate in the pool (gate.h): settings at 0, span fall at GATE_FALL_AT, state at GATE_STATE_AT. */
 export const GATE_BLOCK = 24;
 /** Where Gate.writeSpanFall writes (the frames, then the fall). */
@@ -28,7 +29,7 @@ export const GATE_FALL_AT = GATE_PARAMS_SIZE;
 export const GATE_STATE_AT = 16;
 if (GATE_FALL_AT + 2 > GATE_STATE_AT || GATE_STATE_AT + GATE_STATE_SIZE > GATE_BLOCK) throw new Error('gate-batch: the gate block layout does not fit');
 
-export type GateJobsFn = (f32: Float32Array, f64: Float64Array, jobs: Int32Array, nJobs: number, frames: number) => void;
+export type GateJobsFn = StripJobsFn;
 
 let checked: string | undefined | null = null;
 
@@ -53,39 +54,9 @@ export function nativeGateJobs(): GateJobsFn | undefined {
 export const nativeGateCalls = new Int32Array(1);
 
 /** A job table: the gates queued this block, run one after another in one call. */
-export class GateBatch {
-  private readonly pool: FilterPool;
-  private readonly run: GateJobsFn;
-  private readonly table: Int32Array;
-  private n = 0;
-
+export class GateBatch extends StripJobBatch {
   /** `capacity`: strips. */
   constructor(pool: FilterPool, capacity: number, run: GateJobsFn) {
-    this.pool = pool;
-    this.run = run;
-    this.table = new Int32Array(capacity * GATE_JOB_STRIDE);
-  }
-
-  /**
-   * A strip's gate: its channels at buf0 (and buf1 when nch is 2), its block at `block` in pool.f64,
-   * with Gate.writeSpanFall already written for the frames of the next flush.
-   */
-  add(buf0: number, buf1: number, nch: number, block: number): void {
-    const t = this.table, o = this.n * GATE_JOB_STRIDE;
-    t[o] = buf0;
-    t[o + 1] = nch === 2 ? buf1 : -1;
-    t[o + 2] = nch;
-    t[o + 3] = block;
-    this.n++;
-  }
-
-  /** Runs the queued jobs over `frames` frames (a whole number up to the buffers' length), then empties the table. */
-  flush(frames: number): void {
-    const n = this.n;
-    if (n === 0) return;
-    this.n = 0;
-    if (!(frames > 0 && frames === Math.floor(frames))) return;
-    this.run(this.pool.f32, this.pool.f64, this.table, n, frames);
-    nativeGateCalls[0]!++;
+    super(pool, capacity, run, nativeGateCalls);
   }
 }
