@@ -6,10 +6,10 @@
  * blocks longer than a peak span.
  */
 import { describe, expect, it } from 'vitest';
-import { Compressor, type CompressorSettings } from '../../../src/engine/dsp/compressor.ts';
+import { Compressor } from '../../../src/engine/dsp/compressor.ts';
 import { FilterPool } from '../../../src/engine/native/biquad-batch.ts';
 import { COMP_BLOCK, COMP_STATE_AT, CompBatch, nativeCompJobs, nativeCompMissing } from '../../../src/engine/native/comp-batch.ts';
-import { rng } from './helpers.ts';
+import { randomCompSettings, rng } from './helpers.ts';
 
 const MAX = 4200;
 const STRIPS = 6;
@@ -18,19 +18,6 @@ function run(): NonNullable<ReturnType<typeof nativeCompJobs>> {
   const f = nativeCompJobs();
   if (!f) throw new Error(`the native compressor is not in use: ${nativeCompMissing()}`);
   return f;
-}
-
-function randomSettings(r: () => number): CompressorSettings {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
-  return {
-    thresholdDb: pick([-60, -30, -20, -6, 0, -100 + 110 * r()]),
-    ratio: pick([1, 1.5, 4, 20, 1000, 1 + 30 * r()]),
-    kneeDb: pick([0, 48, 6, 48 * r()]),
-    attackMs: pick([0, 0.1, 10, 300 * r()]),
-    releaseMs: pick([0, 1, 100, 3000 * r()]),
-    makeupDb: pick([0, 12, -10, 96 * r() - 48]),
-    autoMakeup: r() < 0.3,
-  };
 }
 
 /** A programme: bursts of noise and tone with sharp onsets, and long silences. */
@@ -66,7 +53,7 @@ describe('comp.c: compJobs is Compressor.process, bit for bit', () => {
       for (let k = 0; k < STRIPS; k++) {
         const nch = (k % 2 === 0 ? 2 : 1) as 1 | 2;
         const block = pool.doubles(COMP_BLOCK);
-        const s = randomSettings(r);
+        const s = randomCompSettings(r);
         const ref = new Compressor(48000), nat = new Compressor(48000, block.subarray(COMP_STATE_AT, COMP_STATE_AT + 3));
         ref.configure(s);
         nat.configure(s);
@@ -79,7 +66,7 @@ describe('comp.c: compJobs is Compressor.process, bit for bit', () => {
         for (let k = 0; k < STRIPS; k++) {
           const sd = sides[k]!;
           if (r() < 0.05) {
-            const s = randomSettings(r);
+            const s = randomCompSettings(r);
             sd.ref.configure(s);
             sd.nat.configure(s);
             sd.nat.writeParams(sd.block, 0);

@@ -11,7 +11,7 @@ import { Compressor, type CompressorSettings } from '../../../src/engine/dsp/com
 import { FilterPool } from '../../../src/engine/native/biquad-batch.ts';
 import { COMP_BLOCK, COMP_JOB_STRIDE, COMP_STATE_AT, nativeCompJobs, nativeCompMissing, type CompJobsFn } from '../../../src/engine/native/comp-batch.ts';
 import { dspKernels } from '../../../src/engine/native/dsp-kernels.ts';
-import { eachIsa, rng } from './helpers.ts';
+import { eachIsa, randomCompSettings, rng } from './helpers.ts';
 
 const MAX = 4500;
 
@@ -19,19 +19,6 @@ function compJobs(): CompJobsFn {
   const f = nativeCompJobs();
   if (!f) throw new Error(`the native compressor is not in use: ${nativeCompMissing()}`);
   return f;
-}
-
-function randomSettings(r: () => number): CompressorSettings {
-  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
-  return {
-    thresholdDb: pick([-60, -30, -20, -6, 0, -100 + 110 * r()]),
-    ratio: pick([1, 1.5, 4, 20, 1000, 1 + 30 * r()]),
-    kneeDb: pick([0, 48, 6, 48 * r()]),
-    attackMs: pick([0, 0, 0.1, 10, 300 * r()]),
-    releaseMs: pick([0, 1, 100, 3000 * r()]),
-    makeupDb: pick([0, 12, -10, 96 * r() - 48]),
-    autoMakeup: r() < 0.3,
-  };
 }
 
 /** One strip: the reference and the native compressor, their buffers and state. */
@@ -112,12 +99,12 @@ describe('comp-lanes.h: four compressor jobs per vector are Compressor.process, 
         for (let seed = 1; seed <= 3; seed++) {
           const r = rng(jobsN * 1000 + seed * 7919);
           const pool = new FilterPool(jobsN * 2 * MAX, jobsN * COMP_BLOCK);
-          const strips = Array.from({ length: jobsN }, () => new Strip(pool, r() < 0.5 ? 2 : 1, randomSettings(r)));
+          const strips = Array.from({ length: jobsN }, () => new Strip(pool, r() < 0.5 ? 2 : 1, randomCompSettings(r, [0, 0, 0.1, 10])));
           const jobs = table(pool, strips);
           for (let call = 0; call < 30; call++) {
             const frames = call % 11 === 7 ? 2048 + Math.floor(r() * (MAX - 2048)) : [128, 8, 1, 7, 13, 64][call % 6]! + Math.floor(r() * (call % 3 === 0 ? 500 : 2));
             for (const s of strips) {
-              if (r() < 0.06) s.configure(randomSettings(r));
+              if (r() < 0.06) s.configure(randomCompSettings(r, [0, 0, 0.1, 10]));
               if (r() < 0.03) {
                 s.ref.reset();
                 s.nat.reset();
@@ -167,7 +154,7 @@ describe('comp-lanes.h: four compressor jobs per vector are Compressor.process, 
     eachIsa('compIsa', (isa) => {
       const r = rng(4242);
       const pool = new FilterPool(9 * MAX, 8 * COMP_BLOCK);
-      const strips = Array.from({ length: 8 }, () => new Strip(pool, 1, randomSettings(r)));
+      const strips = Array.from({ length: 8 }, () => new Strip(pool, 1, randomCompSettings(r, [0, 0, 0.1, 10])));
       const shared = pool.floats(MAX), sharedRef = new Float32Array(MAX);
       const buf = (k: number): number => pool.at32(strips[k]!.natBufs[0]!), blk = (k: number): number => pool.at64(strips[k]!.block);
       // First four: jobs 0 and 2 compress the same buffer, job 3 has it as both sides of a stereo

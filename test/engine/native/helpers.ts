@@ -9,6 +9,7 @@ import { createEngine } from '../../../src/engine/index.ts';
 import type { Engine } from '../../../src/engine/types.ts';
 import { ParamRegistry, toEngineValue, type ParamValue } from '../../../src/params/registry.ts';
 import { parseSession } from '../../../src/params/session.ts';
+import type { CompressorSettings } from '../../../src/engine/dsp/compressor.ts';
 
 
 /** Uniform numbers in [0, 1) from a seed (xorshift32). */
@@ -111,4 +112,25 @@ export function mixYaml(channels: number, buses: readonly string[], fx: readonly
   }
   lines.push('buses:', ...buses.map((b) => `  - ${b}`), 'fx:', ...fx.map((f) => `  - ${f}`), 'master: { output: [1, 2] }');
   return lines.join('\n');
+}
+
+/** One of `xs`, drawn with `r`. */
+export function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)]!;
+}
+
+/**
+ * Compressor settings over the whole of each range, edges included (ratio 1 and 1000, knee 0 and 48,
+ * attack and release 0); `attacks`: the attack times drawn besides a random one.
+ */
+export function randomCompSettings(r: () => number, attacks: readonly number[] = [0, 0.1, 10]): CompressorSettings {
+  return {
+    thresholdDb: pick(r, [-60, -30, -20, -6, 0, -100 + 110 * r()]),
+    ratio: pick(r, [1, 1.5, 4, 20, 1000, 1 + 30 * r()]),
+    kneeDb: pick(r, [0, 48, 6, 48 * r()]),
+    attackMs: pick(r, [...attacks, 300 * r()]),
+    releaseMs: pick(r, [0, 1, 100, 3000 * r()]),
+    makeupDb: pick(r, [0, 12, -10, 96 * r() - 48]),
+    autoMakeup: r() < 0.3,
+  };
 }
