@@ -30,9 +30,8 @@
 #include "kernels.h"
 #include "napi-args.h"
 
-#define JOB_STRIDE 4
 #define BLOCK 16
-enum { J_BUF0, J_BUF1, J_NCH, J_BLOCK };
+#include "strip-jobs.h"
 enum { P_THR, P_SLOPE, P_KNEE, P_KSTART, P_KEND, P_KCHORD, P_AA, P_AR, P_STEPA, P_STEPR, P_STEPK, P_MAKEUP, S_Y1, S_YL, S_GAIN };
 /** compressor.ts GAIN_STEP, GONE_DB; linked-peak.ts PEAK_SPAN. */
 #define GAIN_STEP 8
@@ -257,38 +256,10 @@ static void run_jobs(float *f32, double *f64, const int32_t *jobs, int njobs, in
   for (; k < njobs; k++) run_job(f32, f64, jobs + (size_t)k * JOB_STRIDE, frames);
 }
 
-static const char *check_job(const int32_t *j, int frames, size_t nf, size_t nd) {
-  if (j[J_NCH] != 1 && j[J_NCH] != 2) return "nch";
-  if (!inside(j[J_BUF0], frames, nf)) return "buf0";
-  if (j[J_NCH] == 2 && !inside(j[J_BUF1], frames, nf)) return "buf1";
-  if (!inside(j[J_BLOCK], BLOCK, nd)) return "block";
-  return NULL;
-}
-
 static napi_value comp_jobs(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 5) return fail(env, "compJobs(f32, f64, jobs, nJobs, frames): 5 arguments");
-  float *f32;
-  double *f64;
-  int32_t *jobs;
-  size_t nf, nd, nj;
-  if (!typed(env, argv[0], napi_float32_array, (void **)&f32, &nf)) return fail(env, "compJobs: f32 must be a Float32Array");
-  if (!typed(env, argv[1], napi_float64_array, (void **)&f64, &nd)) return fail(env, "compJobs: f64 must be a Float64Array");
-  if (!typed(env, argv[2], napi_int32_array, (void **)&jobs, &nj)) return fail(env, "compJobs: jobs must be an Int32Array");
-  int njobs, frames;
-  if (!whole(env, argv[3], 0, (double)(nj / JOB_STRIDE), &njobs)) return fail(env, "compJobs: nJobs must be a whole number with 4 * nJobs <= jobs.length");
-  if (!whole(env, argv[4], 0, (double)nf, &frames)) return fail(env, "compJobs: frames must be a whole number within f32.length");
-  for (int k = 0; k < njobs; k++) {
-    const char *bad = check_job(jobs + (size_t)k * JOB_STRIDE, frames, nf, nd);
-    if (bad) {
-      char msg[160];
-      snprintf(msg, sizeof msg, "compJobs: job %d: %s is out of range (f32 %zu, f64 %zu, frames %d)", k, bad, nf, nd, frames);
-      return fail(env, msg);
-    }
-  }
-  if (frames > 0) run_jobs(f32, f64, jobs, njobs, frames);
+  struct strip_jobs a;
+  if (!strip_jobs_args(env, info, "compJobs", BLOCK, NULL, &a)) return NULL;
+  if (a.frames > 0) run_jobs(a.f32, a.f64, a.jobs, a.njobs, a.frames);
   return NULL;
 }
 

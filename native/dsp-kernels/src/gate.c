@@ -23,8 +23,7 @@
 #include "kernels.h"
 #include "napi-args.h"
 
-#define JOB_STRIDE 4
-enum { J_BUF0, J_BUF1, J_NCH, J_BLOCK };
+#include "strip-jobs.h"
 /** linked-peak.ts PEAK_SPAN; util.ts FLUSH_BELOW. */
 #define PEAK_SPAN 2048
 #define FLUSH_BELOW 1e-30
@@ -188,40 +187,16 @@ static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
   }
 }
 
-static const char *check_job(const int32_t *j, int frames, const float *f32, size_t nf, const double *f64, size_t nd) {
-  if (j[J_NCH] != 1 && j[J_NCH] != 2) return "nch";
-  if (!inside(j[J_BUF0], frames, nf)) return "buf0";
-  if (j[J_NCH] == 2 && !inside(j[J_BUF1], frames, nf)) return "buf1";
-  if (!inside(j[J_BLOCK], GATE_BLOCK, nd)) return "block";
-  if (f64[j[J_BLOCK] + P_FALL_FRAMES] != (double)frames) return "fall (Gate.writeSpanFall, for these frames)";
-  return NULL;
+/** Beyond its spans, a gate job needs the fall for these frames (Gate.writeSpanFall). */
+static const char *check_fall(const int32_t *j, int frames, const double *f64) {
+  return f64[j[J_BLOCK] + P_FALL_FRAMES] != (double)frames ? "fall (Gate.writeSpanFall, for these frames)" : NULL;
 }
 
 static napi_value gate_jobs(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc < 5) return fail(env, "gateJobs(f32, f64, jobs, nJobs, frames): 5 arguments");
-  float *f32;
-  double *f64;
-  int32_t *jobs;
-  size_t nf, nd, nj;
-  if (!typed(env, argv[0], napi_float32_array, (void **)&f32, &nf)) return fail(env, "gateJobs: f32 must be a Float32Array");
-  if (!typed(env, argv[1], napi_float64_array, (void **)&f64, &nd)) return fail(env, "gateJobs: f64 must be a Float64Array");
-  if (!typed(env, argv[2], napi_int32_array, (void **)&jobs, &nj)) return fail(env, "gateJobs: jobs must be an Int32Array");
-  int njobs, frames;
-  if (!whole(env, argv[3], 0, (double)(nj / JOB_STRIDE), &njobs)) return fail(env, "gateJobs: nJobs must be a whole number with 4 * nJobs <= jobs.length");
-  if (!whole(env, argv[4], 0, (double)nf, &frames)) return fail(env, "gateJobs: frames must be a whole number within f32.length");
-  if (frames == 0) return NULL;
-  for (int k = 0; k < njobs; k++) {
-    const char *bad = check_job(jobs + (size_t)k * JOB_STRIDE, frames, f32, nf, f64, nd);
-    if (bad) {
-      char msg[200];
-      snprintf(msg, sizeof msg, "gateJobs: job %d: bad %s (f32 %zu, f64 %zu, frames %d)", k, bad, nf, nd, frames);
-      return fail(env, msg);
-    }
-  }
-  for (int k = 0; k < njobs; k++) run_job(f32, f64, jobs + (size_t)k * JOB_STRIDE, frames);
+  struct strip_jobs a;
+  if (!strip_jobs_args(env, info, "gateJobs", GATE_BLOCK, check_fall, &a)) return NULL;
+  if (a.frames == 0) return NULL;
+  for (int k = 0; k < a.njobs; k++) run_job(a.f32, a.f64, a.jobs + (size_t)k * JOB_STRIDE, a.frames);
   return NULL;
 }
 

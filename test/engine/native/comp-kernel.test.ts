@@ -110,10 +110,10 @@ describe('comp.c: compJobs is Compressor.process, bit for bit', () => {
     const pool = new FilterPool(256, 32);
     pool.f32.fill(1);
     const jobs = Int32Array.of(0, -1, 1, 0, 128, 250, 2, 16);
-    expect(() => compJobs(pool.f32, pool.f64, jobs, 2, 128)).toThrow(/job 1: buf1/);
-    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(0, -1, 3, 0), 1, 128)).toThrow(/job 0: nch/);
-    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(0, -1, 1, 17), 1, 128)).toThrow(/job 0: block/);
-    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(200, -1, 1, 0), 1, 128)).toThrow(/job 0: buf0/);
+    expect(() => compJobs(pool.f32, pool.f64, jobs, 2, 128)).toThrow(/job 1: bad buf1/);
+    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(0, -1, 3, 0), 1, 128)).toThrow(/job 0: bad nch/);
+    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(0, -1, 1, 17), 1, 128)).toThrow(/job 0: bad block/);
+    expect(() => compJobs(pool.f32, pool.f64, Int32Array.of(200, -1, 1, 0), 1, 128)).toThrow(/job 0: bad buf0/);
     expect(() => compJobs(pool.f32, pool.f64, jobs, 3, 128)).toThrow(TypeError);
     expect(pool.f32.every((x) => x === 1)).toBe(true);
   });
