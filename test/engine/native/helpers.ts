@@ -134,3 +134,57 @@ export function randomCompSettings(r: () => number, attacks: readonly number[] =
     autoMakeup: r() < 0.3,
   };
 }
+
+/** Sets a param by address on both sides. */
+export function setBoth(a: EngineSide, b: EngineSide, address: string, value: ParamValue): void {
+  setParam(a, address, value);
+  setParam(b, address, value);
+}
+
+/** A strip-stage engine test's run (driveBoth). */
+export interface DriveOptions {
+  readonly blocks: number;
+  readonly seed: number;
+  /** The strips whose stage is tested, by base address (/ch/1, /bus/1, /fx/1 …). */
+  readonly strips: readonly string[];
+  /** A strip's settings for the stage, drawn with `r` (the on switch ends in /on). */
+  readonly settings: (base: string, r: () => number) => Record<string, ParamValue>;
+  /** Input levels: silence or a level between these dBFS, redrawn about every 20 blocks per input. */
+  readonly levelsDb: readonly [number, number];
+  readonly maxBlock: number;
+  /** After each block (both sides processed and compared). */
+  readonly afterBlock?: (blk: number) => void;
+}
+
+/**
+ * Runs both engines side by side over `blocks` blocks (most of 128 frames, every 7th of a random
+ * size up to maxBlock): tones with noise at levels that change, six settings of random strips
+ * changed (or switched on or off) every 9th block; throws at the first sample or meter that differs.
+ */
+export function driveBoth(ref: EngineSide, nat: EngineSide, o: DriveOptions): void {
+  const r = rng(o.seed);
+  const [lo, hi] = o.levelsDb;
+  const levels = ref.ins.map(() => Math.pow(10, (lo + hi) / 40));
+  let clock = 0;
+  for (let blk = 0; blk < o.blocks; blk++) {
+    if (blk % 9 === 4) {
+      for (let n = 0; n < 6; n++) {
+        const s = o.settings(pick(r, o.strips), r);
+        const key = pick(r, Object.keys(s));
+        setBoth(ref, nat, key, key.endsWith('/on') ? r() < 0.7 : s[key]!);
+      }
+    }
+    const frames = blk % 7 === 3 ? 1 + Math.floor(r() * o.maxBlock) : 128;
+    for (let k = 0; k < ref.ins.length; k++) {
+      if (r() < 0.05) levels[k] = r() < 0.3 ? 0 : Math.pow(10, (lo + (hi - lo) * r()) / 20);
+      for (let i = 0; i < frames; i++) {
+        const x = levels[k]! * (Math.sin(0.01 * (k + 1) * (clock + i)) + 0.3 * (r() - 0.5));
+        ref.ins[k]![i] = x;
+        nat.ins[k]![i] = x;
+      }
+    }
+    clock += frames;
+    processBoth(ref, nat, frames, blk);
+    o.afterBlock?.(blk);
+  }
+}
