@@ -8,7 +8,8 @@
  * case). Then the limiter (whose detector is the same staged search) in 128-frame blocks, 12 dB over.
  * The staged meter and the limiter run on both kernels side by side: the TypeScript reference and the
  * dsp-kernels addon's copy (native/dsp-kernels/src/truepeak.c), its AVX2 build where the CPU has it
- * and its baseline (SSE2) build, in ns per sample (per channel).
+ * and its baseline (SSE2) build, in ns per sample (per channel). The limiter's per-sample loop after
+ * the detector is native (limiter.c) with the native detectors, and once more in TypeScript beside them.
  *
  *   npx tsx scripts/bench/truepeak.ts [seconds-per-run]
  */
@@ -103,13 +104,16 @@ for (const [name, prog] of [['mix', mix], ['limited master', master]] as const) 
   line(`${name}: 16x ±32 meter (old accurate)`, `${(seconds / old16).toFixed(0)}x real time, staged costs ${(staged / old16).toFixed(2)}x`);
 }
 const l = new Float32Array(BLOCK), r = new Float32Array(BLOCK);
-for (const k of kernels) {
-  const lim = using(k, () => new TruePeakLimiter(FS, BLOCK, 2));
+/** The detector's kernel, and the per-sample loop after it (limiter.c, or limiter.ts's own with 'ts'). */
+const limiterRuns: [TruePeakKernel, 'ts' | 'auto', string][] = kernels.map((k) => [k, k === 'ts' ? 'ts' : 'auto', label(k)]);
+if (missing === undefined) limiterRuns.splice(1, 0, ['native', 'ts', `${label('native')} detector, TypeScript loop`]);
+for (const [k, loop, name] of limiterRuns) {
+  const lim = using(k, () => new TruePeakLimiter(FS, BLOCK, 2, { kernel: loop }));
   const limSecs = best(() => {
     for (let at = 0; at + BLOCK <= n; at += BLOCK) {
       for (let i = 0; i < BLOCK; i++) { l[i] = 4 * mix[0]![at + i]!; r[i] = 4 * mix[1]![at + i]!; }
       lim.process([l, r], BLOCK);
     }
   });
-  line(`limiter, 128 frames, 12 dB over, ${label(k)}`, `${((100 * limSecs) / seconds).toFixed(2)} % of one core, ${ns(limSecs)}`);
+  line(`limiter, 128 frames, 12 dB over, ${name}`, `${((100 * limSecs) / seconds).toFixed(2)} % of one core, ${ns(limSecs)}`);
 }

@@ -8,5 +8,6 @@ NAPI_MODULE_INIT() {
   if (register_comp(env, exports) != napi_ok) return NULL;
   if (register_gate(env, exports) != napi_ok) return NULL;
   if (register_pcm(env, exports) != napi_ok) return NULL;
+  if (register_limiter(env, exports) != napi_ok) return NULL;
   return exports;
 }

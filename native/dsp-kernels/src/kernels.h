@@ -17,5 +17,6 @@ napi_status register_mix(napi_env env, napi_value exports);
 napi_status register_comp(napi_env env, napi_value exports);
 napi_status register_gate(napi_env env, napi_value exports);
 napi_status register_pcm(napi_env env, napi_value exports);
+napi_status register_limiter(napi_env env, napi_value exports);
 
 #endif
