@@ -49,6 +49,16 @@ function packedLe(layout: PcmLayout): boolean {
   return layout.littleEndian && layout.bytesPerFrame === WIDTH[layout.format] * layout.numChannels;
 }
 
+/**
+ * Whether `list` holds `nch` channels of at least `need` samples each, as the addon requires (it
+ * refuses anything else; the TypeScript reads a missing sample as NaN and skips one past the end).
+ */
+function channelsFit(list: ReadonlyArray<Float32Array>, nch: number, need: number): boolean {
+  if (nch > 64 || list.length < nch) return false;
+  for (let c = 0; c < nch; c++) if (!(list[c]!.length >= need)) return false;
+  return true;
+}
+
 /** The addon's codec for little-endian data on this (little-endian) host, or null. */
 function nativeCodec(): { decode: NativeDecode; encode: NativeEncode } | null {
   if (native === undefined) {
@@ -60,7 +70,9 @@ function nativeCodec(): { decode: NativeDecode; encode: NativeEncode } | null {
 
 /** Decodes `frames` frames from `bytes` at byte `offset` into `out[c]` from index `at`. */
 export function decodePcm(bytes: Uint8Array, offset: number, layout: PcmLayout, out: readonly Float32Array[], at: number, frames: number): void {
-  const fast = packedLe(layout) && frames > 0 ? nativeCodec() : null;
+  // Views of bytes.buffer would reach past a subarray's end: the span is checked against bytes itself.
+  if (bytes.length < offset + frames * layout.bytesPerFrame) throw new RangeError(`decodePcm: ${frames} frames at byte ${offset} run past the ${bytes.length} bytes`);
+  const fast = packedLe(layout) && frames > 0 && channelsFit(out, layout.numChannels, at + frames) ? nativeCodec() : null;
   if (fast) {
     nativePcmCalls[0]!++;
     fast.decode(bytes, offset, FORMAT_CODE[layout.format], layout.numChannels, out, at, frames);
@@ -142,7 +154,8 @@ function quantize(x: number, full: number): number {
 
 /** Encodes `frames` frames of `channels` into `bytes` (interleaved, from byte 0). */
 export function encodePcm(channels: ReadonlyArray<Float32Array>, layout: PcmLayout, bytes: Uint8Array, frames: number): void {
-  const fast = packedLe(layout) && frames > 0 ? nativeCodec() : null;
+  if (bytes.length < frames * layout.bytesPerFrame) throw new RangeError(`encodePcm: ${frames} frames do not fit in ${bytes.length} bytes`);
+  const fast = packedLe(layout) && frames > 0 && channelsFit(channels, layout.numChannels, frames) ? nativeCodec() : null;
   if (fast) {
     nativePcmCalls[0]!++;
     fast.encode(channels, FORMAT_CODE[layout.format], layout.numChannels, bytes, frames);

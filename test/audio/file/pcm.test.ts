@@ -132,6 +132,28 @@ describe('PCM codec', () => {
     });
   }
 
+  it('channels of unequal lengths, short outputs and short byte arrays: what the reference does', () => {
+    for (const format of ['16', '24', '32', '32f'] as const) {
+      const lay = layout(format, 2);
+      // The right channel is shorter: its missing samples are NaN to the reference (0, or NaN in float).
+      const chans = [Float32Array.from({ length: 10 }, (_, i) => i / 10), Float32Array.from({ length: 4 }, (_, i) => -i / 8)];
+      const a = new Uint8Array(10 * lay.bytesPerFrame);
+      const b = new Uint8Array(10 * lay.bytesPerFrame);
+      encodePcmTs(chans, lay, a, 10);
+      encodePcm(chans, lay, b, 10);
+      expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+      // Decoding into a channel shorter than the frames: the reference writes what fits.
+      const outA = [new Float32Array(10), new Float32Array(3)];
+      const outB = [new Float32Array(10), new Float32Array(3)];
+      decodePcmTs(a, 0, lay, outA, 0, 10);
+      decodePcm(a, 0, lay, outB, 0, 10);
+      expect(outB.map((x) => Array.from(x))).toEqual(outA.map((x) => Array.from(x)));
+      // Too few bytes: the same RangeError either way.
+      expect(() => decodePcm(a.subarray(0, 5), 0, lay, outB, 0, 10)).toThrow(RangeError);
+      expect(() => encodePcm(chans, lay, new Uint8Array(5), 10)).toThrow(RangeError);
+    }
+  });
+
   it('the addon refuses a span past its arrays, touching nothing', () => {
     const k = dspKernels()!;
     const out = [new Float32Array(4).fill(9)];
