@@ -39,10 +39,11 @@ beforeAll(() => requireSocat());
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Polls `cond` every 10 ms; fails naming `what` (a function: the state when it gave up). */
+async function until(cond: () => boolean, what: string | (() => string), timeoutMs = 30_000): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(10);
   }
 }
@@ -147,8 +148,12 @@ describe('SerialTransport when the device stops reading', () => {
     // Far less than maxPendingBytes: nothing overflows, the queue just stops moving. On a loaded
     // machine 600 ms may be too few rounds to fill the pty's own buffer: go on until output waits.
     await storm(r.store, 600);
-    for (let k = 0; k < 200 && r.transport.stats().pendingBytes === 0; k++) await storm(r.store, 0, 10);
-    await until(() => r.transport.stats().stalls >= 1, 'the stuck queue to be noticed');
+    const t0 = Date.now();
+    while (r.transport.stats().pendingBytes === 0) {
+      if (Date.now() - t0 > 60_000) throw new Error(`the write queue never backed up in 60 s: ${JSON.stringify(r.transport.stats())}`);
+      await storm(r.store, 0, 10);
+    }
+    await until(() => r.transport.stats().stalls >= 1, () => `the stuck queue to be noticed: ${JSON.stringify(r.transport.stats())}, connected ${JSON.stringify(r.states)}`);
     expect(r.states).toContain(false);
     const warned = lines.map((l) => JSON.parse(l) as { msg: string; detail: string }).filter((l) => /serial output stuck; reopening/.test(l.msg));
     expect(warned.length).toBeGreaterThanOrEqual(1);
