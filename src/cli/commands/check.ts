@@ -14,7 +14,8 @@ type Kind = 'session' | 'mapping';
 
 /** A file with `bindings` or `surface` at the top is a mapping; anything else is a session. */
 export function detectKind(text: string): Kind {
-  const doc = parseDocument(text);
+  // Only the top keys matter here; repeated keys are judged (in one pass) when the file is parsed for real.
+  const doc = parseDocument(text, { uniqueKeys: false });
   if (isMap(doc.contents)) {
     const keys = doc.contents.items.map((p) => (isScalar(p.key) ? String(p.key.value) : ''));
     if (keys.includes('bindings') || keys.includes('surface')) return 'mapping';
@@ -31,7 +32,7 @@ export function notYamlReason(bytes: Buffer): string | undefined {
   const head = bytes.subarray(0, 4).toString('latin1');
   if (head === 'RIFF' || head === 'RF64') return `${what} (this is a WAV file: sessions name their stems under channels[].file)`;
   if (bytes.includes(0) || bytes.toString('utf8').includes('\uFFFD')) return `${what} (binary data, not UTF-8 text)`;
-  const doc = parseDocument(bytes.toString('utf8'));
+  const doc = parseDocument(bytes.toString('utf8'), { uniqueKeys: false });
   if (doc.contents && !isMap(doc.contents)) return `${what} (its top level is ${isScalar(doc.contents) ? 'plain text' : 'a list'}, not a map of keys such as channels: or bindings:)`;
   return undefined;
 }
