@@ -62,7 +62,7 @@ export async function openMixer(page: Page, url: string): Promise<void> {
 }
 
 /** Resolves once `fn` returns true, polling; a timeout names `what`. */
-export async function until(fn: () => Promise<boolean> | boolean, what: string, ms = 10_000): Promise<void> {
+export async function until(fn: () => Promise<boolean> | boolean, what: string, ms = 30_000): Promise<void> {
   const t0 = Date.now();
   while (!(await fn())) {
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);

@@ -59,7 +59,12 @@ async function valueText(page: Page, name: string): Promise<string | null> {
 }
 
 async function showsText(page: Page, name: string, text: string): Promise<void> {
-  await until(async () => (await valueText(page, name)) === text, `${name} fader to show ${text} (shows ${await valueText(page, name)})`);
+  try {
+    await until(async () => (await valueText(page, name)) === text, `${name} fader to show ${text}`);
+  } catch (e) {
+    // What the page showed when it gave up, and whether its line to the daemon was up.
+    throw new Error(`${(e as Error).message} (shows ${await valueText(page, name)}, page connected: ${await page.getAttribute('html', 'data-connected')})`);
+  }
 }
 
 async function query(address: string): Promise<unknown> {
