@@ -32,6 +32,7 @@
 #include <string.h>
 #include "kernels.h"
 #include "napi-args.h"
+#include "isa.h"
 
 #define JOB_STRIDE 9
 enum { J_BUF, J_CA, J_SA, J_POSA, J_LENA, J_CB, J_SB, J_POSB, J_LENB };
@@ -193,18 +194,16 @@ static const struct lanes *lanes = &lanes_portable;
 /** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
 static int set_isa(const char *name) {
 #ifdef HAVE_AVX2
-  if (strcmp(name, "avx2") == 0) {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2")) return 0;
-    lanes = &lanes_avx2;
-    return 1;
-  }
+  const struct lanes *v = isa_pick(name, &lanes_portable, &lanes_avx2);
+#else
+  const struct lanes *v = isa_pick(name, &lanes_portable, NULL);
 #endif
-  if (strcmp(name, "portable") == 0) {
-    lanes = &lanes_portable;
-    return 1;
-  }
-  return 0;
+  if (v) lanes = v;
+  return v != NULL;
+}
+
+static const char *isa_name(void) {
+  return lanes->name;
 }
 
 /**
@@ -357,19 +356,7 @@ static napi_value biquad_jobs(napi_env env, napi_callback_info info) {
  * this CPU runs it; returns the variant in use. For tests and the bench: both give the same bits.
  */
 static napi_value biquad_isa(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc >= 1) {
-    napi_valuetype t;
-    if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) return fail(env, "biquadIsa(name): name must be \"avx2\" or \"portable\"");
-    char name[16];
-    size_t n;
-    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) return NULL;
-    set_isa(name);
-  }
-  if (napi_create_string_utf8(env, lanes->name, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
-  return out;
+  return isa_call(env, info, "biquadIsa(name): name must be \"avx2\" or \"portable\"", set_isa, isa_name);
 }
 
 napi_status register_biquad(napi_env env, napi_value exports) {

@@ -29,6 +29,7 @@
 #include "fdlibm.h"
 #include "kernels.h"
 #include "napi-args.h"
+#include "isa.h"
 
 #define BLOCK 16
 #include "strip-jobs.h"
@@ -201,18 +202,16 @@ static const struct comp_lanes *lanes = &lanes_portable;
 /** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
 static int set_isa(const char *name) {
 #ifdef HAVE_AVX2
-  if (strcmp(name, "avx2") == 0) {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2")) return 0;
-    lanes = &lanes_avx2;
-    return 1;
-  }
+  const struct comp_lanes *v = isa_pick(name, &lanes_portable, &lanes_avx2);
+#else
+  const struct comp_lanes *v = isa_pick(name, &lanes_portable, NULL);
 #endif
-  if (strcmp(name, "portable") == 0) {
-    lanes = &lanes_portable;
-    return 1;
-  }
-  return 0;
+  if (v) lanes = v;
+  return v != NULL;
+}
+
+static const char *isa_name(void) {
+  return lanes->name;
 }
 
 /** Whether [a, a+na) and [b, b+nb) share an element. */
@@ -302,14 +301,7 @@ static napi_value fdlibm_exp_js(napi_env env, napi_callback_info info) { return 
  * CPU runs it; returns the variant in use. For tests and the bench: both give the same bits.
  */
 static napi_value comp_isa(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  char name[16];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (!opt_string(env, argc, argv, 0, name, sizeof name)) return fail(env, "compIsa(name): name must be \"avx2\" or \"portable\"");
-  if (name[0]) set_isa(name);
-  if (napi_create_string_utf8(env, lanes->name, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
-  return out;
+  return isa_call(env, info, "compIsa(name): name must be \"avx2\" or \"portable\"", set_isa, isa_name);
 }
 
 napi_status register_comp(napi_env env, napi_value exports) {

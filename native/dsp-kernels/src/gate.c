@@ -22,6 +22,7 @@
 #include "gate.h"
 #include "kernels.h"
 #include "napi-args.h"
+#include "isa.h"
 
 #include "strip-jobs.h"
 /** linked-peak.ts PEAK_SPAN; util.ts FLUSH_BELOW. */
@@ -46,18 +47,16 @@ static const struct scan *scan = &scan_portable;
 /** Selects the variant: "avx2" (where the CPU has it) or "portable"; false when it cannot. */
 static int set_isa(const char *name) {
 #ifdef HAVE_GATE_AVX2
-  if (strcmp(name, "avx2") == 0) {
-    __builtin_cpu_init();
-    if (!__builtin_cpu_supports("avx2")) return 0;
-    scan = &scan_avx2;
-    return 1;
-  }
+  const struct scan *v = isa_pick(name, &scan_portable, &scan_avx2);
+#else
+  const struct scan *v = isa_pick(name, &scan_portable, NULL);
 #endif
-  if (strcmp(name, "portable") == 0) {
-    scan = &scan_portable;
-    return 1;
-  }
-  return 0;
+  if (v) scan = v;
+  return v != NULL;
+}
+
+static const char *isa_name(void) {
+  return scan->name;
 }
 
 /** Gate.steadyOpen: nothing in [from, to) can start a close; the state in closed form. */
@@ -205,19 +204,7 @@ static napi_value gate_jobs(napi_env env, napi_callback_info info) {
  * runs it; returns the variant in use. For tests and the bench: both give the same bits.
  */
 static napi_value gate_isa(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc >= 1) {
-    napi_valuetype t;
-    if (napi_typeof(env, argv[0], &t) != napi_ok || t != napi_string) return fail(env, "gateIsa(name): name must be \"avx2\" or \"portable\"");
-    char name[16];
-    size_t n;
-    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &n) != napi_ok) return NULL;
-    set_isa(name);
-  }
-  if (napi_create_string_utf8(env, scan->name, NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
-  return out;
+  return isa_call(env, info, "gateIsa(name): name must be \"avx2\" or \"portable\"", set_isa, isa_name);
 }
 
 napi_status register_gate(napi_env env, napi_value exports) {
