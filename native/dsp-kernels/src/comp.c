@@ -135,9 +135,7 @@ static void span(double *p, float *const *ch, int nch, const float *peaks, int f
 static void run_job(float *f32, double *f64, const int32_t *j, int frames) {
   float peaks[PEAK_SPAN];
   float *ch[2];
-  const int nch = j[J_NCH];
-  ch[0] = f32 + j[J_BUF0];
-  ch[1] = nch == 2 ? f32 + j[J_BUF1] : ch[0];
+  const int nch = job_channels(f32, j, ch);
   double *p = f64 + j[J_BLOCK];
   for (int from = 0; from < frames; from += PEAK_SPAN) {
     const int to = frames - from > PEAK_SPAN ? from + PEAK_SPAN : frames;

@@ -22,6 +22,14 @@ struct strip_jobs {
   int njobs, frames;
 };
 
+/** A job's channels into ch[0], ch[1] (a mono strip's one channel in both); returns the count. */
+static inline int job_channels(float *f32, const int32_t *j, float *ch[2]) {
+  const int nch = j[J_NCH];
+  ch[0] = f32 + j[J_BUF0];
+  ch[1] = nch == 2 ? f32 + j[J_BUF1] : ch[0];
+  return nch;
+}
+
 /** A kernel's own check of a job beyond its spans: what is wrong, or NULL. */
 typedef const char *(*job_check)(const int32_t *job, int frames, const double *f64);
 
